@@ -1,0 +1,54 @@
+"""The app shell: a header that says where the models run, then one tab per topic."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402
+
+from playground.device import device_info  # noqa: E402
+from playground.tabs import load_tabs  # noqa: E402
+
+# Heavy work (anything that runs a network) shares one queue slot group; on a 2-core
+# host two heavy jobs at once is the most that helps (1 torch thread each).
+HEAVY_CONCURRENCY = int(os.environ.get("PLAYGROUND_HEAVY_CONCURRENCY", "2"))
+MAX_FILE_SIZE = "25mb"
+
+CSS = """
+.explainer { font-size: 0.95em; }
+#device-badge { text-align: right; opacity: 0.8; }
+"""
+
+
+def build_app() -> gr.Blocks:
+    with gr.Blocks(title="Deep Learning Playground", analytics_enabled=False) as app:
+        with gr.Row():
+            gr.Markdown("# Deep Learning Playground\nLearn deep learning by touching it — real PyTorch, live.")
+            gr.Markdown(f"Models run on: **{device_info().description}**", elem_id="device-badge")
+        with gr.Tabs():
+            for tab in load_tabs():
+                with gr.Tab(tab.TITLE, id=tab.__name__.rsplit(".", 1)[-1]):
+                    tab.build()
+    # Events registered with concurrency_id=ui.HEAVY (or ui.TRAINING) share one limit
+    # per id: at most HEAVY_CONCURRENCY such jobs run at once, the rest wait in the queue.
+    app.queue(default_concurrency_limit=HEAVY_CONCURRENCY, max_size=64)
+    return app
+
+
+def launch(app: gr.Blocks | None = None, **overrides):
+    """Launch with safe defaults (no SSR, no run history, bounded uploads)."""
+    app = app or build_app()
+    settings = dict(
+        server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+        server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
+        ssr_mode=False,  # CVE-2026-134825 needs SSR
+        run_history=False,
+        max_file_size=MAX_FILE_SIZE,
+        footer_links=["api", "gradio"],
+        css=CSS,
+        theme=gr.themes.Soft(),
+    )
+    settings.update(overrides)
+    return app.launch(**settings)

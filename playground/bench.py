@@ -1,0 +1,127 @@
+"""``python -m playground.bench`` — measure every user-facing operation on this machine.
+
+Prints one row per operation: median and max over ≥ 5 runs after warm-up, the target
+beside it, and the process's peak RSS so far. ``--json PATH`` also writes the rows.
+``--only TEXT`` runs the rows whose name contains TEXT.
+
+The first row is the app's cold start (a new `python app.py` process until HTTP 200),
+compared with the time of `python -c "import torch, gradio"` on the same machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playground.benchmarking import BenchCase, BenchResult, measure
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _import_time() -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import torch, gradio"], check=True, env=_env())
+    return time.perf_counter() - start
+
+
+def _env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", **extra}
+
+
+def _cold_start() -> float:
+    """Seconds from `python app.py` to the first HTTP 200."""
+    sys.path.insert(0, str(ROOT))
+    from tests.conftest import free_port, wait_for_http
+
+    port = free_port()
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "app.py"], cwd=ROOT, env=_env(GRADIO_SERVER_PORT=str(port)), stdout=log, stderr=log
+        )
+        try:
+            wait_for_http(f"http://127.0.0.1:{port}/", process)
+            return time.perf_counter() - start
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def cold_start_result(runs: int) -> BenchResult:
+    _import_time()  # warm the file cache so both figures are measured warm
+    imports = statistics.median(_import_time() for _ in range(runs))
+    starts = [_cold_start() for _ in range(runs)]
+    return BenchResult(
+        name=f"app cold start to HTTP 200 (s); target 1.5 × `import torch, gradio` = 1.5 × {imports:.2f} s",
+        median=statistics.median(starts),
+        maximum=max(starts),
+        target=1.5 * imports,
+        unit="s",
+        higher_is_better=False,
+        peak_rss_mb=float("nan"),
+    )
+
+
+def all_cases() -> list[BenchCase]:
+    from playground.device import device_info
+    from playground.tabs import load_tabs
+
+    device_info()  # sets the thread count the app would use
+    cases: list[BenchCase] = []
+    for tab in load_tabs():
+        if hasattr(tab, "bench_cases"):
+            cases.extend(tab.bench_cases())
+    return cases
+
+
+def format_table(results: list[BenchResult]) -> str:
+    header = f"{'operation':70s} {'median':>10s} {'max':>10s} {'target':>10s} {'ok':>4s} {'peak RSS':>9s}"
+    lines = [header, "-" * len(header)]
+    for row in results:
+        target = "—" if row.target is None else f"{'≥' if row.higher_is_better else '≤'}{row.target:.4g}"
+        verdict = {None: "", True: "yes", False: "NO"}[row.meets_target]
+        lines.append(
+            f"{row.name[:70]:70s} {row.median:>8.4g}{row.unit:>2s} {row.maximum:>8.4g}{row.unit:>2s} "
+            f"{target:>10s} {verdict:>4s} {row.peak_rss_mb:>7.0f}MB"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json", metavar="PATH", help="also write the rows as JSON")
+    parser.add_argument("--only", metavar="TEXT", help="run only rows whose name contains TEXT")
+    parser.add_argument("--no-cold-start", action="store_true", help="skip the (slow) cold-start row")
+    parser.add_argument("--cold-runs", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    from playground.device import device_info
+
+    print(f"device: {device_info().description}; python {sys.version.split()[0]}", flush=True)
+    results: list[BenchResult] = []
+    if not args.no_cold_start and (not args.only or args.only in "app cold start"):
+        results.append(cold_start_result(args.cold_runs))
+        print(format_table(results[-1:]).splitlines()[-1], flush=True)
+    for case in all_cases():
+        if args.only and args.only.lower() not in case.name.lower():
+            continue
+        results.append(measure(case))
+        print(format_table(results[-1:]).splitlines()[-1], flush=True)
+    print()
+    print(format_table(results))
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps([{**row.__dict__, "meets_target": row.meets_target} for row in results], indent=2)
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""Turning whatever a visitor uploads into a safe RGB image, or a clear message.
+
+Handles: file paths (what ``gr.Image(type="filepath")`` gives), PIL images, numpy
+arrays; non-images (a text file renamed .png); decompression bombs (Pillow's guard
+stays on); huge images (downscaled); grayscale / RGBA / palette modes; EXIF rotation.
+And Sketchpad values, whose ink is read from the layers' alpha channel.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from playground.errors import UserInputError
+
+# Images with more pixels than this are downscaled before any model sees them.
+DEFAULT_MAX_SIDE = 2048
+# Refuse outright beyond this many pixels (Pillow's own guard raises at 2× its limit).
+MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
+
+
+def load_image(value, max_side: int = DEFAULT_MAX_SIDE, mode: str = "RGB") -> Image.Image:
+    """A PIL image in ``mode`` whose longer side is at most ``max_side``.
+
+    Raises UserInputError with a message a person can act on.
+    """
+    if value is None:
+        raise UserInputError("No image given: upload one, use the webcam, or pick an example.")
+    if isinstance(value, dict) and "path" in value:  # a gradio FileData-like dict
+        value = value["path"]
+    if isinstance(value, (str, Path)):
+        image = _open_file(Path(value))
+    elif isinstance(value, Image.Image):
+        image = value
+    elif isinstance(value, np.ndarray):
+        image = _from_array(value)
+    else:
+        raise UserInputError(f"Expected an image, got {type(value).__name__}.")
+    if image.width < 1 or image.height < 1:
+        raise UserInputError("The image is empty (0 pixels).")
+    if image.width * image.height > MAX_PIXELS:
+        raise UserInputError(
+            f"The image is too large ({image.width}×{image.height} = "
+            f"{image.width * image.height / 1e6:.0f} megapixels); the limit is {MAX_PIXELS / 1e6:.0f}."
+        )
+    if max(image.size) > max_side:
+        image = image.copy()
+        image.draft("RGB", (max_side, max_side))  # JPEGs decode at a reduced size: fast
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return _to_mode(image, mode)
+
+
+def _open_file(path: Path) -> Image.Image:
+    if not path.exists():
+        raise UserInputError(f"The uploaded file {path.name} could not be found.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(path)
+            if image.width * image.height > MAX_PIXELS:
+                raise UserInputError(
+                    f"The image is too large ({image.width}×{image.height}); "
+                    f"the limit is {MAX_PIXELS / 1e6:.0f} megapixels."
+                )
+            image = ImageOps.exif_transpose(image)
+            image.load()
+    except UserInputError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise UserInputError(f"The image is too large to open safely: {error}") from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise UserInputError(
+            f"{path.name} is not an image I can read (PNG, JPEG, WebP, GIF, BMP, TIFF)."
+        ) from error
+    return image
+
+
+def _from_array(array: np.ndarray) -> Image.Image:
+    if array.size == 0:
+        raise UserInputError("The image is empty (0 pixels).")
+    if array.dtype != np.uint8:
+        if not np.isfinite(array).all():
+            raise UserInputError("The image contains NaN or infinite values.")
+        scale = 255.0 if array.max() <= 1.0 else 1.0
+        array = np.clip(array * scale, 0, 255).astype(np.uint8)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
+        raise UserInputError(f"Expected an image array (H, W), (H, W, 3) or (H, W, 4); got {array.shape}.")
+    return Image.fromarray(array)
+
+
+def _to_mode(image: Image.Image, mode: str) -> Image.Image:
+    if image.mode == mode:
+        return image
+    if mode == "RGB" and image.mode in ("RGBA", "LA", "P", "PA"):
+        # Composite transparency over white, the way the picture looks in a browser.
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return image.convert(mode)
+
+
+def sketch_ink(sketch) -> np.ndarray:
+    """The ink of a ``gr.Sketchpad`` value as an (H, W) float array in [0, 1].
+
+    Ink is read from the layers' alpha (never from the composite, whose background
+    colour depends on the theme). Raises UserInputError for an empty sketch.
+    """
+    if sketch is None:
+        raise UserInputError("The sketch is empty: draw something first.")
+    layers = sketch.get("layers") if isinstance(sketch, dict) else None
+    if not layers:
+        raise UserInputError("The sketch is empty: draw something first.")
+    ink = None
+    for layer in layers:
+        if layer is None:
+            continue
+        rgba = np.asarray(load_image(layer, max_side=4096, mode="RGBA"), dtype=np.float32)
+        alpha = rgba[:, :, 3] / 255.0  # (H, W)
+        ink = alpha if ink is None else np.maximum(ink, alpha)
+    if ink is None or ink.max() < 0.05:
+        raise UserInputError("The sketch is empty: draw something first.")
+    return ink

@@ -1,0 +1,55 @@
+"""Training recipes for the weights in ``pretrained/``, registered by name.
+
+A recipe is a function decorated with ``@recipe("name")`` in a module of this package.
+It takes ``RecipeArgs`` and returns ``RecipeOutput``; ``python -m playground.train NAME``
+runs it and writes ``pretrained/NAME.safetensors`` with a card (sha256, wall time and
+machine are filled in by the command, the rest comes from the recipe).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import torch
+
+
+@dataclass
+class RecipeArgs:
+    seed: int = 0
+    epochs: int | None = None  # None: the recipe's own default
+    quick: bool = False  # a tiny run for smoke tests; never shipped
+    extra: dict[str, Any] = field(default_factory=dict)  # --set key=value from the command line
+
+
+@dataclass
+class RecipeOutput:
+    state_dict: dict[str, torch.Tensor]
+    dataset: str  # what data, and how it was split
+    data_licence: str
+    arguments: dict[str, Any]  # every hyper-parameter that shaped the weights
+    epochs: int
+    metrics: dict[str, float]  # measured on held-out data
+    notes: str = ""
+
+
+Recipe = Callable[[RecipeArgs], RecipeOutput]
+_recipes: dict[str, Recipe] = {}
+
+
+def recipe(name: str) -> Callable[[Recipe], Recipe]:
+    def decorate(fn: Recipe) -> Recipe:
+        if name in _recipes:
+            raise ValueError(f"recipe {name!r} is already registered")
+        _recipes[name] = fn
+        return fn
+
+    return decorate
+
+
+def load_all() -> dict[str, Recipe]:
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+    return dict(_recipes)

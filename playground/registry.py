@@ -1,0 +1,144 @@
+"""The model registry: one front door to every network the tabs use.
+
+- ``register(name, builder, weights=..., meta=...)`` describes a model as data; a
+  duplicate name is an error. ``weights`` names a card in ``pretrained/``.
+- ``list_models(pattern)`` feeds dropdowns, so no tab hard-codes model names.
+- ``get(name)`` returns the shared, cached, read-only inference model: eval mode, no
+  gradients, on the chosen device. It loads lazily on first use and is thread-safe
+  (Gradio runs handlers in a thread pool). Never train it or change it in place.
+- ``create(name, pretrained=...)`` returns a fresh trainable copy that belongs to one
+  visitor's session (keep it in ``gr.State``).
+
+Model descriptions live in ``playground/catalog/*.py``; they are imported on the first
+registry query, so importing the app loads no weights.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import torch
+from torch import nn
+
+from playground import weights as weight_files
+from playground.device import get_device
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    builder: Callable[[], nn.Module]  # builds the architecture with random weights
+    weights: str | None = None  # card name in pretrained/, or None for untrained models
+    meta: dict[str, Any] = field(default_factory=dict)  # labels, input size, normalisation, …
+
+
+_specs: dict[str, ModelSpec] = {}
+_loaded: dict[str, nn.Module] = {}
+_registry_lock = threading.Lock()  # guards _specs and _loaded
+_load_locks: dict[str, threading.Lock] = {}  # one per name: two names load in parallel
+_catalog_loaded = False
+
+
+def register(
+    name: str,
+    builder: Callable[[], nn.Module],
+    weights: str | None = None,
+    meta: dict[str, Any] | None = None,
+) -> ModelSpec:
+    spec = ModelSpec(name=name, builder=builder, weights=weights, meta=dict(meta or {}))
+    with _registry_lock:
+        if name in _specs:
+            raise ValueError(f"model {name!r} is already registered")
+        _specs[name] = spec
+        _load_locks[name] = threading.Lock()
+    return spec
+
+
+def unregister(name: str) -> None:
+    """Remove a model (tests use this to clean up what they registered)."""
+    with _registry_lock:
+        _specs.pop(name, None)
+        _loaded.pop(name, None)
+        _load_locks.pop(name, None)
+
+
+def _ensure_catalog() -> None:
+    global _catalog_loaded
+    if _catalog_loaded:
+        return
+    from playground import catalog  # imported here: the catalog imports this module
+
+    catalog.load_all()
+    _catalog_loaded = True
+
+
+def list_models(pattern: str = "*", **meta_filter: Any) -> list[str]:
+    """Names matching a glob ``pattern`` whose meta has every ``key=value`` given."""
+    _ensure_catalog()
+    with _registry_lock:
+        specs = list(_specs.values())
+    return sorted(
+        spec.name
+        for spec in specs
+        if fnmatch.fnmatch(spec.name, pattern)
+        and all(spec.meta.get(key) == value for key, value in meta_filter.items())
+    )
+
+
+def spec(name: str) -> ModelSpec:
+    _ensure_catalog()
+    with _registry_lock:
+        found = _specs.get(name)
+        known = sorted(_specs)
+    if found is None:
+        raise KeyError(f"unknown model {name!r}; known: {known}")
+    return found
+
+
+def _build(model_spec: ModelSpec, pretrained: bool) -> nn.Module:
+    model = model_spec.builder()
+    if pretrained:
+        if model_spec.weights is None:
+            raise ValueError(f"model {model_spec.name!r} has no pretrained weights")
+        state = weight_files.load_state_dict(model_spec.weights)
+        model.load_state_dict(state, strict=True)
+    return model
+
+
+def get(name: str) -> nn.Module:
+    """The shared inference model (eval, frozen, on the device), loaded on first use."""
+    model_spec = spec(name)
+    with _registry_lock:
+        cached = _loaded.get(name)
+        load_lock = _load_locks[name]
+    if cached is not None:
+        return cached
+    with load_lock:  # only one thread loads a given model; the others wait for it
+        with _registry_lock:
+            cached = _loaded.get(name)
+        if cached is not None:
+            return cached
+        model = _build(model_spec, pretrained=model_spec.weights is not None)
+        model = model.to(get_device()).eval().requires_grad_(False)
+        with _registry_lock:
+            _loaded[name] = model
+        return model
+
+
+def create(name: str, pretrained: bool = True, device: torch.device | None = None) -> nn.Module:
+    """A fresh, trainable copy for one session (train mode, gradients on)."""
+    model_spec = spec(name)
+    model = _build(model_spec, pretrained=pretrained and model_spec.weights is not None)
+    return model.to(device or get_device()).train()
+
+
+def is_loaded(name: str) -> bool:
+    with _registry_lock:
+        return name in _loaded
+
+
+def meta(name: str) -> dict[str, Any]:
+    return spec(name).meta

@@ -1,0 +1,70 @@
+"""ImageNet classifier: the pretrained EfficientNet-Lite0 from the registry, top-5 with confidences."""
+
+from __future__ import annotations
+
+import gradio as gr
+import torch
+
+from playground import data, registry
+from playground.benchmarking import BenchCase
+from playground.images import load_image
+from playground.ui import HEAVY, explainer, friendly
+from playground.vision import BACKBONE, backbone_input
+
+TITLE = "ImageNet classifier"
+EXAMPLE_PHOTOS = ("coffee", "chelsea", "astronaut", "rocket", "horse", "grace_hopper")
+
+
+# ---------------------------------------------------------------- compute
+
+
+def classify(image, top_k: int = 5, model_name: str = BACKBONE) -> dict[str, float]:
+    """{label: probability} for the ``top_k`` most likely ImageNet classes of ``image``."""
+    picture = load_image(image)
+    model = registry.get(model_name)
+    labels = registry.meta(model_name)["labels"]()
+    with torch.inference_mode():
+        probabilities = model(backbone_input(picture, model_name)).softmax(dim=1)[0]  # (1000,)
+    values, indices = probabilities.topk(top_k)
+    return {labels[i]: float(p) for p, i in zip(values.tolist(), indices.tolist())}
+
+
+# ---------------------------------------------------------------- UI
+
+
+def build() -> None:
+    explainer(
+        "**A real ImageNet network, running here.** EfficientNet-Lite0 (4.7 M parameters) was trained on "
+        "1.28 million photos of 1,000 everyday classes. Give it a photo — upload, webcam, paste, or click an "
+        "example — and read its five best guesses. Try something that is *not* one of the 1,000 classes "
+        "(a person, a drawing) and watch it pick the nearest thing it knows."
+    )
+    with gr.Row():
+        with gr.Column():
+            image = gr.Image(
+                label="Photo", type="filepath", sources=["upload", "webcam", "clipboard"], height=320
+            )
+            button = gr.Button("Classify", variant="primary")
+        with gr.Column():
+            top5 = gr.Label(label="Top-5 ImageNet classes", num_top_classes=5, elem_id="imagenet-top5")
+    gr.Examples(
+        examples=[[data.photo_file(name)] for name in EXAMPLE_PHOTOS],
+        inputs=[image],
+        label="Bundled photos (scikit-image, matplotlib)",
+    )
+    handler = friendly(classify)
+    button.click(handler, inputs=[image], outputs=[top5], api_name="classify", concurrency_id=HEAVY)
+    # Classify as soon as a photo arrives, too (same handler, kept out of the API docs).
+    image.upload(handler, inputs=[image], outputs=[top5], api_visibility="undocumented", concurrency_id=HEAVY)
+
+
+def bench_cases() -> list[BenchCase]:
+    coffee = data.photo("coffee")
+    return [
+        BenchCase(
+            name="ImageNet top-5, one photo (preprocess + Lite0 + softmax)",
+            run=lambda: classify(coffee),
+            setup=lambda: registry.get(BACKBONE),
+            target_ms=60,
+        )
+    ]

@@ -1,0 +1,151 @@
+"""Shared fixtures: a real app server, a gradio_client for its API, a headless browser.
+
+The server is launched once per test session in a subprocess on a free port, exactly
+as `python app.py` would run it, and killed at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited with code {process.returncode} before serving {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.25)
+    raise TimeoutError(f"the app did not serve {url} within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """URL of a real app server started like `python app.py` (offline, on a free port)."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("app") / "server.log"
+    env = {
+        **os.environ,
+        "GRADIO_SERVER_PORT": str(port),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "HF_HUB_OFFLINE": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for_http(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        if process.returncode not in (0, -15, None):
+            print(log_path.read_text()[-5000:])
+
+
+@pytest.fixture(scope="session")
+def client(app_url):
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False)
+
+
+def chromium_available() -> bool:
+    return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright (never a downloaded browser)."""
+    if not chromium_available():
+        if IN_CI:
+            pytest.fail(f"CI=true but Chromium is missing at {CHROMIUM}: browser tests must run in CI")
+        pytest.skip(f"Chromium not installed at {CHROMIUM} (browser tests run in CI)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+class PageErrors:
+    """Collects console errors and page errors, and finds Gradio error toasts."""
+
+    # Messages that are not the app's fault (the browser trying to reach the network, which is closed).
+    IGNORED = ("net::ERR_", "Failed to load resource", "favicon")
+
+    def __init__(self, page):
+        self.page = page
+        self.console: list[str] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.console.append(f"pageerror: {error}"))
+
+    def _on_console(self, message) -> None:
+        if message.type == "error" and not any(text in message.text for text in self.IGNORED):
+            self.console.append(message.text)
+
+    def toasts(self) -> list[str]:
+        return [text for text in self.page.locator(".toast-body.error, .toast-wrap .error").all_inner_texts() if text]
+
+    def assert_clean(self) -> None:
+        assert not self.console, f"console errors: {self.console}"
+        assert not self.toasts(), f"error toasts: {self.toasts()}"
+
+
+@pytest.fixture
+def page(browser, app_url):
+    """A fresh page (its own Gradio session) on the running app; fails on console errors."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    errors = PageErrors(page)
+    page.goto(app_url)
+    page.wait_for_selector(".tabs, [role=tablist]")
+    page.errors = errors
+    yield page
+    context.close()
+
+
+def open_tab(page, title: str) -> None:
+    """Click the tab whose label is ``title`` (inactive tabs are not in the DOM until clicked)."""
+    page.get_by_role("tab", name=title).click()
