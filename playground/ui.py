@@ -65,3 +65,12 @@ def friendly(fn):
 def explainer(markdown: str) -> gr.Markdown:
     """The few lines at the top of a tab: what you are looking at and what to try."""
     return gr.Markdown(markdown, elem_classes=["explainer"])
+
+
+def current_app() -> gr.Blocks:
+    """The app's root ``gr.Blocks`` while tabs are being built (e.g. to add a ``.load`` event
+    that reads the page URL's query parameters through ``gr.Request``)."""
+    root = gr.context.Context.root_block
+    if root is None:
+        raise RuntimeError("current_app() is only available inside build()")
+    return root
