@@ -125,3 +125,50 @@ def sketch_ink(sketch) -> np.ndarray:
     if ink is None or ink.max() < 0.05:
         raise UserInputError("The sketch is empty: draw something first.")
     return ink
+
+
+def mnist_style(ink: np.ndarray) -> np.ndarray:
+    """Centre and scale a drawing like MNIST: (H, W) ink in [0, 1] → (28, 28) float32 in [0, 1].
+
+    MNIST digits fit a 20×20 box (aspect kept) whose centre of mass sits at the centre of
+    the 28×28 frame; a drawing prepared the same way is read the way the networks learned.
+    Raises UserInputError when there is no ink.
+    """
+    ink = np.asarray(ink, dtype=np.float32)
+    if ink.ndim != 2:
+        raise UserInputError(f"expected a 2-D ink map, got shape {ink.shape}")
+    rows = np.flatnonzero(ink.max(axis=1) > 0.05)
+    cols = np.flatnonzero(ink.max(axis=0) > 0.05)
+    if rows.size == 0 or cols.size == 0:
+        raise UserInputError("The drawing is empty: draw a digit first.")
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]  # the ink's bounding box
+    scale = 20.0 / max(crop.shape)
+    height = max(1, round(crop.shape[0] * scale))
+    width = max(1, round(crop.shape[1] * scale))
+    small = np.asarray(
+        Image.fromarray((crop * 255).astype(np.uint8)).resize((width, height), Image.Resampling.LANCZOS),
+        dtype=np.float32,
+    ) / 255.0
+    frame = np.zeros((28, 28), dtype=np.float32)
+    top, left = (28 - height) // 2, (28 - width) // 2
+    frame[top : top + height, left : left + width] = small
+    # Shift so the centre of mass lands on (14, 14), as in MNIST.
+    total = frame.sum()
+    ys, xs = np.indices(frame.shape)
+    shift_y = int(round(13.5 - (ys * frame).sum() / total))
+    shift_x = int(round(13.5 - (xs * frame).sum() / total))
+    frame = np.roll(frame, (shift_y, shift_x), axis=(0, 1))
+    return np.clip(frame, 0.0, 1.0)
+
+
+def image_to_ink(image: Image.Image) -> np.ndarray:
+    """An uploaded picture of a digit → (H, W) ink in [0, 1] (dark ink on light paper or the reverse)."""
+    gray = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+    # Ink is whatever differs from the background; the border tells which is which.
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    ink = 1.0 - gray if np.median(border) > 0.5 else gray
+    ink = ink - np.percentile(ink, 5)
+    peak = ink.max()
+    if peak < 0.1:
+        raise UserInputError("No digit found in the image: it looks blank.")
+    return np.clip(ink / peak, 0.0, 1.0)
