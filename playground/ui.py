@@ -14,6 +14,7 @@ import logging
 
 import gradio as gr
 
+from playground.device import gpu
 from playground.errors import TrainingDiverged, UserInputError, WeightsError
 
 log = logging.getLogger("playground")
@@ -40,7 +41,15 @@ def _as_gradio_error(error: Exception) -> gr.Error:
 
 
 def friendly(fn):
-    """Wrap a Gradio handler so failures reach the visitor as readable messages."""
+    """Wrap a Gradio handler so failures reach the visitor as readable messages.
+
+    Under ZeroGPU the handler also runs inside ``spaces.GPU`` (``device.gpu``), since the
+    models live on "cuda" there; everywhere else ``gpu`` is the identity.
+    """
+    return gpu(_with_messages(fn))
+
+
+def _with_messages(fn):
     if inspect.isgeneratorfunction(fn):
 
         @functools.wraps(fn)
