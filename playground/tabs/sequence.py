@@ -368,7 +368,7 @@ def build() -> None:
             _build_race()
         with gr.Tab("Time series"):
             _build_timeseries()
-        with gr.Tab("Attention"):
+        with gr.Tab("Attention: reversing a sequence"):
             _build_attention()
 
 
