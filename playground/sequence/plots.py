@@ -25,7 +25,7 @@ def gradient_figure(curves: dict[str, dict[str, np.ndarray]]) -> Figure:
     axis.set_ylabel("‖∂h_T / ∂x_t‖")
     axis.set_title("How much does an input t steps back still move the last hidden state?")
     axis.grid(True, which="major", alpha=0.3)
-    axis.legend(loc="best", fontsize=8)
+    axis.legend(loc="lower left", fontsize=8)  # a fixed corner: loc="best" costs ~20 ms of overlap tests
     return figure
 
 
@@ -62,7 +62,7 @@ def delay_figure(delays: list[int], accuracy: dict[str, list[float]], chance: fl
     axis.set_ylabel("best held-out accuracy")
     axis.set_title("Accuracy within the same step budget, against the delay")
     axis.grid(True, alpha=0.3)
-    axis.legend(loc="best", fontsize=8)
+    axis.legend(loc="upper right", fontsize=8)
     return figure
 
 
