@@ -261,7 +261,7 @@ def _build_race() -> None:
     gr.Markdown(
         "Four memories race on the same batches. **remember-k**: a symbol, then k noise symbols, then *which "
         "symbol came first?* **adding**: add the two marked numbers, k steps apart. **delayed copy**: echo three "
-        "symbols after k blanks. The TDNN only sees its window: it wins when k < w and cannot when k ≥ w. "
+        "symbols after k blanks (choosing *adding* sets a larger learning rate and budget: it learns slower). The TDNN only sees its window: it wins when k < w and cannot when k ≥ w. "
         "The Elman RNN sees everything but its gradient fades; the LSTM and GRU carry it. "
         "Then sweep k for the picture that explains the notes."
     )
@@ -295,6 +295,11 @@ def _build_race() -> None:
         [sweep_figure, sweep_status], api_name="accuracy_vs_delay", concurrency_id=TRAINING,
     )
     stop.click(None, cancels=[racing, sweeping])
+    # the adding problem (a regression) learns slower: it gets a larger step and budget by default
+    task.change(
+        lambda name: (0.01, 1000) if name == "adding" else (0.003, 400),
+        [task], [learning_rate, steps], api_visibility="private", queue=False,
+    )
 
 
 def _build_timeseries() -> None:
