@@ -54,7 +54,13 @@ def plot_gradients(cells, steps, hidden, init, weight_scale, gate_bias, seed):
         far = min(20, steps - 1)
         summary = f"**{cell}**: ‖∂h_T/∂x‖ at distance 1 = {norm[1]:.3g}, at distance {far} = {norm[far]:.3g}"
         if far == 20:
-            summary += f" ({decay_ratio(result):.3g}× smaller)" if norm[20] > 0 else " (underflowed to 0)"
+            ratio = decay_ratio(result)
+            if norm[20] == 0:
+                summary += " (underflowed to 0)"
+            elif ratio >= 1:
+                summary += f" ({ratio:.3g}× smaller)"
+            else:
+                summary += f" ({1 / ratio:.3g}× **larger**: exploding)"
         if not all(math.isfinite(v) for v in norm):
             summary += " — **exploded** past what float64 can hold"
         lines.append(summary)
