@@ -266,7 +266,7 @@ def _build_gradient() -> None:
 def _build_race() -> None:
     gr.Markdown(
         "Four memories race on the same batches. **remember-k**: a symbol, then k noise symbols, then *which "
-        "symbol came first?* **adding**: add the two marked numbers, k steps apart. **delayed copy**: echo three "
+        "symbol came first?* **adding**: add the two marked numbers, k steps apart (right = within 0.1). **delayed copy**: echo three "
         "symbols after k blanks (choosing *adding* sets a larger learning rate and budget: it learns slower). The TDNN only sees its window: it wins when k < w and cannot when k ≥ w. "
         "The Elman RNN sees everything but its gradient fades; the LSTM and GRU carry it. "
         "Then sweep k for the picture that explains the notes."
