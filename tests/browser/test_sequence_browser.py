@@ -1,0 +1,66 @@
+"""Sequences & attention in a real browser: start and stop a race, measure a gradient."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from playground.tabs.sequence import TITLE
+from tests.conftest import open_tab
+
+pytestmark = pytest.mark.browser
+
+STEP = re.compile(r"step (\d+) / (\d+)")
+
+
+def _open_sequence_tab(page) -> None:
+    """``open_tab``, or through Gradio's "More tabs" menu when the tab strip overflows (9 tabs at 1400 px)."""
+    page.wait_for_timeout(500)  # let Gradio measure the tab strip
+    if page.get_by_role("tab", name=TITLE).is_visible():
+        open_tab(page, TITLE)
+        return
+    page.get_by_role("button", name="More tabs").click()
+    page.locator(".overflow-dropdown button", has_text=TITLE).click()
+
+
+def _step(page, selector: str) -> int:
+    match = STEP.search(page.locator(selector).inner_text())
+    return int(match.group(1)) if match else 0
+
+
+def test_race_starts_streams_and_stops(page):
+    _open_sequence_tab(page)
+    page.get_by_role("tab", name="Memory race").click()
+    page.locator("#seq-race-start").click()
+    # the status streams "step N / 400": wait for two different frames
+    page.wait_for_function(
+        "() => /step (\\d+) \\/ 400/.test(document.querySelector('#seq-race-status').innerText)", timeout=90_000
+    )
+    first = _step(page, "#seq-race-status")
+    page.wait_for_function(
+        f"() => {{ const m = document.querySelector('#seq-race-status').innerText.match(/step (\\d+) \\//);"
+        f" return m && Number(m[1]) > {first}; }}",
+        timeout=90_000,
+    )
+    assert page.locator("#seq-race-plot img, #seq-race-plot svg, #seq-race-plot canvas").count() > 0
+    page.locator("#seq-race-stop").click()
+    page.wait_for_timeout(1500)  # let a frame already in flight land
+    stopped_at = _step(page, "#seq-race-status")
+    page.wait_for_timeout(3000)
+    assert _step(page, "#seq-race-status") == stopped_at < 400  # no frames after Stop
+    assert "held-out accuracy" in page.locator("#seq-race-status").inner_text()
+    page.errors.assert_clean()
+
+
+def test_gradient_plot_reports_the_elman_decay(page):
+    _open_sequence_tab(page)
+    page.get_by_role("tab", name="Vanishing gradient").click()
+    page.locator("#seq-grad-run").click()
+    page.wait_for_function(
+        "() => document.querySelector('#seq-grad-summary').innerText.includes('smaller')", timeout=60_000
+    )
+    summary = page.locator("#seq-grad-summary").inner_text()
+    elman = re.search(r"Elman RNN \(tanh\).*?\(([\d.e+]+)× smaller\)", summary)
+    assert elman and float(elman.group(1)) >= 100
+    page.errors.assert_clean()
