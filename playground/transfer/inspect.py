@@ -80,7 +80,7 @@ def grad_cam(image, trained=None, class_index: int | None = None) -> GradCam:
         backbone = registry.get(BACKBONE)
         logits = backbone._fc(activation.mean(dim=(2, 3)))  # (1, 1000); dropout is off in eval
         labels = registry.meta(BACKBONE)["labels"]()
-    probabilities = logits.softmax(dim=1)[0]
+    probabilities = logits.detach().softmax(dim=1)[0]
     index = int(probabilities.argmax()) if class_index is None else int(class_index)
     (gradient,) = torch.autograd.grad(logits[0, index], activation)
     weights = gradient.mean(dim=(2, 3), keepdim=True)  # (1, 1280, 1, 1): one weight per channel
