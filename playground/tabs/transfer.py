@@ -295,39 +295,39 @@ def build() -> None:
 
     # ------------------------------------------------------------ events
     class_outputs = [workspace, target, summary, gallery, class_status]
-    set_button.click(friendly(set_classes), [workspace, names], class_outputs, api_name="set_classes")
+    set_button.click(friendly(set_classes), [workspace, names], class_outputs, api_name="transfer_set_classes")
     names.submit(friendly(set_classes), [workspace, names], class_outputs, api_visibility="undocumented")
     example_button.click(
         friendly(load_example_set), [workspace, example_choice],
-        [workspace, names, target, summary, gallery, class_status], api_name="load_example_set",
+        [workspace, names, target, summary, gallery, class_status], api_name="transfer_load_example_set",
         concurrency_id=HEAVY,
     )
     add_files_button.click(
-        friendly(add_images), [workspace, target, files], [*class_outputs, files], api_name="add_images"
+        friendly(add_images), [workspace, target, files], [*class_outputs, files], api_name="transfer_add_images"
     )
     add_picture_button.click(
-        friendly(add_picture), [workspace, target, snapshot], [*class_outputs, snapshot], api_name="add_picture"
+        friendly(add_picture), [workspace, target, snapshot], [*class_outputs, snapshot], api_name="transfer_add_picture"
     )
-    clear_button.click(friendly(clear_class), [workspace, target], class_outputs, api_name="clear_class")
+    clear_button.click(friendly(clear_class), [workspace, target], class_outputs, api_name="transfer_clear_class")
 
     training = train_button.click(
         friendly(train),
         [workspace, unfrozen, augment, head_kind, epochs, learning_rate, seed, holdout],
         [workspace, train_status, loss_plot, accuracy_plot, per_class, confusion],
-        api_name="train",
+        api_name="transfer_train",
         concurrency_id=TRAINING,
     )
     stop_button.click(None, cancels=[training])
 
-    classify_button.click(friendly(classify), [workspace, query], [prediction], api_name="classify", concurrency_id=HEAVY)
+    classify_button.click(friendly(classify), [workspace, query], [prediction], api_name="transfer_classify", concurrency_id=HEAVY)
     inspect_button.click(
         friendly(look_inside), [workspace, query], [early_maps, late_maps, cam_image, inspect_caption],
-        api_name="look_inside", concurrency_id=HEAVY,
+        api_name="transfer_look_inside", concurrency_id=HEAVY,
     )
-    export_button.click(friendly(export_classifier), [workspace], [export_files, export_code], api_name="export")
+    export_button.click(friendly(export_classifier), [workspace], [export_files, export_code], api_name="transfer_export")
     experimenting = experiment_button.click(
         friendly(run_experiment), [experiment_classes, experiment_seed],
-        [experiment_plot, experiment_table, experiment_status], api_name="run_experiment", concurrency_id=TRAINING,
+        [experiment_plot, experiment_table, experiment_status], api_name="transfer_run_experiment", concurrency_id=TRAINING,
     )
     experiment_stop.click(None, cancels=[experimenting])
 
