@@ -97,6 +97,22 @@ def test_teach_three_photo_classes_and_classify_new_patches(photo_workspace):
     assert correct >= 10  # of 12
 
 
+def test_stopping_keeps_the_best_epoch_so_far(photo_workspace):
+    photo_workspace.classifier = None
+    updates = head.train_classifier(photo_workspace, head.TrainSettings(epochs=50, seed=1))
+    seen = []
+    for update in updates:
+        if update.phase == "training":
+            seen.append(update)
+            if len(seen) == 3:
+                break
+    updates.close()  # what Gradio does when the visitor presses Stop
+    kept = photo_workspace.classifier
+    assert kept is not None and 1 <= kept.best_epoch <= 3
+    losses = seen[-1].history["heldout_loss"]
+    assert losses[kept.best_epoch - 1] == min(losses)
+
+
 def test_holdout_split_is_stratified_and_disjoint():
     labels = np.repeat(np.arange(4), [2, 5, 10, 3])
     train, held_out = head.split_holdout(labels, 0.25, seed=3)

@@ -217,7 +217,11 @@ def build() -> None:
             gallery = gr.Gallery(label="Your images", columns=6, height=220, allow_preview=False)
             class_status = gr.Markdown("", elem_id="transfer-class-status")
 
-    gr.Markdown("### 2 · Train")
+    gr.Markdown(
+        "### 2 · Train\n"
+        "A quarter of each class is held out and never trained on; the epoch with the lowest held-out loss "
+        "is kept (also when you press Stop). Features are computed once per picture and reused."
+    )
     with gr.Row():
         unfrozen = gr.Slider(
             0, features.MAX_UNFROZEN_BLOCKS, value=0, step=1, label="Backbone blocks to unfreeze",

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from playground import registry
-from playground.errors import UserInputError
+from playground.errors import TrainingDiverged, UserInputError
 from playground.images import load_image
 from playground.training import (
     BestCheckpoint,
@@ -248,31 +248,48 @@ def train_classifier(workspace: Workspace, settings: TrainSettings) -> Iterator[
     batches = tensor_batches(x_train, y_train, int(settings.batch_size), shuffle=True, seed=int(settings.seed))
     heldout = tensor_batches(x_test, y_test, 256, shuffle=False)
     start = time.perf_counter()
-    for progress in fit(model, F.cross_entropy, optimizer, batches, heldout, int(settings.epochs), checkpoint=checkpoint):
-        history["train_loss"].append(progress.train_loss)
-        history["heldout_loss"].append(progress.valid_loss)
-        history["train_accuracy"].append(_accuracy(model, x_train, y_train))
-        history["heldout_accuracy"].append(_accuracy(model, x_test, y_test))
-        yield TrainUpdate(
-            "training",
-            f"Epoch {progress.epoch}/{settings.epochs}: train loss {progress.train_loss:.3f}, "
-            f"held-out loss {progress.valid_loss:.3f}, held-out accuracy {history['heldout_accuracy'][-1]:.0%}",
-            history={key: list(values) for key, values in history.items()},
-        )
-    # 3. Keep the best checkpoint and measure it on the held-out images.
-    if checkpoint.state_dict is not None:
-        model.load_state_dict(checkpoint.state_dict)
-    model.eval()
-    evaluation = evaluate(model, x_test, y_test, class_names)
-    trained = TrainedClassifier(model, class_names, settings, evaluation, checkpoint.epoch)
-    workspace.classifier = trained
+    finished = False
+    try:
+        for progress in fit(
+            model, F.cross_entropy, optimizer, batches, heldout, int(settings.epochs), checkpoint=checkpoint
+        ):
+            history["train_loss"].append(progress.train_loss)
+            history["heldout_loss"].append(progress.valid_loss)
+            history["train_accuracy"].append(_accuracy(model, x_train, y_train))
+            history["heldout_accuracy"].append(_accuracy(model, x_test, y_test))
+            yield TrainUpdate(
+                "training",
+                f"Epoch {progress.epoch}/{settings.epochs}: train loss {progress.train_loss:.3f}, "
+                f"held-out loss {progress.valid_loss:.3f}, held-out accuracy {history['heldout_accuracy'][-1]:.0%}",
+                history={key: list(values) for key, values in history.items()},
+            )
+        finished = True
+    finally:
+        # Also when the visitor presses Stop (the generator is closed): keep the best epoch so far.
+        trained = _keep_best(workspace, model, checkpoint, class_names, settings, x_test, y_test)
+    if not finished:
+        return
+    if trained is None:
+        raise TrainingDiverged("the held-out loss was never a finite number: try a smaller learning rate")
+    evaluation = trained.evaluation
     yield TrainUpdate(
         "done",
-        f"Done in {time.perf_counter() - start:.1f} s. Kept epoch {checkpoint.epoch} (lowest held-out loss): "
+        f"Done in {time.perf_counter() - start:.1f} s. Kept epoch {trained.best_epoch} (lowest held-out loss): "
         f"held-out accuracy {evaluation.accuracy:.0%} on {evaluation.count} images never trained on.",
         history=history,
         trained=trained,
     )
+
+
+def _keep_best(workspace, model, checkpoint, class_names, settings, x_test, y_test) -> TrainedClassifier | None:
+    """Load the best checkpoint, measure it on the held-out images, make it the session's classifier."""
+    if checkpoint.state_dict is None:
+        return None  # stopped before the first epoch ended: the previous classifier stays
+    model.load_state_dict(checkpoint.state_dict)
+    model.eval()
+    trained = TrainedClassifier(model, class_names, settings, evaluate(model, x_test, y_test, class_names), checkpoint.epoch)
+    workspace.classifier = trained
+    return trained
 
 
 def predict(trained: TrainedClassifier, image) -> dict[str, float]:
