@@ -204,6 +204,16 @@ def test_grad_cam_on_chelsea_peaks_on_the_cats_face():
     assert cam.heat.shape == (224, 224) and cam.heat.max() == pytest.approx(1.0)
 
 
+def test_grad_cam_explains_your_own_finetuned_classifier(photo_workspace):
+    trained = _train(photo_workspace, unfrozen_blocks=1, epochs=2)
+    picture = data.photo("coffee")
+    cam = inspect.grad_cam(picture, trained)
+    predicted = head.predict(trained, picture)
+    assert cam.label == max(predicted, key=predicted.get)
+    assert cam.probability == pytest.approx(predicted[cam.label], abs=1e-5)
+    assert cam.heat.shape == (224, 224) and np.isfinite(cam.heat).all()
+
+
 def test_grad_cam_weights_are_the_classifier_row_over_the_map_area():
     """With pooling + linear after the map, d score / d A = W[c] / (7 · 7) at every position."""
     backbone = registry.get(BACKBONE)
