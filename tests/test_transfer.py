@@ -15,7 +15,7 @@ from PIL import Image
 
 from playground import data, registry
 from playground.errors import UserInputError
-from playground.transfer import examples, experiment, export, features, head, inspect
+from playground.transfer import examples, experiment, export, features, gradcam, head
 from playground.transfer import workspace as ws
 from playground.vision import BACKBONE, backbone_input
 
@@ -195,7 +195,7 @@ def test_export_without_training_is_a_clear_error(tmp_path):
 
 
 def test_grad_cam_on_chelsea_peaks_on_the_cats_face():
-    cam = inspect.grad_cam(data.photo("chelsea"))
+    cam = gradcam.grad_cam(data.photo("chelsea"))
     assert "cat" in cam.label
     x, y = cam.peak_in_original()
     # chelsea() is 451 × 300; the face (eyes at y≈120, nose at (262, 245)) spans x 110–370, y 50–290;
@@ -207,7 +207,7 @@ def test_grad_cam_on_chelsea_peaks_on_the_cats_face():
 def test_grad_cam_explains_your_own_finetuned_classifier(photo_workspace):
     trained = _train(photo_workspace, unfrozen_blocks=1, epochs=2)
     picture = data.photo("coffee")
-    cam = inspect.grad_cam(picture, trained)
+    cam = gradcam.grad_cam(picture, trained)
     predicted = head.predict(trained, picture)
     assert cam.label == max(predicted, key=predicted.get)
     assert cam.probability == pytest.approx(predicted[cam.label], abs=1e-5)
@@ -225,7 +225,7 @@ def test_grad_cam_weights_are_the_classifier_row_over_the_map_area():
 
 
 def test_feature_maps_show_early_and_late_blocks():
-    early, late, caption = inspect.feature_maps(data.photo("coffee"))
+    early, late, caption = gradcam.feature_maps(data.photo("coffee"))
     assert early.size == late.size == (232, 232)
     assert "24 channels of 56×56" in caption and "320 channels of 7×7" in caption
 

@@ -15,7 +15,7 @@ import gradio as gr
 from playground import data, registry
 from playground.benchmarking import BenchCase
 from playground.errors import UserInputError
-from playground.transfer import examples, experiment, export, features, head, inspect, render
+from playground.transfer import examples, experiment, export, features, gradcam, head, render
 from playground.transfer import workspace as ws
 from playground.ui import HEAVY, TRAINING, explainer, friendly
 from playground.vision import BACKBONE
@@ -138,11 +138,11 @@ def classify(workspace, picture) -> dict[str, float]:
 def look_inside(workspace, picture):
     """(early-block mosaic, late-block mosaic, Grad-CAM overlay, caption)."""
     workspace = _session(workspace)
-    early, late, caption = inspect.feature_maps(picture)
-    cam = inspect.grad_cam(picture, workspace.classifier)
+    early, late, caption = gradcam.feature_maps(picture)
+    cam = gradcam.grad_cam(picture, workspace.classifier)
     whose = "your classifier" if workspace.classifier is not None else "the ImageNet classifier (train yours to see it)"
     caption += f" Grad-CAM for “{cam.label}” ({cam.probability:.0%}), the class {whose} predicts."
-    return early, late, inspect.overlay(cam), caption
+    return early, late, gradcam.overlay(cam), caption
 
 
 def export_classifier(workspace):
@@ -266,8 +266,8 @@ def build() -> None:
         with gr.Column():
             prediction = gr.Label(label="Your classifier says", num_top_classes=5, elem_id="transfer-prediction")
     with gr.Row():
-        early_maps = gr.Image(label=f"Early block {inspect.EARLY_BLOCK}: edges and colours", height=240)
-        late_maps = gr.Image(label=f"Late block {inspect.LATE_BLOCK}: parts and objects", height=240)
+        early_maps = gr.Image(label=f"Early block {gradcam.EARLY_BLOCK}: edges and colours", height=240)
+        late_maps = gr.Image(label=f"Late block {gradcam.LATE_BLOCK}: parts and objects", height=240)
         cam_image = gr.Image(label="Grad-CAM: where the evidence is", height=240, elem_id="transfer-gradcam")
     inspect_caption = gr.Markdown("")
 

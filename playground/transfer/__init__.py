@@ -4,7 +4,7 @@
 - ``features``: each image's backbone features, computed once per view and cached per session.
 - ``head``: the new classifier (linear or small MLP, optionally with the last backbone
   blocks unfrozen), trained live on the cached features; held-out metrics.
-- ``inspect``: feature maps of an early and a late block, and Grad-CAM.
+- ``gradcam``: feature maps of an early and a late block, and Grad-CAM.
 - ``experiment``: accuracy versus labelled examples per class, pretrained-frozen vs scratch.
 - ``export``: the trained head as safetensors plus a snippet that classifies with it.
 - ``examples``: ready-made class sets cut from data that ships in packages.
