@@ -1,0 +1,65 @@
+"""Figures for the tab: curves as tidy tables, the confusion matrix and the experiment plot.
+
+Matplotlib's object API (``Figure``), never pyplot: handlers run in several threads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+
+def curve_tables(history: dict[str, list[float]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(loss table, accuracy table) with columns epoch, value, curve — for gr.LinePlot."""
+
+    def table(keys: dict[str, str]) -> pd.DataFrame:
+        rows = [
+            {"epoch": epoch, "value": float(value), "curve": label}
+            for key, label in keys.items()
+            for epoch, value in enumerate(history.get(key, []), start=1)
+            if value is not None
+        ]
+        return pd.DataFrame(rows, columns=["epoch", "value", "curve"])
+
+    return (
+        table({"train_loss": "train", "heldout_loss": "held-out"}),
+        table({"train_accuracy": "train", "heldout_accuracy": "held-out"}),
+    )
+
+
+def confusion_figure(confusion: np.ndarray, class_names: list[str]) -> Figure:
+    """Rows: the true class; columns: what the classifier said. The diagonal is right."""
+    size = 1.2 + 0.55 * len(class_names)
+    figure = Figure(figsize=(size + 1.2, size))
+    axes = figure.add_subplot()
+    axes.imshow(confusion, cmap="Blues", vmin=0, vmax=max(1, confusion.max()))
+    ticks = range(len(class_names))
+    axes.set_xticks(ticks, class_names, rotation=45, ha="right")
+    axes.set_yticks(ticks, class_names)
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("true (held-out images)")
+    for (row, col), count in np.ndenumerate(confusion):
+        colour = "white" if count > confusion.max() / 2 else "black"
+        axes.text(col, row, str(count), ha="center", va="center", color=colour)
+    figure.tight_layout()
+    return figure
+
+
+def experiment_figure(points, num_classes: int) -> Figure:
+    """Held-out accuracy versus labelled examples per class, pretrained-frozen vs from scratch."""
+    figure = Figure(figsize=(6.4, 4))
+    axes = figure.add_subplot()
+    sizes = [p.per_class for p in points]
+    axes.plot(sizes, [p.pretrained_accuracy for p in points], "o-", label="ImageNet-pretrained, frozen + linear head")
+    axes.plot(sizes, [p.scratch_accuracy for p in points], "s--", label="same network from scratch")
+    axes.axhline(1 / num_classes, color="grey", linewidth=1, linestyle=":", label="chance")
+    axes.set_xscale("log")
+    axes.set_xticks(sizes, [str(n) for n in sizes])
+    axes.set_ylim(0, 1.02)
+    axes.set_xlabel("labelled examples per class")
+    axes.set_ylabel("accuracy on held-out digits")
+    axes.grid(alpha=0.3)
+    axes.legend(loc="lower right", fontsize=8)
+    figure.tight_layout()
+    return figure
