@@ -1,0 +1,167 @@
+"""Figures for the lab, drawn with matplotlib's Agg canvas and returned as (H, W, 3) uint8 arrays.
+
+No pyplot: each call builds its own ``Figure``, so handlers running in parallel threads
+never share plotting state. Many shapes go through one collection (not one artist each):
+a 50-row ridge plot costs one PolyCollection, not fifty fill_between calls.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.ticker import ScalarFormatter
+
+from playground.init_schemes import density, scheme
+from playground.initlab.depth import DepthResult
+from playground.initlab.explorer import WeightSample
+
+COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
+DPI = 100
+
+
+def _to_array(figure: Figure) -> np.ndarray:
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].copy()  # (H, W, 3)
+
+
+def weight_histogram(sample: WeightSample) -> np.ndarray:
+    """Histogram of the sampled weights with the scheme's theoretical density on top."""
+    chosen = scheme(sample.key)
+    figure = Figure(figsize=(7.5, 3.6), dpi=DPI)
+    ax = figure.add_axes((0.09, 0.14, 0.88, 0.76))
+    values = sample.values
+    spread = max(sample.expected_std, sample.measured_std, 1e-3)
+    if chosen.family == "constant":
+        low, high = chosen.constant - 1.0, chosen.constant + 1.0
+    else:
+        low, high = -4.5 * spread, 4.5 * spread
+    ax.hist(values, bins=80, range=(low, high), density=chosen.family != "constant", color=COLOURS[0], alpha=0.55,
+            label=f"{values.size:,} sampled weights")
+    grid = np.linspace(low, high, 400)
+    theory = density(sample.key, sample.fan_in, sample.fan_out, sample.gain, grid)
+    if theory is not None:
+        ax.plot(grid, theory, color=COLOURS[1], lw=2, label="theoretical density")
+    elif chosen.family == "orthogonal" and sample.expected_std > 0:
+        std = sample.expected_std
+        normal = np.exp(-0.5 * (grid / std) ** 2) / (std * math.sqrt(2 * math.pi))
+        ax.plot(grid, normal, color=COLOURS[1], lw=2, ls="--", label="normal with the same std (approached for large n)")
+    ax.set_xlim(low, high)
+    ax.set_xlabel("weight value")
+    ax.set_ylabel("count" if chosen.family == "constant" else "density")
+    ax.set_title(f"{chosen.label}: fan-in {sample.fan_in}, fan-out {sample.fan_out}, gain {sample.gain:.3g}", fontsize=10)
+    ax.legend(fontsize=8, loc="upper right")
+    return _to_array(figure)
+
+
+def depth_figure(result: DepthResult) -> np.ndarray:
+    """Ridge plot of every layer's activations (left), std/mean and gradient norm per layer (right)."""
+    figure = Figure(figsize=(11, 6.2), dpi=DPI)  # fixed margins: constrained layout costs ~100 ms here
+    grid = figure.add_gridspec(2, 2, width_ratios=(1.15, 1), left=0.06, right=0.92, bottom=0.08, top=0.95,
+                               wspace=0.28, hspace=0.32)
+    ridge = figure.add_subplot(grid[:, 0])
+    trend = figure.add_subplot(grid[0, 1])
+    grads = figure.add_subplot(grid[1, 1], sharex=trend)
+
+    # Ridge: layer 1 at the top, each histogram scaled to its own peak, 1.6 rows high.
+    edges = result.bin_edges
+    centres = 0.5 * (edges[:-1] + edges[1:])
+    polygons, colours = [], []
+    for index in range(result.depth):
+        baseline = result.depth - index  # layer 1 highest
+        peak = max(float(result.histograms[index].max()), 1e-12)
+        heights = baseline + 1.6 * result.histograms[index] / peak
+        xs = np.concatenate([[centres[0]], centres, [centres[-1]]])
+        ys = np.concatenate([[baseline], heights, [baseline]])
+        polygons.append(np.column_stack([xs, ys]))
+        colours.append(COLOURS[0] if index < result.finite_layers else "#cccccc")
+    ridge.add_collection(PolyCollection(polygons, facecolors=colours, edgecolors="white", linewidths=0.6, alpha=0.9))
+    ridge.set_xlim(edges[0], edges[-1])
+    ridge.set_ylim(0.5, result.depth + 2.8)
+    step = max(1, result.depth // 10)
+    ticks = list(range(1, result.depth + 1, step))
+    ridge.set_yticks([result.depth - (t - 1) for t in ticks], [str(t) for t in ticks])
+    ridge.set_ylabel("layer")
+    ridge.set_xlabel(f"{result.activation} output value"
+                     + (" (exact zeros left out: see the share of zeros)" if result.zeros_left_out else ""))
+    bn = " + batch norm" if result.batch_norm else ""
+    ridge.set_title(f"Activations per layer: {scheme(result.scheme).label}, {result.activation}{bn}", fontsize=10)
+
+    layers = np.arange(1, result.depth + 1)
+    stds = np.where(result.stds > 0, result.stds, np.nan)
+    trend.semilogy(layers, stds, "o-", ms=3, color=COLOURS[0], label="std of activations")
+    trend.set_ylabel("std (log)")
+    twin = trend.twinx()
+    twin.plot(layers, result.means, "s-", ms=2.5, color=COLOURS[4], alpha=0.8, label="mean")
+    twin.set_ylabel("mean")
+    if result.activation in ("tanh", "sigmoid", "step"):
+        trend.plot(layers, np.where(result.saturated > 0, result.saturated, np.nan), "^-", ms=3, color=COLOURS[1],
+                   label="share saturated")
+    if result.activation in ("relu", "step") or float(result.zeros.max()) > 0.01:
+        trend.plot(layers, np.where(result.zeros > 0, result.zeros, np.nan), "v-", ms=3, color=COLOURS[3],
+                   label="share exactly 0")
+    exact_zero = np.flatnonzero(result.stds[: result.finite_layers] == 0)
+    if exact_zero.size and exact_zero[0] > 0:
+        trend.annotate(f"std exactly 0 (float32 underflow)\nfrom layer {exact_zero[0] + 1}", xy=(0.98, 0.5),
+                       xycoords="axes fraction", ha="right", fontsize=8)
+    trend.set_title("Mean and std across depth", fontsize=10)
+    handles = trend.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
+    labels = trend.get_legend_handles_labels()[1] + twin.get_legend_handles_labels()[1]
+    trend.legend(handles, labels, fontsize=8, loc="best")
+
+    norms = np.where(result.grad_norms > 0, result.grad_norms, np.nan)
+    grads.semilogy(layers, norms, "o-", ms=3, color=COLOURS[2])
+    if not np.isfinite(norms).any():
+        grads.text(0.5, 0.5, "every gradient is 0 (or not finite)", transform=grads.transAxes, ha="center")
+    grads.set_xlabel("layer")
+    grads.set_ylabel("‖∂loss/∂W‖ (log)")
+    grads.set_title(f"Weight-gradient norm per layer after one backward pass (loss {result.loss:.3g})", fontsize=10)
+    return _to_array(figure)
+
+
+def _smooth(values: list[float], weight: float = 0.9) -> np.ndarray:
+    """Exponential moving average (bias-corrected), so noisy mini-batch losses read as a curve."""
+    smoothed, running = np.empty(len(values)), 0.0
+    for index, value in enumerate(values):
+        running = weight * running + (1 - weight) * value
+        smoothed[index] = running / (1 - weight ** (index + 1))
+    return smoothed
+
+
+def race_figure(frame) -> np.ndarray:
+    """Training loss per step (left, smoothed over the faint raw curve) and held-out accuracy (right)."""
+    figure = Figure(figsize=(11, 4.2), dpi=DPI)
+    losses = figure.add_axes((0.07, 0.13, 0.41, 0.77))
+    scheme_order: list[str] = []  # one colour per scheme; with/without BN share it (BN dashed)
+    accuracy = figure.add_axes((0.56, 0.13, 0.42, 0.77))
+    for runner in frame.runners:
+        if runner.scheme not in scheme_order:
+            scheme_order.append(runner.scheme)
+        colour = COLOURS[scheme_order.index(runner.scheme) % len(COLOURS)]
+        style = "--" if runner.batch_norm else "-"
+        if runner.losses:
+            losses.plot(runner.steps, runner.losses, color=colour, alpha=0.15, lw=0.8)
+            losses.plot(runner.steps, _smooth(runner.losses), color=colour, ls=style, lw=1.8, label=runner.label)
+        if runner.diverged_at:
+            losses.axvline(runner.diverged_at, color=colour, ls=":", lw=1)
+        accuracy.plot(runner.eval_steps, [100 * a for a in runner.test_accuracy], "o" + style, color=colour, ms=3,
+                      lw=1.6, label=runner.label)
+    losses.set_yscale("log")
+    losses.yaxis.set_major_formatter(ScalarFormatter())
+    losses.yaxis.set_minor_formatter(ScalarFormatter())
+    losses.set_xlim(0, max(frame.total_steps, 1))
+    losses.set_xlabel("step")
+    losses.set_ylabel("training loss (cross-entropy, log)")
+    losses.set_title(f"Training loss — step {frame.step}/{frame.total_steps} (epoch {frame.epoch:.2f})", fontsize=10)
+    losses.legend(fontsize=8, loc="lower left")
+    accuracy.set_xlim(0, max(frame.total_steps, 1))
+    accuracy.set_ylim(0, 100)
+    accuracy.set_xlabel("step")
+    accuracy.set_ylabel("held-out accuracy (%)")
+    accuracy.set_title("Accuracy on the 1,000 test digits (eval mode)", fontsize=10)
+    accuracy.grid(alpha=0.3)
+    return _to_array(figure)
