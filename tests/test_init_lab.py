@@ -105,7 +105,8 @@ def test_explorer_reports_measured_and_expected_std():
     sample = explorer.sample_weights("seed_uniform", 400, 500, "relu", seed=0)
     assert sample.expected_std == pytest.approx(1 / math.sqrt(400) / math.sqrt(3))
     assert np.abs(sample.values).max() <= 1 / math.sqrt(400)  # the seed rule's bound y = 1/√n
-    assert abs(sample.measured_std - sample.expected_std) < 5 * _std_standard_error("uniform", sample.expected_std, 200_000)
+    assert sample.standard_error == pytest.approx(_std_standard_error("uniform", sample.expected_std, 200_000))
+    assert abs(sample.measured_std - sample.expected_std) < 5 * sample.standard_error
 
 
 @pytest.mark.parametrize(
@@ -114,6 +115,7 @@ def test_explorer_reports_measured_and_expected_std():
         (dict(fan_in=0), "fan-in must be between 1 and 4096"),
         (dict(fan_in=5000), "fan-in must be between 1 and 4096"),
         (dict(fan_out=float("nan")), "fan-out must be a finite number"),
+        (dict(fan_out=1025), "fan-out must be between 1 and 1024"),
         (dict(key="bogus"), "unknown init scheme 'bogus'"),
         (dict(seed=1.5), "seed must be a whole number"),
     ],

@@ -12,6 +12,7 @@ from playground import init_schemes
 from playground.initlab.settings import int_in_range, known_activation, known_scheme, scheme_gain
 
 MAX_FAN = 4096
+MAX_FAN_OUT = 1024  # fan-in × fan-out ≤ 4M weights keeps one histogram well under a second
 
 
 @dataclass
@@ -27,8 +28,15 @@ class WeightSample:
 
     @property
     def standard_error(self) -> float:
-        """Approximate sampling error of the measured std (normal-theory σ/√(2N))."""
-        return self.expected_std / math.sqrt(2 * max(self.values.size, 1))
+        """Sampling error of the measured std: σ/√(2N) for a normal, σ·√0.8/(2√N) for a uniform
+        (its kurtosis is 9/5, not 3); 0 for constants, and orthogonal rows have a fixed norm."""
+        n = max(self.values.size, 1)
+        family = init_schemes.scheme(self.key).family
+        if family == "uniform":
+            return self.expected_std * math.sqrt(0.8) / (2 * math.sqrt(n))
+        if family == "normal":
+            return self.expected_std / math.sqrt(2 * n)
+        return 0.0
 
 
 def sample_weights(key: str, fan_in: int, fan_out: int, activation: str = "relu", seed: int = 0) -> WeightSample:
@@ -36,7 +44,7 @@ def sample_weights(key: str, fan_in: int, fan_out: int, activation: str = "relu"
     known_scheme(key)
     known_activation(activation)
     fan_in = int_in_range("fan-in", fan_in, 1, MAX_FAN)
-    fan_out = int_in_range("fan-out", fan_out, 1, MAX_FAN)
+    fan_out = int_in_range("fan-out", fan_out, 1, MAX_FAN_OUT)
     seed = int_in_range("seed", seed, 0, 2**31 - 1)
     gain = scheme_gain(key, activation)
     generator = torch.Generator().manual_seed(seed)

@@ -24,12 +24,22 @@ DPI = 100
 TITLE_Y = 1.01  # an explicit title height: automatic placement measures every tick label (slow)
 
 
-def _plain_log_axis(ax, axis: str = "y") -> None:
-    """A log scale whose tick labels are plain text ("1e-05"): mathtext labels cost ~20 ms a figure."""
-    target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0e}".replace("e+0", "e").replace("e-0", "e-")
-                                             if value < 0.01 or value >= 1000 else f"{value:g}"))
-    target.set_minor_formatter(NullFormatter())
+def _decade_log_axis(ax, values: np.ndarray) -> None:
+    """A log y-axis from the decade below the positive finite ``values`` to the decade above,
+    so even a narrow band shows its order of magnitude (a vanishing 1e-25 must read as such).
+    Tick labels are plain text ("1e-05"): mathtext labels cost ~20 ms a figure."""
+    ax.set_yscale("log")
+    finite = values[np.isfinite(values) & (values > 0)]
+    if finite.size:
+        low, high = math.floor(math.log10(finite.min())), math.ceil(math.log10(finite.max()))
+        high = max(high, low + 1)
+        ax.set_ylim(10.0**low, 10.0**high)
+        subs = (1.0, 2.0, 5.0) if high - low <= 2 else (1.0,)
+        ax.yaxis.set_major_locator(LogLocator(subs=subs, numticks=8))
+    ax.yaxis.set_major_formatter(FuncFormatter(
+        lambda value, _: f"{value:g}" if 0.01 <= value < 1000 else f"{value:.0e}".replace("e+0", "e").replace("e-0", "e-")
+    ))
+    ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def _to_array(figure: Figure) -> np.ndarray:
@@ -110,8 +120,7 @@ def depth_figure(result: DepthResult) -> np.ndarray:
         trend.plot(layers, positive(result.saturated), "^-", ms=3, color=COLOURS[1], label="share saturated")
     if result.activation in ZERO_FLOOR or float(result.zeros.max()) > 0.01:
         trend.plot(layers, positive(result.zeros), "v-", ms=3, color=COLOURS[3], label="share exactly 0")
-    trend.set_yscale("log")
-    _plain_log_axis(trend)
+    _decade_log_axis(trend, np.concatenate([result.stds, np.abs(result.means), result.saturated, result.zeros]))
     exact_zero = np.flatnonzero(result.stds[: result.finite_layers] == 0)
     if exact_zero.size and exact_zero[0] > 0:
         trend.text(0.98, 0.5, f"std exactly 0 (float32 underflow)\nfrom layer {exact_zero[0] + 1}",
@@ -122,8 +131,7 @@ def depth_figure(result: DepthResult) -> np.ndarray:
 
     norms = np.where(result.grad_norms > 0, result.grad_norms, np.nan)
     grads.plot(layers, norms, "o-", ms=3, color=COLOURS[2])
-    grads.set_yscale("log")
-    _plain_log_axis(grads)
+    _decade_log_axis(grads, norms)
     if not np.isfinite(norms).any():
         grads.text(0.5, 0.5, "every gradient is 0 (or not finite)", transform=grads.transAxes, ha="center")
     grads.set_xlabel("layer")

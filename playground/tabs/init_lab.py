@@ -136,13 +136,13 @@ def _build_explorer() -> None:
             key = gr.Dropdown(SCHEME_CHOICES, value="seed_normal", label="Init scheme", elem_id="init-scheme")
             fan_in = gr.Slider(1, explorer.MAX_FAN, value=256, step=1, label="Fan-in n (inputs per neuron)",
                                elem_id="init-fan-in")
-            fan_out = gr.Slider(1, explorer.MAX_FAN, value=256, step=1, label="Fan-out (neurons)")
+            fan_out = gr.Slider(1, explorer.MAX_FAN_OUT, value=256, step=1, label="Fan-out (neurons)")
             activation = gr.Dropdown(ACTIVATION_CHOICES, value="relu", label="Activation (sets the Kaiming gain)")
             seed = gr.Number(0, precision=0, label="Seed", minimum=0)
         with gr.Column(scale=2):
             # The default view is drawn once at start-up (~0.1 s), so the tab never opens empty.
             first_image, first_text = show_weights("seed_normal", 256, 256, "relu", 0)
-            image = gr.Image(first_image, label="Sampled weights", format="png", interactive=False,
+            image = gr.Image(first_image, label="Sampled weights", show_label=False, format="png", interactive=False,
                              elem_id="init-histogram")
             stats = gr.Markdown(first_text, elem_id="init-std")
     inputs = [key, fan_in, fan_out, activation, seed]
@@ -176,7 +176,7 @@ def _build_depth() -> None:
         with gr.Column(scale=3):
             verdict = gr.Markdown("Pick a classic outcome, or set activation and init and press **Run**.",
                                   elem_id="depth-verdict")
-            image = gr.Image(label="Layer by layer", format="png", interactive=False, elem_id="depth-figure")
+            image = gr.Image(label="Layer by layer", show_label=False, format="png", interactive=False, elem_id="depth-figure")
     table = gr.Dataframe(headers=DEPTH_COLUMNS, label="Per-layer numbers", interactive=False, max_height=300)
     inputs = [activation, key, layers, width, batch, input_kind, batch_norm, seed]
     handler = friendly(show_depth)
@@ -220,7 +220,7 @@ def _build_race() -> None:
                 stop = gr.Button("Stop", variant="stop", elem_id="race-stop")
         with gr.Column(scale=3):
             status = gr.Markdown(elem_id="race-status")
-            image = gr.Image(label="Race", format="png", interactive=False, elem_id="race-figure")
+            image = gr.Image(label="Race", show_label=False, format="png", interactive=False, elem_id="race-figure")
             table = gr.Dataframe(headers=RACE_COLUMNS, label="Runners", interactive=False, elem_id="race-table")
     inputs = [schemes, architecture, bn_mode, activation, hidden_layers, width, optimizer, learning_rate, batch_size,
               epochs, steps_per_frame, seed]
@@ -234,7 +234,7 @@ def _build_batchnorm() -> None:
         "In **train mode** batch norm normalises with the current batch's mean and std (and updates running "
         "averages of them); in **eval mode** it uses those running averages. Train a small BN net here, then "
         "see what the right habit (`model.eval()`) and the two classic mistakes do on held-out digits. "
-        "Tick *batch norm* in the depth view to see it tame every init but zeros."
+        "Tick *batch norm* in the depth view to see it tame every random init (constant inits stay symmetric)."
     )
     with gr.Row():
         architecture = gr.Radio([(v, k) for k, v in race.ARCHITECTURES.items()], value="mlp", label="Network",
