@@ -14,16 +14,15 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from playground.errors import UserInputError
 from playground.init_schemes import initialise_model_
 from playground.initlab.mnist_tensors import test_tensors, train_tensors
 from playground.initlab.race import ARCHITECTURES, RaceSettings, build_model
 from playground.initlab.settings import int_in_range, scheme_gain
-from playground.errors import UserInputError
 
 BN_TYPES = (nn.BatchNorm1d, nn.BatchNorm2d)
 

@@ -281,20 +281,25 @@ def _depth_view_at_target_size():
     return show_depth("relu", "kaiming_normal", 50, 256, 512, "gaussian", False, 0)
 
 
-def _cpu_ms(run):
+def _explorer_default():
+    return show_weights("kaiming_normal", 256, 256, "relu", 0)
+
+
+def _cpu_ms(run, target_ms: float):
     """Process CPU time of one call, in ms: on a host shared with other busy processes, wall time
     mostly measures the waiting; CPU time measures this code (one torch thread)."""
 
     def measure():
         start = time.process_time()
         run()
-        return (time.process_time() - start) * 1000, 300.0, "ms", False
+        return (time.process_time() - start) * 1000, target_ms, "ms", False
 
     return measure
 
 
 def bench_cases() -> list[BenchCase]:
     frames = _RaceFrames()
+    cpu_frames = _RaceFrames()
     return [
         BenchCase(
             name="Init lab: depth view, depth 50 × width 256, batch 512 (fwd + bwd + figure)",
@@ -302,10 +307,10 @@ def bench_cases() -> list[BenchCase]:
             target_ms=300,
         ),
         BenchCase(
-            name="Init lab: depth view 50 × 256, batch 512, CPU time (busy-host check)",
+            name="Init lab: depth view 50 × 256 × 512, CPU time (busy-host check)",
             run=_depth_view_at_target_size,
             setup=_depth_view_at_target_size,
-            measure=_cpu_ms(_depth_view_at_target_size),
+            measure=_cpu_ms(_depth_view_at_target_size, 300),
         ),
         BenchCase(
             name="Init lab: one race frame (3 inits, MLP 5×128, 10 steps of 64 + figure)",
@@ -314,8 +319,21 @@ def bench_cases() -> list[BenchCase]:
             target_ms=500,
         ),
         BenchCase(
+            name="Init lab: one race frame, CPU time (busy-host check)",
+            run=cpu_frames.next_frame,
+            setup=_load_mnist_tensors,
+            measure=_cpu_ms(cpu_frames.next_frame, 500),
+            repeats=9,
+        ),
+        BenchCase(
             name="Init lab: init explorer, 256 × 256 weights + histogram",
-            run=lambda: show_weights("kaiming_normal", 256, 256, "relu", 0),
+            run=_explorer_default,
             target_ms=150,
+        ),
+        BenchCase(
+            name="Init lab: init explorer, CPU time (busy-host check)",
+            run=_explorer_default,
+            setup=_explorer_default,
+            measure=_cpu_ms(_explorer_default, 150),
         ),
     ]
