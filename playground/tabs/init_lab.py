@@ -72,6 +72,10 @@ def show_classic_case(case: str, layers, width, batch, input_kind: str, batch_no
     return activation, key, *show_depth(activation, key, layers, width, batch, input_kind, batch_norm, seed)
 
 
+def _clear_case():
+    return gr.update(value=None)
+
+
 def run_race(schemes, architecture, bn_mode, activation, hidden_layers, width, optimizer, learning_rate, batch_size,
              epochs, steps_per_frame, seed):
     """Stream (figure, summary rows, status) frames while the runners train side by side."""
@@ -183,6 +187,8 @@ def _build_depth() -> None:
     run.click(handler, inputs, [image, verdict, table], api_name="depth_view", concurrency_id=HEAVY)
     for control in (activation, key, input_kind, batch_norm):
         control.input(handler, inputs, [image, verdict, table], api_visibility="undocumented", concurrency_id=HEAVY)
+    for control in (activation, key):  # a hand-picked pair is no longer the classic case shown
+        control.input(_clear_case, None, [case], api_visibility="undocumented", queue=False)
     for slider in (layers, width, batch):
         slider.release(handler, inputs, [image, verdict, table], api_visibility="undocumented", concurrency_id=HEAVY)
     case.input(friendly(show_classic_case), [case, layers, width, batch, input_kind, batch_norm, seed],

@@ -37,6 +37,10 @@ def test_change_scheme_and_watch_depth_and_race(page):
     _choose(page, "depth-case", "tanh + too small N(0, 0.01²): collapses to 0")
     page.wait_for_selector("#depth-verdict :text('Collapsed')")
     assert page.locator("#depth-figure img").count() == 1
+    # changing the init by hand re-runs the view and clears the classic case shown
+    _choose(page, "depth-scheme", "Kaiming/He normal")
+    page.wait_for_selector("#depth-verdict :text('Stable')")  # tanh + Kaiming (gain 5/3) keeps its scale
+    assert page.locator("#depth-case input").input_value() == ""
 
     page.get_by_role("tab", name="3 · Training race").click()
     page.locator("#race-start").click()
