@@ -78,13 +78,14 @@ def weight_histogram(sample: WeightSample) -> np.ndarray:
 
 
 def depth_figure(result: DepthResult) -> np.ndarray:
-    """Ridge plot of every layer's activations (left), std/mean and gradient norm per layer (right)."""
+    """Ridge plot of every layer's activations (left); per-layer magnitudes on one log axis (right):
+    activation std and |mean|, saturated / zero shares, and the weight-gradient norm.
+
+    Two axes, not four: each matplotlib axes costs ~25 ms of ticks and labels here, and the
+    depth view has a 300 ms budget."""
     figure = Figure(figsize=(11, 6.2), dpi=DPI)  # fixed margins: constrained layout costs ~100 ms here
-    grid = figure.add_gridspec(2, 2, width_ratios=(1.15, 1), left=0.06, right=0.92, bottom=0.08, top=0.95,
-                               wspace=0.28, hspace=0.32)
-    ridge = figure.add_subplot(grid[:, 0])
-    trend = figure.add_subplot(grid[0, 1])
-    grads = figure.add_subplot(grid[1, 1], sharex=trend)
+    ridge = figure.add_axes((0.055, 0.09, 0.43, 0.85))
+    magnitudes = figure.add_axes((0.565, 0.25, 0.42, 0.69))  # the legend goes below it, off the data
 
     # Ridge: layer 1 at the top, each histogram scaled to its own peak, 1.6 rows high.
     edges = result.bin_edges
@@ -105,38 +106,50 @@ def depth_figure(result: DepthResult) -> np.ndarray:
     ticks = list(range(1, result.depth + 1, step))
     ridge.set_yticks([result.depth - (t - 1) for t in ticks], [str(t) for t in ticks])
     ridge.set_ylabel("layer")
-    ridge.set_xlabel(f"{result.activation} output value"
-                     + (" (exact zeros left out: see the share of zeros)" if result.zeros_left_out else ""))
+    ridge.set_xlabel(f"{result.activation} output" + (" (exact zeros left out)" if result.zeros_left_out else ""))
     bn = " + batch norm" if result.batch_norm else ""
-    ridge.set_title(y=TITLE_Y, label=f"Activations per layer: {scheme(result.scheme).label}, {result.activation}{bn}", fontsize=10)
+    ridge.set_title(y=TITLE_Y, label=f"Activations per layer: {scheme(result.scheme).label}, {result.activation}{bn}",
+                    fontsize=10)
 
-    # std and |mean| share one log axis (a twin axis would cost ~30 ms more); the signed means
-    # are in the per-layer table.
+    # Everything per layer on one log axis; the signed means are in the per-layer table.
     layers = np.arange(1, result.depth + 1)
-    positive = lambda values: np.where(values > 0, values, np.nan)  # noqa: E731 - log axes skip 0 and NaN
-    trend.plot(layers, positive(result.stds), "o-", ms=3, color=COLOURS[0], label="std")
-    trend.plot(layers, positive(np.abs(result.means)), "s-", ms=2.5, color=COLOURS[4], alpha=0.8, label="|mean|")
-    if result.activation in BOUNDED:
-        trend.plot(layers, positive(result.saturated), "^-", ms=3, color=COLOURS[1], label="share saturated")
-    if result.activation in ZERO_FLOOR or float(result.zeros.max()) > 0.01:
-        trend.plot(layers, positive(result.zeros), "v-", ms=3, color=COLOURS[3], label="share exactly 0")
-    _decade_log_axis(trend, np.concatenate([result.stds, np.abs(result.means), result.saturated, result.zeros]))
-    exact_zero = np.flatnonzero(result.stds[: result.finite_layers] == 0)
-    if exact_zero.size and exact_zero[0] > 0:
-        trend.text(0.98, 0.5, f"std exactly 0 (float32 underflow)\nfrom layer {exact_zero[0] + 1}",
-                   transform=trend.transAxes, ha="right", fontsize=8)
-    trend.set_title(y=TITLE_Y, label="Activation std and |mean| per layer (log)", fontsize=10)
-    trend.tick_params(labelbottom=False)  # the gradient panel below carries the layer axis
-    trend.legend(fontsize=8, loc="lower left")  # a fixed place: "best" tests every line (slow)
+    measured = layers <= result.finite_layers  # past a float32 overflow the numbers mean nothing
 
-    norms = np.where(result.grad_norms > 0, result.grad_norms, np.nan)
-    grads.plot(layers, norms, "o-", ms=3, color=COLOURS[2])
-    _decade_log_axis(grads, norms)
+    def positive(values: np.ndarray) -> np.ndarray:  # log axes skip 0 and NaN
+        return np.where(measured & (values > 0), values, np.nan)
+
+    norms = positive(result.grad_norms)
+    stds, means, saturated, zeros = (positive(v) for v in (result.stds, np.abs(result.means), result.saturated,
+                                                          result.zeros))
+    magnitudes.plot(layers, stds, "o-", ms=3, color=COLOURS[0], label="activation std")
+    magnitudes.plot(layers, means, "s-", ms=2.5, color=COLOURS[4], alpha=0.8, label="|activation mean|")
+    magnitudes.plot(layers, norms, "D-", ms=3, color=COLOURS[2], label="‖∂loss/∂W‖ after one backward pass")
+    shown = [stds, means, norms]
+    if result.activation in BOUNDED:
+        magnitudes.plot(layers, saturated, "^:", ms=3, color=COLOURS[1], label="share saturated")
+        shown.append(saturated)
+    if result.activation in ZERO_FLOOR or float(result.zeros.max()) > 0.01:
+        magnitudes.plot(layers, zeros, "v:", ms=3, color=COLOURS[3], label="share exactly 0")
+        shown.append(zeros)
+    _decade_log_axis(magnitudes, np.concatenate(shown))
+    magnitudes.set_xlim(0.5, result.depth + 0.5)
+    notes = []
+    exact_zero = np.flatnonzero(result.stds[: result.finite_layers] == 0)
+    if result.finite_layers and np.all(result.stds[: result.finite_layers] == 0):
+        notes.append("every layer's std is exactly 0: all neurons output the same value")
+    elif exact_zero.size and exact_zero[0] > 0:
+        notes.append(f"std exactly 0 (float32 underflow) from layer {exact_zero[0] + 1}")
     if not np.isfinite(norms).any():
-        grads.text(0.5, 0.5, "every gradient is 0 (or not finite)", transform=grads.transAxes, ha="center")
-    grads.set_xlabel("layer")
-    grads.set_ylabel("‖∂loss/∂W‖ (log)")
-    grads.set_title(y=TITLE_Y, label=f"Weight-gradient norm per layer, one backward pass (loss {result.loss:.3g})", fontsize=10)
+        notes.append("every gradient is 0 (or not finite)")
+    if result.finite_layers < result.depth:
+        notes.append(f"values overflow float32 from layer {result.finite_layers + 1}")
+    if notes:
+        magnitudes.text(0.98, 0.97, "\n".join(notes), transform=magnitudes.transAxes, ha="right", va="top", fontsize=8,
+                        bbox=dict(facecolor="white", alpha=0.85, edgecolor="#999999"))
+    magnitudes.set_xlabel("layer")
+    magnitudes.set_title(y=TITLE_Y, label=f"Per layer, log scale (loss {result.loss:.3g})", fontsize=10)
+    # below the axes: never over the data, and no "best" placement search (slow)
+    magnitudes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
     return _to_array(figure)
 
 
