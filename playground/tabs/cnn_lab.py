@@ -171,7 +171,8 @@ def build() -> None:
                 augment = gr.Checkbox(True, label="Augment (shift, rotate)")
             seed = gr.Number(0, label="Seed", precision=0)
             valid_percent = gr.Slider(5, 50, value=10, step=5, label="Validation share of the training digits (%)")
-            digits = gr.Slider(200, 4000, value=4000, step=100, label="Training digits used (fewer = faster)")
+            digits = gr.Slider(200, 4000, value=4000, step=100, label="Training digits used (fewer = faster)",
+                               elem_id="cnn-digits")
             with gr.Row():
                 train_button = gr.Button("Train", variant="primary", elem_id="cnn-train")
                 stop_button = gr.Button("Stop", variant="stop", elem_id="cnn-stop")
