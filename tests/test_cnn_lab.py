@@ -218,3 +218,29 @@ def test_layer_table_receptive_fields():
     ]
     # r ← r + (k − 1)·j, j ← j·s, by hand: 3, 4, 8, 10, 18, 22
     assert [r.receptive_field for r in rows[1:7]] == [f"{n}×{n} px" for n in (3, 4, 8, 10, 18, 22)]
+
+
+@pytest.mark.parametrize("name", ["mnist_cnn", "mnist_squeezenext", "mnist_squeezenet", "mnist_mobilenet"])
+def test_every_lab_model_honours_the_digit_contract_and_its_card(name):
+    meta = registry.meta(name)
+    assert meta["task"] == "mnist-classifier" and meta["labels"] == [str(d) for d in range(10)]
+    model = registry.get(name)
+    out = model(torch.rand(3, 1, 28, 28))  # (B, 1, 28, 28) in [0, 1]
+    assert out.shape == (3, 10)
+    assert torch.allclose(out.exp().sum(dim=1), torch.ones(3), atol=1e-4)
+    images, labels = to_tensors(data.mnist_test())
+    card = weights.read_card(name)
+    assert evaluate_classifier(model, images, labels).accuracy == pytest.approx(
+        card["metrics"]["test_accuracy"], abs=0.002
+    )
+
+
+def test_architecture_table_counts_and_reads_the_cards():
+    from playground.cnnlab.architectures import COLUMNS, architecture_rows
+
+    rows = architecture_rows(measure_latency=True, repeats=3)
+    assert [row[0] for row in rows] == ["Seed CNN", "SqueezeNext", "SqueezeNet-style", "MobileNet-style"]
+    seed_row = dict(zip(COLUMNS, rows[0]))
+    assert seed_row["parameters"] == 540_806 and seed_row["MFLOPs / digit"] == pytest.approx(6.05, abs=0.01)
+    assert seed_row["test accuracy"] == f"{weights.read_card('mnist_cnn')['metrics']['test_accuracy']:.1%}"
+    assert all(isinstance(row[-2], float) and row[-2] > 0 for row in rows)  # measured latencies

@@ -39,7 +39,7 @@ CONTENDERS = (
 )
 
 COLUMNS = ["architecture", "design", "parameters", "MFLOPs / digit", "test accuracy", "epochs",
-           "training time (s)", "latency, 1 digit (ms)", "latency, 64 digits (ms per digit)"]
+           "training wall time (s)", "latency, 1 digit (ms)", "latency, 64 digits (ms per digit)"]
 
 SQUEEZENEXT_NOTE = (
     "SqueezeNext's published speed-ups were measured on a simulated embedded accelerator, where fewer "

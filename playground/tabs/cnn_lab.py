@@ -189,7 +189,8 @@ def build() -> None:
             evaluate_button = gr.Button("Evaluate the best checkpoint on the test digits")
             accuracy = gr.Markdown(elem_id="cnn-accuracy")
             confusion = gr.Image(label="Confusion matrix (rows: true digit, columns: predicted)", height=380)
-        mistakes = gr.Gallery(label="Most-confident mistakes on held-out digits", columns=6, height=380)
+        mistakes = gr.Gallery(label="Most-confident mistakes on held-out digits", columns=6, height=380,
+                              object_fit="contain")
 
     gr.Markdown("### 2 · Draw or upload a digit, and look inside")
     with gr.Row():
@@ -204,10 +205,10 @@ def build() -> None:
                               height=160)
         with gr.Column():
             prediction = gr.Label(label="Prediction", num_top_classes=3, elem_id="cnn-prediction")
-            seen = gr.Image(label="What the network sees (28×28, centred like MNIST)", height=160, width=160)
+            seen = gr.Image(label="The network's 28×28 input", height=180)
             filters = gr.Image(label="First layer's filters (red +, blue −)", height=120)
-    stages = gr.Gallery(label="Feature maps of every conv stage for this digit", columns=3, height=330,
-                        elem_id="cnn-stages")
+    stages = gr.Gallery(label="Feature maps of every conv stage for this digit", columns=3, height=360,
+                        object_fit="contain", elem_id="cnn-stages")
     gr.Dataframe(pd.DataFrame(layer_rows(), columns=LAYER_COLUMNS), label=(
         "Every layer's output and receptive field (the seed's comments: 32×32 → 16×16×16 → 8×8×32 → 4×4×64; "
         "receptive field r ← r + (k−1)·j, j ← j·stride)"), interactive=False)
@@ -216,8 +217,11 @@ def build() -> None:
     table = gr.Dataframe(architecture_table(False), interactive=False, wrap=True, elem_id="cnn-arch-table")
     measure_button = gr.Button("Measure latency on this machine (CPU, eval mode)")
     gr.Markdown(
-        "All four nets are trained by the same recipe (same 3,600 + 400 digits, augmentation, Adam 1e-3, "
-        f"batch 64, 30 epochs, save-best) and tested on the same 1,000 held-out digits. {SQUEEZENEXT_NOTE}"
+        "All four nets are trained by the same recipe (same 3,600 + 400 digits, augmentation, Adam 1e-3 "
+        "decaying ×0.93 per epoch, batch 64, 30 epochs, save-best) and tested on the same 1,000 held-out digits. "
+        "FLOPs = 2 × the multiply-accumulates of the conv and linear layers for one digit. Training wall times "
+        "come from the cards and were taken on a shared, busy 2-core machine: compare them loosely. Latency is "
+        f"measured when you press the button, in this server process on its CPU. {SQUEEZENEXT_NOTE}"
     )
 
     train_event = train_button.click(
