@@ -147,8 +147,8 @@ def train_live(settings: LiveSettings, session: LabSession, report_every: int = 
     history: dict[str, list[float]] = {"train_loss": [], "valid_loss": []}
     log: list[str] = []
     started = time.perf_counter()
-    # L-BFGS evaluates up to 20 closures per step: report more often so the page stays alive.
-    every = max(1, report_every // 4) if "L-BFGS" in settings.optimizer else report_every
+    # L-BFGS evaluates up to 20 closures per step: report every step so the page stays alive.
+    every = 1 if "L-BFGS" in settings.optimizer else report_every
     progress = None
     try:
         for progress in fit(model, nn.NLLLoss(), optimizer, train_batches, valid_batches, settings.epochs,

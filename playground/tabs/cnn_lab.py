@@ -162,7 +162,9 @@ def build() -> None:
     gr.Markdown("### 1 · Train the seed's CNN with the seed's loop")
     with gr.Row():
         with gr.Column(scale=1):
-            optimizer = gr.Dropdown(list(OPTIMIZERS), value="Adam", label="Optimizer", elem_id="cnn-optimizer")
+            optimizer = gr.Dropdown(list(OPTIMIZERS), value="Adam", label="Optimizer", elem_id="cnn-optimizer",
+                                    info="L-BFGS evaluates each batch up to 20 times per step: give it big "
+                                         "batches (512+) and learning rate 1, as in the seed.")
             learning_rate = gr.Number(1e-3, label="Learning rate (the seed's L-BFGS uses 1)", elem_id="cnn-lr")
             epochs = gr.Slider(1, 30, value=5, step=1, label="Epochs", elem_id="cnn-epochs")
             batch_size = gr.Slider(8, 1024, value=64, step=8, label="Batch size")
