@@ -244,3 +244,13 @@ def test_architecture_table_counts_and_reads_the_cards():
     assert seed_row["parameters"] == 540_806 and seed_row["MFLOPs / digit"] == pytest.approx(6.05, abs=0.01)
     assert seed_row["test accuracy"] == f"{weights.read_card('mnist_cnn')['metrics']['test_accuracy']:.1%}"
     assert all(isinstance(row[-2], float) and row[-2] > 0 for row in rows)  # measured latencies
+
+
+def test_a_session_checkpoint_folder_is_removed_when_the_session_ends():
+    from pathlib import Path
+
+    session = LabSession()
+    list(train_live(LiveSettings(epochs=1, digits=200, batch_size=64, augment=False), session))
+    assert Path(session.checkpoint_path).exists()
+    session.discard()
+    assert not Path(session.folder).exists()

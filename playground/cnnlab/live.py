@@ -11,6 +11,7 @@ run never loses it.
 from __future__ import annotations
 
 import math
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -83,6 +84,10 @@ class LabSession:
     checkpoint_path: str | None = None
     folder: str = field(default_factory=lambda: tempfile.mkdtemp(prefix="cnnlab-"))
     evaluation: Evaluation | None = None
+
+    def discard(self) -> None:
+        """Delete the session's checkpoint folder (called when the visitor's session ends)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def has_model(self) -> bool:
         return self.best_state is not None

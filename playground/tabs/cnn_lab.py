@@ -142,6 +142,11 @@ def checkpoint_info(session) -> str:
     return f"epoch {session.best_epoch}, validation loss {session.best_loss:.6f}"
 
 
+def _discard_session(session) -> None:
+    if isinstance(session, LabSession):
+        session.discard()
+
+
 def architecture_table(measure: bool) -> pd.DataFrame:
     return pd.DataFrame(architecture_rows(measure_latency=measure), columns=COLUMNS)
 
@@ -157,7 +162,8 @@ def build() -> None:
         "loss decreased*. Train it on 4,000 real MNIST digits (try L-BFGS as in the notes, then Adam), "
         "draw a digit and watch every stage's feature maps, and compare it with SqueezeNext and friends."
     )
-    session = gr.State(None)
+    # One LabSession per visitor (made on their first Train); its checkpoint folder goes when the session does.
+    session = gr.State(None, delete_callback=_discard_session)
 
     gr.Markdown("### 1 · Train the seed's CNN with the seed's loop")
     with gr.Row():
