@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from playground.cnnlab.train_digits import DigitRecipe, recipe_arguments, train_digit_classifier
+from playground.nets.compact_cnns import MobileNetDigits, SqueezeNetDigits, SqueezeNextDigits
 from playground.nets.seed_cnn import SeedCNN
 from playground.recipes import RecipeArgs, RecipeOutput, recipe
 
@@ -30,11 +31,9 @@ def _digit_recipe(args: RecipeArgs, **defaults) -> DigitRecipe:
     return config
 
 
-@recipe("mnist_cnn")
-def mnist_cnn(args: RecipeArgs) -> RecipeOutput:
-    """The seed notes' CNN (28×28 digits padded to 32×32) on MNIST, with augmentation."""
+def _train(args: RecipeArgs, model, architecture_note: str) -> RecipeOutput:
     config = _digit_recipe(args)
-    result = train_digit_classifier(SeedCNN(), config, seed=args.seed)
+    result = train_digit_classifier(model, config, seed=args.seed)
     return RecipeOutput(
         state_dict=result.state_dict,
         dataset=MNIST_DATASET,
@@ -47,10 +46,46 @@ def mnist_cnn(args: RecipeArgs) -> RecipeOutput:
             "best_valid_loss": round(result.best_valid_loss, 4),
             "best_epoch": result.best_epoch,
             "test_digits": 1000,
+            "train_seconds": round(result.train_seconds, 1),
         },
-        notes=(
-            "Architecture: the seed notes' Net (conv 16/32/64 + 2×2 max-pool, dropout 0.25, linear 500, "
-            "log-softmax) with one input channel; the module pads 28×28 digits to 32×32 and normalises them "
-            "itself. Best checkpoint = lowest validation loss (the seed's save-best rule)."
-        ),
+        notes=architecture_note + " Best checkpoint = lowest validation loss (the seed's save-best rule).",
     )
+
+
+@recipe("mnist_cnn")
+def mnist_cnn(args: RecipeArgs) -> RecipeOutput:
+    """The seed notes' CNN (28×28 digits padded to 32×32) on MNIST, with augmentation."""
+    return _train(args, SeedCNN(), (
+        "Architecture: the seed notes' Net (conv 16/32/64 + 2×2 max-pool, dropout 0.25, linear 500, "
+        "log-softmax) with one input channel; the module pads 28×28 digits to 32×32 and normalises them itself."
+    ))
+
+
+# The architecture table's contenders: the same recipe, the same data, the same seed.
+
+
+@recipe("mnist_squeezenext")
+def mnist_squeezenext(args: RecipeArgs) -> RecipeOutput:
+    """A SqueezeNext (paper's block design) sized for 28×28 digits, same recipe as mnist_cnn."""
+    return _train(args, SqueezeNextDigits(), (
+        "Architecture: SqueezeNext blocks (1×1 squeeze C/2, 1×1 squeeze C/4, 3×1, 1×3, 1×1 expand, bypass), "
+        "stem 32 + stages of 2 blocks at 32/64/128 channels, 1×1 conv, average pool, linear."
+    ))
+
+
+@recipe("mnist_squeezenet")
+def mnist_squeezenet(args: RecipeArgs) -> RecipeOutput:
+    """A SqueezeNet-style net (Fire modules) for 28×28 digits, same recipe as mnist_cnn."""
+    return _train(args, SqueezeNetDigits(), (
+        "Architecture: stem 32, Fire modules (squeeze 16/16/32/32/48, expand 2×32/2×32/2×64/2×64/2×96) with "
+        "max-pooling, dropout, 1×1 conv classifier and global average pool."
+    ))
+
+
+@recipe("mnist_mobilenet")
+def mnist_mobilenet(args: RecipeArgs) -> RecipeOutput:
+    """A MobileNet-style net (depthwise-separable blocks) for 28×28 digits, same recipe as mnist_cnn."""
+    return _train(args, MobileNetDigits(), (
+        "Architecture: stem 32, six depthwise-separable blocks (64, 64, 128, 128, 256, 256 channels; "
+        "stride 2 at 64, 128, 256), global average pool, linear."
+    ))
