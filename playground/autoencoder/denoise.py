@@ -23,7 +23,7 @@ def denoise_digits(noisy: np.ndarray, model: torch.nn.Module | None = None) -> n
     return out.reshape(array.shape)
 
 
-def denoise_photo(noisy: np.ndarray, sigma: float, model: torch.nn.Module | None = None, max_tile: int = 576) -> np.ndarray:
+def denoise_photo(noisy: np.ndarray, sigma: float, model: torch.nn.Module | None = None, max_tile: int = 320) -> np.ndarray:
     """(H, W, 3) or (H, W) in [0, 1] with Gaussian noise of ``sigma`` → denoised, same shape.
 
     Any size: the network runs on overlapping tiles blended without seams (see ``tiles``).

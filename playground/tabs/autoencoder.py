@@ -77,7 +77,7 @@ def compression_view(seed: int, live_model=None):
              "| 1 | original | 784 | ×1 | — |"]
     for row, fact in enumerate(facts, start=2):
         kept = fact["latent_dim"] or (2 * live_model.width * 49 if live_model is not None else 0)
-        lines.append(f"| {row} | {fact['model']} | {kept} | ×{784 / kept:.0f} | {fact['psnr']:.2f} |")
+        lines.append(f"| {row} | {fact['model']} | {kept} | ×{784 / kept:.3g} | {fact['psnr']:.2f} |")
     return picture, "\n".join(lines)
 
 
@@ -213,9 +213,17 @@ def build() -> None:
     outputs = [clean_out, noisy_out, net_out, blur_out, median_out, nlm_out, table, psnr_noisy, psnr_net]
     denoise = friendly(run_denoise)
     run.click(denoise, inputs, outputs, api_name="denoise", concurrency_id=HEAVY)
-    level.release(denoise, inputs, outputs, api_visibility="undocumented", concurrency_id=HEAVY)
-    photo_name.change(denoise, inputs, outputs, api_visibility="undocumented", concurrency_id=HEAVY)
-    digit_index.release(denoise, inputs, outputs, api_visibility="undocumented", concurrency_id=HEAVY)
+
+    def denoise_if_ready(source_choice, photo, index, picture, as_digit, drawing, *rest):
+        """Re-run on a setting change, but only when there is a picture (no toast for a blank sketch)."""
+        if (source_choice == "Upload" and picture is None) or (
+            source_choice == "Draw a digit" and not (drawing or {}).get("layers")
+        ):
+            return [gr.skip()] * len(outputs)
+        return denoise(source_choice, photo, index, picture, as_digit, drawing, *rest)
+
+    for event in (level.release, photo_name.change, digit_index.release):
+        event(denoise_if_ready, inputs, outputs, api_visibility="undocumented", concurrency_id=HEAVY)
 
     def show_source(choice: str):
         """Show the chosen source's input; start again from Gaussian noise at a level that suits it."""
@@ -232,7 +240,7 @@ def build() -> None:
         return gr.update(**level_settings(choice, source_choice in ("Test digit", "Draw a digit")))
 
     kind.input(friendly(on_kind), [kind, source], [level], api_visibility="undocumented", queue=False).then(
-        denoise, inputs, outputs, api_visibility="undocumented", concurrency_id=HEAVY)
+        denoise_if_ready, inputs, outputs, api_visibility="undocumented", concurrency_id=HEAVY)
 
     # ---- events: Compress
     def on_plane_select(event: gr.SelectData):
@@ -279,5 +287,5 @@ def bench_cases() -> list[BenchCase]:
         BenchCase("Autoencoder: denoise a 1024×1024 photo in tiles", run=lambda: denoise_photo(big_noisy, 25 / 255),
                   setup=lambda: registry.get(PHOTO_DENOISER), target_ms=2000, repeats=5, warmup=1),
         BenchCase("Autoencoder: one live-training frame (15 steps + validation)", run=live_frame,
-                  setup=lambda: registry.get(DIGIT_DENOISER) and data.mnist_train(), target_ms=None),
+                  setup=data.mnist_train, target_ms=None),
     ]
