@@ -230,7 +230,7 @@ def test_live_training_streams_frames_and_the_validation_loss_falls():
     steps = [step for step, _, _ in frames]
     assert steps == [10, 20, 30, 40, 50]
     assert frames[-1][1] < frames[0][1] * 0.9
-    assert frames[0][2] == (3 * 56 + 4 * 2, 10 * 56 + 11 * 2)  # clean / noisy / rebuilt rows of 10 digits
+    assert frames[0][2] == (3 * 84 + 4 * 2, 10 * 84 + 11 * 2)  # clean / noisy / rebuilt rows of 10 digits
 
 
 @pytest.mark.parametrize("field, value, message", [

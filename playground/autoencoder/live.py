@@ -123,7 +123,7 @@ def train_live(config: LiveConfig, model: DigitAutoencoder | None = None):
         frame.train_curve.append((progress.step, float(np.mean(recent)) if recent else float("nan")))
         frame.valid_curve.append((progress.step, valid_loss))
         recent.clear()
-        frame.picture = digit_strip([valid_clean, valid_noisy, output[:, 0].cpu().numpy()], factor=2)
+        frame.picture = digit_strip([valid_clean, valid_noisy, output[:, 0].cpu().numpy()], factor=3)
         frame.done = progress.step >= frame.steps_total
         yield frame
     model.eval()

@@ -47,6 +47,11 @@ def _log(message: str) -> None:
     print(message, flush=True)
 
 
+def _cpu_note(started_cpu: float) -> str:
+    return (f" CPU time of the process: {time.process_time() - started_cpu:.0f} s on {torch.get_num_threads()} thread(s) "
+            "(the card's wall time also counts waiting for a shared, busy CPU).")
+
+
 def _cosine_lr(optimizer: torch.optim.Optimizer, base: float, step: int, total: int) -> None:
     for group in optimizer.param_groups:
         group["lr"] = base * 0.5 * (1 + math.cos(math.pi * step / total))
@@ -107,6 +112,7 @@ def digit_denoising_scores(model: nn.Module, kind: str, level: float, seed: int 
 @recipe("autoencoder_mnist_denoiser")
 def mnist_denoiser(args: RecipeArgs) -> RecipeOutput:
     """Digit denoiser: conv autoencoder (7×7 feature bottleneck) on a mixture of five noises."""
+    started_cpu = time.process_time()
     epochs = args.epochs or (1 if args.quick else 20)
     width = int(args.extra.get("width", 32))
     model = train_digit_autoencoder(DigitAutoencoder(None, width), epochs, args.seed, corrupt=True)
@@ -127,11 +133,12 @@ def mnist_denoiser(args: RecipeArgs) -> RecipeOutput:
                    "loss": "binary cross-entropy", "noise_mix": [list(item) for item in noise.TRAINING_MIX]},
         epochs=epochs,
         metrics=metrics,
-        notes="Each training digit gets a random noise kind and level every time it is seen.",
+        notes="Each training digit gets a random noise kind and level every time it is seen." + _cpu_note(started_cpu),
     )
 
 
 def _digit_compressor(latent_dim: int, args: RecipeArgs, default_epochs: int) -> RecipeOutput:
+    started_cpu = time.process_time()
     epochs = args.epochs or (1 if args.quick else default_epochs)
     model = train_digit_autoencoder(DigitAutoencoder(latent_dim), epochs, args.seed, corrupt=False)
     clean = _digits_float(data.mnist_test())
@@ -151,7 +158,7 @@ def _digit_compressor(latent_dim: int, args: RecipeArgs, default_epochs: int) ->
                    "batch_size": 64, "loss": "binary cross-entropy"},
         epochs=epochs,
         metrics=metrics,
-        notes=f"A 784-pixel digit squeezed through {latent_dim} numbers and rebuilt.",
+        notes=f"A 784-pixel digit squeezed through {latent_dim} numbers and rebuilt." + _cpu_note(started_cpu),
     )
 
 
@@ -234,6 +241,7 @@ def photo_denoiser(args: RecipeArgs) -> RecipeOutput:
     width = int(args.extra.get("width", 16))
     patch, batch_size, lr = int(args.extra.get("patch", 48)), int(args.extra.get("batch", 24)), 2e-3
     sigma_max = 55 / 255
+    started_cpu = time.process_time()
     seed_everything(args.seed)
     rng = np.random.default_rng(args.seed)
     photos = training_photos()
@@ -276,5 +284,5 @@ def photo_denoiser(args: RecipeArgs) -> RecipeOutput:
         metrics=metrics,
         notes=(f"Measured at Gaussian σ = 25/255 (noise seed 1, clipped to [0, 1]). Blur and median use the best "
                f"setting per photo (blur σ in {list(baselines.BLUR_SIGMAS)} px, median {list(baselines.MEDIAN_SIZES)}); "
-               "non-local means uses scikit-image's documented settings with the true σ."),
+               "non-local means uses scikit-image's documented settings with the true σ." + _cpu_note(started_cpu)),
     )

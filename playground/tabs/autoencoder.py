@@ -202,8 +202,9 @@ def build() -> None:
                         start = gr.Button("Start training", variant="primary", elem_id="ae-live-start")
                         stop = gr.Button("Stop", variant="stop", elem_id="ae-live-stop")
                 with gr.Column(scale=2):
-                    live_picture = gr.Image(label="Rows: clean, noisy, reconstruction", interactive=False,
-                                            elem_id="ae-live-picture")
+                    live_picture = gr.Image(label="Rows: clean, noisy, reconstruction", show_label=False,
+                                            interactive=False, height=290, elem_id="ae-live-picture")
+                    gr.Markdown("Rows: the clean held-out digits · with your noise · what the network rebuilds.")
                     curves = gr.LinePlot(x="step", y="loss", color="curve", title="Loss (binary cross-entropy)",
                                          height=260, elem_id="ae-live-curves")
                     live_status = gr.Markdown("Not started.", elem_id="ae-live-status")
