@@ -325,3 +325,13 @@ def test_decode_latent_pixel_endpoint(client):
     assert len(result["z"]) == 2
     digit = np.array(result["digit"])
     assert digit.shape == (28, 28) and 0 <= digit.min() and digit.max() <= 1 and digit.max() > 0.5
+
+
+def test_an_uploaded_photo_of_a_digit_can_go_to_the_digit_denoiser(tmp_path):
+    paper = Image.new("RGB", (120, 160), "white")
+    ink = np.asarray(paper).copy()
+    ink[30:130, 55:68] = 20  # a dark "1" on white paper, the opposite of MNIST's white on black
+    path = _save(tmp_path, Image.fromarray(ink), "one.png")
+    clean, is_digit, notes = lab.prepare_clean("Upload", upload=path, upload_is_digit=True)
+    assert is_digit and clean.shape == (28, 28) and "28×28" in notes[0]
+    assert clean[14, 14] > 0.8 and clean[0, 0] == 0  # white ink in the middle, black background like MNIST
