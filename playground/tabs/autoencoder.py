@@ -1,11 +1,292 @@
-"""Autoencoders — not built yet (issue 6)."""
+"""Autoencoders: denoise and compress pictures with strided convolutions and transpose convolutions.
+
+Three views: **Denoise** (noise of your choice on a photo or a digit; the networks against
+Gaussian blur, the median filter and non-local means, scored with PSNR and SSIM),
+**Compress** (how much of a digit survives a bottleneck of 32, 8 or 2 numbers; the 2-D
+latent plane, where a click decodes a point) and **Train live** (a small autoencoder
+learning your chosen noise and bottleneck while you watch). Compute lives in
+``playground/autoencoder/``; this module is the UI.
+"""
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import gradio as gr
 
+from playground import data, registry
+from playground.autoencoder import lab, latent, live, noise
+from playground.autoencoder.denoise import DIGIT_DENOISER, PHOTO_DENOISER, denoise_photo
+from playground.autoencoder.render import enlarge, to_uint8
+from playground.benchmarking import BenchCase
+from playground.errors import UserInputError
+from playground.recipes.autoencoder import HELD_OUT_PHOTOS
+from playground.ui import HEAVY, TRAINING, current_app, explainer, friendly
+
 TITLE = "Autoencoders"
+DIGIT_ZOOM = 8  # a 28×28 digit is shown 224 px wide, pixels visible
+COMPRESSORS = ("autoencoder_mnist_z32", "autoencoder_mnist_z8", "autoencoder_mnist_z2")
+PHOTO_LEVEL = 0.1  # default Gaussian σ for photos (25/255 ≈ 0.098)
+DIGIT_LEVEL = 0.5
+
+
+# ---------------------------------------------------------------- compute (plain values)
+
+
+def _show(picture: np.ndarray, is_digit: bool) -> np.ndarray:
+    """A result picture as uint8 for display; digits enlarged so their pixels are visible."""
+    return to_uint8(enlarge(picture, DIGIT_ZOOM) if is_digit else picture)
+
+
+def run_denoise(source, photo_name, digit_index, upload, upload_is_digit, sketch, kind, level, seed, with_baselines):
+    """Every picture and score of the Denoise view (the `denoise` API)."""
+    clean, is_digit, notes = lab.prepare_clean(source, photo_name, digit_index, upload, upload_is_digit, sketch)
+    result = lab.denoise_view(clean, is_digit, kind, level, seed, with_baselines)
+    result.notes[:0] = notes
+    baseline_pictures = [_show(row.image, is_digit) for row in result.baselines] + [None] * (3 - len(result.baselines))
+    return (
+        _show(result.clean, is_digit),
+        _show(result.noisy.image, is_digit),
+        _show(result.network.image, is_digit),
+        *baseline_pictures,
+        lab.results_table(result),
+        round(result.noisy.psnr, 2) if np.isfinite(result.noisy.psnr) else None,
+        round(result.network.psnr, 2),
+    )
+
+
+def level_settings(kind: str, is_digit_source: bool) -> dict:
+    """Slider range, label and a sensible starting level for a noise kind."""
+    if kind not in noise.NOISE_TYPES:
+        raise UserInputError(f"unknown noise {kind!r}; choose one of {list(noise.NOISE_TYPES)}")
+    label, default, top = noise.NOISE_TYPES[kind]
+    if kind == "Gaussian":
+        default = DIGIT_LEVEL if is_digit_source else PHOTO_LEVEL
+    return {"minimum": 0.0, "maximum": top, "label": f"Noise level: {label}", "value": default}
+
+
+def compression_view(seed: int, live_model=None):
+    """Originals and their reconstructions through each bottleneck, with the numbers kept and PSNR."""
+    digits = latent.sample_test_digits(int(seed or 0))
+    models = {name: registry.get(name) for name in COMPRESSORS}
+    if live_model is not None:
+        models["trained live (yours)"] = live_model
+    picture, facts = latent.compression_figure(models, digits)
+    lines = ["Rows: the original held-out digits, then each autoencoder's reconstruction.", "",
+             "| row | model | numbers kept | fewer numbers than 784 pixels | mean PSNR (dB) |", "|---|---|---:|---:|---:|",
+             "| 1 | original | 784 | ×1 | — |"]
+    for row, fact in enumerate(facts, start=2):
+        kept = fact["latent_dim"] or (2 * live_model.width * 49 if live_model is not None else 0)
+        lines.append(f"| {row} | {fact['model']} | {kept} | ×{784 / kept:.3g} | {fact['psnr']:.2f} |")
+    return picture, "\n".join(lines)
+
+
+def plane_click(x: float, y: float) -> tuple[np.ndarray, np.ndarray, str]:
+    """A click on the latent plane → (plane with a cross, decoded digit, its coordinates)."""
+    code, digit, plane = latent.decode_click(x, y)
+    return plane, to_uint8(enlarge(digit, DIGIT_ZOOM)), f"Decoded the point **z = ({code[0]:.2f}, {code[1]:.2f})**."
+
+
+def decode_latent_pixel(x: float, y: float) -> dict:
+    """The API form of a click on the plane: {"z": [z1, z2], "digit": 28×28 values in [0, 1]}."""
+    code, digit, _ = latent.decode_click(x, y)
+    return {"z": [round(float(v), 4) for v in code], "digit": np.round(digit, 3).tolist()}
+
+
+def plane_pictures() -> tuple[np.ndarray, np.ndarray]:
+    """(the latent plane of the test digits, the grid of digits the decoder draws across it)."""
+    return latent.render_plane(latent.latent_plane()), latent.manifold()
+
+
+def live_frames(kind, level, bottleneck, learning_rate, epochs, seed):
+    """Stream (reconstructions, loss curves, status, model) while a small autoencoder trains."""
+    if bottleneck not in live.BOTTLENECKS:
+        raise UserInputError(f"unknown bottleneck {bottleneck!r}; choose one of {list(live.BOTTLENECKS)}")
+    config = live.LiveConfig(noise_kind=kind, noise_level=float(level), latent_dim=live.BOTTLENECKS[bottleneck],
+                             learning_rate=float(learning_rate), epochs=int(epochs), seed=int(seed or 0))
+    model = live.new_model(config)
+    for frame in live.train_live(config, model):
+        curves = pd.DataFrame(
+            [{"step": s, "loss": v, "curve": "training (recent steps)"} for s, v in frame.train_curve]
+            + [{"step": s, "loss": v, "curve": "validation batch"} for s, v in frame.valid_curve]
+        )
+        status = (f"Epoch {frame.epoch}/{config.epochs}, step {frame.step}/{frame.steps_total}: "
+                  f"validation loss (BCE) **{frame.valid_curve[-1][1]:.4f}**" + (" — done." if frame.done else ""))
+        yield frame.picture, curves, status, model
+
+
+# ---------------------------------------------------------------- UI
 
 
 def build() -> None:
-    gr.Markdown(f"### {TITLE}\n\nThis lab is being built (issue 6) and lands in a coming release.")
+    explainer(
+        "**An autoencoder squeezes a picture through a narrow middle and rebuilds it.** Strided convolutions "
+        "shrink it, *transpose* convolutions grow it back. Trained to rebuild *clean* pictures from *noisy* ones, "
+        "it becomes a denoiser; with a tiny middle it becomes a compressor. **Denoise**: pick a photo or digit, "
+        "a noise and its level, and compare the network with classical filters (PSNR: higher is closer to the "
+        "clean picture). **Compress**: see what survives 32, 8 or 2 numbers, and click the 2-D latent plane to "
+        "decode any point. **Train live**: watch one learn."
+    )
+    live_model = gr.State(None)  # this visitor's live-trained autoencoder
+    photo_choices = [(f"{name} (held out from training)" if name in HELD_OUT_PHOTOS else name, name)
+                     for name in sorted(data.photo_names(), key=lambda n: (n not in HELD_OUT_PHOTOS, n))]
+    with gr.Tabs():
+        with gr.Tab("Denoise"):
+            with gr.Row():
+                with gr.Column(scale=1, min_width=300):
+                    source = gr.Radio(list(lab.SOURCES), value="Bundled photo", label="Picture", elem_id="ae-source")
+                    photo_name = gr.Dropdown(photo_choices, value="astronaut", label="Bundled photo", elem_id="ae-photo")
+                    digit_index = gr.Slider(0, 999, value=0, step=1, label="Held-out test digit #", visible=False,
+                                            elem_id="ae-digit-index")
+                    upload = gr.Image(type="filepath", sources=["upload", "clipboard"], label="Your picture",
+                                      visible=False, height=240)
+                    upload_is_digit = gr.Checkbox(False, label="It is a handwritten digit (use the digit denoiser)",
+                                                  visible=False)
+                    sketch = gr.Sketchpad(label="Draw a digit (white ink)", visible=False, height=280,
+                                          canvas_size=(280, 280), elem_id="ae-sketch")
+                    kind = gr.Radio(list(noise.NOISE_TYPES), value="Gaussian", label="Noise", elem_id="ae-noise-kind")
+                    level = gr.Slider(**level_settings("Gaussian", False), step=0.01, elem_id="ae-level")
+                    seed = gr.Number(0, precision=0, label="Noise seed")
+                    with_baselines = gr.Checkbox(True, label="Compare with Gaussian blur, median filter, non-local means")
+                    run = gr.Button("Add noise and denoise", variant="primary", elem_id="ae-denoise-button")
+                with gr.Column(scale=3):
+                    with gr.Row():
+                        clean_out = gr.Image(label="Clean", interactive=False, height=240)
+                        noisy_out = gr.Image(label="Noisy", interactive=False, height=240)
+                        net_out = gr.Image(label="Autoencoder", interactive=False, height=240)
+                    with gr.Row():
+                        blur_out = gr.Image(label="Gaussian blur", interactive=False, height=240)
+                        median_out = gr.Image(label="Median filter", interactive=False, height=240)
+                        nlm_out = gr.Image(label="Non-local means", interactive=False, height=240)
+                    with gr.Row():
+                        psnr_noisy = gr.Number(label="PSNR of the noisy input (dB)", interactive=False, elem_id="ae-psnr-noisy")
+                        psnr_net = gr.Number(label="PSNR after the autoencoder (dB)", interactive=False, elem_id="ae-psnr-net")
+                    table = gr.Markdown(elem_id="ae-denoise-table")
+
+        with gr.Tab("Compress"):
+            gr.Markdown(
+                "A digit has 784 pixels. These autoencoders keep only 32, 8 or 2 numbers in their middle and rebuild "
+                "the digit from them. With **2 numbers** every digit is a point in a plane: below, the 1,000 held-out "
+                "test digits, coloured by class. **Click anywhere on the plane** to decode that point."
+            )
+            with gr.Row():
+                with gr.Column():
+                    plane = gr.Image(label="Latent plane (z1 → right, z2 → up): click a point", interactive=False,
+                                     height=latent.PLANE_SIZE + 40, elem_id="ae-plane")
+                    gr.HTML(latent.legend_html())
+                with gr.Column():
+                    decoded = gr.Image(label="Decoded point", interactive=False, height=240, elem_id="ae-decoded")
+                    decoded_text = gr.Markdown("Click the plane.", elem_id="ae-decoded-text")
+                    manifold = gr.Image(label="What the decoder draws across the plane", interactive=False, height=340)
+            with gr.Row():
+                compress_seed = gr.Number(0, precision=0, label="Which test digits (seed)")
+                compress_button = gr.Button("Compare bottlenecks", variant="primary", elem_id="ae-compress-button")
+            compress_picture = gr.Image(label="Original, then 32, 8, 2 numbers (and your live model)", interactive=False)
+            compress_table = gr.Markdown(elem_id="ae-compress-table")
+
+        with gr.Tab("Train live"):
+            gr.Markdown(
+                "Train a small autoencoder (16 channels) on the 4,000 training digits with **your** noise and bottleneck. "
+                "Every half second: the same ten held-out digits — clean, noisy, and what the network makes of them — "
+                "and the loss curves. When you stop, your model appears in **Compress** beside the shipped ones."
+            )
+            with gr.Row():
+                with gr.Column(scale=1, min_width=300):
+                    live_kind = gr.Radio(list(noise.NOISE_TYPES), value="Gaussian", label="Noise")
+                    live_level = gr.Slider(**level_settings("Gaussian", True), step=0.01, elem_id="ae-live-level")
+                    bottleneck = gr.Dropdown(list(live.BOTTLENECKS), value="8 numbers", label="Bottleneck")
+                    learning_rate = gr.Number(2e-3, label="Learning rate (Adam)", minimum=1e-5, maximum=0.1)
+                    epochs = gr.Slider(1, 30, value=5, step=1, label="Epochs (63 steps each)")
+                    live_seed = gr.Number(0, precision=0, label="Seed")
+                    with gr.Row():
+                        start = gr.Button("Start training", variant="primary", elem_id="ae-live-start")
+                        stop = gr.Button("Stop", variant="stop", elem_id="ae-live-stop")
+                with gr.Column(scale=2):
+                    live_picture = gr.Image(label="Rows: clean, noisy, reconstruction", show_label=False,
+                                            interactive=False, height=290, elem_id="ae-live-picture")
+                    gr.Markdown("Rows: the clean held-out digits · with your noise · what the network rebuilds.")
+                    curves = gr.LinePlot(x="step", y="loss", color="curve", title="Loss (binary cross-entropy)",
+                                         height=260, elem_id="ae-live-curves")
+                    live_status = gr.Markdown("Not started.", elem_id="ae-live-status")
+
+    # ---- events: Denoise
+    inputs = [source, photo_name, digit_index, upload, upload_is_digit, sketch, kind, level, seed, with_baselines]
+    outputs = [clean_out, noisy_out, net_out, blur_out, median_out, nlm_out, table, psnr_noisy, psnr_net]
+    denoise = friendly(run_denoise)
+    run.click(denoise, inputs, outputs, api_name="denoise", concurrency_id=HEAVY)
+
+    def denoise_if_ready(source_choice, photo, index, picture, as_digit, drawing, *rest):
+        """Re-run on a setting change, but only when there is a picture (no toast for a blank sketch)."""
+        if (source_choice == "Upload" and picture is None) or (
+            source_choice == "Draw a digit" and not (drawing or {}).get("layers")
+        ):
+            return [gr.skip()] * len(outputs)
+        return denoise(source_choice, photo, index, picture, as_digit, drawing, *rest)
+
+    for event in (level.release, photo_name.change, digit_index.release):
+        event(denoise_if_ready, inputs, outputs, api_visibility="undocumented", concurrency_id=HEAVY)
+
+    def show_source(choice: str):
+        """Show the chosen source's input; start again from Gaussian noise at a level that suits it."""
+        digit_source = choice in ("Test digit", "Draw a digit")
+        return (gr.update(visible=choice == "Bundled photo"), gr.update(visible=choice == "Test digit"),
+                gr.update(visible=choice == "Upload"), gr.update(visible=choice == "Upload"),
+                gr.update(visible=choice == "Draw a digit"), gr.update(value="Gaussian"),
+                gr.update(**level_settings("Gaussian", digit_source)))
+
+    source.change(friendly(show_source), [source], [photo_name, digit_index, upload, upload_is_digit, sketch, kind, level],
+                  api_visibility="undocumented", queue=False)
+
+    def on_kind(choice: str, source_choice: str):
+        return gr.update(**level_settings(choice, source_choice in ("Test digit", "Draw a digit")))
+
+    kind.input(friendly(on_kind), [kind, source], [level], api_visibility="undocumented", queue=False).then(
+        denoise_if_ready, inputs, outputs, api_visibility="undocumented", concurrency_id=HEAVY)
+
+    # ---- events: Compress
+    def on_plane_select(event: gr.SelectData):
+        x, y = event.index
+        return plane_click(x, y)
+
+    plane.select(friendly(on_plane_select), None, [plane, decoded, decoded_text], api_visibility="undocumented",
+                 concurrency_id=HEAVY)
+    # The same action by pixel coordinates, for the API (a click has no API form).
+    gr.api(friendly(decode_latent_pixel), api_name="decode_latent_pixel", concurrency_id=HEAVY)
+    compress_button.click(friendly(compression_view), [compress_seed, live_model], [compress_picture, compress_table],
+                          api_name="compress", concurrency_id=HEAVY)
+    # The plane and the decoder's map are drawn when the page opens (cached: the model is shared).
+    current_app().load(friendly(plane_pictures), None, [plane, manifold], api_name="latent_plane", concurrency_id=HEAVY)
+
+    # ---- events: Train live
+    live_kind.input(friendly(lambda k: gr.update(**level_settings(k, True))), [live_kind], [live_level],
+                    api_visibility="undocumented", queue=False)
+    training = start.click(friendly(live_frames), [live_kind, live_level, bottleneck, learning_rate, epochs, live_seed],
+                           [live_picture, curves, live_status, live_model], api_name="train_live",
+                           concurrency_id=TRAINING)
+    stop.click(None, None, None, cancels=[training])
+
+
+# ---------------------------------------------------------------- benchmarks
+
+
+def bench_cases() -> list[BenchCase]:
+    rng = np.random.default_rng(0)
+    small = np.asarray(data.photo("astronaut").resize((256, 256)), dtype=np.float32) / 255.0
+    big = np.asarray(data.photo("retina").resize((1024, 1024)), dtype=np.float32) / 255.0
+    small_noisy = noise.gaussian(small, 25 / 255, rng)
+    big_noisy = noise.gaussian(big, 25 / 255, rng)
+    frames = {}
+
+    def live_frame():
+        if "gen" not in frames:
+            frames["gen"] = live.train_live(live.LiveConfig(epochs=200))
+        next(frames["gen"])
+
+    return [
+        BenchCase("Autoencoder: denoise a 256×256 photo", run=lambda: denoise_photo(small_noisy, 25 / 255),
+                  setup=lambda: registry.get(PHOTO_DENOISER), target_ms=150),
+        BenchCase("Autoencoder: denoise a 1024×1024 photo in tiles", run=lambda: denoise_photo(big_noisy, 25 / 255),
+                  setup=lambda: registry.get(PHOTO_DENOISER), target_ms=2000, repeats=5, warmup=1),
+        BenchCase("Autoencoder: one live-training frame (15 steps + validation)", run=live_frame,
+                  setup=data.mnist_train, target_ms=None),
+    ]

@@ -1,0 +1,80 @@
+"""Autoencoders tab in headless Chromium: denoise and read PSNR, click the latent plane, train live."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import open_tab
+
+pytestmark = pytest.mark.browser
+
+
+def _number(page, elem_id: str) -> float | None:
+    text = page.locator(f"#{elem_id} input").input_value()
+    return float(text) if text else None
+
+
+def _wait_for_number_change(page, elem_id: str, old: float | None) -> float:
+    page.wait_for_function(
+        """([id, old]) => { const v = document.querySelector('#' + id + ' input').value;
+                            return v !== '' && Number(v) !== old; }""",
+        arg=[elem_id, old],
+        timeout=60_000,
+    )
+    return _number(page, elem_id)
+
+
+def test_denoise_a_test_digit_change_the_noise_level_and_read_psnr(page):
+    open_tab(page, "Autoencoders")
+    page.locator("#ae-source").get_by_text("Test digit").click()
+    page.locator("#ae-digit-index").wait_for()
+    page.locator("#ae-denoise-button").click()
+    page.locator("#ae-denoise-table").get_by_text("Autoencoder (digits)").wait_for(timeout=60_000)
+    noisy_low, net_low = _number(page, "ae-psnr-noisy"), _number(page, "ae-psnr-net")
+    assert 5 < noisy_low < 30
+    assert net_low > noisy_low  # the autoencoder improved on the noisy digit
+    level = page.locator("#ae-level input[type=number]")
+    level.fill("0.9")
+    level.press("Enter")
+    page.locator("#ae-denoise-button").click()
+    noisy_high = _wait_for_number_change(page, "ae-psnr-noisy", noisy_low)
+    assert noisy_high < noisy_low  # more noise, lower PSNR
+    assert "PSNR" in page.locator("#ae-denoise-table").inner_text()
+    page.errors.assert_clean()
+
+
+def test_clicking_the_latent_plane_decodes_a_point(page):
+    open_tab(page, "Autoencoders")
+    page.get_by_role("tab", name="Compress").click()
+    plane = page.locator("#ae-plane img")
+    plane.wait_for()
+    box = plane.bounding_box()
+    plane.click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.4})
+    text = page.locator("#ae-decoded-text")
+    text.get_by_text("Decoded the point").wait_for(timeout=60_000)
+    assert re.search(r"z = \(-?\d+\.\d+, -?\d+\.\d+\)", text.inner_text())
+    page.locator("#ae-decoded img").wait_for()
+    page.errors.assert_clean()
+
+
+def test_live_training_streams_and_stops(page):
+    open_tab(page, "Autoencoders")
+    page.get_by_role("tab", name="Train live").click()
+    page.locator("#ae-live-start").click()
+    status = page.locator("#ae-live-status")
+    status.get_by_text(re.compile(r"step 30/")).wait_for(timeout=90_000)  # at least two frames arrived
+    page.locator("#ae-live-stop").click()
+    # A frame already on its way may still land (frames take seconds on a busy CPU); then it must stop.
+    stopped_at = status.inner_text()
+    for _ in range(20):
+        page.wait_for_timeout(1000)
+        if status.inner_text() == stopped_at:
+            break
+        stopped_at = status.inner_text()
+    page.wait_for_timeout(5000)
+    assert status.inner_text() == stopped_at  # no more frames after Stop
+    assert "done" not in stopped_at  # it stopped because of the button, long before the 5 epochs
+    assert page.locator("#ae-live-picture img").count() == 1
+    page.errors.assert_clean()
