@@ -62,6 +62,31 @@ def friendly(fn):
     return wrapper
 
 
+class SafeImage(gr.Image):
+    """``gr.Image`` whose upload decoding failures become clear messages.
+
+    Gradio opens every uploaded image with Pillow *before* the handler runs; a text file
+    renamed .png or a decompression bomb would otherwise surface as an anonymous error.
+    Use it for every image input a visitor can upload. It renders as a plain image.
+    """
+
+    def get_block_name(self) -> str:
+        return "image"
+
+    def preprocess(self, payload):
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            return super().preprocess(payload)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise gr.Error(f"The image is too large to open safely: {error}", title="Please check the input") from error
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+            name = getattr(payload, "orig_name", None) or "The upload"
+            raise gr.Error(
+                f"{name} is not an image I can read (PNG, JPEG, WebP, GIF, BMP, TIFF).", title="Please check the input"
+            ) from error
+
+
 def explainer(markdown: str) -> gr.Markdown:
     """The few lines at the top of a tab: what you are looking at and what to try."""
     return gr.Markdown(markdown, elem_classes=["explainer"])

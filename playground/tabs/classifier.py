@@ -8,7 +8,7 @@ import torch
 from playground import data, registry
 from playground.benchmarking import BenchCase
 from playground.images import load_image
-from playground.ui import HEAVY, explainer, friendly
+from playground.ui import HEAVY, SafeImage, explainer, friendly
 from playground.vision import BACKBONE, backbone_input
 
 TITLE = "ImageNet classifier"
@@ -41,8 +41,9 @@ def build() -> None:
     )
     with gr.Row():
         with gr.Column():
-            image = gr.Image(
-                label="Photo", type="filepath", sources=["upload", "webcam", "clipboard"], height=320
+            image = SafeImage(
+                label="Photo", type="filepath", sources=["upload", "webcam", "clipboard"], height=320,
+                elem_id="imagenet-photo",
             )
             button = gr.Button("Classify", variant="primary")
         with gr.Column():

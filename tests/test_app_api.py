@@ -1,0 +1,64 @@
+"""End to end: the real app in a subprocess, called through its API with gradio_client."""
+
+from __future__ import annotations
+
+import urllib.request
+
+import pytest
+from PIL import Image
+
+from playground import data
+
+
+def _handle(path):
+    from gradio_client import handle_file
+
+    return handle_file(str(path))
+
+
+def test_the_app_serves_the_page(app_url):
+    with urllib.request.urlopen(app_url, timeout=10) as response:
+        assert response.status == 200
+        assert b"Deep Learning Playground" in response.read()
+
+
+def test_classify_endpoint_on_a_real_photo(client, tmp_path):
+    path = tmp_path / "coffee.jpg"
+    data.photo("coffee").save(path)
+    result = client.predict(_handle(path), api_name="/classify")
+    assert result["label"] == "espresso"
+
+
+def _text_renamed_png(folder):
+    path = folder / "fake.png"
+    path.write_text("not an image")
+    return path
+
+
+def _huge_png(folder):
+    path = folder / "huge.png"
+    Image.new("L", (20_000, 20_000)).save(path)  # 400 megapixels, a few hundred KB on disk
+    return path
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [(_text_renamed_png, "not an image"), (_huge_png, "too large")],
+    ids=["text-renamed-png", "20000x20000"],
+)
+def test_bad_uploads_get_a_clear_message_and_the_app_keeps_serving(client, tmp_path, make, message):
+    from gradio_client.exceptions import AppError
+
+    path = make(tmp_path)
+    with pytest.raises(AppError, match=message):
+        client.predict(_handle(path), api_name="/classify")
+    good = tmp_path / "chelsea.jpg"
+    data.photo("chelsea").save(good)
+    assert client.predict(_handle(good), api_name="/classify")["label"]
+
+
+def test_no_image_gets_a_clear_message(client):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="No image"):
+        client.predict(None, api_name="/classify")
