@@ -8,6 +8,7 @@ from becoming over-confident on a small data set.
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 
@@ -104,13 +105,20 @@ def train_dcgan(
     seed: int = 0,
     lr: float = 2e-4,
     flip: bool = False,  # random horizontal flips (emoji; never digits)
+    ema_decay: float = 0.999,  # 0 disables the moving average of the generator's weights
     log=print,
 ) -> list[StepLosses]:
-    """The recipes' loop: ``epochs`` passes, one D step and one G step per batch."""
+    """The recipes' loop: ``epochs`` passes, one D step and one G step per batch.
+
+    The shipped generator is an exponential moving average of the trained generator's
+    weights (``ema_decay``): GAN weights keep circling as the two networks chase each
+    other, and their average draws cleaner samples than any single step's weights.
+    """
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     opt_g, opt_d = make_optimizers(model, lr)
     history: list[StepLosses] = []
+    average = copy.deepcopy(model.generator).requires_grad_(False) if ema_decay else None
     for epoch in range(1, epochs + 1):
         for index in batches(len(images), batch_size, generator):
             real = images[index]
@@ -118,11 +126,25 @@ def train_dcgan(
                 mirror = torch.rand(len(real), generator=generator) < 0.5
                 real = torch.where(mirror.view(-1, 1, 1, 1), real.flip(-1), real)
             history.append(train_step(model, opt_g, opt_d, real, None if labels is None else labels[index], generator))
+            if average is not None:
+                decay = min(ema_decay, (1 + len(history)) / (10 + len(history)))  # short memory at first
+                update_average(average, model.generator, decay)
         recent = history[-20:]
         log(
             f"epoch {epoch}/{epochs}: D {np.mean([h.d_loss for h in recent]):.3f} "
             f"G {np.mean([h.g_loss for h in recent]):.3f} D(x) {np.mean([h.d_real for h in recent]):.2f} "
             f"D(G(z)) {np.mean([h.d_fake for h in recent]):.2f}"
         )
+    if average is not None:
+        model.generator.load_state_dict(average.state_dict())
     model.eval()
     return history
+
+
+@torch.no_grad()
+def update_average(average: torch.nn.Module, current: torch.nn.Module, decay: float) -> None:
+    """average ← decay·average + (1 − decay)·current for weights; batch-norm statistics copied."""
+    for mean_param, param in zip(average.parameters(), current.parameters()):
+        mean_param.lerp_(param, 1 - decay)
+    for mean_buffer, buffer in zip(average.buffers(), current.buffers()):
+        mean_buffer.copy_(buffer)
