@@ -18,7 +18,7 @@ from playground.gans import latent, pix2pix, render2d, sampling, toy2d
 from playground.gans.heldout import heldout_pairs
 from playground.gans.live_dcgan import LiveDCGAN
 from playground.images import sketch_ink
-from playground.ui import HEAVY, TRAINING, explainer, friendly
+from playground.ui import HEAVY, TRAINING, SafeImage, explainer, friendly
 
 TITLE = "GANs"
 DIGIT_CHOICES = ["all"] + [str(d) for d in range(10)]
@@ -111,6 +111,17 @@ def _toy_ready(state, distribution, lr_g, lr_d, seed, sketch) -> toy2d.Toy2DGAN:
 def toy_reset(distribution, lr_g, lr_d, seed, sketch):
     gan = toy_new(distribution, lr_g, lr_d, seed, sketch)
     return (gan, *toy_frame(gan))
+
+
+def toy_distribution_changed(distribution, lr_g, lr_d, seed, sketch):
+    """Picking "drawn points" before drawing asks for a drawing instead of raising an error."""
+    if distribution == "drawn points":
+        try:
+            sketch_ink(sketch)
+        except UserInputError:
+            blank = np.full((360, 360, 3), 250, dtype=np.uint8)
+            return None, blank, render2d.loss_chart([], []), "Draw points on the canvas, then press Reset."
+    return toy_reset(distribution, lr_g, lr_d, seed, sketch)
 
 
 def toy_step(which: str, state, distribution, lr_g, lr_d, seed, sketch):
@@ -282,7 +293,7 @@ def _toy_lab() -> None:
     controls = [distribution, lr_g, lr_d, seed, sketch]
     outputs = [state, plane, losses, status]
     reset.click(friendly(toy_reset), controls, outputs, api_name="toy_reset", concurrency_id=HEAVY)
-    distribution.change(friendly(toy_reset), controls, outputs, api_visibility="undocumented", concurrency_id=HEAVY)
+    distribution.change(friendly(toy_distribution_changed), controls, outputs, api_visibility="undocumented", concurrency_id=HEAVY)
     step_d.click(friendly(lambda *a: toy_step("D", *a)), [state, *controls], outputs, api_name="toy_step_d", concurrency_id=HEAVY)
     step_g.click(friendly(lambda *a: toy_step("G", *a)), [state, *controls], outputs, api_name="toy_step_g", concurrency_id=HEAVY)
     playing = play.click(
@@ -337,7 +348,7 @@ def _pix2pix_lab() -> None:
                 )
                 from_sketch = gr.Button("Translate sketch", variant="primary", elem_id="p2p-translate")
             with gr.Tab("Upload"):
-                upload = gr.Image(label="Picture", type="filepath", sources=["upload", "clipboard"], height=300)
+                upload = SafeImage(label="Picture", type="filepath", sources=["upload", "clipboard"], height=300)
                 kind = gr.Radio(list(UPLOAD_KINDS), value=UPLOAD_KINDS[0], label="What is it?")
                 from_upload = gr.Button("Translate upload", variant="primary", elem_id="p2p-translate-upload")
                 gr.Examples(
