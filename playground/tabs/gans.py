@@ -41,9 +41,11 @@ def _model(name: str) -> str:
     return name
 
 
-def sample_grid(model_name: str, seed, truncation: float, digit: str = "all", count: int = 60) -> np.ndarray:
-    """A grid of samples (digits: one column per digit when "all")."""
-    return sampling.sample_grid(_model(model_name), seed, int(count), truncation, digit)
+def sample_grid(model_name: str, seed, truncation: float, digit: str = "all") -> np.ndarray:
+    """A grid of samples: 6 rows × one column per digit (digits, "all"), else 8 × 8."""
+    model_name = _model(model_name)
+    count = 60 if sampling.is_conditional(model_name) and digit == "all" else 64
+    return sampling.sample_grid(model_name, seed, count, truncation, digit)
 
 
 def interpolate(
