@@ -216,8 +216,10 @@ def _seed(label: str, value: int, elem_id: str) -> gr.Number:
 
 def _sampling_lab() -> None:
     choices = dcgan_choices()
+    names = [name for _, name in choices]
+    default = "dcgan_mnist" if "dcgan_mnist" in names else (names[0] if names else None)
     with gr.Row():
-        model = gr.Dropdown(choices, value=choices[0][1] if choices else None, label="Generator", elem_id="gan-model")
+        model = gr.Dropdown(choices, value=default, label="Generator", elem_id="gan-model")
         truncation = gr.Slider(
             sampling.MIN_TRUNCATION, sampling.NO_TRUNCATION, value=sampling.NO_TRUNCATION, step=0.05,
             label="Truncation (3 = off; lower = more typical, less varied)", elem_id="gan-truncation",
@@ -232,8 +234,8 @@ def _sampling_lab() -> None:
         with gr.Row():
             seed_a = _seed("Seed A", 1, "gan-seed-a")
             seed_b = _seed("Seed B", 2, "gan-seed-b")
-            digit_a = gr.Dropdown(DIGIT_CHOICES[1:], value="3", label="Digit A")
-            digit_b = gr.Dropdown(DIGIT_CHOICES[1:], value="8", label="Digit B")
+            digit_a = gr.Dropdown(DIGIT_CHOICES[1:], value="3", label="Digit A (digits only)")
+            digit_b = gr.Dropdown(DIGIT_CHOICES[1:], value="8", label="Digit B (digits only)")
         with gr.Row():
             mode = gr.Radio(list(latent.MODES), value="slerp", label="Path")
             frames = gr.Slider(2, latent.MAX_FRAMES, value=60, step=1, label="Frames")
@@ -332,7 +334,7 @@ def _live_dcgan_lab() -> None:
 
 def _pix2pix_lab() -> None:
     gr.Markdown(
-        "Draw an emoji's outline (a face, a heart, a house…) and pix2pix colours it in. It learned from "
+        "Pick the pen (✎ at the left of the canvas), draw an emoji's outline (a face, a heart, a house…) and pix2pix colours it in. It learned from "
         "edge maps of ~1,260 emoji; upload a picture and it traces the edges first. **Dropout at test time** "
         "gives a different picture per seed; switching **skip connections** off shows what the U-Net's "
         "shortcuts carry (the network was trained with them)."
@@ -346,7 +348,7 @@ def _pix2pix_lab() -> None:
             with gr.Tab("Draw"):
                 sketch = gr.Sketchpad(
                     label="Sketch", canvas_size=(400, 400), type="numpy", image_mode="RGBA", height=420,
-                    brush=gr.Brush(default_size=6, colors=["#000000"], color_mode="fixed"), elem_id="p2p-sketch",
+                    brush=gr.Brush(default_size=4, colors=["#000000"], color_mode="fixed"), elem_id="p2p-sketch",
                 )
                 from_sketch = gr.Button("Translate sketch", variant="primary", elem_id="p2p-translate")
             with gr.Tab("Upload"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from tests.conftest import open_tab
@@ -25,6 +27,7 @@ def test_sample_grid_and_sketch_to_emoji(page):
 
     # pix2pix: draw a circle-ish stroke on the Sketchpad, translate, see the output.
     page.get_by_role("tab", name="pix2pix: sketch → emoji").click()
+    page.locator("#p2p-sketch button[aria-label='Brush']").click()  # pick the pen first
     canvas = page.locator("#p2p-sketch canvas").first
     canvas.wait_for(state="visible")
     box = canvas.bounding_box()
@@ -33,8 +36,6 @@ def test_sample_grid_and_sketch_to_emoji(page):
     page.mouse.move(cx + radius, cy)
     page.mouse.down()
     for step in range(1, 41):
-        import math
-
         angle = 2 * math.pi * step / 40
         page.mouse.move(cx + radius * math.cos(angle), cy + radius * math.sin(angle), steps=2)
     page.mouse.up()
