@@ -403,6 +403,11 @@ def bench_cases() -> list[BenchCase]:
     def heldout_ink():
         return heldout_pairs()[0][0]
 
+    layer = np.zeros((400, 400, 4), dtype=np.uint8)  # a Sketchpad layer: a circle drawn with a 4 px pen
+    yy, xx = np.mgrid[:400, :400]
+    layer[np.abs(np.hypot(yy - 200, xx - 200) - 120) < 2, 3] = 255
+    sketch = {"background": None, "layers": [layer], "composite": None}
+
     return [
         BenchCase(
             name="GAN: 64 DCGAN digit samples as a grid",
@@ -419,6 +424,12 @@ def bench_cases() -> list[BenchCase]:
         BenchCase(
             name="GAN: one pix2pix translation (64×64, input | output)",
             run=lambda: pix2pix.side_by_side(pix2pix.ink_picture(heldout_ink()), pix2pix.translate(heldout_ink())),
+            setup=lambda: registry.get("pix2pix_emoji"),
+            target_ms=150,
+        ),
+        BenchCase(
+            name="GAN: pix2pix from a 400×400 sketch (ink, 64 px, U-Net, side by side)",
+            run=lambda: translate_sketch(sketch, False, True, 0),
             setup=lambda: registry.get("pix2pix_emoji"),
             target_ms=150,
         ),
