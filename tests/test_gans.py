@@ -234,6 +234,18 @@ def test_pix2pix_refuses_empty_sketch_and_non_images(tmp_path):
     Image.new("RGB", (50, 80), "white").save(blank)
     with pytest.raises(UserInputError, match="No edges"):
         tab.translate_upload(str(blank), tab.UPLOAD_KINDS[0], False, True, 0)
+    with pytest.raises(UserInputError, match="No lines"):
+        tab.translate_upload(str(blank), tab.UPLOAD_KINDS[1], False, True, 0)
+
+
+def test_uploaded_line_drawing_is_read_as_lines(tmp_path):
+    """A held-out drawing saved as a black-on-white picture comes back as (nearly) the same ink."""
+    ink = heldout_pairs()[0][5]
+    path = tmp_path / "drawing.png"
+    Image.fromarray(pix2pix.ink_picture(ink)).resize((256, 256), Image.Resampling.NEAREST).save(path)
+    read = pix2pix.ink_from_line_drawing(str(path))
+    assert read.shape == (64, 64)
+    assert ((read > 0.5) == (pix2pix.fit_to_square(ink) > 0.5)).mean() > 0.95
 
 
 def test_sketch_strokes_become_a_drawing_the_size_of_an_emoji():

@@ -71,6 +71,16 @@ def ink_from_upload(value) -> tuple[np.ndarray, np.ndarray]:
     return ink, small
 
 
+def ink_from_line_drawing(value) -> np.ndarray:
+    """A picture that already is a drawing (dark lines on light paper) → (64, 64) ink of its lines."""
+    picture = pad_to_square(load_image(value, max_side=1024))
+    grey = np.asarray(picture.convert("L"), dtype=np.float32) / 255.0
+    ink = np.clip((0.75 - grey) / 0.5, 0, 1)  # paper (> 0.75) → 0, dark lines (< 0.25) → 1
+    if ink.max() < 0.2:
+        raise UserInputError("No lines found: the picture looks blank (lines should be darker than the paper).")
+    return fit_to_square(ink)
+
+
 def drawing_tensor(ink: np.ndarray) -> torch.Tensor:
     """(H, W) ink in [0, 1] → (1, 1, H, W) network input in [-1, 1] (lines at +1)."""
     return torch.from_numpy(np.asarray(ink, dtype=np.float32) * 2 - 1)[None, None]

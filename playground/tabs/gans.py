@@ -128,7 +128,10 @@ def toy_distribution_changed(distribution, lr_g, lr_d, seed, sketch):
 
 def toy_step(which: str, state, distribution, lr_g, lr_d, seed, sketch):
     gan = _toy_ready(state, distribution, lr_g, lr_d, seed, sketch)
-    gan.step_d() if which == "D" else gan.step_g()
+    if which == "D":
+        gan.step_d()
+    else:
+        gan.step_g()
     return (gan, *toy_frame(gan))
 
 
@@ -179,12 +182,8 @@ def translate_sketch(sketch, dropout: bool, skips: bool, seed) -> np.ndarray:
 
 
 def translate_upload(image, kind: str, dropout: bool, skips: bool, seed) -> np.ndarray:
-    if kind == UPLOAD_KINDS[1]:  # a line drawing: dark pixels are the lines
-        from playground.images import load_image
-
-        picture = pix2pix.pad_to_square(load_image(image, max_side=1024))
-        grey = np.asarray(picture.convert("L"), dtype=np.float32) / 255.0
-        ink = pix2pix.fit_to_square(np.clip((0.75 - grey) / 0.5, 0, 1))
+    if kind == UPLOAD_KINDS[1]:
+        ink = pix2pix.ink_from_line_drawing(image)
     else:
         ink, _ = pix2pix.ink_from_upload(image)
     output = pix2pix.translate(ink, bool(dropout), bool(skips), sampling.check_seed(seed))
