@@ -275,7 +275,7 @@ def _toy_lab() -> None:
             lr_g = gr.Slider(1e-4, 1e-2, value=1e-3, step=1e-4, label="Generator learning rate")
             lr_d = gr.Slider(1e-4, 1e-2, value=1e-3, step=1e-4, label="Discriminator learning rate")
             d_steps = gr.Slider(1, 10, value=1, step=1, label="D steps per G step (Play)")
-            per_frame = gr.Slider(1, 100, value=20, step=1, label="Rounds per frame (Play)")
+            per_frame = gr.Slider(1, 100, value=10, step=1, label="Rounds per frame (Play)")
             seed = _seed("Seed", 0, "toy-seed")
             sketch = gr.Sketchpad(
                 label="Draw your own points (choose 'drawn points', then Reset)", canvas_size=(300, 300),
@@ -396,7 +396,7 @@ def bench_cases() -> list[BenchCase]:
 
     def toy_one_frame():
         gan = toy_state["gan"]
-        gan.train(20)
+        gan.train(10)  # the UI's default rounds per frame
         return toy_frame(gan)
 
     def heldout_ink():
@@ -440,7 +440,7 @@ def bench_cases() -> list[BenchCase]:
             repeats=5,
         ),
         BenchCase(
-            name="GAN: one live 2-D GAN frame (20 D+G rounds, heatmap, losses)",
+            name="GAN: one live 2-D GAN frame (10 D+G rounds, heatmap, losses)",
             run=toy_one_frame,
             setup=toy_setup,
             target_ms=100,
