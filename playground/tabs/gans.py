@@ -1,11 +1,448 @@
-"""GANs — not built yet (issue 8)."""
+"""GAN lab: sample and walk the latent space of real DCGANs, train GANs live, sketch → emoji with pix2pix.
+
+Compute lives in ``playground.gans`` (sampling, latent walks, the 2-D GAN, live DCGAN
+training, pix2pix); this module turns it into handlers and builds the UI.
+"""
 
 from __future__ import annotations
 
+import time
+
 import gradio as gr
+import numpy as np
+
+from playground import data, registry
+from playground.benchmarking import BenchCase
+from playground.errors import UserInputError
+from playground.gans import latent, pix2pix, render2d, sampling, toy2d
+from playground.gans.heldout import heldout_pairs
+from playground.gans.live_dcgan import LiveDCGAN
+from playground.images import sketch_ink
+from playground.ui import HEAVY, TRAINING, SafeImage, explainer, friendly
 
 TITLE = "GANs"
+DIGIT_CHOICES = ["all"] + [str(d) for d in range(10)]
+UPLOAD_KINDS = ("picture: find its edges", "line drawing: use its dark lines")
+TOY_MAX_ROUNDS_PER_PLAY = 5000  # a Play click stops by itself after this many rounds
+LIVE_DCGAN_MAX_STEPS = 3000  # likewise for the live DCGAN (≈ 48 epochs of 4,000 digits)
+
+
+# ---------------------------------------------------------------- compute → handler values
+
+
+def dcgan_choices() -> list[tuple[str, str]]:
+    return [(registry.meta(name).get("label", name), name) for name in registry.list_models(task="dcgan")]
+
+
+def _model(name: str) -> str:
+    known = registry.list_models(task="dcgan")
+    if name not in known:
+        raise UserInputError(f"unknown generator {name!r}; choose one of {known}")
+    return name
+
+
+def sample_grid(model_name: str, seed, truncation: float, digit: str = "all") -> np.ndarray:
+    """A grid of samples: 6 rows × one column per digit (digits, "all"), else 8 × 8."""
+    model_name = _model(model_name)
+    count = 60 if sampling.is_conditional(model_name) and digit == "all" else 64
+    return sampling.sample_grid(model_name, seed, count, truncation, digit)
+
+
+def interpolate(
+    model_name: str, seed_a, seed_b, digit_a: str, digit_b: str, frames: int, mode: str, truncation: float, fps: float = 20
+) -> tuple[str, str]:
+    """A looping GIF of the walk from seed A to seed B (shown, and offered as a download)."""
+    if not 1 <= float(fps) <= 50:
+        raise UserInputError(f"frames per second must be 1–50, got {fps}")
+    frame_array = latent.interpolation_frames(
+        _model(model_name), seed_a, seed_b, int(frames), mode, truncation,
+        "0" if digit_a == "all" else digit_a, "0" if digit_b == "all" else digit_b,
+    )
+    path = latent.write_gif(frame_array, fps=float(fps), scale=max(1, 128 // frame_array.shape[1]))
+    return path, path
+
+
+def arithmetic(model_name: str, seed_a, seed_b, seed_c, digit: str, truncation: float) -> np.ndarray:
+    strip, _ = latent.arithmetic(
+        _model(model_name), seed_a, seed_b, seed_c, truncation, "0" if digit == "all" else digit
+    )
+    return strip
+
+
+# The 2-D GAN
+
+
+def toy_new(distribution: str, lr_g: float, lr_d: float, seed, sketch=None) -> toy2d.Toy2DGAN:
+    drawn = None
+    if distribution == "drawn points":
+        drawn = toy2d.points_from_ink(sketch_ink(sketch))
+    config = toy2d.ToyConfig(
+        distribution=distribution, lr_g=float(lr_g), lr_d=float(lr_d), seed=sampling.check_seed(seed)
+    )
+    return toy2d.Toy2DGAN(config, drawn=drawn)
+
+
+def toy_frame(gan: toy2d.Toy2DGAN) -> tuple[np.ndarray, np.ndarray, str]:
+    """(heatmap with points, loss chart, status line) for one GAN state."""
+    plane = render2d.plane_image(gan.discriminator_map(72), gan.display_real, gan.fake_points())
+    chart = render2d.loss_chart(gan.d_losses, gan.g_losses)
+    status = f"D steps {gan.steps_d} · G steps {gan.steps_g}"
+    if gan.d_losses:
+        status += f" · D loss {gan.d_losses[-1]:.3f}"
+    if gan.g_losses:
+        status += f" · G loss {gan.g_losses[-1]:.3f}"
+    if gan.config.distribution == "ring of 8 Gaussians":
+        coverage = toy2d.ring_mode_coverage(gan.fake_points(2000))
+        status += f" · ring modes covered {coverage['modes_covered']}/8"
+    return plane, chart, status
+
+
+def _toy_ready(state, distribution, lr_g, lr_d, seed, sketch) -> toy2d.Toy2DGAN:
+    """The session's 2-D GAN (made on first use); learning rates follow the sliders live."""
+    gan = state if state is not None else toy_new(distribution, lr_g, lr_d, seed, sketch)
+    for name, value in (("generator learning rate", lr_g), ("discriminator learning rate", lr_d)):
+        if value is None or not (1e-6 <= float(value) <= 1.0):
+            raise UserInputError(f"{name} must be between 0.000001 and 1, got {value}")
+    for group in gan.opt_g.param_groups:
+        group["lr"] = float(lr_g)
+    for group in gan.opt_d.param_groups:
+        group["lr"] = float(lr_d)
+    return gan
+
+
+def toy_reset(distribution, lr_g, lr_d, seed, sketch):
+    gan = toy_new(distribution, lr_g, lr_d, seed, sketch)
+    return (gan, *toy_frame(gan))
+
+
+def toy_distribution_changed(distribution, lr_g, lr_d, seed, sketch):
+    """Picking "drawn points" before drawing asks for a drawing instead of raising an error."""
+    if distribution == "drawn points":
+        try:
+            sketch_ink(sketch)
+        except UserInputError:
+            blank = np.full((360, 360, 3), 250, dtype=np.uint8)
+            return None, blank, render2d.loss_chart([], []), "Draw points on the canvas, then press Reset."
+    return toy_reset(distribution, lr_g, lr_d, seed, sketch)
+
+
+def toy_step(which: str, state, distribution, lr_g, lr_d, seed, sketch):
+    gan = _toy_ready(state, distribution, lr_g, lr_d, seed, sketch)
+    if which == "D":
+        gan.step_d()
+    else:
+        gan.step_g()
+    return (gan, *toy_frame(gan))
+
+
+def toy_play(state, distribution, lr_g, lr_d, seed, sketch, d_steps_per_g, rounds_per_frame):
+    """Train (k D steps, 1 G step) rounds, redrawing every ``rounds_per_frame`` rounds, until Stop."""
+    gan = _toy_ready(state, distribution, lr_g, lr_d, seed, sketch)
+    d_steps, per_frame = int(d_steps_per_g), int(rounds_per_frame)
+    if not 1 <= d_steps <= 10 or not 1 <= per_frame <= 100:
+        raise UserInputError("D steps per G step must be 1–10 and rounds per frame 1–100")
+    done = 0
+    while done < TOY_MAX_ROUNDS_PER_PLAY:
+        gan.train(per_frame, d_steps)
+        done += per_frame
+        yield (gan, *toy_frame(gan))
+
+
+# Live DCGAN on MNIST
+
+
+def live_dcgan_reset(seed, lr):
+    run = LiveDCGAN(seed=sampling.check_seed(seed), lr=float(lr))
+    return run, run.fixed_grid(), _live_chart(run), run.summary()
+
+
+def _live_chart(run: LiveDCGAN) -> np.ndarray:
+    return render2d.loss_chart([h.d_loss for h in run.history], [h.g_loss for h in run.history])
+
+
+def live_dcgan_train(state, seed, lr, steps_per_frame):
+    """Continue (or start) this session's DCGAN; redraw the fixed-noise grid every few steps."""
+    run = state if state is not None else LiveDCGAN(seed=sampling.check_seed(seed), lr=float(lr))
+    per_frame = int(steps_per_frame)
+    if not 1 <= per_frame <= 50:
+        raise UserInputError(f"steps per frame must be 1–50, got {steps_per_frame}")
+    target = run.steps + LIVE_DCGAN_MAX_STEPS
+    while run.steps < target:
+        run.train(per_frame)
+        yield run, run.fixed_grid(), _live_chart(run), run.summary()
+
+
+# pix2pix
+
+
+def translate_sketch(sketch, dropout: bool, skips: bool, seed) -> np.ndarray:
+    ink = pix2pix.ink_from_sketch(sketch)
+    output = pix2pix.translate(ink, bool(dropout), bool(skips), sampling.check_seed(seed))
+    return pix2pix.side_by_side(pix2pix.ink_picture(ink), output)
+
+
+def translate_upload(image, kind: str, dropout: bool, skips: bool, seed) -> np.ndarray:
+    if kind == UPLOAD_KINDS[1]:
+        ink = pix2pix.ink_from_line_drawing(image)
+    else:
+        ink, _ = pix2pix.ink_from_upload(image)
+    output = pix2pix.translate(ink, bool(dropout), bool(skips), sampling.check_seed(seed))
+    return pix2pix.side_by_side(pix2pix.ink_picture(ink), output)
+
+
+def heldout_example_files(count: int = 6) -> list[str]:
+    """A few held-out emoji (never trained on) saved as PNGs for the upload examples."""
+    from PIL import Image
+
+    folder = data._cache_dir() / "gan_examples"
+    folder.mkdir(exist_ok=True)
+    _, emoji = heldout_pairs()
+    paths = []
+    for index in np.linspace(0, len(emoji) - 1, count).astype(int):
+        path = folder / f"heldout_emoji_{index}.png"
+        if not path.exists():
+            Image.fromarray(emoji[index]).resize((128, 128), Image.Resampling.NEAREST).save(path)
+        paths.append(str(path))
+    return paths
+
+
+# ---------------------------------------------------------------- UI
+
+
+def _seed(label: str, value: int, elem_id: str) -> gr.Number:
+    return gr.Number(value=value, label=label, precision=0, minimum=0, maximum=sampling.MAX_SEED, elem_id=elem_id)
+
+
+def _sampling_lab() -> None:
+    choices = dcgan_choices()
+    names = [name for _, name in choices]
+    default = "dcgan_mnist" if "dcgan_mnist" in names else (names[0] if names else None)
+    with gr.Row():
+        model = gr.Dropdown(choices, value=default, label="Generator", elem_id="gan-model")
+        truncation = gr.Slider(
+            sampling.MIN_TRUNCATION, sampling.NO_TRUNCATION, value=sampling.NO_TRUNCATION, step=0.05,
+            label="Truncation (3 = off; lower = more typical, less varied)", elem_id="gan-truncation",
+        )
+    with gr.Tab("Sample a grid"):
+        with gr.Row():
+            seed = _seed("Seed", 0, "gan-seed")
+            digit = gr.Dropdown(DIGIT_CHOICES, value="all", label="Digit (digit generator only)", elem_id="gan-digit")
+            sample = gr.Button("Sample grid", variant="primary", elem_id="gan-sample")
+        grid = gr.Image(label="Samples", type="numpy", format="png", elem_id="gan-grid", height=420)
+    with gr.Tab("Interpolate"):
+        with gr.Row():
+            seed_a = _seed("Seed A", 1, "gan-seed-a")
+            seed_b = _seed("Seed B", 2, "gan-seed-b")
+            digit_a = gr.Dropdown(DIGIT_CHOICES[1:], value="3", label="Digit A (digits only)")
+            digit_b = gr.Dropdown(DIGIT_CHOICES[1:], value="8", label="Digit B (digits only)")
+        with gr.Row():
+            mode = gr.Radio(list(latent.MODES), value="slerp", label="Path")
+            frames = gr.Slider(2, latent.MAX_FRAMES, value=60, step=1, label="Frames")
+            fps = gr.Slider(1, 50, value=20, step=1, label="Frames per second")
+            walk = gr.Button("Make animation", variant="primary")
+        with gr.Row():
+            animation = gr.Image(label="Walk (GIF)", type="filepath", elem_id="gan-walk", height=260)
+            download = gr.File(label="Download the GIF")
+    with gr.Tab("Latent arithmetic"):
+        gr.Markdown("A − B + C: each letter is the mean of three latent vectors from its seed (as in the DCGAN paper).")
+        with gr.Row():
+            arith_a, arith_b, arith_c = _seed("Seed A", 10, "gan-ar-a"), _seed("Seed B", 11, "gan-ar-b"), _seed("Seed C", 12, "gan-ar-c")
+            arith_digit = gr.Dropdown(DIGIT_CHOICES[1:], value="5", label="Digit (digit generator only)")
+            arith_go = gr.Button("Compute A − B + C", variant="primary")
+        arith_out = gr.Image(label="A | B | C | A − B + C", type="numpy", format="png", height=200)
+
+    sample.click(friendly(sample_grid), [model, seed, truncation, digit], grid, api_name="gan_sample", concurrency_id=HEAVY)
+    walk.click(
+        friendly(interpolate), [model, seed_a, seed_b, digit_a, digit_b, frames, mode, truncation, fps],
+        [animation, download], api_name="gan_interpolate", concurrency_id=HEAVY,
+    )
+    arith_go.click(
+        friendly(arithmetic), [model, arith_a, arith_b, arith_c, arith_digit, truncation], arith_out,
+        api_name="gan_arithmetic", concurrency_id=HEAVY,
+    )
+
+
+def _toy_lab() -> None:
+    gr.Markdown(
+        "Green points are real, purple points are the generator's. The background is the discriminator: "
+        "green where it says *real*, purple where it says *fake*. The generator moves its points uphill "
+        "towards green. Try **Step D** a few times, then **Step G**, then **Play**. Does it find all 8 modes?"
+    )
+    state = gr.State(None)
+    with gr.Row():
+        with gr.Column(scale=1):
+            distribution = gr.Dropdown(list(toy2d.DISTRIBUTIONS), value=toy2d.DISTRIBUTIONS[0], label="Real data", elem_id="toy-distribution")
+            lr_g = gr.Slider(1e-4, 1e-2, value=1e-3, step=1e-4, label="Generator learning rate")
+            lr_d = gr.Slider(1e-4, 1e-2, value=1e-3, step=1e-4, label="Discriminator learning rate")
+            d_steps = gr.Slider(1, 10, value=1, step=1, label="D steps per G step (Play)")
+            per_frame = gr.Slider(1, 100, value=10, step=1, label="Rounds per frame (Play)")
+            seed = _seed("Seed", 0, "toy-seed")
+            sketch = gr.Sketchpad(
+                label="Draw your own points (choose 'drawn points', then Reset)", canvas_size=(300, 300),
+                brush=gr.Brush(default_size=8, colors=["#000000"], color_mode="fixed"), type="numpy",
+                image_mode="RGBA", height=300, elem_id="toy-sketch",
+            )
+        with gr.Column(scale=2):
+            with gr.Row():
+                step_d = gr.Button("Step D", elem_id="toy-step-d")
+                step_g = gr.Button("Step G", elem_id="toy-step-g")
+                play = gr.Button("Play", variant="primary", elem_id="toy-play")
+                stop = gr.Button("Stop", variant="stop", elem_id="toy-stop")
+                reset = gr.Button("Reset", elem_id="toy-reset")
+            status = gr.Textbox(label="Status", interactive=False, elem_id="toy-status")
+            with gr.Row():
+                plane = gr.Image(label="Discriminator and points", type="numpy", format="jpeg", height=380, elem_id="toy-plane")
+                losses = gr.Image(label="Losses", type="numpy", format="png", height=160, elem_id="toy-losses")
+    controls = [distribution, lr_g, lr_d, seed, sketch]
+    outputs = [state, plane, losses, status]
+    reset.click(friendly(toy_reset), controls, outputs, api_name="toy_reset", concurrency_id=HEAVY)
+    distribution.change(friendly(toy_distribution_changed), controls, outputs, api_visibility="undocumented", concurrency_id=HEAVY)
+    step_d.click(friendly(lambda *a: toy_step("D", *a)), [state, *controls], outputs, api_name="toy_step_d", concurrency_id=HEAVY)
+    step_g.click(friendly(lambda *a: toy_step("G", *a)), [state, *controls], outputs, api_name="toy_step_g", concurrency_id=HEAVY)
+    playing = play.click(
+        friendly(toy_play), [state, *controls, d_steps, per_frame], outputs, api_name="toy_play", concurrency_id=TRAINING
+    )
+    stop.click(None, cancels=[playing])
+
+
+def _live_dcgan_lab() -> None:
+    gr.Markdown(
+        "Your own DCGAN, untrained, learning the 4,000 MNIST training digits right here. The grid always "
+        "shows the same 40 noise vectors (one column per digit): watch fog become strokes, then digits."
+    )
+    state = gr.State(None)
+    with gr.Row():
+        seed = _seed("Seed", 0, "live-seed")
+        lr = gr.Slider(5e-5, 2e-3, value=2e-4, step=5e-5, label="Learning rate (Adam, β₁ = 0.5)")
+        per_frame = gr.Slider(1, 50, value=10, step=1, label="Steps per frame")
+    with gr.Row():
+        train = gr.Button("Train", variant="primary", elem_id="live-train")
+        stop = gr.Button("Stop", variant="stop", elem_id="live-stop")
+        reset = gr.Button("Reset", elem_id="live-reset")
+    summary = gr.Textbox(label="Progress", interactive=False, elem_id="live-summary")
+    with gr.Row():
+        grid = gr.Image(label="Fixed-noise grid", type="numpy", format="png", height=300, elem_id="live-grid")
+        chart = gr.Image(label="Losses", type="numpy", format="png", height=160)
+    outputs = [state, grid, chart, summary]
+    reset.click(friendly(live_dcgan_reset), [seed, lr], outputs, api_name="live_dcgan_reset", concurrency_id=HEAVY)
+    training = train.click(
+        friendly(live_dcgan_train), [state, seed, lr, per_frame], outputs, api_name="live_dcgan_train", concurrency_id=TRAINING
+    )
+    stop.click(None, cancels=[training])
+
+
+def _pix2pix_lab() -> None:
+    gr.Markdown(
+        "Pick the pen (✎ at the left of the canvas), draw an emoji's outline (a face, a heart, a house…) and pix2pix colours it in. It learned from "
+        "edge maps of ~1,260 emoji; upload a picture and it traces the edges first. **Dropout at test time** "
+        "gives a different picture per seed; switching **skip connections** off shows what the U-Net's "
+        "shortcuts carry (the network was trained with them)."
+    )
+    with gr.Row():
+        dropout = gr.Checkbox(False, label="Dropout at test time (variety)", elem_id="p2p-dropout")
+        skips = gr.Checkbox(True, label="U-Net skip connections", elem_id="p2p-skips")
+        seed = _seed("Dropout seed", 0, "p2p-seed")
+    with gr.Row():
+        with gr.Column():
+            with gr.Tab("Draw"):
+                sketch = gr.Sketchpad(
+                    label="Sketch", canvas_size=(400, 400), type="numpy", image_mode="RGBA", height=420,
+                    brush=gr.Brush(default_size=4, colors=["#000000"], color_mode="fixed"), elem_id="p2p-sketch",
+                )
+                from_sketch = gr.Button("Translate sketch", variant="primary", elem_id="p2p-translate")
+            with gr.Tab("Upload"):
+                upload = SafeImage(label="Picture", type="filepath", sources=["upload", "clipboard"], height=300)
+                kind = gr.Radio(list(UPLOAD_KINDS), value=UPLOAD_KINDS[0], label="What is it?")
+                from_upload = gr.Button("Translate upload", variant="primary", elem_id="p2p-translate-upload")
+                gr.Examples(
+                    [[path] for path in heldout_example_files()] + [[data.photo_file("coffee", 256)]],
+                    inputs=[upload], label="Held-out emoji (never trained on) and a photo",
+                )
+        output = gr.Image(label="Drawing | pix2pix", type="numpy", format="png", height=300, elem_id="p2p-output")
+    from_sketch.click(
+        friendly(translate_sketch), [sketch, dropout, skips, seed], output, api_name="pix2pix_sketch", concurrency_id=HEAVY
+    )
+    from_upload.click(
+        friendly(translate_upload), [upload, kind, dropout, skips, seed], output, api_name="pix2pix_upload", concurrency_id=HEAVY
+    )
 
 
 def build() -> None:
-    gr.Markdown(f"### {TITLE}\n\nThis lab is being built (issue 8) and lands in a coming release.")
+    explainer(
+        "**Two networks trained against each other.** A generator turns random noise into pictures; a "
+        "discriminator tries to tell its pictures from real ones, and the generator learns from its mistakes. "
+        "Sample real DCGANs trained by this project (digits, emoji) and walk their latent space; watch a "
+        "GAN learn 2-D points step by step, or MNIST digits from scratch; sketch an outline and let pix2pix "
+        "colour it in."
+    )
+    with gr.Tab("Sampling lab"):
+        _sampling_lab()
+    with gr.Tab("Live 2-D GAN"):
+        _toy_lab()
+    with gr.Tab("Live DCGAN on MNIST"):
+        _live_dcgan_lab()
+    with gr.Tab("pix2pix: sketch → emoji"):
+        _pix2pix_lab()
+
+
+# ---------------------------------------------------------------- benchmarks
+
+
+def bench_cases() -> list[BenchCase]:
+    toy_state: dict = {}
+
+    def toy_setup():
+        toy_state["gan"] = toy_new("ring of 8 Gaussians", 1e-3, 1e-3, 0)
+
+    def toy_one_frame():
+        gan = toy_state["gan"]
+        gan.train(10)  # the UI's default rounds per frame
+        return toy_frame(gan)
+
+    def heldout_ink():
+        return heldout_pairs()[0][0]
+
+    layer = np.zeros((400, 400, 4), dtype=np.uint8)  # a Sketchpad layer: a circle drawn with a 4 px pen
+    yy, xx = np.mgrid[:400, :400]
+    layer[np.abs(np.hypot(yy - 200, xx - 200) - 120) < 2, 3] = 255
+    sketch = {"background": None, "layers": [layer], "composite": None}
+
+    return [
+        BenchCase(
+            name="GAN: 64 DCGAN digit samples as a grid",
+            run=lambda: sampling.sample_grid("dcgan_mnist", 7, 64),
+            setup=lambda: registry.get("dcgan_mnist"),
+            target_ms=100,
+        ),
+        BenchCase(
+            name="GAN: 64 DCGAN emoji samples as a grid",
+            run=lambda: sampling.sample_grid("dcgan_emoji", 7, 64),
+            setup=lambda: registry.get("dcgan_emoji"),
+            target_ms=100,
+        ),
+        BenchCase(
+            name="GAN: one pix2pix translation (64×64, input | output)",
+            run=lambda: pix2pix.side_by_side(pix2pix.ink_picture(heldout_ink()), pix2pix.translate(heldout_ink())),
+            setup=lambda: registry.get("pix2pix_emoji"),
+            target_ms=150,
+        ),
+        BenchCase(
+            name="GAN: pix2pix from a 400×400 sketch (ink, 64 px, U-Net, side by side)",
+            run=lambda: translate_sketch(sketch, False, True, 0),
+            setup=lambda: registry.get("pix2pix_emoji"),
+            target_ms=150,
+        ),
+        BenchCase(
+            name="GAN: 60-frame slerp interpolation + GIF (digits)",
+            run=lambda: interpolate("dcgan_mnist", 1, 2, "3", "8", 60, "slerp", 3.0),
+            setup=lambda: registry.get("dcgan_mnist"),
+            target_ms=2000,
+            repeats=5,
+        ),
+        BenchCase(
+            name="GAN: one live 2-D GAN frame (10 D+G rounds, heatmap, losses)",
+            run=toy_one_frame,
+            setup=toy_setup,
+            target_ms=100,
+        ),
+    ]
