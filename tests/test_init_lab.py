@@ -340,9 +340,9 @@ def test_api_bad_input_is_a_clear_message_and_the_app_keeps_serving(client):
     with pytest.raises(Exception, match="greater than maximum value 50"):
         client.predict("relu", "kaiming_normal", 51, 256, 512, "gaussian", False, 0, api_name="/depth_view")
     with pytest.raises(Exception, match="learning rate must be between"):
-        client.predict(["zeros"], "mlp", "off", "relu", 3, 64, "SGD", 0, 64, 1, 10, 0, api_name="/race")
+        client.predict(["zeros"], "mlp", "off", "relu", 3, 64, "SGD", 0, 64, 1, 10, 0, api_name="/init_race")
     with pytest.raises(Exception, match="choose at least one init scheme"):
-        client.predict([], "mlp", "off", "relu", 3, 64, "SGD", 0.1, 64, 1, 10, 0, api_name="/race")
+        client.predict([], "mlp", "off", "relu", 3, 64, "SGD", 0.1, 64, 1, 10, 0, api_name="/init_race")
     image, verdict, table = client.predict("relu", "xavier_normal", 30, 128, 128, "gaussian", False, 0,
                                            api_name="/depth_view")
     assert verdict.startswith("**Collapsed**")

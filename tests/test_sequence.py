@@ -222,12 +222,12 @@ def test_recurrent_gate_bias_is_set_where_the_gate_lives():
 
 def test_api_bad_inputs_give_clear_messages_and_the_app_keeps_serving(client):
     with pytest.raises(Exception, match="greater than maximum value 60"):  # the slider's own range check
-        client.predict("remember-k", 500, 10, 32, 0.003, 3.0, 0, 50, api_name="/race")
+        client.predict("remember-k", 500, 10, 32, 0.003, 3.0, 0, 50, api_name="/memory_race")
     with pytest.raises(Exception, match="delay k must be a whole number between 1 and 200"):
         client.predict("remember-k", "2, 5, 2.5", 10, 32, 0.003, 3.0, 0, 50, api_name="/accuracy_vs_delay")
     # NaN cannot travel as JSON; an emptied number box arrives as None
     with pytest.raises(Exception, match="learning rate must be a finite number"):
-        client.predict("remember-k", 5, 10, 32, None, 3.0, 0, 50, api_name="/race")
+        client.predict("remember-k", 5, 10, 32, None, 3.0, 0, 50, api_name="/memory_race")
     with pytest.raises(Exception, match="text is empty"):
         client.predict("", "LSTM", 64, 0.005, 0, 50, 0.8, api_name="/train_char_model")
     with pytest.raises(Exception, match="seed must be a finite number"):

@@ -230,7 +230,7 @@ def _build_race() -> None:
             table = gr.Dataframe(headers=RACE_COLUMNS, label="Runners", interactive=False, elem_id="race-table")
     inputs = [schemes, architecture, bn_mode, activation, hidden_layers, width, optimizer, learning_rate, batch_size,
               epochs, steps_per_frame, seed]
-    event = start.click(friendly(run_race), inputs, [image, table, status], api_name="race",
+    event = start.click(friendly(run_race), inputs, [image, table, status], api_name="init_race",
                         concurrency_id=TRAINING)
     stop.click(None, cancels=[event])
 

@@ -294,7 +294,7 @@ def _build_race() -> None:
     sweep_figure = gr.Plot(label="Accuracy against the delay", elem_id="seq-sweep-plot")
     common = [task, delay, window, hidden, learning_rate, gate_bias, seed]
     racing = start.click(
-        friendly(run_race), common + [steps], [figure, status], api_name="race", concurrency_id=TRAINING
+        friendly(run_race), common + [steps], [figure, status], api_name="memory_race", concurrency_id=TRAINING
     )
     sweeping = sweep.click(
         friendly(sweep_delays), [task, delays, window, hidden, learning_rate, gate_bias, seed, steps_per_delay],
