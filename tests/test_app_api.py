@@ -62,3 +62,15 @@ def test_no_image_gets_a_clear_message(client):
 
     with pytest.raises(AppError, match="No image"):
         client.predict(None, api_name="/classify")
+
+
+def test_api_names_given_by_tabs_are_unique():
+    """Gradio silently renames a clashing api_name to name_1; a client would call the wrong tab."""
+    import collections
+    import re
+    from pathlib import Path
+
+    tabs = Path(__file__).resolve().parent.parent / "playground" / "tabs"
+    names = [name for path in tabs.glob("*.py") for name in re.findall(r'api_name="([\w-]+)"', path.read_text())]
+    clashes = [name for name, count in collections.Counter(names).items() if count > 1]
+    assert not clashes, f"api names used by more than one event: {clashes}"
