@@ -31,14 +31,13 @@ def _circle(n: int, k: int, noise: float, rng: np.random.Generator) -> Points:
 
 
 def _xor(n: int, k: int, noise: float, rng: np.random.Generator) -> Points:
-    # Two classes: the sign of x1·x2 (the classic XOR). k classes: the quadrant index mod k.
+    # A k × k checkerboard over [-5, 5]², cell (i, j) of class (i + j) mod k. For k = 2 it is
+    # the classic XOR: the class is whether x1 and x2 have the same sign.
     points = rng.uniform(-5, 5, (n, 2))
-    points += np.sign(points) * 0.3  # a small gap along the axes, as on TF Playground
+    cells = np.minimum((points + 5) / 10 * k, k - 1).astype(np.int64)  # (n, 2) cell indices
+    labels = cells.sum(1) % k
     if k == 2:
-        labels = (points[:, 0] * points[:, 1] < 0).astype(np.int64)
-    else:
-        quadrant = (points[:, 0] < 0).astype(np.int64) * 2 + (points[:, 1] < 0).astype(np.int64)
-        labels = quadrant % k
+        points += np.sign(points) * 0.3  # a small gap along the axes, as on TF Playground
     points += rng.normal(0, noise * 3.0, (n, 2))
     return points, labels
 
@@ -89,7 +88,7 @@ GENERATORS: dict[str, Callable[[int, int, float, np.random.Generator], Points]] 
 OWN_POINTS = "own"  # only the points the visitor clicked on the plane
 DATASET_LABELS = {
     "circle": "Circle (rings)",
-    "xor": "XOR (quadrants)",
+    "xor": "XOR (checkerboard)",
     "gauss": "Gaussian clusters",
     "spiral": "Spiral",
     "moons": "Moons",

@@ -8,7 +8,6 @@ while "play" streams is safe: the change lands between two groups of epochs.
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -41,7 +40,6 @@ class Session:
         self.problem = ""  # why there is no trainer (e.g. too few points of your own)
         self._grid: tuple[tuple, torch.Tensor] | None = None
         self._points: tuple[object, object] | None = None  # (data, its drawn points layer)
-        self.epochs_per_second = 0.0
 
     def __deepcopy__(self, memo):  # gr.State copies its initial value; a lock cannot be copied
         return Session()
@@ -89,10 +87,7 @@ class Session:
     def train_for(self, seconds: float) -> int:
         with self.lock:
             trainer = self.require_trainer()
-            start = time.perf_counter()
-            done = trainer.train_for(seconds)
-            self.epochs_per_second = done / max(time.perf_counter() - start, 1e-9)
-            return done
+            return trainer.train_for(seconds)
 
     def train_epochs(self, epochs: int) -> int:
         with self.lock:
@@ -130,11 +125,10 @@ class Session:
             train_loss, test_loss = trainer.losses()  # before any training
         else:
             train_loss, test_loss = history["train_loss"][-1], history["test_loss"][-1]
-        speed = f" · {self.epochs_per_second:.0f} epochs/s" if self.epochs_per_second and trainer.epoch else ""
         return (
             f"**Epoch {trainer.epoch}** · train loss {train_loss:.4f} · test loss {test_loss:.4f} · "
             f"train accuracy {trainer.accuracy('train'):.1%} · test accuracy {trainer.accuracy('test'):.1%}"
-            f" · {len(trainer.data.train_labels)} train / {len(trainer.data.test_labels)} test points{speed}"
+            f" · {len(trainer.data.train_labels)} train / {len(trainer.data.test_labels)} test points"
         )
 
     def _empty_frame(self, config: PlaygroundConfig | None) -> Frame:

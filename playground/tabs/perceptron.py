@@ -352,11 +352,11 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
             status = gr.Markdown(elem_id="mlp-status")
             with gr.Row():
                 plane = gr.Image(label="Decision regions (click to add a point)", format="jpeg", interactive=False,
-                                 height=330, buttons=["download"], elem_id="mlp-plane")
-                curves = gr.Image(label="Loss per epoch", format="jpeg", interactive=False, height=200,
-                                  buttons=[], elem_id="mlp-curves")
+                                 height=380, buttons=["download"], elem_id="mlp-plane", scale=3)
+                curves = gr.Image(label="Loss per epoch", format="jpeg", interactive=False, height=240,
+                                  buttons=[], elem_id="mlp-curves", scale=2)
             neurons = gr.Image(label="What each hidden neuron computes (orange < 0 < blue, per-neuron scale)",
-                               format="jpeg", interactive=False, buttons=[], elem_id="mlp-neurons")
+                               format="jpeg", interactive=False, buttons=[], height=360, elem_id="mlp-neurons")
             with gr.Accordion("Share and export", open=False):
                 with gr.Row():
                     show_code = gr.Button("Show PyTorch code", elem_id="mlp-show-code")
