@@ -169,7 +169,7 @@ def mlp_play(session, *values):
     gr.Info("Play paused itself after 10 minutes; press play to go on.")
 
 
-def mlp_add_point(session, point_class, *values, evt: gr.SelectData):
+def mlp_add_point(session, point_class, evt: gr.SelectData, *values):
     session = session or Session()
     if session.config is None:
         session.apply(config_from_page((), *values))
@@ -194,9 +194,10 @@ def mlp_load(request: gr.Request):
         gr.Warning(f"Link setting {problem}")
     session = Session()
     session.apply(config)
-    has_settings = any(key.startswith(PREFIX) for key in query)
-    return (*_outputs(session, config), *page_values(config),
-            gr.Tabs(selected="mlp" if has_settings else "explorer"))
+    if not any(key.startswith(PREFIX) for key in query):
+        # A plain visit: leave the controls and sub-tab as they are (the visitor may be using them).
+        return (*_outputs(session, config), *[gr.update()] * len(page_values(config)), gr.update())
+    return (*_outputs(session, config), *page_values(config), gr.Tabs(selected="mlp"))
 
 
 def mlp_code(session):
