@@ -338,6 +338,12 @@ def test_api_bad_input_gives_clear_messages_and_the_app_keeps_serving(client):
             client.predict(*bad, api_name="/mlp_step")
     status = client.predict(*values, api_name="/mlp_step")[3]
     assert "Epoch 1" in status
+    # The same session's network can be exported: the script and the weights.
+    script = client.predict(api_name="/mlp_code")
+    assert "EPOCHS = 1" in script and "import torch" in script
+    weights = client.predict(api_name="/mlp_weights")
+    assert set(load_file(weights)) == {"hidden_layers.0.weight", "hidden_layers.0.bias", "hidden_layers.1.weight",
+                                       "hidden_layers.1.bias", "output.weight", "output.bias"}
     image, text = client.predict(1.0, -1.0, 0.5, "sigmoid", 0.1, "gauss", api_name="/perceptron_surface")
     assert "Accuracy on these 100 points" in text
 

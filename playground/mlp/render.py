@@ -156,7 +156,7 @@ def loss_curves(train: list[float], test: list[float], width: int = 360, height:
         values = np.asarray(values, dtype=np.float64)
         if not len(values) or not np.isfinite(values).any():
             continue
-        index = np.unique(np.linspace(0, len(values) - 1, min(len(values), right - left)).astype(int))
+        index = np.unique(np.linspace(0, len(values) - 1, min(len(values), (right - left) // 2)).astype(int))
         xs = left + index / (epochs - 1) * (right - left)
         ys = bottom - np.nan_to_num(values[index], nan=0.0) / high * (bottom - top)
         if len(xs) == 1:

@@ -10,11 +10,14 @@ plain values, calls it, and wires the events. Three sub-tabs:
 
 from __future__ import annotations
 
+import base64
+import io
 import time
 import urllib.parse
 
 import gradio as gr
 import numpy as np
+from PIL import Image
 
 from playground import ui
 from playground.activations import ACTIVATIONS, DISPLAY_NAMES
@@ -28,7 +31,7 @@ from playground.ui import HEAVY, TRAINING, explainer, friendly
 
 TITLE = "Perceptron & activations"
 
-FRAME_PERIOD = 0.095  # seconds per streamed frame (~10.5 frames/s): training fills what drawing leaves
+FRAME_PERIOD = 0.09  # seconds per streamed frame (~11 frames/s): training fills what drawing leaves
 MIN_TRAIN_SECONDS = 0.04
 PLAY_LIMIT_SECONDS = 600  # play pauses itself after 10 minutes (frees the training slot)
 ACTIVATION_CHOICES = [(DISPLAY_NAMES[name], name) for name in ACTIVATIONS]
@@ -121,9 +124,22 @@ def activation_view(names, leaky_slope, x_limit):
     return activation_lab.figure(names, leaky_slope, x_limit), activation_lab.facts_table(names, leaky_slope)
 
 
-def _outputs(session: Session, config: PlaygroundConfig):
+def _outputs(session: Session, config: PlaygroundConfig, first: bool = True):
+    """The frame for the page. The loss curves and neuron maps travel inline as JPEG data URIs
+    (no cache file, no extra HTTP request per frame); the plane stays a gr.Image for its clicks.
+    While play streams, later frames leave the session and the address alone (``first=False``)."""
     frame = session.frame()
-    return session, frame.plane, frame.curves, frame.neurons, frame.status, query_string(config)
+    return (session if first else gr.update(), frame.plane,
+            _inline_image(frame.curves, "loss per epoch, train and test"),
+            _inline_image(frame.neurons, "each hidden neuron's output over the plane"), frame.status,
+            query_string(config) if first else gr.update())
+
+
+def _inline_image(array: np.ndarray, alt: str) -> str:
+    with io.BytesIO() as buffer:
+        Image.fromarray(array).save(buffer, "jpeg", quality=90)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img src="data:image/jpeg;base64,{data}" alt="{alt}" style="max-width:100%">'
 
 
 def _own_points(session: Session | None) -> tuple:
@@ -153,19 +169,25 @@ def mlp_step(session, *values):
 
 
 def mlp_play(session, *values):
-    """Train until paused, one frame every ~FRAME_PERIOD seconds (training fills the time drawing leaves)."""
+    """Train until paused, one frame every ~FRAME_PERIOD seconds: training fills the time that
+    drawing and Gradio's own work on each frame leave (measured on the previous frames)."""
     session = session or Session()
     config = config_from_page(_own_points(session), *values)
     session.apply(config)
     session.require_trainer()
     started = time.perf_counter()
-    drawing = 0.0
+    overhead = 0.0  # seconds per frame spent outside training: drawing, Gradio encoding and sending
+    cycle_start = trained = None
+    frames = 0
     while time.perf_counter() - started < PLAY_LIMIT_SECONDS:
-        session.train_for(max(MIN_TRAIN_SECONDS, FRAME_PERIOD - drawing))
-        before = time.perf_counter()
-        outputs = _outputs(session, session.config)
-        drawing = time.perf_counter() - before
-        yield outputs
+        now = time.perf_counter()
+        if cycle_start is not None:  # learn the overhead from the last full cycle (closed loop)
+            overhead = 0.7 * overhead + 0.3 * max(0.0, now - cycle_start - trained)
+        cycle_start = now
+        session.train_for(max(MIN_TRAIN_SECONDS, FRAME_PERIOD - overhead))
+        trained = time.perf_counter() - now
+        yield _outputs(session, session.config, first=frames == 0)
+        frames += 1
     gr.Info("Play paused itself after 10 minutes; press play to go on.")
 
 
@@ -354,10 +376,11 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
             with gr.Row():
                 plane = gr.Image(label="Decision regions (click to add a point)", format="jpeg", interactive=False,
                                  height=380, buttons=["download"], elem_id="mlp-plane", scale=3)
-                curves = gr.Image(label="Loss per epoch", format="jpeg", interactive=False, height=240,
-                                  buttons=[], elem_id="mlp-curves", scale=2)
-            neurons = gr.Image(label="What each hidden neuron computes (orange < 0 < blue, per-neuron scale)",
-                               format="jpeg", interactive=False, buttons=[], height=360, elem_id="mlp-neurons")
+                with gr.Column(scale=2):
+                    gr.Markdown("**Loss per epoch**")
+                    curves = gr.HTML(elem_id="mlp-curves")
+            gr.Markdown("**What each hidden neuron computes** (orange < 0 < blue, each on its own scale)")
+            neurons = gr.HTML(elem_id="mlp-neurons")
             with gr.Accordion("Share and export", open=False):
                 with gr.Row():
                     show_code = gr.Button("Show PyTorch code", elem_id="mlp-show-code")
