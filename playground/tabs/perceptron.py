@@ -293,7 +293,7 @@ def _build_perceptron() -> None:
     ui.current_app().load(view, inputs=controls, outputs=[image, formula], api_visibility="undocumented")
 
 
-def _build_activation_lab() -> None:
+def _build_activation_lab(tab: gr.Tab) -> None:
     explainer(
         "**Activation functions and their slopes.** Left: f(x). Right: f′(x), computed by autograd (never by hand). "
         "Backpropagation multiplies one f′ per layer, so the table's last column, (max f′)¹⁰, is the most a gradient "
@@ -317,7 +317,8 @@ def _build_activation_lab() -> None:
         control.change(handler, inputs=inputs, outputs=[plot, table], trigger_mode="always_last",
                        api_visibility="undocumented", show_progress="hidden")
     gr.Button(visible=False).click(handler, inputs=inputs, outputs=[plot, table], api_name="activation_lab")
-    ui.current_app().load(handler, inputs=inputs, outputs=[plot, table], api_visibility="undocumented")
+    # Drawn when the sub-tab is first shown (a matplotlib figure costs ~0.1 s: not on every page load).
+    tab.select(handler, inputs=inputs, outputs=[plot, table], api_visibility="undocumented")
 
 
 def _build_playground(sub_tabs: gr.Tabs) -> None:
@@ -423,8 +424,8 @@ def build() -> None:
     with gr.Tabs(selected="explorer") as sub_tabs:
         with gr.Tab("Perceptron", id="explorer"):
             _build_perceptron()
-        with gr.Tab("Activation lab", id="activations"):
-            _build_activation_lab()
+        with gr.Tab("Activation lab", id="activations") as activations_tab:
+            _build_activation_lab(activations_tab)
         with gr.Tab("Live MLP playground", id="mlp"):
             _build_playground(sub_tabs)
 

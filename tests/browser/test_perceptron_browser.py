@@ -29,6 +29,10 @@ def test_slider_redraws_the_perceptron(page):
         page.keyboard.press("ArrowRight")  # w1: 1.00 → 1.30 in steps of 0.05
     page.wait_for_function("() => document.querySelector('#perceptron-formula').innerText.includes('σ(1.30·x₁')")
     assert "σ(1.30·x₁" in formula.inner_text()
+
+    # The activation lab draws on first view, with sigmoid's largest slope in its table.
+    page.get_by_role("tab", name="Activation lab").click()
+    page.wait_for_function("() => (document.querySelector('#activation-facts')?.innerText || '').includes('0.25 (x = 0.00)')")
     page.errors.assert_clean()
 
 
