@@ -139,20 +139,26 @@ def _neuron_canvas(widths: tuple[int, ...], names: tuple[str, ...], cell: int, g
     return canvas
 
 
+TRAIN_COLOUR = (60, 60, 60)
+TEST_COLOUR = tuple(int(c) for c in PALETTE[0])
+
+
 def loss_curves(train: list[float], test: list[float], width: int = 360, height: int = 170) -> np.ndarray:
-    """Train (dark grey) and test (orange) loss per epoch, on a linear axis starting at 0."""
-    picture = Image.new("RGB", (width, height), "white")
-    draw = ImageDraw.Draw(picture)
+    """Train (dark grey) and test (orange) loss per epoch, on a linear axis from 0 to the largest loss.
+
+    The latest values are in the status line; here only the lines are drawn each frame (the axes,
+    legend and labels are cached images: Pillow's text costs ~0.3 ms a label).
+    """
     left, right, top, bottom = 16, width - 8, 30, height - 8
-    draw.line((left, top, left, bottom, right, bottom), fill=(150, 150, 150))
     finite = [v for v in (*train, *test) if np.isfinite(v)]
+    picture = Image.fromarray(_curves_background(width, height, bool(finite)))
     if not finite:
-        draw.text((left + 8, top + 40), "press play or step to train", fill=(120, 120, 120), font=_FONT)
         return np.asarray(picture)
     high = max(max(finite), 1e-3)
+    picture.paste(_label(f"axis: 0 to {high:.3g}", (110, 110, 110)), (left + 8, 15))
+    draw = ImageDraw.Draw(picture)
     epochs = max(len(train), 2)
-    draw.text((left + 8, 15), f"axis 0 … {high:.3g} · epoch {len(train)}", fill=(110, 110, 110), font=_FONT)
-    for values, colour, label, offset in ((train, (60, 60, 60), "train", 0), (test, tuple(int(c) for c in PALETTE[0]), "test", 120)):
+    for values, colour in ((train, TRAIN_COLOUR), (test, TEST_COLOUR)):
         values = np.asarray(values, dtype=np.float64)
         if not len(values) or not np.isfinite(values).any():
             continue
@@ -163,8 +169,33 @@ def loss_curves(train: list[float], test: list[float], width: int = 360, height:
             draw.ellipse((xs[0] - 2, ys[0] - 2, xs[0] + 2, ys[0] + 2), fill=colour)
         else:
             draw.line(list(zip(xs.tolist(), ys.tolist())), fill=colour, width=2)
-        draw.text((left + 8 + offset, 2), f"{label} loss {values[-1]:.4f}", fill=colour, font=_FONT)
     return np.asarray(picture)
+
+
+@functools.lru_cache(maxsize=8)
+def _curves_background(width: int, height: int, started: bool) -> np.ndarray:
+    left, right, top, bottom = 16, width - 8, 30, height - 8
+    picture = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(picture)
+    draw.line((left, top, left, bottom, right, bottom), fill=(150, 150, 150))
+    if started:
+        for x, colour, name in ((left + 8, TRAIN_COLOUR, "train loss"), (left + 120, TEST_COLOUR, "test loss")):
+            draw.line((x, 8, x + 14, 8), fill=colour, width=2)
+            draw.text((x + 18, 2), name, fill=colour, font=_FONT)
+    else:
+        draw.text((left + 8, top + 40), "press play or step to train", fill=(120, 120, 120), font=_FONT)
+    canvas = np.asarray(picture).copy()
+    canvas.setflags(write=False)
+    return canvas
+
+
+@functools.lru_cache(maxsize=512)
+def _label(text: str, colour: tuple[int, int, int]) -> Image.Image:
+    """A small white image with ``text`` on it (cached: the same labels come back every frame)."""
+    box = ImageDraw.Draw(Image.new("RGB", (1, 1))).textbbox((0, 0), text, font=_FONT)
+    picture = Image.new("RGB", (box[2] + 2, box[3] + 2), "white")
+    ImageDraw.Draw(picture).text((0, 0), text, fill=colour, font=_FONT)
+    return picture
 
 
 def perceptron_image(outputs: np.ndarray, resolution: int, size: int, low: float, high: float,
