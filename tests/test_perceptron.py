@@ -336,6 +336,10 @@ def test_api_bad_input_gives_clear_messages_and_the_app_keeps_serving(client):
         bad[index[name]] = value
         with pytest.raises(Exception, match=re.escape(message)):
             client.predict(*bad, api_name="/mlp_step")
+    diverging = tab.page_values(PlaygroundConfig(hidden=(8, 8), activation="linear", init="too_large",
+                                                 features=("x1^2", "x2^2", "x1*x2"), learning_rate=10.0))
+    with pytest.raises(Exception, match=re.escape("is too large for this network")):
+        client.predict(*diverging, api_name="/mlp_step")
     status = client.predict(*values, api_name="/mlp_step")[3]
     assert "Epoch 1" in status
     # The same session's network can be exported: the script and the weights.
