@@ -3,8 +3,8 @@
 - Perceptron surface update on a 100 × 100 grid: the slider handler plus the JPEG encoding
   Gradio then does (server time for one slider move). Target ≤ 15 ms.
 - Live training, measured through a real Gradio server: a Blocks with this tab is launched
-  in its own process and a gradio_client streams "play" for a few seconds, fetching every frame's
-  images over HTTP like the page does. Frames/s = frames delivered per second (target ≥ 10).
+  in its own process and a gradio_client streams "play" for a few seconds (each frame's three
+  pictures arrive inline in the streamed message, as on the page). Frames/s = frames delivered per second (target ≥ 10).
   Throughput ratio = epochs per CPU-second while streaming (epochs read from the streamed
   status; CPU of the whole app process: training, drawing, Gradio's work) ÷ epochs
   per CPU-second of a bare PyTorch loop on the same net and data, run just before and just
@@ -21,7 +21,6 @@ import re
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -113,10 +112,8 @@ def live_run(values: list, seconds: float = LIVE_SECONDS) -> tuple[float, float]
     while True:
         outputs = job.outputs()
         for output in outputs[seen:]:
-            # output: (plane, curves html, neurons html, status, query); fetch the plane image as
-            # the page does (the other two pictures arrive inline in the message).
-            with urllib.request.urlopen(output[0]["url"], timeout=10) as response:
-                response.read()
+            # output: (plane, curves, neurons, status, query); the pictures arrive inline in the message.
+            assert output[0].startswith("<img src=\"data:image/jpeg;base64,")
             epoch = int(re.search(r"Epoch (\d+)", output[3]).group(1))
             if start is None:  # count from the first frame on
                 start, cpu, epochs_first = time.perf_counter(), _server_cpu_seconds(), epoch

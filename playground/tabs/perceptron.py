@@ -125,11 +125,11 @@ def activation_view(names, leaky_slope, x_limit):
 
 
 def _outputs(session: Session, config: PlaygroundConfig, first: bool = True):
-    """The frame for the page. The loss curves and neuron maps travel inline as JPEG data URIs
-    (no cache file, no extra HTTP request per frame); the plane stays a gr.Image for its clicks.
-    While play streams, later frames leave the session and the address alone (``first=False``)."""
+    """The frame for the page. The three pictures travel inline as JPEG data URIs (no cache file,
+    no extra HTTP request per frame: that was most of the cost of a frame). While play streams,
+    later frames leave the session and the address alone (``first=False``)."""
     frame = session.frame()
-    return (session if first else gr.update(), frame.plane,
+    return (session if first else gr.update(), _inline_image(frame.plane, "decision regions with the data points"),
             _inline_image(frame.curves, "loss per epoch, train and test"),
             _inline_image(frame.neurons, "each hidden neuron's output over the plane"), frame.status,
             query_string(config) if first else gr.update())
@@ -139,7 +139,7 @@ def _inline_image(array: np.ndarray, alt: str) -> str:
     with io.BytesIO() as buffer:
         Image.fromarray(array).save(buffer, "jpeg", quality=90)
         data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img src="data:image/jpeg;base64,{data}" alt="{alt}" style="max-width:100%">'
+    return f'<img src="data:image/jpeg;base64,{data}" alt="{alt}" style="max-width:100%; display:block">'
 
 
 def _own_points(session: Session | None) -> tuple:
@@ -191,12 +191,16 @@ def mlp_play(session, *values):
     gr.Info("Play paused itself after 10 minutes; press play to go on.")
 
 
-def mlp_add_point(session, point_class, evt: gr.SelectData, *values):
+def mlp_add_point(session, point_class, evt: gr.EventData, *values):
+    """A click on the plane: ``evt`` carries the pixel (column, row) in the 300 × 300 picture."""
     session = session or Session()
     if session.config is None:
         session.apply(config_from_page((), *values))
-    column, row = evt.index
-    config = config_from_page(session.add_point(float(column), float(row), int(point_class)).own_points, *values)
+    try:
+        column, row = float(evt.column), float(evt.row)
+    except (AttributeError, TypeError, ValueError):
+        raise UserInputError("click inside the picture of the plane to add a point") from None
+    config = config_from_page(session.add_point(column, row, int(point_class)).own_points, *values)
     session.apply(config)
     return _outputs(session, config)
 
@@ -242,6 +246,21 @@ URL_JS = """(query) => {
   window.history.replaceState(null, "", window.location.pathname + (text ? "?" + text : "") + window.location.hash);
   return [];
 }"""
+
+# The plane is an inline picture (gr.HTML): a click reports its pixel in the picture's own
+# 300 × 300 coordinates, whatever size the page shows it at.
+PLANE_CLICK_JS = """
+element.addEventListener("click", (event) => {
+  const img = element.querySelector("img");
+  if (!img) return;
+  const box = img.getBoundingClientRect();
+  if (event.clientX < box.left || event.clientX > box.right || event.clientY < box.top || event.clientY > box.bottom) return;
+  trigger("click", {
+    column: (event.clientX - box.left) / box.width * img.naturalWidth,
+    row: (event.clientY - box.top) / box.height * img.naturalHeight,
+  });
+});
+"""
 
 OPEN_TAB_JS = """() => {
   if (![...new URLSearchParams(window.location.search).keys()].some((key) => key.startsWith("mlp_"))) return [];
@@ -375,8 +394,9 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
                 reset = gr.Button("↺ Reset", elem_id="mlp-reset")
             status = gr.Markdown(elem_id="mlp-status")
             with gr.Row():
-                plane = gr.Image(label="Decision regions (click to add a point)", format="jpeg", interactive=False,
-                                 height=380, buttons=["download"], elem_id="mlp-plane", scale=3)
+                with gr.Column(scale=3):
+                    gr.Markdown("**Decision regions** (click to add a point of the chosen class)")
+                    plane = gr.HTML(elem_id="mlp-plane", js_on_load=PLANE_CLICK_JS)
                 with gr.Column(scale=2):
                     gr.Markdown("**Loss per epoch**")
                     curves = gr.HTML(elem_id="mlp-curves")
@@ -407,7 +427,7 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
                show_progress="hidden")
     reset.click(friendly(mlp_reset), inputs=inputs, outputs=frame_outputs, api_name="mlp_reset",
                 concurrency_id=HEAVY, cancels=[play_event])
-    plane.select(friendly(mlp_add_point), inputs=[session, click_class, *controls], outputs=frame_outputs,
+    plane.click(friendly(mlp_add_point), inputs=[session, click_class, *controls], outputs=frame_outputs,
                  api_name="mlp_add_point", concurrency_id=HEAVY, show_progress="hidden")
     clear.click(friendly(mlp_clear_points), inputs=inputs, outputs=frame_outputs, api_name="mlp_clear_points",
                 concurrency_id=HEAVY)
