@@ -1,11 +1,459 @@
-"""Perceptron & activations — not built yet (issue 3)."""
+"""Perceptron & activations: one neuron with sliders, an activation lab, and a live MLP playground.
+
+Compute lives in ``playground.mlp`` (no Gradio there); this module turns page values into
+plain values, calls it, and wires the events. Three sub-tabs:
+1. Perceptron explorer — w1, w2, b, σ; the output over the plane; Rosenblatt's rule.
+2. Activation lab — f and autograd's f′ overlaid; max slope, saturation, vanishing gradients.
+3. Live MLP playground — TensorFlow Playground's controls and more; its settings live in
+   the page URL; export a PyTorch script and the weights.
+"""
 
 from __future__ import annotations
 
+import base64
+import io
+import time
+import urllib.parse
+
 import gradio as gr
+import numpy as np
+from PIL import Image
+
+from playground import ui
+from playground.activations import ACTIVATIONS, DISPLAY_NAMES
+from playground.benchmarking import BenchCase
+from playground.errors import UserInputError
+from playground.init_schemes import SCHEMES
+from playground.mlp import activation_lab, datasets, export, perceptron
+from playground.mlp.config import (MAX_NEURONS, OPTIMIZER_LABELS, PREFIX, PlaygroundConfig)
+from playground.mlp.session import Session
+from playground.ui import HEAVY, TRAINING, explainer, friendly
 
 TITLE = "Perceptron & activations"
 
+FRAME_PERIOD = 0.09  # seconds per streamed frame (~11 frames/s): training fills what drawing leaves
+MIN_TRAIN_SECONDS = 0.04
+PLAY_LIMIT_SECONDS = 600  # play pauses itself after 10 minutes (frees the training slot)
+ACTIVATION_CHOICES = [(DISPLAY_NAMES[name], name) for name in ACTIVATIONS]
+_ALIASES = {"swish": "silu", "leaky": "leaky_relu", "leakyrelu": "leaky_relu", "identity": "linear"}
+
+
+# ---------------------------------------------------------------- page values → plain values
+
+
+def parse_hidden(text: str) -> tuple[int, ...]:
+    """ "8, 8, 4" → (8, 8, 4); "" → () (no hidden layer)."""
+    parts = [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
+    try:
+        return tuple(int(part) for part in parts)
+    except ValueError:
+        raise UserInputError(
+            f"hidden layers: write the neurons of each layer separated by commas, e.g. 8, 8, 4 (got {text!r})"
+        ) from None
+
+
+def parse_activations(text: str) -> tuple[str, ...]:
+    """ "relu, tanh" → ("relu", "tanh"); "" → () (the same activation everywhere)."""
+    names = []
+    for part in (text or "").replace(";", ",").split(","):
+        key = part.strip().lower().replace(" ", "").replace("-", "_")
+        if key:
+            names.append(_ALIASES.get(key, key))
+    return tuple(names)
+
+
+def config_from_page(own_points, dataset, classes, noise, train_percent, points, features, hidden, activation,
+                     layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size, regularisation,
+                     regularisation_rate, loss, seed) -> PlaygroundConfig:
+    """The page's controls (in CONTROL_ORDER) → a validated PlaygroundConfig."""
+    for name, value in (("learning rate", learning_rate), ("regularisation rate", regularisation_rate),
+                        ("LeakyReLU slope", leaky_slope), ("seed", seed), ("batch size", batch_size)):
+        if value is None or not np.isfinite(float(value)):
+            raise UserInputError(f"{name} must be a finite number, got {value!r}")
+    order = list(datasets.FEATURES)
+    config = PlaygroundConfig(
+        dataset=dataset, classes=int(classes), noise=int(noise), train_percent=int(train_percent), points=int(points),
+        features=tuple(sorted(features or (), key=lambda name: order.index(name) if name in order else 99)),
+        hidden=parse_hidden(hidden), activation=activation, layer_activations=parse_activations(layer_activations),
+        leaky_slope=float(leaky_slope), init=init, optimizer=optimizer, learning_rate=float(learning_rate),
+        batch_size=int(batch_size), regularisation=regularisation, regularisation_rate=float(regularisation_rate),
+        loss=loss, seed=int(seed), own_points=tuple(own_points),
+    )
+    return config.validate()
+
+
+def page_values(config: PlaygroundConfig) -> list:
+    """A PlaygroundConfig → the controls' values (CONTROL_ORDER), e.g. to restore a link."""
+    return [config.dataset, config.classes, config.noise, config.train_percent, config.points, list(config.features),
+            ", ".join(map(str, config.hidden)), config.activation, ", ".join(config.layer_activations),
+            config.leaky_slope, config.init, config.optimizer, config.learning_rate, config.batch_size,
+            config.regularisation, config.regularisation_rate, config.loss, config.seed]
+
+
+def query_string(config: PlaygroundConfig) -> str:
+    return urllib.parse.urlencode(config.to_query(), safe=",;")
+
+
+# ---------------------------------------------------------------- handlers (plain values in and out)
+
+
+def perceptron_view(w1, w2, b, activation_name, leaky_slope, dataset):
+    points, labels = perceptron.perceptron_data(dataset)
+    image = perceptron.surface(w1, w2, b, activation_name, leaky_slope, points, labels)
+    return image, perceptron.formula(w1, w2, b, activation_name, leaky_slope, points, labels)
+
+
+def perceptron_learn(w1, w2, b, activation_name, leaky_slope, dataset):
+    """Rosenblatt's rule from the current sliders, one frame per epoch."""
+    points, labels = perceptron.perceptron_data(dataset)
+    last = None
+    for last in perceptron.learn(points, labels, w1, w2, b):
+        image, text = perceptron_view(last.w1, last.w2, last.b, activation_name, leaky_slope, dataset)
+        verdict = (f"Epoch {last.epoch}: {last.mistakes} correction(s) this epoch, accuracy **{last.accuracy:.0%}**.")
+        yield last.w1, last.w2, last.b, image, text + "\n\n" + verdict
+        time.sleep(0.05)  # slow enough to watch the line move
+    if last is not None and last.mistakes:
+        yield (last.w1, last.w2, last.b, image, text + "\n\n" + verdict +
+               " The rule never settles: **no straight line separates these classes** — that needs a hidden layer.")
+    elif last is not None:
+        yield last.w1, last.w2, last.b, image, text + "\n\n" + verdict + " Every point is on its side: learned."
+
+
+def activation_view(names, leaky_slope, x_limit):
+    names = activation_lab.check_names(names)
+    return activation_lab.figure(names, leaky_slope, x_limit), activation_lab.facts_table(names, leaky_slope)
+
+
+def _outputs(session: Session, config: PlaygroundConfig, first: bool = True):
+    """The frame for the page. The three pictures travel inline as JPEG data URIs (no cache file,
+    no extra HTTP request per frame: that was most of the cost of a frame). While play streams,
+    later frames leave the session and the address alone (``first=False``)."""
+    frame = session.frame()
+    return (session if first else gr.update(), _inline_image(frame.plane, "decision regions with the data points"),
+            _inline_image(frame.curves, "loss per epoch, train and test"),
+            _inline_image(frame.neurons, "each hidden neuron's output over the plane"), frame.status,
+            query_string(config) if first else gr.update())
+
+
+def _inline_image(array: np.ndarray, alt: str) -> str:
+    with io.BytesIO() as buffer:
+        Image.fromarray(array).save(buffer, "jpeg", quality=90)
+        data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img src="data:image/jpeg;base64,{data}" alt="{alt}" style="max-width:100%; display:block">'
+
+
+def _own_points(session: Session | None) -> tuple:
+    return session.config.own_points if session is not None and session.config is not None else ()
+
+
+def mlp_settings(session, *values):
+    session = session or Session()
+    config = config_from_page(_own_points(session), *values)
+    session.apply(config)
+    return _outputs(session, config)
+
+
+def mlp_reset(session, *values):
+    session = session or Session()
+    config = config_from_page(_own_points(session), *values)
+    session.apply(config, reset=True)
+    return _outputs(session, config)
+
+
+def mlp_step(session, *values):
+    session = session or Session()
+    config = config_from_page(_own_points(session), *values)
+    session.apply(config)
+    session.train_epochs(1)
+    return _outputs(session, config)
+
+
+def mlp_play(session, *values):
+    """Train until paused, one frame every ~FRAME_PERIOD seconds: training fills the time that
+    drawing and Gradio's own work on each frame leave (measured on the previous frames)."""
+    session = session or Session()
+    config = config_from_page(_own_points(session), *values)
+    session.apply(config)
+    session.require_trainer()
+    started = time.perf_counter()
+    overhead = 0.0  # seconds per frame spent outside training: drawing, Gradio encoding and sending
+    cycle_start = trained = None
+    frames = 0
+    while time.perf_counter() - started < PLAY_LIMIT_SECONDS:
+        now = time.perf_counter()
+        if cycle_start is not None:  # learn the overhead from the last full cycle (closed loop)
+            overhead = 0.7 * overhead + 0.3 * max(0.0, now - cycle_start - trained)
+        cycle_start = now
+        session.train_for(max(MIN_TRAIN_SECONDS, FRAME_PERIOD - overhead))
+        trained = time.perf_counter() - now
+        yield _outputs(session, session.config, first=frames == 0)
+        frames += 1
+    gr.Info("Play paused itself after 10 minutes; press play to go on.")
+
+
+def mlp_add_point(session, point_class, evt: gr.EventData, *values):
+    """A click on the plane: ``evt`` carries the pixel (column, row) in the 300 × 300 picture."""
+    session = session or Session()
+    if session.config is None:
+        session.apply(config_from_page((), *values))
+    try:
+        column, row = float(evt.column), float(evt.row)
+    except (AttributeError, TypeError, ValueError):
+        raise UserInputError("click inside the picture of the plane to add a point") from None
+    config = config_from_page(session.add_point(column, row, int(point_class)).own_points, *values)
+    session.apply(config)
+    return _outputs(session, config)
+
+
+def mlp_clear_points(session, *values):
+    session = session or Session()
+    config = config_from_page((), *values)
+    session.apply(config)
+    return _outputs(session, config)
+
+
+def mlp_load(request: gr.Request):
+    """Restore the settings a link carries (page-load event)."""
+    query = dict(request.query_params) if request is not None else {}
+    config, problems = PlaygroundConfig.from_query(query)
+    for problem in problems:
+        gr.Warning(f"Link setting {problem}")
+    session = Session()
+    session.apply(config)
+    if not any(key.startswith(PREFIX) for key in query):
+        # A plain visit: leave the controls and sub-tab as they are (the visitor may be using them).
+        return (*_outputs(session, config), *[gr.update()] * len(page_values(config)), gr.update())
+    return (*_outputs(session, config), *page_values(config), gr.Tabs(selected="mlp"))
+
+
+def mlp_code(session):
+    trainer = (session or Session()).require_trainer()
+    return export.pytorch_script(trainer)
+
+
+def mlp_weights(session):
+    trainer = (session or Session()).require_trainer()
+    return export.weights_file(trainer)
+
+
+# ---------------------------------------------------------------- UI
+
+URL_JS = """(query) => {
+  const params = new URLSearchParams(window.location.search);
+  for (const key of [...params.keys()]) { if (key.startsWith("mlp_")) params.delete(key); }
+  for (const [key, value] of new URLSearchParams(query || "")) params.set(key, value);
+  const text = params.toString().replaceAll("%2C", ",").replaceAll("%3B", ";");
+  window.history.replaceState(null, "", window.location.pathname + (text ? "?" + text : "") + window.location.hash);
+  return [];
+}"""
+
+# The plane is an inline picture (gr.HTML): a click reports its pixel in the picture's own
+# 300 × 300 coordinates, whatever size the page shows it at.
+PLANE_CLICK_JS = """
+element.addEventListener("click", (event) => {
+  const img = element.querySelector("img");
+  if (!img) return;
+  const box = img.getBoundingClientRect();
+  if (event.clientX < box.left || event.clientX > box.right || event.clientY < box.top || event.clientY > box.bottom) return;
+  trigger("click", {
+    column: (event.clientX - box.left) / box.width * img.naturalWidth,
+    row: (event.clientY - box.top) / box.height * img.naturalHeight,
+  });
+});
+"""
+
+OPEN_TAB_JS = """() => {
+  if (![...new URLSearchParams(window.location.search).keys()].some((key) => key.startsWith("mlp_"))) return [];
+  const open = (tries) => {
+    const tab = [...document.querySelectorAll("[role=tab]")].find((b) => b.textContent.trim().startsWith("Perceptron &"));
+    if (tab) tab.click(); else if (tries > 0) setTimeout(() => open(tries - 1), 200);
+  };
+  open(25);
+  return [];
+}"""
+
+
+def _build_perceptron() -> None:
+    explainer(
+        "**One neuron.** It computes z = w₁·x₁ + w₂·x₂ + b and fires ŷ = σ(z). The colours show ŷ over the plane "
+        "(orange low, blue high); the black line is z = 0, where it changes its mind. Move the sliders and watch the "
+        "line turn and slide; change σ and watch the colours, never the line. Press **Learn**: on the two blobs the "
+        "perceptron rule finds a separating line; on XOR or the circle it never can."
+    )
+    with gr.Row():
+        with gr.Column(scale=1):
+            w1 = gr.Slider(-perceptron.WEIGHT_LIMIT, perceptron.WEIGHT_LIMIT, value=1.0, step=0.05, label="w₁",
+                           elem_id="perceptron-w1")
+            w2 = gr.Slider(-perceptron.WEIGHT_LIMIT, perceptron.WEIGHT_LIMIT, value=-1.0, step=0.05, label="w₂",
+                           elem_id="perceptron-w2")
+            b = gr.Slider(-perceptron.BIAS_LIMIT, perceptron.BIAS_LIMIT, value=0.5, step=0.1, label="b (bias)",
+                          elem_id="perceptron-b")
+            act = gr.Dropdown(ACTIVATION_CHOICES, value="sigmoid", label="Activation σ", elem_id="perceptron-activation")
+            slope = gr.Slider(0.0, 0.5, value=0.1, step=0.01, label="LeakyReLU slope (for x < 0)")
+            dataset = gr.Dropdown([(label, key) for key, label in perceptron.PERCEPTRON_DATASETS.items()],
+                                  value="gauss", label="Data set")
+            with gr.Row():
+                learn = gr.Button("Learn (perceptron rule)", variant="primary", elem_id="perceptron-learn")
+                stop = gr.Button("Stop")
+        with gr.Column(scale=1):
+            image = gr.Image(label="Output ŷ over the plane (x₁ across, x₂ up; both −6…6)", format="jpeg",
+                             interactive=False, height=320, buttons=["download"], elem_id="perceptron-plane")
+            formula = gr.Markdown(elem_id="perceptron-formula")
+    controls = [w1, w2, b, act, slope, dataset]
+    view = friendly(perceptron_view)
+    for control in controls:
+        control.input(view, inputs=controls, outputs=[image, formula], trigger_mode="always_last",
+                      api_visibility="undocumented", concurrency_id=HEAVY, show_progress="hidden")
+    learn_event = learn.click(friendly(perceptron_learn), inputs=controls, outputs=[w1, w2, b, image, formula],
+                              api_name="perceptron_learn", concurrency_id=HEAVY)
+    stop.click(None, cancels=[learn_event])
+    # The same view as a named API endpoint (and the first drawing when the page opens).
+    gr.Button(visible=False).click(view, inputs=controls, outputs=[image, formula], api_name="perceptron_surface")
+    ui.current_app().load(view, inputs=controls, outputs=[image, formula], api_visibility="undocumented")
+
+
+def _build_activation_lab(tab: gr.Tab) -> None:
+    explainer(
+        "**Activation functions and their slopes.** Left: f(x). Right: f′(x), computed by autograd (never by hand). "
+        "Backpropagation multiplies one f′ per layer, so the table's last column, (max f′)¹⁰, is the most a gradient "
+        "can keep through 10 such layers: sigmoid's largest slope is 0.25, and 0.25¹⁰ ≈ 10⁻⁶ — the **vanishing "
+        "gradient**. ReLU passes slope 1 (but is *dead*, slope 0, for x < 0); LeakyReLU keeps a small slope there."
+    )
+    with gr.Row():
+        names = gr.CheckboxGroup(ACTIVATION_CHOICES, value=["sigmoid", "tanh", "relu", "leaky_relu"],
+                                 label="Activations to overlay", elem_id="activation-names")
+    with gr.Row():
+        slope = gr.Slider(0.0, 0.5, value=0.1, step=0.01, label="LeakyReLU slope")
+        x_limit = gr.Slider(1, 12, value=5, step=0.5, label="x range (±)")
+    plot = gr.Plot(label="f(x) and f′(x)", elem_id="activation-plot")
+    table = gr.Dataframe(
+        headers=["activation", "max f′ (where)", "saturates: 0 < |f′| < 0.01", "dead: f′ = 0", "(max f′)¹⁰"],
+        label="Slopes (measured on −10…10 by autograd)", interactive=False, elem_id="activation-facts",
+    )
+    handler = friendly(activation_view)
+    inputs = [names, slope, x_limit]
+    for control in inputs:
+        control.change(handler, inputs=inputs, outputs=[plot, table], trigger_mode="always_last",
+                       api_visibility="undocumented", show_progress="hidden")
+    gr.Button(visible=False).click(handler, inputs=inputs, outputs=[plot, table], api_name="activation_lab")
+    # Drawn when the sub-tab is first shown (a matplotlib figure costs ~0.1 s: not on every page load).
+    tab.select(handler, inputs=inputs, outputs=[plot, table], api_visibility="undocumented")
+
+
+def _build_playground(sub_tabs: gr.Tabs) -> None:
+    explainer(
+        "**Train a small network live.** Pick data, features and layers, then press **▶ Play**: the big picture is "
+        "the network's decision regions (pale = unsure) with training points (white rim) and test points (black "
+        "rim); below, each hidden neuron's own picture. Click the plane to add a point of the chosen class. Try "
+        "XOR with no hidden layer (it fails) and with one layer of 4 tanh neurons (it succeeds); try the spiral "
+        "with sigmoid in 6 layers (vanishing gradients) and with ReLU. The page address always holds your settings: "
+        "copy it to share the exact setup."
+    )
+    session = gr.State(None)
+    with gr.Row():
+        with gr.Column(scale=1, min_width=280):
+            with gr.Accordion("Data", open=True):
+                dataset = gr.Dropdown([(label, key) for key, label in datasets.DATASET_LABELS.items()], value="circle",
+                                      label="Data set", elem_id="mlp-dataset")
+                classes = gr.Slider(2, 5, value=2, step=1, label="Classes", elem_id="mlp-classes")
+                noise = gr.Slider(0, 50, value=0, step=5, label="Noise (%)")
+                train_percent = gr.Slider(10, 90, value=50, step=10, label="Training share (%)")
+                points = gr.Slider(50, 1000, value=300, step=50, label="Points generated")
+                click_class = gr.Radio([(f"class {i}", i) for i in range(5)], value=0,
+                                       label="Class of the point you click on the plane", elem_id="mlp-click-class")
+                clear = gr.Button("Clear my points", size="sm")
+            features = gr.CheckboxGroup([(datasets.FEATURE_LABELS[key], key) for key in datasets.FEATURES],
+                                        value=["x1", "x2"], label="Input features", elem_id="mlp-features")
+            with gr.Accordion("Network", open=True):
+                hidden = gr.Textbox("4, 2", label=f"Hidden layers: neurons per layer (0–6 layers, 1–{MAX_NEURONS} each)",
+                                    placeholder="e.g. 8, 8, 4 — empty for none", elem_id="mlp-hidden")
+                activation = gr.Dropdown(ACTIVATION_CHOICES, value="tanh", label="Activation (every hidden layer)",
+                                         elem_id="mlp-activation")
+                layer_activations = gr.Textbox("", label="…or one per layer (optional)",
+                                               placeholder="e.g. relu, relu, tanh", elem_id="mlp-layer-activations")
+                leaky_slope = gr.Number(0.01, label="LeakyReLU slope", minimum=0, maximum=1)
+                init = gr.Dropdown([(scheme.label, key) for key, scheme in SCHEMES.items()], value="xavier_uniform",
+                                   label="Weight init")
+            with gr.Accordion("Training", open=True):
+                optimizer = gr.Dropdown([(label, key) for key, label in OPTIMIZER_LABELS.items()], value="sgd",
+                                        label="Optimizer", elem_id="mlp-optimizer")
+                learning_rate = gr.Number(0.03, label="Learning rate", elem_id="mlp-learning-rate")
+                batch_size = gr.Slider(1, 100, value=10, step=1, label="Batch size")
+                with gr.Row():
+                    regularisation = gr.Dropdown([("None", "none"), ("L1", "l1"), ("L2", "l2")], value="none",
+                                                 label="Regularisation")
+                    regularisation_rate = gr.Number(0.0, label="Regularisation rate", minimum=0, maximum=1)
+                loss = gr.Radio([("Cross-entropy", "cross_entropy"), ("MSE", "mse")], value="cross_entropy",
+                                label="Loss")
+                seed = gr.Number(0, label="Seed", precision=0, minimum=0)
+        with gr.Column(scale=2):
+            with gr.Row():
+                play = gr.Button("▶ Play", variant="primary", elem_id="mlp-play")
+                pause = gr.Button("⏸ Pause", elem_id="mlp-pause")
+                step = gr.Button("Step (1 epoch)", elem_id="mlp-step")
+                reset = gr.Button("↺ Reset", elem_id="mlp-reset")
+            status = gr.Markdown(elem_id="mlp-status")
+            with gr.Row():
+                with gr.Column(scale=3):
+                    gr.Markdown("**Decision regions** (click to add a point of the chosen class)")
+                    plane = gr.HTML(elem_id="mlp-plane", js_on_load=PLANE_CLICK_JS)
+                with gr.Column(scale=2):
+                    gr.Markdown("**Loss per epoch**")
+                    curves = gr.HTML(elem_id="mlp-curves")
+            gr.Markdown("**What each hidden neuron computes** (orange < 0 < blue, each on its own scale)")
+            neurons = gr.HTML(elem_id="mlp-neurons")
+            with gr.Accordion("Share and export", open=False):
+                with gr.Row():
+                    show_code = gr.Button("Show PyTorch code", elem_id="mlp-show-code")
+                    download = gr.Button("Download weights (safetensors)", elem_id="mlp-download")
+                weights_file = gr.File(label="Trained weights", elem_id="mlp-weights-file")
+                code = gr.Code(language="python", label="A standalone script: same data, same network, same training",
+                               elem_id="mlp-code")
+    url_query = gr.Textbox(visible=False)
+
+    controls = [dataset, classes, noise, train_percent, points, features, hidden, activation, layer_activations,
+                leaky_slope, init, optimizer, learning_rate, batch_size, regularisation, regularisation_rate, loss, seed]
+    frame_outputs = [session, plane, curves, neurons, status, url_query]
+    inputs = [session, *controls]
+    for control in controls:
+        control.input(friendly(mlp_settings), inputs=inputs, outputs=frame_outputs, trigger_mode="always_last",
+                      api_visibility="undocumented", show_progress="hidden", concurrency_id=HEAVY)
+    gr.Button(visible=False).click(friendly(mlp_settings), inputs=inputs, outputs=frame_outputs,
+                                   api_name="mlp_settings", concurrency_id=HEAVY)
+    play_event = play.click(friendly(mlp_play), inputs=inputs, outputs=frame_outputs, api_name="mlp_play",
+                            concurrency_id=TRAINING, show_progress="hidden")
+    pause.click(None, cancels=[play_event])
+    step.click(friendly(mlp_step), inputs=inputs, outputs=frame_outputs, api_name="mlp_step", concurrency_id=TRAINING,
+               show_progress="hidden")
+    reset.click(friendly(mlp_reset), inputs=inputs, outputs=frame_outputs, api_name="mlp_reset",
+                concurrency_id=HEAVY, cancels=[play_event])
+    plane.click(friendly(mlp_add_point), inputs=[session, click_class, *controls], outputs=frame_outputs,
+                 api_name="mlp_add_point", concurrency_id=HEAVY, show_progress="hidden")
+    clear.click(friendly(mlp_clear_points), inputs=inputs, outputs=frame_outputs, api_name="mlp_clear_points",
+                concurrency_id=HEAVY)
+    show_code.click(friendly(mlp_code), inputs=[session], outputs=[code], api_name="mlp_code")
+    download.click(friendly(mlp_weights), inputs=[session], outputs=[weights_file], api_name="mlp_weights")
+    url_query.change(None, inputs=[url_query], js=URL_JS)
+    app = ui.current_app()
+    app.load(friendly(mlp_load), outputs=[*frame_outputs, *controls, sub_tabs], api_visibility="undocumented",
+             concurrency_id=HEAVY)
+    app.load(None, js=OPEN_TAB_JS)
+
 
 def build() -> None:
-    gr.Markdown(f"### {TITLE}\n\nThis lab is being built (issue 3) and lands in a coming release.")
+    with gr.Tabs(selected="explorer") as sub_tabs:
+        with gr.Tab("Perceptron", id="explorer"):
+            _build_perceptron()
+        with gr.Tab("Activation lab", id="activations") as activations_tab:
+            _build_activation_lab(activations_tab)
+        with gr.Tab("Live MLP playground", id="mlp"):
+            _build_playground(sub_tabs)
+
+
+# ---------------------------------------------------------------- benchmarks
+
+from playground.mlp import bench as _bench  # noqa: E402  (kept apart: it is long and UI-free)
+
+
+def bench_cases() -> list[BenchCase]:
+    return _bench.cases(perceptron_view, page_values(PlaygroundConfig(dataset="xor", hidden=(8, 8))))

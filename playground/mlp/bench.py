@@ -1,0 +1,163 @@
+"""Benchmark rows of the Perceptron & activations tab (``python -m playground.bench --only …``).
+
+- Perceptron surface update on a 100 × 100 grid: the slider handler plus the JPEG encoding
+  Gradio then does (server time for one slider move). Target ≤ 15 ms.
+- Live training, measured through a real Gradio server: a Blocks with this tab is launched
+  in its own process and a gradio_client streams "play" for a few seconds (each frame's three
+  pictures arrive inline in the streamed message, as on the page). Frames/s = frames delivered per second (target ≥ 10).
+  Throughput ratio = epochs per CPU-second while streaming (epochs read from the streamed
+  status; CPU of the whole app process: training, drawing, Gradio's work) ÷ epochs
+  per CPU-second of a bare PyTorch loop on the same net and data, run just before and just
+  after (target ≥ 0.7). CPU time, not wall time: this host is shared by other jobs and its
+  wall-clock speed swings by 2–4× from one second to the next.
+"""
+
+from __future__ import annotations
+
+import atexit
+import io
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from playground.benchmarking import BenchCase
+from playground.mlp.config import PlaygroundConfig
+from playground.mlp.model import build_mlp
+from playground.mlp.train_loop import Trainer
+
+LIVE_SECONDS = 3.0
+ROOT = Path(__file__).resolve().parents[2]
+_server: dict = {}
+
+
+def _jpeg(array: np.ndarray) -> bytes:
+    with io.BytesIO() as buffer:
+        Image.fromarray(array).save(buffer, "jpeg")
+        return buffer.getvalue()
+
+
+def bare_epochs_per_second(config: PlaygroundConfig, seconds: float = 1.5) -> float:
+    """Epochs per CPU-second of a plain PyTorch loop (shuffle, batches, zero_grad, loss, backward,
+    step) on the same net and data."""
+    data = Trainer(config)  # only for its tensors: the same points and features
+    x, y = data.train_x, data.train_y
+    model = build_mlp(x.shape[1], config.hidden, config.hidden_activations(), config.classes, config.init, config.seed)
+    optimizer = torch.optim.SGD(model.parameters(), lr=config.learning_rate)
+    shuffle = torch.Generator().manual_seed(config.seed)
+    epochs, start, cpu = 0, time.perf_counter(), time.process_time()
+    while time.perf_counter() - start < seconds:
+        order = torch.randperm(len(x), generator=shuffle)
+        for first in range(0, len(x), config.batch_size):
+            index = order[first:first + config.batch_size]
+            optimizer.zero_grad()
+            F.cross_entropy(model(x[index]), y[index]).backward()
+            optimizer.step()
+        epochs += 1
+    return epochs / (time.process_time() - cpu)
+
+
+_SERVER_CODE = """
+import gradio as gr
+from playground.device import device_info
+from playground.tabs import perceptron as tab
+device_info()  # one torch thread, as the app would use
+with gr.Blocks(analytics_enabled=False) as demo:
+    tab.build()
+demo.queue(default_concurrency_limit=2)
+demo.launch(server_name="127.0.0.1", server_port={port}, ssr_mode=False, quiet=True)
+"""
+
+
+def _start_server():
+    """This tab alone in its own app process (so its CPU time can be read apart from the client's)."""
+    from gradio_client import Client
+
+    from tests.conftest import free_port, wait_for_http
+
+    if "url" not in _server:
+        port = free_port()
+        env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
+        process = subprocess.Popen([sys.executable, "-c", _SERVER_CODE.format(port=port)], cwd=ROOT, env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        atexit.register(process.terminate)
+        url = f"http://127.0.0.1:{port}/"
+        wait_for_http(url, process)
+        _server.update(process=process, url=url)
+    # A new client each time: its own session, so no run continues the previous one's network.
+    return Client(_server["url"], verbose=False, download_files=False), _server["url"]
+
+
+def _server_cpu_seconds() -> float:
+    """User + system CPU time of the app process so far, all its threads (from /proc)."""
+    fields = Path(f"/proc/{_server['process'].pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def live_run(values: list, seconds: float = LIVE_SECONDS) -> tuple[float, float]:
+    """(frames delivered per wall-clock second, epochs per CPU-second of the app process) while
+    "play" streams through the server. The CPU time counts every thread of the app: training,
+    drawing, Gradio's encoding, sending and serving the images."""
+    client, url = _start_server()
+    job = client.submit(*values, api_name="/mlp_play")
+    seen, fetched, start, cpu = 0, 0, None, 0.0
+    epochs_first = epochs_last = None
+    while True:
+        outputs = job.outputs()
+        for output in outputs[seen:]:
+            # output: (plane, curves, neurons, status, query); the pictures arrive inline in the message.
+            assert output[0].startswith("<img src=\"data:image/jpeg;base64,")
+            epoch = int(re.search(r"Epoch (\d+)", output[3]).group(1))
+            if start is None:  # count from the first frame on
+                start, cpu, epochs_first = time.perf_counter(), _server_cpu_seconds(), epoch
+            else:
+                fetched += 1
+            epochs_last = epoch
+        seen = len(outputs)
+        if start is not None and time.perf_counter() - start >= seconds:
+            break
+        if job.done():
+            raise RuntimeError(f"play stopped early: {job.exception()}")
+        time.sleep(0.005)
+    elapsed, cpu_used = time.perf_counter() - start, _server_cpu_seconds() - cpu
+    job.cancel()
+    deadline = time.monotonic() + 10
+    while not job.done() and time.monotonic() < deadline:  # the server has really stopped training
+        time.sleep(0.05)
+    time.sleep(0.5)
+    return fetched / elapsed, (epochs_last - epochs_first) / cpu_used
+
+
+def cases(perceptron_view, play_values: list) -> list[BenchCase]:
+    config = PlaygroundConfig(dataset="xor", hidden=(8, 8))
+
+    def surface_update():
+        image, _ = perceptron_view(1.3, -0.7, 0.4, "sigmoid", 0.1, "gauss")
+        _jpeg(image)
+
+    def frames_per_second():
+        fps, _ = live_run(play_values)
+        return fps, 10.0, "/s", True
+
+    def throughput_ratio():
+        # The bare loop runs just before and just after the live run (the host is shared and
+        # its speed drifts): the ratio is live ÷ the mean of the two.
+        before = bare_epochs_per_second(config)
+        _, live = live_run(play_values)
+        after = bare_epochs_per_second(config)
+        return live / ((before + after) / 2), 0.7, "×", True
+
+    return [
+        BenchCase("Perceptron surface update, 100×100 grid (+ JPEG encode)", run=surface_update, target_ms=15),
+        BenchCase("MLP play: frames delivered to the page per second (2-8-8-2, XOR)", run=lambda: None,
+                  measure=frames_per_second, repeats=3, unit="/s"),
+        BenchCase("MLP play: training throughput ÷ bare PyTorch loop (same net, data)", run=lambda: None,
+                  measure=throughput_ratio, repeats=3, unit="×"),
+    ]

@@ -1,0 +1,206 @@
+"""Every setting of the MLP playground in one dataclass: its checks and its page-URL form.
+
+``PlaygroundConfig.to_query()`` gives ``{"mlp_data": "spiral", ...}`` (only the settings
+that differ from the defaults, so links stay short) and ``from_query`` reads it back;
+``from_query(config.to_query()) == config`` for every valid config.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields, replace
+
+from playground.activations import ACTIVATIONS
+from playground.errors import UserInputError
+from playground.init_schemes import SCHEMES
+from playground.mlp.datasets import EXTENT, FEATURES, GENERATORS, MAX_CLASSES, MIN_CLASSES, OWN_POINTS
+
+MAX_HIDDEN_LAYERS = 6
+MAX_NEURONS = 16
+MAX_LEARNING_RATE = 10.0
+MAX_OWN_POINTS = 500
+OPTIMIZERS = ("sgd", "momentum", "adam", "lbfgs")
+OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum", "adam": "Adam", "lbfgs": "L-BFGS"}
+LOSSES = ("cross_entropy", "mse")
+REGULARISATIONS = ("none", "l1", "l2")
+PREFIX = "mlp_"
+
+OwnPoint = tuple[float, float, int]  # (x1, x2, class)
+
+
+@dataclass(frozen=True)
+class PlaygroundConfig:
+    dataset: str = "circle"  # a key of datasets.GENERATORS, or "own" (only the clicked points)
+    classes: int = 2  # 2..5 (the clicked points may use any of them)
+    noise: int = 0  # percent, 0..50
+    train_percent: int = 50  # share of the points used for training; the rest is the test set
+    points: int = 300  # how many generated points (train + test)
+    features: tuple[str, ...] = ("x1", "x2")  # input features, in datasets.FEATURES order
+    hidden: tuple[int, ...] = (4, 2)  # neurons per hidden layer; () = no hidden layer
+    activation: str = "tanh"  # for every hidden layer ...
+    layer_activations: tuple[str, ...] = ()  # ... unless one name per hidden layer is given here
+    leaky_slope: float = 0.01  # LeakyReLU's slope for x < 0
+    init: str = "xavier_uniform"  # a key of init_schemes.SCHEMES
+    optimizer: str = "sgd"  # sgd | momentum | adam | lbfgs
+    learning_rate: float = 0.03
+    batch_size: int = 10
+    regularisation: str = "none"  # none | l1 | l2 (on weights, not biases)
+    regularisation_rate: float = 0.0
+    loss: str = "cross_entropy"  # cross_entropy | mse (on the softmax probabilities)
+    seed: int = 0
+    own_points: tuple[OwnPoint, ...] = ()  # points clicked on the plane (added to the data set)
+
+    # ---------------------------------------------------------- checks
+
+    def hidden_activations(self) -> tuple[str, ...]:
+        """The activation of each hidden layer."""
+        return self.layer_activations or (self.activation,) * len(self.hidden)
+
+    def validate(self) -> "PlaygroundConfig":
+        """Raise UserInputError with a clear message for the first bad setting; else return self."""
+        _choice("data set", self.dataset, (*GENERATORS, OWN_POINTS))
+        _int_range("classes", self.classes, MIN_CLASSES, MAX_CLASSES)
+        _int_range("noise (%)", self.noise, 0, 50)
+        _int_range("training share (%)", self.train_percent, 10, 90)
+        _int_range("number of points", self.points, 20, 2000)
+        if not self.features:
+            raise UserInputError("choose at least one input feature")
+        for name in self.features:
+            _choice("feature", name, FEATURES)
+        if len(self.hidden) > MAX_HIDDEN_LAYERS:
+            raise UserInputError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(self.hidden)}")
+        for index, width in enumerate(self.hidden, 1):
+            if not 1 <= width <= MAX_NEURONS:
+                raise UserInputError(
+                    f"hidden layer {index} has {width} neurons: each layer needs 1 to {MAX_NEURONS} neurons "
+                    "(remove the layer instead of giving it zero)"
+                )
+        _choice("activation", self.activation, ACTIVATIONS)
+        if self.layer_activations and len(self.layer_activations) != len(self.hidden):
+            raise UserInputError(
+                f"{len(self.layer_activations)} per-layer activations for {len(self.hidden)} hidden layers: "
+                "give one per layer, or leave the box empty to use the same everywhere"
+            )
+        for name in self.layer_activations:
+            _choice("activation", name, ACTIVATIONS)
+        _finite_range("LeakyReLU slope", self.leaky_slope, 0.0, 1.0)
+        _choice("weight init", self.init, SCHEMES)
+        _choice("optimizer", self.optimizer, OPTIMIZERS)
+        _finite("learning rate", self.learning_rate)
+        if not 0 < self.learning_rate <= MAX_LEARNING_RATE:
+            raise UserInputError(
+                f"learning rate must be above 0 and at most {MAX_LEARNING_RATE:g}, got {self.learning_rate:g}"
+            )
+        _int_range("batch size", self.batch_size, 1, 2000)
+        _choice("regularisation", self.regularisation, REGULARISATIONS)
+        _finite_range("regularisation rate", self.regularisation_rate, 0.0, 1.0)
+        _choice("loss", self.loss, LOSSES)
+        _int_range("seed", self.seed, 0, 2**31 - 1)
+        if len(self.own_points) > MAX_OWN_POINTS:
+            raise UserInputError(f"at most {MAX_OWN_POINTS} points of your own, got {len(self.own_points)}")
+        for x1, x2, label in self.own_points:
+            if not (math.isfinite(x1) and math.isfinite(x2) and abs(x1) <= EXTENT and abs(x2) <= EXTENT):
+                raise UserInputError(f"a point of your own ({x1}, {x2}) is outside the plane [-6, 6]²")
+            _int_range("class of a point", label, 0, self.classes - 1)
+        return self
+
+    # ---------------------------------------------------------- what a change means
+
+    def model_key(self) -> tuple:
+        """Settings that define the data and the fresh network: a change needs a reset."""
+        return (self.dataset, self.classes, self.noise, self.train_percent, self.points, self.features,
+                self.hidden, self.hidden_activations(), self.leaky_slope, self.init, self.seed, self.own_points)
+
+    # ---------------------------------------------------------- URL round trip
+
+    def to_query(self) -> dict[str, str]:
+        default = PlaygroundConfig()
+        query = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if value != getattr(default, field.name):
+                query[PREFIX + field.name] = _encode(field.name, value)
+        return query
+
+    @classmethod
+    def from_query(cls, query: dict[str, str]) -> tuple["PlaygroundConfig", list[str]]:
+        """The config a link describes, and a note for every parameter that was ignored.
+
+        A bad parameter keeps its default (a shared link must still open), and the whole
+        result is validated the same way settings from the page are.
+        """
+        config, problems = cls(), []
+        names = {field.name for field in fields(cls)}
+        for key, text in query.items():
+            if not key.startswith(PREFIX):
+                continue  # another tab's parameter
+            name = key[len(PREFIX):]
+            if name not in names:
+                problems.append(f"unknown setting {key!r} ignored")
+                continue
+            try:
+                candidate = replace(config, **{name: _decode(name, text)})
+                candidate.validate()
+            except (UserInputError, ValueError, TypeError) as error:
+                problems.append(f"{key}={text!r} ignored: {error}")
+                continue
+            config = candidate
+        return config, problems
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# ---------------------------------------------------------- helpers
+
+
+def _encode(name: str, value) -> str:
+    if name == "own_points":
+        return ";".join(f"{x1:.2f},{x2:.2f},{label}" for x1, x2, label in value)
+    if isinstance(value, tuple):
+        return ",".join(str(item) for item in value)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _decode(name: str, text: str):
+    kind = PlaygroundConfig.__dataclass_fields__[name].type
+    text = text.strip()
+    if name == "own_points":
+        points = []
+        for item in filter(None, text.split(";")):
+            x1, x2, label = item.split(",")
+            points.append((float(x1), float(x2), int(label)))
+        return tuple(points)
+    if name == "hidden":
+        return tuple(int(item) for item in text.split(",") if item.strip())
+    if "tuple" in str(kind):
+        return tuple(item.strip() for item in text.split(",") if item.strip())
+    if kind in ("int", int):
+        return int(text)
+    if kind in ("float", float):
+        return float(text)
+    return text
+
+
+def _choice(what: str, value, choices) -> None:
+    if value not in choices:
+        raise UserInputError(f"unknown {what} {value!r}; choose one of {sorted(choices)}")
+
+
+def _finite(what: str, value) -> None:
+    if value is None or not math.isfinite(float(value)):
+        raise UserInputError(f"{what} must be a finite number, got {value!r}")
+
+
+def _finite_range(what: str, value, low: float, high: float) -> None:
+    _finite(what, value)
+    if not low <= value <= high:
+        raise UserInputError(f"{what} must be between {low:g} and {high:g}, got {value:g}")
+
+
+def _int_range(what: str, value, low: int, high: int) -> None:
+    _finite(what, value)
+    if int(value) != value or not low <= value <= high:
+        raise UserInputError(f"{what} must be a whole number from {low} to {high}, got {value!r}")
