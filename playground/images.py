@@ -152,11 +152,11 @@ def mnist_style(ink: np.ndarray) -> np.ndarray:
     frame = np.zeros((28, 28), dtype=np.float32)
     top, left = (28 - height) // 2, (28 - width) // 2
     frame[top : top + height, left : left + width] = small
-    # Shift so the centre of mass lands on (14, 14), as in MNIST.
+    # Shift so the centre of mass lands on pixel (14, 14), where MNIST digits have it.
     total = frame.sum()
     ys, xs = np.indices(frame.shape)
-    shift_y = int(round(13.5 - (ys * frame).sum() / total))
-    shift_x = int(round(13.5 - (xs * frame).sum() / total))
+    shift_y = int(round(14.0 - (ys * frame).sum() / total))
+    shift_x = int(round(14.0 - (xs * frame).sum() / total))
     frame = np.roll(frame, (shift_y, shift_x), axis=(0, 1))
     return np.clip(frame, 0.0, 1.0)
 

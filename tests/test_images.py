@@ -1,0 +1,75 @@
+"""Safe image input, Sketchpad ink, and MNIST-style digit preparation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from playground.data import mnist_test
+from playground.errors import UserInputError
+from playground.images import image_to_ink, load_image, mnist_style, sketch_ink
+
+
+def _layer(alpha: np.ndarray, colour=(0, 0, 0)) -> Image.Image:
+    rgba = np.zeros((*alpha.shape, 4), dtype=np.uint8)
+    rgba[..., :3] = colour
+    rgba[..., 3] = (alpha * 255).astype(np.uint8)
+    return Image.fromarray(rgba, "RGBA")
+
+
+def test_sketch_ink_reads_the_layers_alpha_not_the_composite():
+    alpha = np.zeros((64, 64))
+    alpha[10:50, 30:34] = 1.0  # a vertical stroke
+    # The composite's background is white here; a dark theme would make it black.
+    composite = Image.new("RGB", (64, 64), (255, 255, 255))
+    value = {"background": None, "layers": [_layer(alpha)], "composite": composite}
+    ink = sketch_ink(value)
+    assert ink.shape == (64, 64)
+    assert np.allclose(ink, alpha, atol=1 / 255)
+
+
+@pytest.mark.parametrize("value", [None, {"layers": []}, {"layers": [_layer(np.zeros((32, 32)))]}])
+def test_empty_sketches_are_refused(value):
+    with pytest.raises(UserInputError, match="empty"):
+        sketch_ink(value)
+
+
+def test_mnist_style_puts_the_centre_of_mass_in_the_middle_and_fits_20px():
+    ink = np.zeros((300, 200), dtype=np.float32)
+    ink[20:120, 150:170] = 1.0  # a tall bar far off-centre
+    digit = mnist_style(ink)
+    assert digit.shape == (28, 28) and digit.dtype == np.float32
+    ys, xs = np.indices(digit.shape)
+    assert abs((ys * digit).sum() / digit.sum() - 14.0) <= 1.0
+    assert abs((xs * digit).sum() / digit.sum() - 14.0) <= 1.0
+    rows = np.flatnonzero(digit.max(axis=1) > 0.05)
+    assert 19 <= rows[-1] - rows[0] + 1 <= 21
+
+
+def test_mnist_style_keeps_real_digits_recognisably_the_same():
+    digits = mnist_test()
+    for image in digits.images[::100]:
+        original = image.astype(np.float32) / 255
+        prepared = mnist_style(np.pad(original, 30))  # the same digit, drawn on a big canvas
+        correlation = np.corrcoef(prepared.ravel(), original.ravel())[0, 1]
+        assert correlation > 0.95  # MNIST digits already fit 20 px: only the canvas moves
+
+
+def test_uploaded_dark_on_light_digits_become_white_on_black_ink():
+    paper = np.full((100, 100), 240, dtype=np.uint8)
+    paper[20:80, 45:55] = 10
+    ink = image_to_ink(Image.fromarray(paper))
+    assert ink[50, 50] > 0.9 and ink[5, 5] < 0.05
+    with pytest.raises(UserInputError, match="blank"):
+        image_to_ink(Image.new("L", (50, 50), 255))
+
+
+def test_load_image_modes_and_exif(tmp_path):
+    rgba = Image.new("RGBA", (10, 10), (255, 0, 0, 0))  # fully transparent red
+    assert load_image(rgba).getpixel((0, 0)) == (255, 255, 255)  # composited over white
+    assert load_image(Image.new("L", (10, 10), 7)).mode == "RGB"
+    with pytest.raises(UserInputError):
+        load_image(np.zeros((0, 5, 3), dtype=np.uint8))
+    with pytest.raises(UserInputError, match="Expected an image"):
+        load_image(12345)
