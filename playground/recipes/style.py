@@ -8,6 +8,8 @@ the content features to the style statistics (AdaIN), decodes, re-encodes and mi
   + style loss    Σ_layers ‖μ, σ of E(D(t)) − μ, σ of E(style)‖²   (stem, blocks 1, 3, 4)
   + reconstruction  |D(E(c)) − c|₁          (so α = 0 gives back the content image)
 
+where a quarter of each batch has α = 0 (t = E(c): reconstruction) and the rest α = 1.
+
 Data: the bundled photos and textures (scikit-image, scikit-learn, matplotlib) and
 procedural art, with heavy augmentation (random resized crops of 10–100 % of the side,
 flips, quarter turns, colour jitter, grayscale). Held out, never trained on: the content
@@ -33,7 +35,7 @@ from playground.recipes import RecipeArgs, RecipeOutput, recipe
 from playground.style import adain as A
 from playground.style import features as feats
 from playground.style import procedural
-from playground.style.gram import style_distance
+from playground.style.metrics import style_ratio
 from playground.training import seed_everything
 
 EVAL_CONTENT = ("chelsea", "coffee", "astronaut")
@@ -41,7 +43,6 @@ EVAL_STYLES = ("immunohistochemistry",)
 HELD_OUT_PHOTOS = set(EVAL_CONTENT) | set(EVAL_STYLES) | {"cat"}  # skimage cat() is chelsea()
 TRAIN_PROCEDURAL_SEED = 10_000  # training art uses seeds ≥ this; the tab and evaluation use lower ones
 STYLE_LAYERS = ("stem", 1, 3, 4)
-METRIC_LAYERS = ("stem", 1, 3, 5, 8)  # the Gatys layers: one yardstick for both methods
 
 
 def training_photos(max_side: int = 384) -> list[Image.Image]:
@@ -96,21 +97,30 @@ class CropSampler:
         return torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()  # (B, 3, S, S)
 
 
-def adain_losses(encoder, decoder, content: torch.Tensor, style: torch.Tensor) -> dict[str, torch.Tensor]:
-    """The three training losses for one batch of content and style crops (B, 3, S, S)."""
+def adain_losses(encoder, decoder, content: torch.Tensor, style: torch.Tensor, alpha: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The training losses for one batch of content and style crops (B, 3, S, S).
+
+    ``alpha`` (B,) holds 0 or 1 per sample: α = 1 samples learn to paint AdaIN features
+    (content + style losses), α = 0 samples learn to give back the content photo itself
+    (pixel reconstruction) — one decoder pass serves both.
+    """
     with torch.no_grad():
         content_features = A.encode(encoder, content)  # (B, 40, S/8, S/8)
         style_maps = feats.extract(encoder, style, STYLE_LAYERS)
         style_stats = {key: A.mean_std(value) for key, value in style_maps.items()}
-        target = A.adain(content_features, *style_stats[A.ENCODER_LAYER])
+        stylised = A.adain(content_features, *style_stats[A.ENCODER_LAYER])
+        weight = alpha.view(-1, 1, 1, 1)
+        target = weight * stylised + (1 - weight) * content_features
     decoded = decoder(target)  # (B, 3, S, S)
     decoded_maps = feats.extract(encoder, decoded, STYLE_LAYERS)
     content_loss = F.mse_loss(decoded_maps[A.ENCODER_LAYER], target)
+    styled = alpha > 0.5
     style_loss = decoded.new_zeros(())
-    for key in STYLE_LAYERS:
-        mean, std = A.mean_std(decoded_maps[key])
-        style_loss = style_loss + F.mse_loss(mean, style_stats[key][0]) + F.mse_loss(std, style_stats[key][1])
-    reconstruction = F.l1_loss(decoder(content_features), content)
+    if styled.any():
+        for key in STYLE_LAYERS:
+            mean, std = A.mean_std(decoded_maps[key][styled])
+            style_loss = style_loss + F.mse_loss(mean, style_stats[key][0][styled]) + F.mse_loss(std, style_stats[key][1][styled])
+    reconstruction = F.l1_loss(decoded[~styled], content[~styled]) if (~styled).any() else decoded.new_zeros(())
     return {"content": content_loss, "style": style_loss, "reconstruction": reconstruction}
 
 
@@ -131,13 +141,10 @@ def evaluate(encoder, decoder, size: int = 256) -> dict[str, float]:
             content = feats.to_tensor(A.resize_longer(data.photo(name), size), torch.device("cpu"))
             reconstructed = A.stylise_tensors(encoder, decoder, content, [content], [1.0], alpha=0.0)
             psnrs.append(psnr(reconstructed, content))
-            content_maps = feats.extract(encoder, content, METRIC_LAYERS)
             for style_image in styles:
                 style = feats.to_tensor(A.resize_longer(style_image, size), torch.device("cpu"))
                 out = A.stylise_tensors(encoder, decoder, content, [style], [1.0], alpha=1.0)
-                style_maps = feats.extract(encoder, style, METRIC_LAYERS)
-                out_maps = feats.extract(encoder, out, METRIC_LAYERS)
-                ratios.append(style_distance(out_maps, style_maps) / style_distance(content_maps, style_maps))
+                ratios.append(style_ratio(feats.to_image(out), data.photo(name), style_image, size))
     decoder.train()
     return {
         "heldout_reconstruction_psnr_db_alpha0": round(float(np.mean(psnrs)), 2),
@@ -150,12 +157,13 @@ def evaluate(encoder, decoder, size: int = 256) -> dict[str, float]:
 def train_adain_decoder(args: RecipeArgs) -> RecipeOutput:
     """AdaIN decoder for EfficientNet-Lite0 block-4 features (bundled photos, textures, procedural art)."""
     settings = {
-        "steps": 30 if args.quick else int(args.extra.get("steps", 600)),
-        "batch": int(args.extra.get("batch", 8)),
+        "steps": 30 if args.quick else int(args.extra.get("steps", 1200)),
+        "batch": int(args.extra.get("batch", 4)),
+        "reconstruction_share": float(args.extra.get("reconstruction_share", 0.25)),  # samples with α = 0
         "crop": int(args.extra.get("crop", 128)),
-        "lr": float(args.extra.get("lr", 1e-3)),
+        "lr": float(args.extra.get("lr", 3e-3)),
         "style_weight": float(args.extra.get("style_weight", 2.0)),
-        "reconstruction_weight": float(args.extra.get("reconstruction_weight", 30.0)),
+        "reconstruction_weight": float(args.extra.get("reconstruction_weight", 50.0)),
         "art_per_kind": int(args.extra.get("art_per_kind", 12)),
         "colour_jitter": 0.3,
     }
@@ -175,14 +183,15 @@ def train_adain_decoder(args: RecipeArgs) -> RecipeOutput:
     for step in range(1, settings["steps"] + 1):
         content = contents.batch(settings["batch"]).contiguous(memory_format=torch.channels_last)
         style = styles.batch(settings["batch"]).contiguous(memory_format=torch.channels_last)
-        losses = adain_losses(encoder, decoder, content, style)
+        alpha = torch.from_numpy((rng.random(settings["batch"]) >= settings["reconstruction_share"]).astype(np.float32))
+        losses = adain_losses(encoder, decoder, content, style, alpha)
         total = losses["content"] + settings["style_weight"] * losses["style"] + settings["reconstruction_weight"] * losses["reconstruction"]
         optimizer.zero_grad(set_to_none=True)
         total.backward()
         optimizer.step()
         schedule.step()
         for key, value in losses.items():
-            running[key] = 0.9 * running.get(key, float(value)) + 0.1 * float(value)
+            running[key] = 0.95 * running.get(key, float(value)) + 0.05 * float(value)
         if step % 50 == 0 or step == 1:
             parts = " ".join(f"{k}={v:.4f}" for k, v in running.items())
             print(f"step {step}/{settings['steps']} {parts} ({time.perf_counter() - started:.0f} s)", flush=True)
@@ -204,7 +213,8 @@ def train_adain_decoder(args: RecipeArgs) -> RecipeOutput:
         metrics={**metrics, "train_seconds": round(train_seconds, 1), "final_train_losses": {k: round(v, 5) for k, v in running.items()}},
         notes=(
             "Evaluated at 256 px on held-out content (chelsea, coffee, astronaut) × held-out styles "
-            "(immunohistochemistry, procedural art seed 1000). Style distance ratio = Gram distance "
-            "(stem, blocks 1, 3, 5, 8) of the output to the style ÷ that of the content to the style; below 1 means closer to the style."
+            "(immunohistochemistry, procedural art seed 1000). Style distance ratio = playground.style.metrics.style_ratio: "
+            "Gram distance (stem, blocks 1, 3, 5, 8; 24 px reflect margin) of the output to the style ÷ that of the content "
+            "to the style; below 1 means closer to the style."
         ),
     )
