@@ -22,8 +22,11 @@ def _conv(in_channels: int, out_channels: int, activate: bool = True) -> list[nn
 
 
 class AdaINDecoder(nn.Module):
-    def __init__(self, in_channels: int = ENCODER_CHANNELS, width: int = 64):
+    def __init__(self, in_channels: int = ENCODER_CHANNELS, width: int = 64, input_scale: float = 1.0):
         super().__init__()
+        # Block-4 features have a std of about 8; scaling them towards 1 keeps the first
+        # layer's Adam updates in proportion (a constant, not a weight: not in the state dict).
+        self.input_scale = input_scale
         up = nn.Upsample(scale_factor=2, mode="nearest")
         self.layers = nn.Sequential(
             *_conv(in_channels, width),  # (B, 64, H/8, W/8)
@@ -38,4 +41,4 @@ class AdaINDecoder(nn.Module):
         )
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
-        return self.layers(features)
+        return self.layers(features * self.input_scale)

@@ -44,7 +44,7 @@ class GatysSettings:
     style_weight: float = 10.0  # on the summed squared Gram differences (Grams normalised by C·H·W)
     tv_weight: float = 10.0  # on the mean absolute difference of neighbouring pixels
     optimizer: str = "L-BFGS"
-    iterations: int = 150  # loss evaluations (L-BFGS may use several per step)
+    iterations: int = 150  # loss evaluations (an L-BFGS step may use several; the last chunk may overshoot by 2)
     start: str = "content"  # or "noise"
     keep_colour: bool = False  # luminance-only transfer: keep the content's colours
     adam_lr: float = 0.02  # pixels are in [0, 1]
@@ -199,7 +199,8 @@ def transfer(content: Image.Image, style: Image.Image, settings: GatysSettings):
         marks.append(evaluations)
         if evaluations == before:  # L-BFGS converged: nothing left to gain
             break
-        yield frame(done=evaluations >= settings.iterations)
+        if evaluations < settings.iterations:
+            yield frame(done=False)
     yield frame(done=True)
 
 

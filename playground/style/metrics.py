@@ -25,7 +25,8 @@ MARGIN = 24
 
 def padded_maps(model, pixels: torch.Tensor, layers=LAYERS, margin: int = MARGIN) -> dict:
     """Feature maps of ``pixels`` (B, 3, H, W) in [0, 1], reflect-padded by ``margin`` first."""
-    if margin:
+    margin = min(margin, pixels.shape[-2] - 1, pixels.shape[-1] - 1)  # reflection needs margin < side
+    if margin > 0:
         pixels = F.pad(pixels, (margin, margin, margin, margin), mode="reflect")
     return feats.extract(model, pixels, layers)
 

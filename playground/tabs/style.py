@@ -14,7 +14,7 @@ from playground import data
 from playground.benchmarking import BenchCase
 from playground.errors import UserInputError
 from playground.images import load_image
-from playground.style import adain, bundled, gatys
+from playground.style import adain, bundled, gatys, metrics
 from playground.style import features as feats
 from playground.style.gatys import GatysSettings
 from playground.training import check_finite_settings
@@ -64,10 +64,16 @@ def loss_table(progress: gatys.GatysProgress) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["iteration", "log10 loss", "term"])
 
 
+def style_note(output, content, style, size: int) -> str:
+    """The shared yardstick, so the two methods can be compared on the same pair."""
+    ratio = metrics.style_ratio(output, content, style, size=min(int(size), 256))
+    return f" Style distance to the style image: **{100 * ratio:.0f} %** of the content photo's."
+
+
 def gatys_caption(progress: gatys.GatysProgress, settings: GatysSettings) -> str:
     history = progress.history["total"]
     reduction = history[-1] / history[0] if history and history[0] > 0 else float("nan")
-    state = "done" if progress.done else "running…"
+    state = "done:" if progress.done else "running…"
     return (
         f"**Gatys ({settings.optimizer})** — {state} iteration {progress.iteration}/{settings.iterations}, "
         f"{progress.seconds:.1f} s, total loss at {100 * reduction:.1f} % of its start."
@@ -82,7 +88,10 @@ def run_gatys(content, style, *knobs):
     settings = gatys_settings(*knobs)
     content_image, style_image = _image(content, "content"), _image(style, "style")
     for progress in gatys.transfer(content_image, style_image, settings):
-        yield progress.image, loss_table(progress), gatys_caption(progress, settings), progress.image
+        caption = gatys_caption(progress, settings)
+        if progress.done:
+            caption += style_note(progress.image, content_image, style_image, settings.size)
+        yield progress.image, loss_table(progress), caption, progress.image
 
 
 def stop_gatys(latest):
@@ -99,11 +108,15 @@ def run_adain(content, style, style_b, alpha, mix, keep_colour, size):
     second = _image(style_b, "second style") if style_b is not None and float(mix) > 0 else None
     if second is None and float(mix) > 0:
         raise UserInputError("The mix is above 0 but there is no second style image: add one or set the mix to 0.")
+    content_image, style_image = _image(content, "content"), _image(style, "style")
     result = adain.stylise(
-        _image(content, "content"), _image(style, "style"), alpha=float(alpha), size=int(size),
+        content_image, style_image, alpha=float(alpha), size=int(size),
         style_b=second, mix=float(mix), keep_colour=bool(keep_colour),
     )
-    return result.image, f"**AdaIN** — one forward pass at {int(size)} px: {result.seconds * 1000:.0f} ms."
+    caption = f"**AdaIN** — one forward pass at {int(size)} px: {result.seconds * 1000:.0f} ms."
+    if second is None:  # against a mix of two styles the yardstick has no single target
+        caption += style_note(result.image, content_image, style_image, size)
+    return result.image, caption
 
 
 def run_both(content, style, style_b, alpha, mix, adain_colour, adain_size, *knobs):
