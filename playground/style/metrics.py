@@ -24,10 +24,18 @@ MARGIN = 24
 
 
 def padded_maps(model, pixels: torch.Tensor, layers=LAYERS, margin: int = MARGIN) -> dict:
-    """Feature maps of ``pixels`` (B, 3, H, W) in [0, 1], reflect-padded by ``margin`` first."""
-    margin = min(margin, pixels.shape[-2] - 1, pixels.shape[-1] - 1)  # reflection needs margin < side
-    if margin > 0:
-        pixels = F.pad(pixels, (margin, margin, margin, margin), mode="reflect")
+    """Feature maps of ``pixels`` (B, 3, H, W) in [0, 1], reflect-padded by ``margin`` first.
+
+    The bottom and right margins are widened so the padded sides are multiples of 32: then
+    every stride-2 layer halves an even size and TensorFlow-"SAME" padding stays symmetric
+    down the network (odd sizes made a line of artefacts appear across Gatys images).
+    """
+    height, width = pixels.shape[-2:]
+    margin = min(margin, height - 1, width - 1)  # reflection needs margin < side
+    extra_h = min(-(height + 2 * margin) % 32, height - 1 - margin)
+    extra_w = min(-(width + 2 * margin) % 32, width - 1 - margin)
+    if margin > 0 or extra_h > 0 or extra_w > 0:
+        pixels = F.pad(pixels, (margin, margin + max(extra_w, 0), margin, margin + max(extra_h, 0)), mode="reflect")
     return feats.extract(model, pixels, layers)
 
 

@@ -222,7 +222,7 @@ def build() -> None:
 
 # ---------------------------------------------------------------- benchmarks
 
-BENCH_LOSS_FRACTION = 0.08  # "to a fixed loss reduction": total loss at 8 % of its starting value
+BENCH_LOSS_FRACTION = 0.05  # "to a fixed loss reduction": total loss at 5 % of its starting value
 
 
 def bench_cases() -> list[BenchCase]:
