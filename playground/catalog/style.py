@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from playground import registry
+from playground import registry, weights
 from playground.nets.adain_decoder import AdaINDecoder
+
+
+def build_decoder() -> AdaINDecoder:
+    # The input scale is a constant of the recipe run, not a weight: read it from the card.
+    arguments = weights.read_card("adain_decoder").get("arguments", {})
+    return AdaINDecoder(input_scale=float(arguments.get("input_scale", 1.0)))
+
 
 registry.register(
     "adain_decoder",
-    builder=AdaINDecoder,
+    builder=build_decoder,
     weights="adain_decoder",
     meta={
         "task": "style-decoder",

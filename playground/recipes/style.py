@@ -157,7 +157,7 @@ def evaluate(encoder, decoder, size: int = 256) -> dict[str, float]:
 def train_adain_decoder(args: RecipeArgs) -> RecipeOutput:
     """AdaIN decoder for EfficientNet-Lite0 block-4 features (bundled photos, textures, procedural art)."""
     settings = {
-        "steps": int(args.extra.get("steps", 30 if args.quick else 1200)),
+        "steps": int(args.extra.get("steps", 30 if args.quick else 2400)),
         "batch": int(args.extra.get("batch", 4)),
         "reconstruction_share": float(args.extra.get("reconstruction_share", 0.25)),  # samples with α = 0
         "crop": int(args.extra.get("crop", 128)),
@@ -167,7 +167,7 @@ def train_adain_decoder(args: RecipeArgs) -> RecipeOutput:
         "reconstruction_weight": float(args.extra.get("reconstruction_weight", 50.0)),
         "art_per_kind": int(args.extra.get("art_per_kind", 12)),
         "colour_jitter": 0.3,
-        "input_scale": float(args.extra.get("input_scale", 1.0)),
+        "input_scale": float(args.extra.get("input_scale", 0.125)),
     }
     seed_everything(args.seed)
     rng = np.random.default_rng(args.seed)
