@@ -211,7 +211,7 @@ def build() -> None:
         friendly(run_both),
         inputs=[content, style, style_b, alpha, mix, adain_colour, adain_size, *gatys_knobs],
         outputs=[adain_out, adain_text, *gatys_outputs],
-        api_name="both",
+        api_name="style_both",
         concurrency_id=TRAINING,
     )
     stop_g.click(friendly(stop_gatys), inputs=[latest], outputs=[gatys_out, gatys_text],
