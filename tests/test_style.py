@@ -13,7 +13,7 @@ from playground import data, registry
 from playground.errors import UserInputError
 from playground.style import adain, colour, gatys, metrics, procedural
 from playground.style import features as feats
-from playground.style.gram import gram, style_distance
+from playground.style.gram import gram
 
 SIZE = 128  # small images keep the file quick on one thread
 # The shipped decoder is small and trained for minutes on a CPU: its α = 0 reconstruction of the

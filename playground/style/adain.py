@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from PIL import Image
 
 from playground import registry
@@ -126,7 +125,3 @@ def resize_longer(image: Image.Image, size: int) -> Image.Image:
     if (width, height) == image.size:
         return image
     return image.resize((width, height), Image.Resampling.LANCZOS)
-
-
-def reconstruction_loss(decoded: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    return F.l1_loss(decoded, target)
