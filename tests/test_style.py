@@ -17,8 +17,8 @@ from playground.style.gram import gram
 
 SIZE = 128  # small images keep the file quick on one thread
 # The shipped decoder is small and trained for minutes on a CPU: its α = 0 reconstruction of the
-# held-out chelsea photo measured 16.5 dB PSNR (blurry, colours shifted). The bar is set below that.
-PSNR_ALPHA0 = 14.0
+# held-out chelsea photo measured 17.6 dB PSNR at 256 px (blurry, colours shifted). The bar is below that.
+PSNR_ALPHA0 = 15.5
 
 
 def pixels(image: Image.Image, size: int = SIZE) -> torch.Tensor:
@@ -173,7 +173,7 @@ def test_adain_moves_the_image_towards_the_style(pair):
     content, style = pair  # both held out of the decoder's training
     out = adain.stylise(content, style, alpha=1.0, size=256).image
     ratio = distance_ratio(out, content, style, size=256)
-    assert ratio < 0.85, ratio  # measured 0.72 with the shipped decoder (card: 0.42 averaged over held-out pairs)
+    assert ratio < 0.8, ratio  # measured 0.64 with the shipped decoder (card: 0.37 averaged over held-out pairs)
 
 
 def test_adain_alpha_zero_is_the_content_reconstruction(pair):

@@ -157,7 +157,7 @@ def evaluate(encoder, decoder, size: int = 256) -> dict[str, float]:
 def train_adain_decoder(args: RecipeArgs) -> RecipeOutput:
     """AdaIN decoder for EfficientNet-Lite0 block-4 features (bundled photos, textures, procedural art)."""
     settings = {
-        "steps": int(args.extra.get("steps", 30 if args.quick else 2400)),
+        "steps": int(args.extra.get("steps", 30 if args.quick else 5000)),
         "batch": int(args.extra.get("batch", 4)),
         "reconstruction_share": float(args.extra.get("reconstruction_share", 0.25)),  # samples with α = 0
         "crop": int(args.extra.get("crop", 128)),
