@@ -165,7 +165,9 @@ def build() -> None:
                                  elem_id="style-gatys-out", height=340)
             gatys_text = gr.Markdown(elem_id="style-gatys-info")
             curves = gr.LinePlot(x="iteration", y="log10 loss", color="term", height=220,
-                                 label="Loss curves (raw terms, log10; total = weighted sum, rescaled)",
+                                 color_map={"total": "#d62728", "content": "#1f77b4", "style": "#ff7f0e",
+                                            "tv": "#2ca02c"},
+                                 label="Loss curves, log10 — red: total (weighted, rescaled), orange: style, blue: content, green: TV",
                                  elem_id="style-gatys-curves")
             with gr.Accordion("Gatys knobs", open=True):
                 style_layers = gr.CheckboxGroup(LAYER_CHOICES, value=[str(k) for k in DEFAULTS.style_layers],
