@@ -151,3 +151,8 @@ def photo_file(name: str, max_side: int = 512) -> str:
         image.save(tmp, quality=92)
         tmp.replace(path)
     return str(path)
+
+
+def cache_dir() -> Path:
+    """The playground's cache folder (``$PLAYGROUND_CACHE`` or ``~/.cache/playground``), created if needed."""
+    return _cache_dir()

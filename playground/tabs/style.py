@@ -1,11 +1,255 @@
-"""Style transfer — not built yet (issue 7)."""
+"""Style transfer: Gatys (optimise the pixels) and AdaIN (one forward pass), side by side.
+
+Compute lives in ``playground/style/``; this module is the UI.
+"""
 
 from __future__ import annotations
 
+import math
+
 import gradio as gr
+import pandas as pd
+
+from playground import data
+from playground.benchmarking import BenchCase
+from playground.errors import UserInputError
+from playground.images import load_image
+from playground.style import adain, bundled, gatys, metrics
+from playground.style import features as feats
+from playground.style.gatys import GatysSettings
+from playground.training import check_finite_settings
+from playground.ui import HEAVY, TRAINING, explainer, friendly
 
 TITLE = "Style transfer"
+MAX_UPLOAD_SIDE = 2048  # bigger uploads are downscaled before anything else happens
+LAYER_CHOICES = [(feats.layer_label(k), str(k)) for k in feats.ALL_LAYERS]
+DEFAULTS = GatysSettings()
+
+
+# ---------------------------------------------------------------- compute (plain values in, plain values out)
+
+
+def _image(value, what: str):
+    if value is None:
+        raise UserInputError(f"No {what} image: upload one, use the webcam, or click an example.")
+    return load_image(value, max_side=MAX_UPLOAD_SIDE)
+
+
+def gatys_settings(style_layers, content_layers, content_weight, style_weight, tv_weight, size, iterations,
+                   optimizer, start, keep_colour, seed) -> GatysSettings:
+    check_finite_settings(content_weight=content_weight, style_weight=style_weight, tv_weight=tv_weight,
+                          size=size, iterations=iterations, seed=seed)
+    return GatysSettings(
+        size=int(size),
+        style_layers=tuple(style_layers or ()),
+        content_layers=tuple(content_layers or ()),
+        content_weight=float(content_weight),
+        style_weight=float(style_weight),
+        tv_weight=float(tv_weight),
+        optimizer=optimizer,
+        iterations=int(iterations),
+        start=start,
+        keep_colour=bool(keep_colour),
+        seed=int(seed),
+    )
+
+
+def loss_table(progress: gatys.GatysProgress) -> pd.DataFrame:
+    """Long table of log10(loss) per term for the line plot."""
+    rows = []
+    for term, values in progress.history.items():
+        for iteration, value in zip(progress.iterations, values):
+            if value > 0 and math.isfinite(value):
+                rows.append({"iteration": iteration, "log10 loss": math.log10(value), "term": term})
+    return pd.DataFrame(rows, columns=["iteration", "log10 loss", "term"])
+
+
+def style_note(output, content, style, size: int) -> str:
+    """The shared yardstick, so the two methods can be compared on the same pair."""
+    ratio = metrics.style_ratio(output, content, style, size=min(int(size), 256))
+    return f" Style distance to the style image: **{100 * ratio:.0f} %** of the content photo's."
+
+
+def gatys_caption(progress: gatys.GatysProgress, settings: GatysSettings) -> str:
+    history = progress.history["total"]
+    reduction = history[-1] / history[0] if history and history[0] > 0 else float("nan")
+    state = "done:" if progress.done else "running…"
+    return (
+        f"**Gatys ({settings.optimizer})** — {state} iteration {progress.iteration}/{settings.iterations}, "
+        f"{progress.seconds:.1f} s, total loss at {100 * reduction:.1f} % of its start."
+    )
+
+
+# ---------------------------------------------------------------- UI handlers
+
+
+def run_gatys(content, style, *knobs):
+    """Stream (image, loss curves, caption, latest image for the Stop path)."""
+    settings = gatys_settings(*knobs)
+    content_image, style_image = _image(content, "content"), _image(style, "style")
+    for progress in gatys.transfer(content_image, style_image, settings):
+        caption = gatys_caption(progress, settings)
+        if progress.done:
+            caption += style_note(progress.image, content_image, style_image, settings.size)
+        yield progress.image, loss_table(progress), caption, progress.image
+
+
+def stop_gatys(latest):
+    """Stop keeps the latest streamed image (it lives in the visitor's gr.State)."""
+    if latest is None:
+        return gr.update(), "Stopped before the first image."
+    return latest, "**Gatys** — stopped; this is the latest image."
+
+
+def run_adain(content, style, style_b, alpha, mix, keep_colour, size):
+    check_finite_settings(alpha=alpha, mix=mix, size=size)
+    if not 64 <= int(size) <= 1024:
+        raise UserInputError(f"The AdaIN output size must be between 64 and 1024 pixels (got {size}).")
+    second = _image(style_b, "second style") if style_b is not None and float(mix) > 0 else None
+    if second is None and float(mix) > 0:
+        raise UserInputError("The mix is above 0 but there is no second style image: add one or set the mix to 0.")
+    content_image, style_image = _image(content, "content"), _image(style, "style")
+    result = adain.stylise(
+        content_image, style_image, alpha=float(alpha), size=int(size),
+        style_b=second, mix=float(mix), keep_colour=bool(keep_colour),
+    )
+    caption = f"**AdaIN** — one forward pass at {int(size)} px: {result.seconds * 1000:.0f} ms."
+    if second is None:  # against a mix of two styles the yardstick has no single target
+        caption += style_note(result.image, content_image, style_image, size)
+    return result.image, caption
+
+
+def run_both(content, style, style_b, alpha, mix, adain_colour, adain_size, *knobs):
+    """The same pair through AdaIN (instant) and then Gatys (streamed)."""
+    adain_image, adain_text = run_adain(content, style, style_b, alpha, mix, adain_colour, adain_size)
+    for image, table, caption, latest in run_gatys(content, style, *knobs):
+        yield adain_image, adain_text, image, table, caption, latest
+
+
+# ---------------------------------------------------------------- UI
 
 
 def build() -> None:
-    gr.Markdown(f"### {TITLE}\n\nThis lab is being built (issue 7) and lands in a coming release.")
+    explainer(
+        "**Style transfer: content from one picture, style from another.** A network trained to recognise "
+        "ImageNet objects (EfficientNet-Lite0, frozen) sees *what is where* in its deep layers and *textures and "
+        "colours* in its early layers. **Gatys** starts from the content photo and changes its pixels until the "
+        "early-layer Gram matrices (which channels fire together) match the style image — it streams as it converges. "
+        "**AdaIN** does it in one forward pass: it gives the content's block-4 features the style's per-channel mean "
+        "and spread, and a small decoder trained by this project paints them back. Try: tick only *stem* as a style "
+        "layer (fine texture) and then only *block 8* (bigger shapes); slide α to 0; mix two styles."
+    )
+    latest = gr.State(None)  # this visitor's latest Gatys image: what Stop keeps
+    with gr.Row():
+        content = gr.Image(label="Content", type="filepath", sources=["upload", "webcam", "clipboard"],
+                           value=data.photo_file("chelsea"), height=260, elem_id="style-content")
+        style = gr.Image(label="Style", type="filepath", sources=["upload", "webcam", "clipboard"],
+                         value=bundled.style_file("immunohistochemistry"), height=260, elem_id="style-style")
+        style_b = gr.Image(label="Second style (AdaIN mix)", type="filepath",
+                           sources=["upload", "webcam", "clipboard"], value=bundled.style_file("mosaic (procedural)"),
+                           height=260, elem_id="style-style-b")
+    with gr.Row():
+        gr.Examples([[data.photo_file(n)] for n in bundled.CONTENT_PHOTOS], inputs=[content], label="Content photos")
+        gr.Examples([[bundled.style_file(n)] for n in bundled.STYLES], inputs=[style],
+                    label="Styles: textures, photos and procedural art", examples_per_page=12)
+        gr.Examples([[bundled.style_file(n)] for n in bundled.STYLES], inputs=[style_b], label="Second style",
+                    examples_per_page=12)
+    both = gr.Button("Run both on this pair", variant="primary", elem_id="style-run-both")
+    with gr.Row(equal_height=False):
+        with gr.Column():
+            gr.Markdown("### Gatys — optimise the image")
+            with gr.Row():
+                run_g = gr.Button("Run Gatys", variant="primary", elem_id="style-run-gatys")
+                stop_g = gr.Button("Stop", variant="stop", elem_id="style-stop-gatys")
+            gatys_out = gr.Image(label="Gatys result", type="pil", format="png", interactive=False,
+                                 elem_id="style-gatys-out", height=340)
+            gatys_text = gr.Markdown(elem_id="style-gatys-info")
+            curves = gr.LinePlot(x="iteration", y="log10 loss", color="term", height=220,
+                                 color_map={"total": "#d62728", "content": "#1f77b4", "style": "#ff7f0e",
+                                            "tv": "#2ca02c"},
+                                 label="Loss curves, log10 — red: total (weighted, rescaled), orange: style, blue: content, green: TV",
+                                 elem_id="style-gatys-curves")
+            with gr.Accordion("Gatys knobs", open=True):
+                style_layers = gr.CheckboxGroup(LAYER_CHOICES, value=[str(k) for k in DEFAULTS.style_layers],
+                                                label="Style layers (Gram matrices): early = fine texture, later = bigger motifs",
+                                                elem_id="style-style-layers")
+                content_layers = gr.CheckboxGroup(LAYER_CHOICES, value=[str(k) for k in DEFAULTS.content_layers],
+                                                  label="Content layers: late = keeps objects, early = keeps pixels",
+                                                  elem_id="style-content-layers")
+                with gr.Row():
+                    content_weight = gr.Number(DEFAULTS.content_weight, label="Content weight", minimum=0)
+                    style_weight = gr.Number(DEFAULTS.style_weight, label="Style weight", minimum=0)
+                    tv_weight = gr.Number(DEFAULTS.tv_weight, label="Total-variation weight", minimum=0)
+                with gr.Row():
+                    size = gr.Slider(64, 512, value=DEFAULTS.size, step=32, label="Output size (longer side, px)",
+                                     elem_id="style-gatys-size")
+                    iterations = gr.Slider(10, 1000, value=DEFAULTS.iterations, step=10, label="Iterations",
+                                           elem_id="style-gatys-iterations")
+                with gr.Row():
+                    optimizer = gr.Radio(list(gatys.OPTIMIZERS), value=DEFAULTS.optimizer, label="Optimizer")
+                    start = gr.Radio(list(gatys.STARTS), value=DEFAULTS.start, label="Start from")
+                with gr.Row():
+                    gatys_colour = gr.Checkbox(False, label="Preserve the content's colours")
+                    seed = gr.Number(0, label="Seed (noise start)", precision=0)
+        with gr.Column():
+            gr.Markdown("### AdaIN — one forward pass")
+            run_a = gr.Button("Run AdaIN", variant="primary", elem_id="style-run-adain")
+            adain_out = gr.Image(label="AdaIN result", type="pil", format="png", interactive=False,
+                                 elem_id="style-adain-out", height=340)
+            adain_text = gr.Markdown(elem_id="style-adain-info")
+            alpha = gr.Slider(0, 1, value=1, step=0.05, label="Style strength α (0 = the content, decoded)",
+                              elem_id="style-alpha")
+            mix = gr.Slider(0, 1, value=0, step=0.05, label="Mix: share of the second style",
+                            elem_id="style-mix")
+            adain_colour = gr.Checkbox(False, label="Preserve the content's colours")
+            adain_size = gr.Slider(128, 1024, value=512, step=32, label="Output size (longer side, px)")
+
+    gatys_knobs = [style_layers, content_layers, content_weight, style_weight, tv_weight, size, iterations,
+                   optimizer, start, gatys_colour, seed]
+    gatys_outputs = [gatys_out, curves, gatys_text, latest]
+    gatys_event = run_g.click(friendly(run_gatys), inputs=[content, style, *gatys_knobs], outputs=gatys_outputs,
+                              api_name="gatys", concurrency_id=TRAINING)
+    both_event = both.click(
+        friendly(run_both),
+        inputs=[content, style, style_b, alpha, mix, adain_colour, adain_size, *gatys_knobs],
+        outputs=[adain_out, adain_text, *gatys_outputs],
+        api_name="style_both",
+        concurrency_id=TRAINING,
+    )
+    stop_g.click(friendly(stop_gatys), inputs=[latest], outputs=[gatys_out, gatys_text],
+                 cancels=[gatys_event, both_event], api_name="stop_gatys")
+    run_a.click(friendly(run_adain), inputs=[content, style, style_b, alpha, mix, adain_colour, adain_size],
+                outputs=[adain_out, adain_text], api_name="adain", concurrency_id=HEAVY)
+
+
+# ---------------------------------------------------------------- benchmarks
+
+BENCH_LOSS_FRACTION = 0.05  # "to a fixed loss reduction": total loss at 5 % of its starting value
+
+
+def bench_cases() -> list[BenchCase]:
+    content, style = data.photo("chelsea"), data.photo("immunohistochemistry")
+
+    def gatys_to_reduction():
+        result = gatys.run_until(content, style, GatysSettings(size=256, iterations=400), BENCH_LOSS_FRACTION)
+        total = result.history["total"]
+        if total[-1] > BENCH_LOSS_FRACTION * total[0]:
+            raise RuntimeError(f"Gatys did not reach {BENCH_LOSS_FRACTION:.0%} of its starting loss")
+        return result
+
+    return [
+        BenchCase(
+            name=f"Style transfer: Gatys 256 px, L-BFGS to {BENCH_LOSS_FRACTION:.0%} of the starting loss",
+            run=gatys_to_reduction,
+            setup=feats.backbone,
+            target_ms=20_000,
+            repeats=3,
+            warmup=1,
+        ),
+        BenchCase(
+            name="Style transfer: AdaIN 512 px (encode content + style, decode)",
+            run=lambda: adain.stylise(content, style, alpha=1.0, size=512),
+            setup=lambda: adain.stylise(content, style, size=64),
+            target_ms=1000,
+        ),
+    ]

@@ -1,0 +1,225 @@
+"""``adain_decoder``: the decoder that makes AdaIN style transfer a single forward pass.
+
+Encoder: the frozen ImageNet EfficientNet-Lite0 up to block 4 (40 channels, 1/8 size).
+Each step takes a batch of random content crops and random style crops, re-normalises
+the content features to the style statistics (AdaIN), decodes, re-encodes and minimises
+
+    content loss  ‖E(D(t)) − t‖²            (the decoded image has the target features)
+  + style loss    Σ_layers ‖μ, σ of E(D(t)) − μ, σ of E(style)‖²   (stem, blocks 1, 3, 4)
+  + reconstruction  |D(E(c)) − c|₁          (so α = 0 gives back the content image)
+
+where a quarter of each batch has α = 0 (t = E(c): reconstruction) and the rest α = 1.
+
+Data: the bundled photos and textures (scikit-image, scikit-learn, matplotlib) and
+procedural art, with heavy augmentation (random resized crops of 10–100 % of the side,
+flips, quarter turns, colour jitter, grayscale). Held out, never trained on: the content
+photos chelsea/cat (one photo), coffee and astronaut; the style immunohistochemistry and
+procedural art with seeds below 10,000 (the tab's bundled styles use seeds 0–99).
+Metrics are measured on those held-out pairs.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+import torchvision.transforms as T
+from PIL import Image
+
+from playground import data, registry
+from playground.nets.adain_decoder import AdaINDecoder
+from playground.recipes import RecipeArgs, RecipeOutput, recipe
+from playground.style import adain as A
+from playground.style import features as feats
+from playground.style import procedural
+from playground.style.metrics import style_ratio
+from playground.training import seed_everything
+
+EVAL_CONTENT = ("chelsea", "coffee", "astronaut")
+EVAL_STYLES = ("immunohistochemistry",)
+HELD_OUT_PHOTOS = set(EVAL_CONTENT) | set(EVAL_STYLES) | {"cat"}  # skimage cat() is chelsea()
+TRAIN_PROCEDURAL_SEED = 10_000  # training art uses seeds ≥ this; the tab and evaluation use lower ones
+STYLE_LAYERS = ("stem", 1, 3, 4)
+
+
+def training_photos(max_side: int = 384) -> list[Image.Image]:
+    pictures = []
+    for name in data.photo_names():
+        if name in HELD_OUT_PHOTOS:
+            continue
+        picture = data.photo(name)
+        picture.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        pictures.append(picture)
+    return pictures
+
+
+def training_art(count_per_kind: int, size: int = 256) -> list[Image.Image]:
+    return [
+        procedural.generate(kind, seed=TRAIN_PROCEDURAL_SEED + index, size=size)
+        for kind in sorted(procedural.GENERATORS)
+        for index in range(count_per_kind)
+    ]
+
+
+class CropSampler:
+    """Random augmented square crops of a pool of pictures, as (B, 3, S, S) tensors in [0, 1]."""
+
+    def __init__(self, pictures: list[Image.Image], size: int, rng: np.random.Generator, colour_jitter: float):
+        self.pictures = pictures
+        self.size = size
+        self.rng = rng
+        self.jitter = T.ColorJitter(brightness=colour_jitter, contrast=colour_jitter, saturation=colour_jitter)
+
+    def crop(self) -> Image.Image:
+        picture = self.pictures[self.rng.integers(len(self.pictures))]
+        short = min(picture.size)
+        side = int(short * self.rng.uniform(0.1, 1.0) ** 0.5)  # 10–100 % of the area of the short side's square
+        side = max(side, 24)
+        left = int(self.rng.integers(0, picture.width - side + 1))
+        top = int(self.rng.integers(0, picture.height - side + 1))
+        crop = picture.crop((left, top, left + side, top + side)).resize((self.size, self.size), Image.Resampling.BILINEAR)
+        if self.rng.random() < 0.5:
+            crop = crop.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+        turns = int(self.rng.integers(4))
+        if turns:
+            crop = crop.rotate(90 * turns)
+        torch.manual_seed(int(self.rng.integers(2**31)))  # ColorJitter draws from torch's generator
+        crop = self.jitter(crop)
+        if self.rng.random() < 0.1:
+            crop = crop.convert("L").convert("RGB")
+        return crop
+
+    def batch(self, count: int) -> torch.Tensor:
+        arrays = [np.asarray(self.crop(), dtype=np.float32) / 255.0 for _ in range(count)]
+        return torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()  # (B, 3, S, S)
+
+
+def adain_losses(encoder, decoder, content: torch.Tensor, style: torch.Tensor, alpha: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The training losses for one batch of content and style crops (B, 3, S, S).
+
+    ``alpha`` (B,) holds 0 or 1 per sample: α = 1 samples learn to paint AdaIN features
+    (content + style losses), α = 0 samples learn to give back the content photo itself
+    (pixel reconstruction) — one decoder pass serves both.
+    """
+    with torch.no_grad():
+        content_features = A.encode(encoder, content)  # (B, 40, S/8, S/8)
+        style_maps = feats.extract(encoder, style, STYLE_LAYERS)
+        style_stats = {key: A.mean_std(value) for key, value in style_maps.items()}
+        stylised = A.adain(content_features, *style_stats[A.ENCODER_LAYER])
+        weight = alpha.view(-1, 1, 1, 1)
+        target = weight * stylised + (1 - weight) * content_features
+    decoded = decoder(target)  # (B, 3, S, S)
+    decoded_maps = feats.extract(encoder, decoded, STYLE_LAYERS)
+    content_loss = F.mse_loss(decoded_maps[A.ENCODER_LAYER], target)
+    styled = alpha > 0.5
+    style_loss = decoded.new_zeros(())
+    if styled.any():
+        for key in STYLE_LAYERS:
+            mean, std = A.mean_std(decoded_maps[key][styled])
+            style_loss = style_loss + F.mse_loss(mean, style_stats[key][0][styled]) + F.mse_loss(std, style_stats[key][1][styled])
+    reconstruction = F.l1_loss(decoded[~styled], content[~styled]) if (~styled).any() else decoded.new_zeros(())
+    return {"content": content_loss, "style": style_loss, "reconstruction": reconstruction}
+
+
+def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
+    mse = float(F.mse_loss(a.clamp(0, 1), b.clamp(0, 1)))
+    return 10 * math.log10(1.0 / max(mse, 1e-10))
+
+
+def evaluate(encoder, decoder, size: int = 256) -> dict[str, float]:
+    """Held-out metrics: reconstruction PSNR at α = 0 and the Gram style distance ratio at α = 1."""
+    decoder.eval()
+    styles = [data.photo(name) for name in EVAL_STYLES] + [
+        procedural.generate(kind, seed=1000, size=size) for kind in sorted(procedural.GENERATORS)
+    ]
+    psnrs, ratios = [], []
+    with torch.no_grad():
+        for name in EVAL_CONTENT:
+            content = feats.to_tensor(A.resize_longer(data.photo(name), size), torch.device("cpu"))
+            reconstructed = A.stylise_tensors(encoder, decoder, content, [content], [1.0], alpha=0.0)
+            psnrs.append(psnr(reconstructed, content))
+            for style_image in styles:
+                style = feats.to_tensor(A.resize_longer(style_image, size), torch.device("cpu"))
+                out = A.stylise_tensors(encoder, decoder, content, [style], [1.0], alpha=1.0)
+                ratios.append(style_ratio(feats.to_image(out), data.photo(name), style_image, size))
+    decoder.train()
+    return {
+        "heldout_reconstruction_psnr_db_alpha0": round(float(np.mean(psnrs)), 2),
+        "heldout_style_distance_ratio_alpha1": round(float(np.mean(ratios)), 4),
+        "heldout_style_distance_ratio_worst": round(float(np.max(ratios)), 4),
+    }
+
+
+@recipe("adain_decoder")
+def train_adain_decoder(args: RecipeArgs) -> RecipeOutput:
+    """AdaIN decoder for EfficientNet-Lite0 block-4 features (bundled photos, textures, procedural art)."""
+    settings = {
+        "steps": int(args.extra.get("steps", 30 if args.quick else 5000)),
+        "batch": int(args.extra.get("batch", 4)),
+        "reconstruction_share": float(args.extra.get("reconstruction_share", 0.25)),  # samples with α = 0
+        "crop": int(args.extra.get("crop", 128)),
+        "lr": float(args.extra.get("lr", 3e-3)),
+        "content_weight": float(args.extra.get("content_weight", 1.0)),
+        "style_weight": float(args.extra.get("style_weight", 2.0)),
+        "reconstruction_weight": float(args.extra.get("reconstruction_weight", 50.0)),
+        "art_per_kind": int(args.extra.get("art_per_kind", 12)),
+        "colour_jitter": 0.3,
+        "input_scale": float(args.extra.get("input_scale", 0.125)),
+    }
+    seed_everything(args.seed)
+    rng = np.random.default_rng(args.seed)
+    # channels_last: ~10–25 % faster steps on this CPU (measured); the weights are layout-free.
+    encoder = registry.get(feats.BACKBONE).cpu().to(memory_format=torch.channels_last)
+    decoder = AdaINDecoder(input_scale=settings["input_scale"]).cpu().train().to(memory_format=torch.channels_last)
+    photos = training_photos()
+    art = training_art(settings["art_per_kind"])
+    contents = CropSampler(photos, settings["crop"], rng, settings["colour_jitter"])
+    styles = CropSampler(photos + art + art, settings["crop"], rng, settings["colour_jitter"])  # art twice: more painterly styles
+    optimizer = torch.optim.Adam(decoder.parameters(), lr=settings["lr"])
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=settings["lr"], total_steps=settings["steps"], pct_start=0.1)
+    started = time.perf_counter()
+    cpu_started = time.process_time()  # CPU time: what the run costs on an idle core
+    running: dict[str, float] = {}
+    for step in range(1, settings["steps"] + 1):
+        content = contents.batch(settings["batch"]).contiguous(memory_format=torch.channels_last)
+        style = styles.batch(settings["batch"]).contiguous(memory_format=torch.channels_last)
+        alpha = torch.from_numpy((rng.random(settings["batch"]) >= settings["reconstruction_share"]).astype(np.float32))
+        losses = adain_losses(encoder, decoder, content, style, alpha)
+        total = settings["content_weight"] * losses["content"] + settings["style_weight"] * losses["style"] + settings["reconstruction_weight"] * losses["reconstruction"]
+        optimizer.zero_grad(set_to_none=True)
+        total.backward()
+        optimizer.step()
+        schedule.step()
+        for key, value in losses.items():
+            running[key] = 0.95 * running.get(key, float(value)) + 0.05 * float(value)
+        if step % 50 == 0 or step == 1:
+            parts = " ".join(f"{k}={v:.4f}" for k, v in running.items())
+            print(f"step {step}/{settings['steps']} {parts} ({time.perf_counter() - started:.0f} s, "
+                  f"{time.process_time() - cpu_started:.0f} s CPU)", flush=True)
+    train_seconds = time.perf_counter() - started
+    train_cpu_seconds = time.process_time() - cpu_started
+    encoder = encoder.to(memory_format=torch.contiguous_format)
+    decoder = decoder.to(memory_format=torch.contiguous_format)
+    metrics = evaluate(encoder, decoder)
+    print(metrics, flush=True)
+    return RecipeOutput(
+        state_dict=decoder.state_dict(),
+        dataset=(
+            f"{len(photos)} bundled photos/textures (scikit-image, scikit-learn, matplotlib; held out: "
+            f"{sorted(HELD_OUT_PHOTOS)}) + {len(art)} procedural artworks (seeds ≥ {TRAIN_PROCEDURAL_SEED}); "
+            f"random {settings['crop']} px crops with flips, quarter turns, colour jitter, 10 % grayscale"
+        ),
+        data_licence="scikit-image sample data (public domain / CC0 / BSD, see skimage.data), scikit-learn sample images, matplotlib sample data; procedural art generated by this project",
+        arguments=settings,
+        epochs=1,
+        metrics={**metrics, "train_seconds": round(train_seconds, 1), "train_cpu_seconds": round(train_cpu_seconds, 1), "final_train_losses": {k: round(v, 5) for k, v in running.items()}},
+        notes=(
+            "Evaluated at 256 px on held-out content (chelsea, coffee, astronaut) × held-out styles "
+            "(immunohistochemistry, procedural art seed 1000). Style distance ratio = playground.style.metrics.style_ratio: "
+            "Gram distance (stem, blocks 1, 3, 5, 8; 24 px reflect margin) of the output to the style ÷ that of the content "
+            "to the style; below 1 means closer to the style."
+        ),
+    )
