@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-import torchvision.transforms.functional as TF
 from PIL import Image
 
 from playground import registry
 from playground.device import get_device
+from playground.lazy import lazy_module
+
+TF = lazy_module("torchvision.transforms.functional")
 
 BACKBONE = "efficientnet_lite0_imagenet"
 

@@ -20,7 +20,6 @@ from playground.gans.heldout import heldout_pairs
 from playground.gans.live_dcgan import LiveDCGAN
 from playground.gans.quality import digit_sample_quality
 from playground.nets.dcgan import DCGAN, EMOJI_CONFIG, MNIST_CONFIG
-from playground.nets.pix2pix import Pix2Pix
 from playground.tabs import gans as tab
 from playground.weights import PRETRAINED_DIR
 

@@ -9,10 +9,12 @@ shape. Their strength follows the noise level the way a careful person would set
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
-from skimage.restoration import denoise_nl_means
 
 from playground.autoencoder.metrics import psnr
+from playground.lazy import lazy_module
+
+ndimage = lazy_module("scipy.ndimage")
+restoration = lazy_module("skimage.restoration")
 
 BLUR_SIGMAS = (0.5, 0.75, 1.0, 1.5, 2.0)  # px
 MEDIAN_SIZES = (3, 5)  # px
@@ -53,7 +55,7 @@ def non_local_means(image: np.ndarray, sigma: float | None = None) -> np.ndarray
     image = np.asarray(image, dtype=np.float32)
     sigma = noise_sigma(image) if sigma is None else float(sigma)
     sigma = max(sigma, 1e-3)
-    out = denoise_nl_means(
+    out = restoration.denoise_nl_means(
         image, h=0.8 * sigma, sigma=sigma, patch_size=5, patch_distance=6, fast_mode=True,
         channel_axis=2 if image.ndim == 3 else None,
     )

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+from playground.lazy import lazy_module
+
+sk_metrics = lazy_module("skimage.metrics")
 
 
 def psnr(clean: np.ndarray, other: np.ndarray) -> float:
@@ -12,7 +15,7 @@ def psnr(clean: np.ndarray, other: np.ndarray) -> float:
     other = np.asarray(other, dtype=np.float64)
     if np.array_equal(clean, other):
         return float("inf")
-    return float(peak_signal_noise_ratio(clean, other, data_range=1.0))
+    return float(sk_metrics.peak_signal_noise_ratio(clean, other, data_range=1.0))
 
 
 def ssim(clean: np.ndarray, other: np.ndarray) -> float:
@@ -23,7 +26,7 @@ def ssim(clean: np.ndarray, other: np.ndarray) -> float:
     window = min(7, side if side % 2 else side - 1)
     colour = clean.ndim == 3
     return float(
-        structural_similarity(
+        sk_metrics.structural_similarity(
             clean, other, data_range=1.0, win_size=window, channel_axis=2 if colour else None
         )
     )

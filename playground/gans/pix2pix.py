@@ -14,14 +14,16 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
-from scipy import ndimage
 
 from playground import registry
 from playground.errors import TrainingDiverged, UserInputError
-from playground.gans.emoji_data import edge_map, thicken
+from playground.gans.emoji_data import edge_map
 from playground.gans.sampling import check_seed
 from playground.images import load_image, sketch_ink
+from playground.lazy import lazy_module
 from playground.nets.pix2pix import Pix2Pix
+
+ndimage = lazy_module("scipy.ndimage")
 
 SIZE = 64
 MODEL = "pix2pix_emoji"

@@ -16,7 +16,7 @@ import gradio as gr
 
 from playground import data, registry
 from playground.autoencoder import lab, latent, live, noise
-from playground.autoencoder.denoise import DIGIT_DENOISER, PHOTO_DENOISER, denoise_photo
+from playground.autoencoder.denoise import PHOTO_DENOISER, denoise_photo
 from playground.autoencoder.render import enlarge, to_uint8
 from playground.benchmarking import BenchCase
 from playground.errors import UserInputError

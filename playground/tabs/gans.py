@@ -6,7 +6,6 @@ training, pix2pix); this module turns it into handlers and builds the UI.
 
 from __future__ import annotations
 
-import time
 
 import gradio as gr
 import numpy as np

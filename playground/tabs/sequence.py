@@ -20,7 +20,7 @@ from playground.sequence.attention import MAX_LENGTH, AttentionSettings, Reversa
 from playground.sequence.charlm import CharModel, CharSettings, zen_of_python
 from playground.sequence.gradients import GRADIENT_CELLS, INITS, MAX_STEPS, decay_ratio, gradient_vs_distance
 from playground.sequence.race import Race, RaceSettings, accuracy_vs_delay
-from playground.sequence.tasks import MAX_DELAY, TASKS, check_delay
+from playground.sequence.tasks import TASKS, check_delay
 from playground.sequence.timeseries import SERIES, Forecaster, ForecastSettings
 from playground.training import check_finite_settings
 from playground.ui import HEAVY, TRAINING, explainer, friendly

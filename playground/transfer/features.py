@@ -20,13 +20,15 @@ from typing import Iterator, Sequence
 
 import numpy as np
 import torch
-import torchvision.transforms.functional as TF
 from PIL import Image
 
 from playground import registry
 from playground.device import get_device
+from playground.lazy import lazy_module
 from playground.transfer.workspace import StoredImage
 from playground.vision import BACKBONE
+
+TF = lazy_module("torchvision.transforms.functional")
 
 CROP = 224
 NUM_BLOCKS = 16  # EfficientNet-Lite0's MBConv blocks

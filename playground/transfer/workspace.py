@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import torchvision.transforms.functional as TF
 from PIL import Image
 
 from playground.errors import UserInputError
 from playground.images import load_image
+from playground.lazy import lazy_module
+
+TF = lazy_module("torchvision.transforms.functional")
 
 MIN_CLASSES = 2
 MAX_CLASSES = 10
