@@ -21,7 +21,7 @@ from playground.autoencoder.render import enlarge, to_uint8
 from playground.benchmarking import BenchCase
 from playground.errors import UserInputError
 from playground.recipes.autoencoder import HELD_OUT_PHOTOS
-from playground.ui import HEAVY, TRAINING, current_app, explainer, friendly
+from playground.ui import HEAVY, TRAINING, SafeImage, current_app, explainer, friendly
 
 TITLE = "Autoencoders"
 DIGIT_ZOOM = 8  # a 28×28 digit is shown 224 px wide, pixels visible
@@ -138,7 +138,7 @@ def build() -> None:
                     photo_name = gr.Dropdown(photo_choices, value="astronaut", label="Bundled photo", elem_id="ae-photo")
                     digit_index = gr.Slider(0, 999, value=0, step=1, label="Held-out test digit #", visible=False,
                                             elem_id="ae-digit-index")
-                    upload = gr.Image(type="filepath", sources=["upload", "clipboard"], label="Your picture",
+                    upload = SafeImage(type="filepath", sources=["upload", "clipboard"], label="Your picture",
                                       visible=False, height=240)
                     upload_is_digit = gr.Checkbox(False, label="It is a handwritten digit (use the digit denoiser)",
                                                   visible=False)

@@ -22,7 +22,7 @@ from playground.cnnlab.live import (
 from playground.cnnlab.predict import as_label_dict, digit_probabilities, sketch_to_digit, upload_to_digit
 from playground.errors import TrainingDiverged, UserInputError, WeightsError
 from playground.nets.seed_cnn import SeedCNN
-from playground.ui import HEAVY, TRAINING, explainer, friendly
+from playground.ui import HEAVY, TRAINING, SafeImage, explainer, friendly
 
 TITLE = "CNN lab"
 SHIPPED = "mnist_cnn"
@@ -209,7 +209,7 @@ def build() -> None:
             choices = model_choices()
             model_choice = gr.Dropdown(choices, value=SHIPPED, label="Model", elem_id="cnn-model")
             classify_button = gr.Button("Read my drawing", variant="primary", elem_id="cnn-classify")
-            upload = gr.Image(label="…or upload a photo of a digit", type="filepath", sources=["upload", "clipboard"],
+            upload = SafeImage(label="…or upload a photo of a digit", type="filepath", sources=["upload", "clipboard"],
                               height=160)
         with gr.Column():
             prediction = gr.Label(label="Prediction", num_top_classes=3, elem_id="cnn-prediction")

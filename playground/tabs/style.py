@@ -18,7 +18,7 @@ from playground.style import adain, bundled, gatys, metrics
 from playground.style import features as feats
 from playground.style.gatys import GatysSettings
 from playground.training import check_finite_settings
-from playground.ui import HEAVY, TRAINING, explainer, friendly
+from playground.ui import HEAVY, TRAINING, SafeImage, explainer, friendly
 
 TITLE = "Style transfer"
 MAX_UPLOAD_SIDE = 2048  # bigger uploads are downscaled before anything else happens
@@ -141,9 +141,9 @@ def build() -> None:
     )
     latest = gr.State(None)  # this visitor's latest Gatys image: what Stop keeps
     with gr.Row():
-        content = gr.Image(label="Content", type="filepath", sources=["upload", "webcam", "clipboard"],
+        content = SafeImage(label="Content", type="filepath", sources=["upload", "webcam", "clipboard"],
                            value=data.photo_file("chelsea"), height=260, elem_id="style-content")
-        style = gr.Image(label="Style", type="filepath", sources=["upload", "webcam", "clipboard"],
+        style = SafeImage(label="Style", type="filepath", sources=["upload", "webcam", "clipboard"],
                          value=bundled.style_file("immunohistochemistry"), height=260, elem_id="style-style")
         style_b = gr.Image(label="Second style (AdaIN mix)", type="filepath",
                            sources=["upload", "webcam", "clipboard"], value=bundled.style_file("mosaic (procedural)"),
