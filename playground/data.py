@@ -139,18 +139,27 @@ def photo_names() -> list[str]:
     return sorted(PHOTO_LOADERS)
 
 
-def photo_file(name: str, max_side: int = 512) -> str:
-    """A bundled photo saved once as a JPEG in the cache (for gr.Examples); returns its path."""
-    folder = _cache_dir() / "examples"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"{name}_{max_side}.jpg"
+def cached_image_file(folder: str, stem: str, make: Callable[[], Image.Image], max_side: int = 512,
+                      suffix: str = ".jpg") -> str:
+    """``make()`` saved once, at most ``max_side`` px, as ``<cache>/<folder>/<stem>_<max_side><suffix>``.
+
+    For gr.Examples, which need files. Written atomically, so parallel requests are safe.
+    """
+    directory = _cache_dir() / folder
+    directory.mkdir(exist_ok=True)
+    path = directory / f"{stem}_{max_side}{suffix}"
     if not path.exists():
-        image = photo(name)
+        image = make()
         image.thumbnail((max_side, max_side))
-        tmp = path.with_suffix(f".{os.getpid()}.tmp.jpg")
-        image.save(tmp, quality=92)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp{suffix}")
+        image.save(tmp, **({"quality": 92} if suffix == ".jpg" else {}))
         tmp.replace(path)
     return str(path)
+
+
+def photo_file(name: str, max_side: int = 512) -> str:
+    """A bundled photo saved once as a JPEG in the cache (for gr.Examples); returns its path."""
+    return cached_image_file("examples", name, lambda: photo(name), max_side)
 
 
 def cache_dir() -> Path:

@@ -41,11 +41,17 @@ def check_finite_settings(**settings: float) -> None:
             raise UserInputError(f"{name.replace('_', ' ')} must be a finite number, got {value!r}.")
 
 
+def check_learning_rate(lr: float, maximum: float = 100.0) -> None:
+    """Raise UserInputError unless ``lr`` is a finite number in (0, maximum]."""
+    check_finite_settings(learning_rate=lr)
+    if not 0 < lr <= maximum:
+        raise UserInputError(f"learning rate must be in (0, {maximum:g}], got {lr}.")
+
+
 def make_optimizer(name: str, parameters, lr: float, momentum: float = 0.9, weight_decay: float = 0.0):
     """SGD, momentum, Adam or L-BFGS by name; L-BFGS needs the closure the loop passes."""
-    check_finite_settings(learning_rate=lr, weight_decay=weight_decay)
-    if not 0 < lr <= 100:
-        raise UserInputError(f"learning rate must be in (0, 100], got {lr}.")
+    check_learning_rate(lr)
+    check_finite_settings(weight_decay=weight_decay)
     parameters = list(parameters)
     key = name.lower().replace("-", "").replace(" ", "")
     if key == "sgd":

@@ -18,6 +18,7 @@ import torch
 from playground.errors import TrainingDiverged, UserInputError
 from playground.nets.sequence import RecurrentNet, TinyTransformer
 from playground.sequence.tasks import N_SYMBOLS, loss_and_accuracy, reverse_batch
+from playground.training import check_learning_rate
 
 MAX_LENGTH = 24
 
@@ -34,10 +35,7 @@ class AttentionSettings:
     seed: int = 0
 
     def validate(self) -> None:
-        if self.learning_rate is None or not math.isfinite(float(self.learning_rate)):
-            raise UserInputError(f"learning rate must be a finite number, got {self.learning_rate!r}.")
-        if not 0 < self.learning_rate <= 1:
-            raise UserInputError(f"learning rate must be in (0, 1], got {self.learning_rate}.")
+        check_learning_rate(self.learning_rate, maximum=1.0)
         if int(self.length) != self.length or not 2 <= self.length <= MAX_LENGTH:
             raise UserInputError(f"the sequence length must be a whole number between 2 and {MAX_LENGTH}, got {self.length}.")
         if self.heads not in (1, 2, 4) or self.layers not in (1, 2):

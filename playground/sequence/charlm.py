@@ -19,6 +19,7 @@ import torch.nn.functional as F
 
 from playground.errors import TrainingDiverged, UserInputError
 from playground.nets.sequence import RecurrentNet
+from playground.training import check_learning_rate
 
 MIN_TEXT = 40  # characters
 MAX_TEXT = 200_000
@@ -50,10 +51,7 @@ class CharSettings:
     def validate(self) -> None:
         if self.cell not in ("lstm", "gru"):
             raise UserInputError(f"choose an LSTM or a GRU, got {self.cell!r}.")
-        if self.learning_rate is None or not math.isfinite(float(self.learning_rate)):
-            raise UserInputError(f"learning rate must be a finite number, got {self.learning_rate!r}.")
-        if not 0 < self.learning_rate <= 1:
-            raise UserInputError(f"learning rate must be in (0, 1], got {self.learning_rate}.")
+        check_learning_rate(self.learning_rate, maximum=1.0)
         if not 8 <= int(self.hidden) <= 512:
             raise UserInputError(f"hidden size must be between 8 and 512, got {self.hidden}.")
 

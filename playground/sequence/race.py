@@ -17,7 +17,14 @@ import torch
 
 from playground.errors import TrainingDiverged, UserInputError
 from playground.nets.sequence import MODEL_KINDS, build_model
-from playground.sequence.tasks import N_SYMBOLS, TaskSpec, loss_and_accuracy, make_batch, task_spec
+from playground.sequence.tasks import (
+    N_SYMBOLS,
+    TaskSpec,
+    loss_and_accuracy,
+    make_batch,
+    task_spec,
+)
+from playground.training import check_finite_settings, check_learning_rate
 
 HELD_OUT = 512  # sequences in the fixed evaluation batch
 
@@ -36,12 +43,8 @@ class RaceSettings:
     kinds: tuple[str, ...] = MODEL_KINDS
 
     def validate(self) -> None:
-        for name in ("learning_rate", "gate_bias"):
-            value = getattr(self, name)
-            if value is None or not math.isfinite(float(value)):
-                raise UserInputError(f"{name.replace('_', ' ')} must be a finite number, got {value!r}.")
-        if not 0 < self.learning_rate <= 1:
-            raise UserInputError(f"learning rate must be in (0, 1], got {self.learning_rate}.")
+        check_finite_settings(gate_bias=self.gate_bias)
+        check_learning_rate(self.learning_rate, maximum=1.0)
         if not 1 <= int(self.window) <= 200:
             raise UserInputError(f"the TDNN window must be between 1 and 200 steps, got {self.window}.")
         if not 1 <= int(self.hidden) <= 256:

@@ -20,6 +20,7 @@ from torch import nn
 
 from playground.errors import TrainingDiverged, UserInputError
 from playground.nets.sequence import RecurrentNet
+from playground.training import check_learning_rate
 
 SERIES = ("noisy sine", "sunspots (yearly, 1700–2008)", "CO₂ at Mauna Loa (monthly, 1958–2001)")
 TRAIN_SHARE = 0.8
@@ -84,10 +85,7 @@ class ForecastSettings:
     seed: int = 0
 
     def validate(self) -> None:
-        if self.learning_rate is None or not math.isfinite(float(self.learning_rate)):
-            raise UserInputError(f"learning rate must be a finite number, got {self.learning_rate!r}.")
-        if not 0 < self.learning_rate <= 1:
-            raise UserInputError(f"learning rate must be in (0, 1], got {self.learning_rate}.")
+        check_learning_rate(self.learning_rate, maximum=1.0)
         if not 1 <= int(self.hidden) <= 256:
             raise UserInputError(f"hidden size must be between 1 and 256, got {self.hidden}.")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Callable
 
 from PIL import Image
@@ -37,13 +36,5 @@ def style_image(name: str) -> Image.Image:
 
 def style_file(name: str, max_side: int = 512) -> str:
     """A bundled style saved once as a PNG in the cache (for gr.Examples); returns its path."""
-    folder = data.cache_dir() / "styles"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"{name.split(' (')[0].replace(' ', '_')}_{max_side}.png"
-    if not path.exists():
-        image = style_image(name)
-        image.thumbnail((max_side, max_side))
-        tmp = path.with_suffix(f".{os.getpid()}.tmp.png")
-        image.save(tmp)
-        tmp.replace(path)
-    return str(path)
+    stem = name.split(" (")[0].replace(" ", "_")
+    return data.cached_image_file("styles", stem, lambda: style_image(name), max_side, suffix=".png")
