@@ -195,7 +195,7 @@ def transfer(content: Image.Image, style: Image.Image, settings: GatysSettings):
         with torch.no_grad():
             image.clamp_(0, 1)  # keep pixels displayable
         for key in history:
-            history[key].append(float(last[key]))
+            history[key].append(last[key].item())
         marks.append(evaluations)
         if evaluations == before:  # L-BFGS converged: nothing left to gain
             break
