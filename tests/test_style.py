@@ -263,3 +263,25 @@ def test_adain_bad_input_is_a_clear_message(tmp_path):
         tab.run_adain(content, content, None, 1.5, 0.0, False, 128)
     with pytest.raises(UserInputError, match="No content"):
         tab.run_adain(None, content, None, 1.0, 0.0, False, 128)
+
+
+def test_stop_switch_ends_a_running_stream_with_a_stopped_frame():
+    """Stop sets the visitor's switch; the stream's own last frame says "stopped" and keeps the image."""
+    import gradio as gr
+
+    from playground.tabs import style as tab
+
+    content, style = data.photo("chelsea"), data.photo("immunohistochemistry")
+    knobs = (["stem", "1"], ["8"], 1, 1e4, 1, 64, 500, "Adam", "content", False, 0)
+    stream = tab._with_switch(tab.run_gatys)(content, style, *knobs)
+    first = next(stream)
+    switch = first[-1]
+    assert switch.running and not switch.stop.is_set()
+    assert tab.request_stop(first[3], switch) == (gr.update(), gr.update())  # the stream will answer
+    remaining = list(stream)
+    assert len(remaining) == 1  # exactly one more frame, then the stream ended
+    image, _table, caption, latest, _switch = remaining[0]
+    assert "stopped" in caption and latest is image
+    assert not switch.running
+    kept, text = tab.request_stop(latest, switch)  # after the run: Stop just keeps the latest image
+    assert kept is latest and "stopped" in text

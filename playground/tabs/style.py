@@ -5,7 +5,10 @@ Compute lives in ``playground/style/``; this module is the UI.
 
 from __future__ import annotations
 
+import functools
 import math
+import threading
+from dataclasses import dataclass, field
 
 import gradio as gr
 import pandas as pd
@@ -83,12 +86,19 @@ def gatys_caption(progress: gatys.GatysProgress, settings: GatysSettings) -> str
 # ---------------------------------------------------------------- UI handlers
 
 
-def run_gatys(content, style, *knobs):
-    """Stream (image, loss curves, caption, latest image for the Stop path)."""
+def run_gatys(content, style, *knobs, stop: threading.Event | None = None):
+    """Stream (image, loss curves, caption, latest image for the Stop path).
+
+    Setting ``stop`` ends the run at its next frame, which then says "stopped" and keeps the image.
+    """
     settings = gatys_settings(*knobs)
     content_image, style_image = _image(content, "content"), _image(style, "style")
     for progress in gatys.transfer(content_image, style_image, settings):
         caption = gatys_caption(progress, settings)
+        if stop is not None and stop.is_set():
+            caption = f"**Gatys** — stopped at iteration {progress.iteration}; this is the latest image."
+            yield progress.image, loss_table(progress), caption, progress.image
+            return
         if progress.done:
             caption += style_note(progress.image, content_image, style_image, settings.size)
         yield progress.image, loss_table(progress), caption, progress.image
@@ -99,6 +109,37 @@ def stop_gatys(latest):
     if latest is None:
         return gr.update(), "Stopped before the first image."
     return latest, "**Gatys** — stopped; this is the latest image."
+
+
+@dataclass
+class RunSwitch:
+    """One visitor's running Gatys stream: Stop sets ``stop``; the stream clears ``running`` when it ends."""
+
+    stop: threading.Event = field(default_factory=threading.Event)
+    running: bool = True
+
+
+def request_stop(latest, switch: RunSwitch | None):
+    """Stop: a running stream writes its own last frame (so no late frame can overwrite "stopped")."""
+    if switch is not None and switch.running:
+        switch.stop.set()
+        return gr.update(), gr.update()
+    return stop_gatys(latest)
+
+
+def _with_switch(stream):
+    """Wrap a Gatys stream so its last output is the visitor's RunSwitch (kept in gr.State)."""
+
+    @functools.wraps(stream)
+    def run(*args):
+        switch = RunSwitch()
+        try:
+            for values in stream(*args, stop=switch.stop):
+                yield (*values, switch)
+        finally:
+            switch.running = False
+
+    return run
 
 
 def run_adain(content, style, style_b, alpha, mix, keep_colour, size):
@@ -119,10 +160,10 @@ def run_adain(content, style, style_b, alpha, mix, keep_colour, size):
     return result.image, caption
 
 
-def run_both(content, style, style_b, alpha, mix, adain_colour, adain_size, *knobs):
+def run_both(content, style, style_b, alpha, mix, adain_colour, adain_size, *knobs, stop=None):
     """The same pair through AdaIN (instant) and then Gatys (streamed)."""
     adain_image, adain_text = run_adain(content, style, style_b, alpha, mix, adain_colour, adain_size)
-    for image, table, caption, latest in run_gatys(content, style, *knobs):
+    for image, table, caption, latest in run_gatys(content, style, *knobs, stop=stop):
         yield adain_image, adain_text, image, table, caption, latest
 
 
@@ -140,6 +181,7 @@ def build() -> None:
         "layer (fine texture) and then only *block 8* (bigger shapes); slide α to 0; mix two styles."
     )
     latest = gr.State(None)  # this visitor's latest Gatys image: what Stop keeps
+    switch = gr.State(None)  # this visitor's running Gatys stream (RunSwitch), for Stop
     with gr.Row():
         content = SafeImage(label="Content", type="filepath", sources=["upload", "webcam", "clipboard"],
                            value=data.photo_file("chelsea"), height=260, elem_id="style-content")
@@ -206,18 +248,19 @@ def build() -> None:
 
     gatys_knobs = [style_layers, content_layers, content_weight, style_weight, tv_weight, size, iterations,
                    optimizer, start, gatys_colour, seed]
-    gatys_outputs = [gatys_out, curves, gatys_text, latest]
-    gatys_event = run_g.click(friendly(run_gatys), inputs=[content, style, *gatys_knobs], outputs=gatys_outputs,
-                              api_name="gatys", concurrency_id=TRAINING)
-    both_event = both.click(
-        friendly(run_both),
+    gatys_outputs = [gatys_out, curves, gatys_text, latest, switch]
+    run_g.click(friendly(_with_switch(run_gatys)), inputs=[content, style, *gatys_knobs], outputs=gatys_outputs,
+                api_name="gatys", concurrency_id=TRAINING)
+    both.click(
+        friendly(_with_switch(run_both)),
         inputs=[content, style, style_b, alpha, mix, adain_colour, adain_size, *gatys_knobs],
         outputs=[adain_out, adain_text, *gatys_outputs],
         api_name="style_both",
         concurrency_id=TRAINING,
     )
-    stop_g.click(friendly(stop_gatys), inputs=[latest], outputs=[gatys_out, gatys_text],
-                 cancels=[gatys_event, both_event], api_name="stop_gatys")
+    # No `cancels=`: a cancelled stream's last frame could land after "stopped"; the stream stops itself.
+    stop_g.click(friendly(request_stop), inputs=[latest, switch], outputs=[gatys_out, gatys_text],
+                 api_name="stop_gatys")
     run_a.click(friendly(run_adain), inputs=[content, style, style_b, alpha, mix, adain_colour, adain_size],
                 outputs=[adain_out, adain_text], api_name="adain", concurrency_id=HEAVY)
 
