@@ -21,8 +21,7 @@ import time
 from pathlib import Path
 
 from playground.benchmarking import BenchCase, BenchResult, measure
-
-ROOT = Path(__file__).resolve().parent.parent
+from playground.serving import free_port, start_app, stop, wait_for_http
 
 
 def _import_time() -> float:
@@ -36,22 +35,16 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def _cold_start() -> float:
-    """Seconds from `python app.py` to the first HTTP 200."""
-    sys.path.insert(0, str(ROOT))
-    from tests.conftest import free_port, wait_for_http
-
+    """Seconds from starting the app (as `python app.py` does) to the first HTTP 200."""
     port = free_port()
     start = time.perf_counter()
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            [sys.executable, "app.py"], cwd=ROOT, env=_env(GRADIO_SERVER_PORT=str(port)), stdout=log, stderr=log
-        )
+        process = start_app(port, log=log)
         try:
             wait_for_http(f"http://127.0.0.1:{port}/", process)
             return time.perf_counter() - start
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            stop(process, timeout=30)
 
 
 def cold_start_result(runs: int) -> BenchResult:
