@@ -22,7 +22,17 @@ from safetensors.torch import load_file, save_file
 
 from playground.errors import WeightsError
 
-PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
+
+def _pretrained_dir() -> Path:
+    """Where the weight files are: inside the installed package (a wheel carries the
+    top-level ``pretrained/`` as ``playground/pretrained/``), else beside the package in a
+    checkout (``python app.py`` on a Space, or an editable install)."""
+    package = Path(__file__).resolve().parent
+    installed = package / "pretrained"
+    return installed if installed.is_dir() else package.parent / "pretrained"
+
+
+PRETRAINED_DIR = _pretrained_dir()
 
 
 def sha256_of(path: Path) -> str:
