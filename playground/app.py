@@ -9,7 +9,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from playground.device import device_info  # noqa: E402
-from playground.tabs import load_tabs  # noqa: E402
+from playground import ui  # noqa: E402
+from playground.tabs import GROUPS, Group, load_tab  # noqa: E402
 
 # Heavy work (anything that runs a network) shares one queue slot group; on a 2-core
 # host two heavy jobs at once is the most that helps (1 torch thread each).
@@ -19,7 +20,20 @@ MAX_FILE_SIZE = "25mb"
 CSS = """
 .explainer { font-size: 0.95em; }
 #device-badge { text-align: right; opacity: 0.8; }
+#groups > .tab-wrapper button { font-size: 1.1em; font-weight: 600; }
 """
+
+
+def _build_group(group: Group) -> None:
+    """A group's tabs; a group of one tab shows that tab directly."""
+    if len(group.modules) == 1:
+        load_tab(group.modules[0]).build()
+        return
+    with gr.Tabs():
+        for name in group.modules:
+            tab = load_tab(name)
+            with gr.Tab(tab.TITLE, id=name):
+                tab.build()
 
 
 def build_app() -> gr.Blocks:
@@ -27,10 +41,11 @@ def build_app() -> gr.Blocks:
         with gr.Row():
             gr.Markdown("# Deep Learning Playground\nLearn deep learning by touching it — real PyTorch, live.")
             gr.Markdown(f"Models run on: **{device_info().description}**", elem_id="device-badge")
-        with gr.Tabs():
-            for tab in load_tabs():
-                with gr.Tab(tab.TITLE, id=tab.__name__.rsplit(".", 1)[-1]):
-                    tab.build()
+        with gr.Tabs(elem_id="groups"):
+            for group in GROUPS:
+                with gr.Tab(group.title, id=group.id, elem_id=f"group-{group.id}"):
+                    _build_group(group)
+        ui.attach_first_visit(app)
     # Events registered with concurrency_id=ui.HEAVY (or ui.TRAINING) share one limit
     # per id: at most HEAVY_CONCURRENCY such jobs run at once, the rest wait in the queue.
     app.queue(default_concurrency_limit=HEAVY_CONCURRENCY, max_size=64)

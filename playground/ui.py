@@ -11,6 +11,9 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import tempfile
+import threading
+from typing import Callable
 
 import gradio as gr
 
@@ -25,6 +28,10 @@ log = logging.getLogger("playground")
 # class of students training does not block everyone's one-shot inference.
 HEAVY = "heavy"
 TRAINING = "training"
+
+# The CSS class of an output that is filled when the page opens (see ``show_on_first_visit``),
+# so a visitor never lands on empty panels; the browser tests check every output with it.
+FIRST_VISIT = "first-visit"
 
 
 def _as_gradio_error(error: Exception) -> gr.Error:
@@ -108,3 +115,102 @@ def current_app() -> gr.Blocks:
     if root is None:
         raise RuntimeError("current_app() is only available inside build()")
     return root
+
+
+# ---------------------------------------------------------------- first visit
+
+
+class _FirstVisit:
+    """The example results a page shows before any button is pressed.
+
+    Each entry is (outputs, compute): ``compute()`` runs once per process, on the first page
+    load, and its values are kept (pictures as PNG files, so later visitors cost no
+    re-encoding); every later page load gets the kept values. All entries travel in ONE
+    page-load event, so a class of 30 opening the page makes 30 cheap events, not 30 × N.
+    """
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[list[gr.components.Component], Callable[[], tuple]]] = []
+        self._kept: list[tuple] | None = None
+        self._lock = threading.Lock()
+
+    def add(self, outputs: list, compute: Callable[[], tuple | object]) -> None:
+        for output in outputs:
+            classes = output.elem_classes or []
+            output.elem_classes = [*([classes] if isinstance(classes, str) else classes), FIRST_VISIT]
+        self.entries.append((list(outputs), compute))
+
+    @property
+    def outputs(self) -> list:
+        return [output for outputs, _ in self.entries for output in outputs]
+
+    def values(self) -> list:
+        with self._lock:  # the first page load computes; the others wait for it, then reuse
+            if self._kept is None:
+                self._kept = [self._compute(outputs, compute) for outputs, compute in self.entries]
+        return [value for values in self._kept for value in values]
+
+    @staticmethod
+    def _compute(outputs: list, compute: Callable) -> tuple:
+        try:
+            values = compute()
+        except Exception:  # noqa: BLE001 - an example that fails leaves its panels as they are
+            log.exception("a first-visit example failed")
+            return tuple(gr.update() for _ in outputs)
+        values = values if isinstance(values, tuple) else (values,)
+        if len(values) != len(outputs):
+            raise ValueError(f"a first-visit example returned {len(values)} values for {len(outputs)} outputs")
+        return tuple(_keep(output, value) for output, value in zip(outputs, values))
+
+
+def _keep(output, value):
+    """A value in the form that costs nothing to send again: pictures as PNG files, plots
+    already serialised (Gradio passes its own PlotData through unchanged)."""
+    if isinstance(output, gr.Image):
+        return _keep_picture(value)
+    if isinstance(output, gr.Plot) and value is not None:
+        return output.postprocess(value)
+    return value
+
+
+def _keep_picture(value):
+    """A picture as a lossless PNG file written once (a path Gradio serves as it is)."""
+    import numpy as np
+    from PIL import Image
+
+    if isinstance(value, np.ndarray):
+        value = Image.fromarray(value)
+    if not isinstance(value, Image.Image):
+        return value
+    handle = tempfile.NamedTemporaryFile(prefix="first-visit-", suffix=".png", dir=_first_visit_dir(), delete=False)
+    with handle:
+        value.save(handle, format="png")
+    return handle.name
+
+
+@functools.cache
+def _first_visit_dir() -> str:
+    return tempfile.mkdtemp(prefix="playground-first-visit-")
+
+
+def show_on_first_visit(outputs: list, compute: Callable[[], tuple | object]) -> None:
+    """Fill ``outputs`` when the page opens with ``compute()``'s values, computed once per process.
+
+    Use it inside ``build()`` for an example result (a classified photo, a sampled grid) or a
+    first frame, so a tab never opens on empty panels. ``compute`` takes no arguments and
+    returns one value per output (a tuple, or the value itself for one output).
+    """
+    app = current_app()
+    if not hasattr(app, "_first_visit"):
+        app._first_visit = _FirstVisit()
+    app._first_visit.add(outputs, compute)
+
+
+def attach_first_visit(app: gr.Blocks) -> None:
+    """The one page-load event that fills the first-visit outputs: call it inside ``with app``,
+    after every tab is built."""
+    first_visit = getattr(app, "_first_visit", None)
+    if first_visit is None or not first_visit.entries:
+        return
+    app.load(gpu(first_visit.values), None, first_visit.outputs, api_visibility="undocumented",
+             show_progress="hidden")

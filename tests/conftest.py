@@ -8,38 +8,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from playground.serving import free_port, start_app, stop, wait_for_http  # noqa: F401 (tests import them from here)
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_http(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app exited with code {process.returncode} before serving {url}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.25)
-    raise TimeoutError(f"the app did not serve {url} within {timeout} s")
 
 
 @pytest.fixture(scope="session")
@@ -47,25 +24,14 @@ def app_url(tmp_path_factory):
     """URL of a real app server started like `python app.py` (offline, on a free port)."""
     port = free_port()
     log_path = tmp_path_factory.mktemp("app") / "server.log"
-    env = {
-        **os.environ,
-        "GRADIO_SERVER_PORT": str(port),
-        "GRADIO_ANALYTICS_ENABLED": "False",
-        "HF_HUB_OFFLINE": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
     with open(log_path, "w") as log:
-        process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = start_app(port, log=log, cwd=ROOT, script="app.py")
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_for_http(url, process)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
         if process.returncode not in (0, -15, None):
             print(log_path.read_text()[-5000:])
 
@@ -135,7 +101,7 @@ class PageErrors:
 @pytest.fixture
 def page(browser, app_url):
     """A fresh page (its own Gradio session) on the running app; fails on console errors."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(60_000)
     errors = PageErrors(page)
@@ -147,13 +113,11 @@ def page(browser, app_url):
 
 
 def open_tab(page, title: str) -> None:
-    """Click the tab whose label is ``title`` (inactive tabs are not in the DOM until clicked).
+    """Click the tab whose label is ``title``: first its group's top-level tab, then the tab
+    itself (inactive tabs are not in the DOM until clicked)."""
+    from playground.tabs import group_of
 
-    Tabs that do not fit the window sit in Gradio's "More tabs" menu: open it first.
-    """
-    tab = page.get_by_role("tab", name=title, exact=True)
-    if tab.count() and tab.first.is_visible():
-        tab.first.click()
-        return
-    page.get_by_role("button", name="More tabs").click()
-    page.locator(".overflow-dropdown button", has_text=title).first.click()
+    group = group_of(title)
+    page.locator(f"#groups > .tab-wrapper [role=tab]", has_text=group.title).first.click()
+    if len(group.modules) > 1:
+        page.locator(f"#group-{group.id} [role=tab]", has_text=title).first.click()

@@ -21,7 +21,7 @@ from playground.autoencoder.render import enlarge, to_uint8
 from playground.benchmarking import BenchCase
 from playground.errors import UserInputError
 from playground.recipes.autoencoder import HELD_OUT_PHOTOS
-from playground.ui import HEAVY, TRAINING, SafeImage, current_app, explainer, friendly
+from playground.ui import FIRST_VISIT, HEAVY, TRAINING, SafeImage, current_app, explainer, friendly, show_on_first_visit
 
 TITLE = "Autoencoders"
 DIGIT_ZOOM = 8  # a 28×28 digit is shown 224 px wide, pixels visible
@@ -151,13 +151,13 @@ def build() -> None:
                     run = gr.Button("Add noise and denoise", variant="primary", elem_id="ae-denoise-button")
                 with gr.Column(scale=3):
                     with gr.Row():
-                        clean_out = gr.Image(label="Clean", interactive=False, height=240)
-                        noisy_out = gr.Image(label="Noisy", interactive=False, height=240)
-                        net_out = gr.Image(label="Autoencoder", interactive=False, height=240)
+                        clean_out = gr.Image(format="png", label="Clean", interactive=False, height=240)
+                        noisy_out = gr.Image(format="png", label="Noisy", interactive=False, height=240)
+                        net_out = gr.Image(format="png", label="Autoencoder", interactive=False, height=240)
                     with gr.Row():
-                        blur_out = gr.Image(label="Gaussian blur", interactive=False, height=240)
-                        median_out = gr.Image(label="Median filter", interactive=False, height=240)
-                        nlm_out = gr.Image(label="Non-local means", interactive=False, height=240)
+                        blur_out = gr.Image(format="png", label="Gaussian blur", interactive=False, height=240)
+                        median_out = gr.Image(format="png", label="Median filter", interactive=False, height=240)
+                        nlm_out = gr.Image(format="png", label="Non-local means", interactive=False, height=240)
                     with gr.Row():
                         psnr_noisy = gr.Number(label="PSNR of the noisy input (dB)", interactive=False, elem_id="ae-psnr-noisy")
                         psnr_net = gr.Number(label="PSNR after the autoencoder (dB)", interactive=False, elem_id="ae-psnr-net")
@@ -171,17 +171,19 @@ def build() -> None:
             )
             with gr.Row():
                 with gr.Column():
-                    plane = gr.Image(label="Latent plane (z1 → right, z2 → up): click a point", interactive=False,
-                                     height=latent.PLANE_SIZE + 40, elem_id="ae-plane")
+                    plane = gr.Image(format="png", label="Latent plane (z1 → right, z2 → up): click a point",
+                                     interactive=False, height=latent.PLANE_SIZE + 40, elem_id="ae-plane",
+                                     elem_classes=[FIRST_VISIT])
                     gr.HTML(latent.legend_html())
                 with gr.Column():
-                    decoded = gr.Image(label="Decoded point", interactive=False, height=240, elem_id="ae-decoded")
+                    decoded = gr.Image(format="png", label="Decoded point", interactive=False, height=240, elem_id="ae-decoded")
                     decoded_text = gr.Markdown("Click the plane.", elem_id="ae-decoded-text")
-                    manifold = gr.Image(label="What the decoder draws across the plane", interactive=False, height=340)
+                    manifold = gr.Image(format="png", label="What the decoder draws across the plane", interactive=False,
+                                        height=340, elem_classes=[FIRST_VISIT])
             with gr.Row():
                 compress_seed = gr.Number(0, precision=0, label="Which test digits (seed)")
                 compress_button = gr.Button("Compare bottlenecks", variant="primary", elem_id="ae-compress-button")
-            compress_picture = gr.Image(label="Original, then 32, 8, 2 numbers (and your live model)", interactive=False)
+            compress_picture = gr.Image(format="png", label="Original, then 32, 8, 2 numbers (and your live model)", interactive=False)
             compress_table = gr.Markdown(elem_id="ae-compress-table")
 
         with gr.Tab("Train live"):
@@ -202,7 +204,7 @@ def build() -> None:
                         start = gr.Button("Start training", variant="primary", elem_id="ae-live-start")
                         stop = gr.Button("Stop", variant="stop", elem_id="ae-live-stop")
                 with gr.Column(scale=2):
-                    live_picture = gr.Image(label="Rows: clean, noisy, reconstruction", show_label=False,
+                    live_picture = gr.Image(format="png", label="Rows: clean, noisy, reconstruction", show_label=False,
                                             interactive=False, height=290, elem_id="ae-live-picture")
                     gr.Markdown("Rows: the clean held-out digits · with your noise · what the network rebuilds.")
                     curves = gr.LinePlot(x="step", y="loss", color="curve", title="Loss (binary cross-entropy)",
@@ -213,6 +215,9 @@ def build() -> None:
     inputs = [source, photo_name, digit_index, upload, upload_is_digit, sketch, kind, level, seed, with_baselines]
     outputs = [clean_out, noisy_out, net_out, blur_out, median_out, nlm_out, table, psnr_noisy, psnr_net]
     denoise = friendly(run_denoise)
+    # The default photo and noise, already denoised beside the baselines (computed once per process).
+    show_on_first_visit(outputs, lambda: run_denoise("Bundled photo", "astronaut", 0, None, False, None, "Gaussian",
+                                                     level_settings("Gaussian", False)["value"], 0, True))
     run.click(denoise, inputs, outputs, api_name="denoise", concurrency_id=HEAVY)
 
     def denoise_if_ready(source_choice, photo, index, picture, as_digit, drawing, *rest):
@@ -252,6 +257,7 @@ def build() -> None:
                  concurrency_id=HEAVY)
     # The same action by pixel coordinates, for the API (a click has no API form).
     gr.api(friendly(decode_latent_pixel), api_name="decode_latent_pixel", concurrency_id=HEAVY)
+    show_on_first_visit([compress_picture, compress_table], lambda: compression_view(0))
     compress_button.click(friendly(compression_view), [compress_seed, live_model], [compress_picture, compress_table],
                           api_name="compress", concurrency_id=HEAVY)
     # The plane and the decoder's map are drawn when the page opens (cached: the model is shared).

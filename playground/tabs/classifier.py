@@ -8,7 +8,7 @@ import torch
 from playground import data, registry
 from playground.benchmarking import BenchCase
 from playground.images import load_image
-from playground.ui import HEAVY, SafeImage, explainer, friendly
+from playground.ui import HEAVY, SafeImage, explainer, friendly, show_on_first_visit
 from playground.vision import BACKBONE, backbone_input
 
 TITLE = "ImageNet classifier"
@@ -42,7 +42,7 @@ def build() -> None:
     with gr.Row():
         with gr.Column():
             image = SafeImage(
-                label="Photo", type="filepath", sources=["upload", "webcam", "clipboard"], height=320,
+                data.photo_file(EXAMPLE_PHOTOS[0]), label="Photo", type="filepath", sources=["upload", "webcam", "clipboard"], height=320,
                 elem_id="imagenet-photo",
             )
             button = gr.Button("Classify", variant="primary")
@@ -54,6 +54,8 @@ def build() -> None:
         label="Bundled photos (scikit-image, matplotlib)",
     )
     handler = friendly(classify)
+    # The first example, already classified, so the tab opens on a result.
+    show_on_first_visit([top5], lambda: classify(data.photo_file(EXAMPLE_PHOTOS[0])))
     button.click(handler, inputs=[image], outputs=[top5], api_name="classify", concurrency_id=HEAVY)
     # Classify as soon as a photo arrives, too (same handler, kept out of the API docs).
     image.upload(handler, inputs=[image], outputs=[top5], api_visibility="undocumented", concurrency_id=HEAVY)

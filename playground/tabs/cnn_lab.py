@@ -22,7 +22,7 @@ from playground.cnnlab.live import (
 from playground.cnnlab.predict import as_label_dict, digit_probabilities, sketch_to_digit, upload_to_digit
 from playground.errors import TrainingDiverged, UserInputError, WeightsError
 from playground.nets.seed_cnn import SeedCNN
-from playground.ui import HEAVY, TRAINING, SafeImage, explainer, friendly
+from playground.ui import HEAVY, TRAINING, SafeImage, explainer, friendly, show_on_first_visit
 
 TITLE = "CNN lab"
 SHIPPED = "mnist_cnn"
@@ -242,6 +242,8 @@ def build() -> None:
     evaluate_button.click(friendly(evaluate), inputs=[session], outputs=[accuracy, confusion, mistakes],
                           api_name="cnn_lab_evaluate", concurrency_id=HEAVY)
     reading = [prediction, seen, stages, filters]
+    # A held-out digit already read and opened up, so section 2 never starts empty.
+    show_on_first_visit(reading, lambda: classify_sketch(_drawn_digit_sketch(), SHIPPED, None))
     classify_button.click(friendly(classify_sketch), inputs=[sketch, model_choice, session], outputs=reading,
                           api_name="cnn_lab_read_drawing", concurrency_id=HEAVY)
     upload.upload(friendly(classify_upload), inputs=[upload, model_choice, session], outputs=reading,

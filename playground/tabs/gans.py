@@ -17,7 +17,7 @@ from playground.gans import latent, pix2pix, render2d, sampling, toy2d
 from playground.gans.heldout import heldout_pairs
 from playground.gans.live_dcgan import LiveDCGAN
 from playground.images import sketch_ink
-from playground.ui import HEAVY, TRAINING, SafeImage, explainer, friendly
+from playground.ui import HEAVY, TRAINING, SafeImage, explainer, friendly, show_on_first_visit
 
 TITLE = "GANs"
 DIGIT_CHOICES = ["all"] + [str(d) for d in range(10)]
@@ -250,6 +250,9 @@ def _sampling_lab() -> None:
             arith_go = gr.Button("Compute A − B + C", variant="primary")
         arith_out = gr.Image(label="A | B | C | A − B + C", type="numpy", format="png", height=200)
 
+    # The first grid and the arithmetic example, already sampled (computed once per process).
+    show_on_first_visit([grid], lambda: sample_grid(default, 0, sampling.NO_TRUNCATION, "all"))
+    show_on_first_visit([arith_out], lambda: arithmetic(default, 10, 11, 12, "5", sampling.NO_TRUNCATION))
     sample.click(friendly(sample_grid), [model, seed, truncation, digit], grid, api_name="gan_sample", concurrency_id=HEAVY)
     walk.click(
         friendly(interpolate), [model, seed_a, seed_b, digit_a, digit_b, frames, mode, truncation, fps],
@@ -294,6 +297,8 @@ def _toy_lab() -> None:
                 losses = gr.Image(label="Losses", type="numpy", format="png", height=160, elem_id="toy-losses")
     controls = [distribution, lr_g, lr_d, seed, sketch]
     outputs = [state, plane, losses, status]
+    # The untrained GAN of the default settings; the first Step or Play builds the same one (state stays None).
+    show_on_first_visit([plane, losses, status], lambda: toy_frame(toy_new(toy2d.DISTRIBUTIONS[0], 1e-3, 1e-3, 0)))
     reset.click(friendly(toy_reset), controls, outputs, api_name="toy_reset", concurrency_id=HEAVY)
     distribution.change(friendly(toy_distribution_changed), controls, outputs, api_visibility="undocumented", concurrency_id=HEAVY)
     step_d.click(friendly(lambda *a: toy_step("D", *a)), [state, *controls], outputs, api_name="toy_step_d", concurrency_id=HEAVY)
@@ -323,6 +328,8 @@ def _live_dcgan_lab() -> None:
         grid = gr.Image(label="Fixed-noise grid", type="numpy", format="png", height=300, elem_id="live-grid")
         chart = gr.Image(label="Losses", type="numpy", format="png", height=160)
     outputs = [state, grid, chart, summary]
+    # The untrained generator's fixed-noise grid (fog); Train starts from the same seed.
+    show_on_first_visit([grid, chart, summary], lambda: live_dcgan_reset(0, 2e-4)[1:])
     reset.click(friendly(live_dcgan_reset), [seed, lr], outputs, api_name="live_dcgan_reset", concurrency_id=HEAVY)
     training = train.click(
         friendly(live_dcgan_train), [state, seed, lr, per_frame], outputs, api_name="live_dcgan_train", concurrency_id=TRAINING
@@ -358,6 +365,8 @@ def _pix2pix_lab() -> None:
                     inputs=[upload], label="Held-out emoji (never trained on) and a photo",
                 )
         output = gr.Image(label="Drawing | pix2pix", type="numpy", format="png", height=300, elem_id="p2p-output")
+    # A held-out emoji, traced and coloured in, so the panel opens on a result.
+    show_on_first_visit([output], lambda: translate_upload(heldout_example_files()[0], UPLOAD_KINDS[0], False, True, 0))
     from_sketch.click(
         friendly(translate_sketch), [sketch, dropout, skips, seed], output, api_name="pix2pix_sketch", concurrency_id=HEAVY
     )

@@ -17,7 +17,7 @@ from playground.benchmarking import BenchCase
 from playground.init_schemes import SCHEMES
 from playground.initlab import batchnorm, depth, explorer, plots, race
 from playground.initlab.settings import finite
-from playground.ui import HEAVY, TRAINING, explainer, friendly
+from playground.ui import HEAVY, TRAINING, explainer, friendly, show_on_first_visit
 
 TITLE = "Weight init & batch norm"
 
@@ -144,11 +144,11 @@ def _build_explorer() -> None:
             activation = gr.Dropdown(ACTIVATION_CHOICES, value="relu", label="Activation (sets the Kaiming gain)")
             seed = gr.Number(0, precision=0, label="Seed", minimum=0)
         with gr.Column(scale=2):
-            # The default view is drawn once at start-up (~0.1 s), so the tab never opens empty.
-            first_image, first_text = show_weights("seed_normal", 256, 256, "relu", 0)
-            image = gr.Image(first_image, label="Sampled weights", show_label=False, format="png", interactive=False,
+            image = gr.Image(label="Sampled weights", show_label=False, format="png", interactive=False,
                              elem_id="init-histogram")
-            stats = gr.Markdown(first_text, elem_id="init-std")
+            stats = gr.Markdown(elem_id="init-std")
+    # The default view (~0.1 s, drawn once per process), so the tab never opens empty.
+    show_on_first_visit([image, stats], lambda: show_weights("seed_normal", 256, 256, "relu", 0))
     inputs = [key, fan_in, fan_out, activation, seed]
     handler = friendly(show_weights)
     key.change(handler, inputs, [image, stats], api_name="sample_weights")
@@ -184,6 +184,9 @@ def _build_depth() -> None:
     table = gr.Dataframe(headers=DEPTH_COLUMNS, label="Per-layer numbers", interactive=False, max_height=300)
     inputs = [activation, key, layers, width, batch, input_kind, batch_norm, seed]
     handler = friendly(show_depth)
+    # The default settings already run through (tanh + Xavier, 30 layers), computed once per process.
+    show_on_first_visit([image, verdict, table], lambda: show_depth("tanh", "xavier_normal", 30, 256, 512, "gaussian",
+                                                                    False, 0))
     run.click(handler, inputs, [image, verdict, table], api_name="depth_view", concurrency_id=HEAVY)
     for control in (activation, key, input_kind, batch_norm):
         control.input(handler, inputs, [image, verdict, table], api_visibility="undocumented", concurrency_id=HEAVY)

@@ -27,7 +27,7 @@ from playground.init_schemes import SCHEMES
 from playground.mlp import activation_lab, datasets, export, perceptron
 from playground.mlp.config import (MAX_NEURONS, OPTIMIZER_LABELS, PREFIX, PlaygroundConfig)
 from playground.mlp.session import Session
-from playground.ui import HEAVY, TRAINING, explainer, friendly
+from playground.ui import FIRST_VISIT, HEAVY, TRAINING, explainer, friendly
 
 TITLE = "Perceptron & activations"
 
@@ -297,7 +297,8 @@ def _build_perceptron() -> None:
                 stop = gr.Button("Stop")
         with gr.Column(scale=1):
             image = gr.Image(label="Output ŷ over the plane (x₁ across, x₂ up; both −6…6)", format="jpeg",
-                             interactive=False, height=320, buttons=["download"], elem_id="perceptron-plane")
+                             interactive=False, height=320, buttons=["download"], elem_id="perceptron-plane",
+                             elem_classes=[FIRST_VISIT])
             formula = gr.Markdown(elem_id="perceptron-formula")
     controls = [w1, w2, b, act, slope, dataset]
     view = friendly(perceptron_view)
@@ -325,7 +326,7 @@ def _build_activation_lab(tab: gr.Tab) -> None:
     with gr.Row():
         slope = gr.Slider(0.0, 0.5, value=0.1, step=0.01, label="LeakyReLU slope")
         x_limit = gr.Slider(1, 12, value=5, step=0.5, label="x range (±)")
-    plot = gr.Plot(label="f(x) and f′(x)", elem_id="activation-plot")
+    plot = gr.Plot(label="f(x) and f′(x)", elem_id="activation-plot", elem_classes=[FIRST_VISIT])
     table = gr.Dataframe(
         headers=["activation", "max f′ (where)", "saturates: 0 < |f′| < 0.01", "dead: f′ = 0", "(max f′)¹⁰"],
         label="Slopes (measured on −10…10 by autograd)", interactive=False, elem_id="activation-facts",
@@ -396,12 +397,12 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
             with gr.Row():
                 with gr.Column(scale=3):
                     gr.Markdown("**Decision regions** (click to add a point of the chosen class)")
-                    plane = gr.HTML(elem_id="mlp-plane", js_on_load=PLANE_CLICK_JS)
+                    plane = gr.HTML(elem_id="mlp-plane", js_on_load=PLANE_CLICK_JS, elem_classes=[FIRST_VISIT])
                 with gr.Column(scale=2):
                     gr.Markdown("**Loss per epoch**")
-                    curves = gr.HTML(elem_id="mlp-curves")
+                    curves = gr.HTML(elem_id="mlp-curves", elem_classes=[FIRST_VISIT])
             gr.Markdown("**What each hidden neuron computes** (orange < 0 < blue, each on its own scale)")
-            neurons = gr.HTML(elem_id="mlp-neurons")
+            neurons = gr.HTML(elem_id="mlp-neurons", elem_classes=[FIRST_VISIT])
             with gr.Accordion("Share and export", open=False):
                 with gr.Row():
                     show_code = gr.Button("Show PyTorch code", elem_id="mlp-show-code")

@@ -23,7 +23,7 @@ from playground.sequence.race import Race, RaceSettings, accuracy_vs_delay
 from playground.sequence.tasks import TASKS, check_delay
 from playground.sequence.timeseries import SERIES, Forecaster, ForecastSettings
 from playground.training import check_finite_settings
-from playground.ui import HEAVY, TRAINING, explainer, friendly
+from playground.ui import HEAVY, TRAINING, explainer, friendly, show_on_first_visit
 
 TITLE = "Sequences & attention"
 RACE_GROUP = 10  # optimizer steps per model between two redraws of the race
@@ -256,6 +256,8 @@ def _build_gradient() -> None:
             summary = gr.Markdown(elem_id="seq-grad-summary")
     inputs = [cells, steps, hidden, init, weight_scale, gate_bias, seed]
     handler = friendly(plot_gradients)
+    # The default measurement, already plotted (computed once per process).
+    show_on_first_visit([figure, summary], lambda: plot_gradients(list(GRADIENT_CELLS), 100, 32, INITS[0], 1.0, 2.0, 0))
     button.click(handler, inputs, [figure, summary], api_name="gradient_vs_distance", concurrency_id=HEAVY)
     for control in (steps, hidden, weight_scale, gate_bias):
         control.release(handler, inputs, [figure, summary], api_visibility="undocumented", concurrency_id=HEAVY)

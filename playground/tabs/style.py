@@ -21,7 +21,7 @@ from playground.style import adain, bundled, gatys, metrics
 from playground.style import features as feats
 from playground.style.gatys import GatysSettings
 from playground.training import check_finite_settings
-from playground.ui import HEAVY, TRAINING, SafeImage, explainer, friendly
+from playground.ui import HEAVY, TRAINING, SafeImage, explainer, friendly, show_on_first_visit
 
 TITLE = "Style transfer"
 MAX_UPLOAD_SIDE = 2048  # bigger uploads are downscaled before anything else happens
@@ -261,6 +261,10 @@ def build() -> None:
     # No `cancels=`: a cancelled stream's last frame could land after "stopped"; the stream stops itself.
     stop_g.click(friendly(request_stop), inputs=[latest, switch], outputs=[gatys_out, gatys_text],
                  api_name="stop_gatys")
+    # The default pair, already stylised by AdaIN (one forward pass, computed once per process).
+    show_on_first_visit([adain_out, adain_text], lambda: run_adain(
+        data.photo_file("chelsea"), bundled.style_file("immunohistochemistry"),
+        bundled.style_file("mosaic (procedural)"), 1.0, 0.0, False, 512))
     run_a.click(friendly(run_adain), inputs=[content, style, style_b, alpha, mix, adain_colour, adain_size],
                 outputs=[adain_out, adain_text], api_name="adain", concurrency_id=HEAVY)
 

@@ -17,7 +17,7 @@ from playground.benchmarking import BenchCase
 from playground.errors import UserInputError
 from playground.transfer import examples, experiment, export, features, gradcam, head, render
 from playground.transfer import workspace as ws
-from playground.ui import HEAVY, TRAINING, explainer, friendly
+from playground.ui import HEAVY, TRAINING, explainer, friendly, show_on_first_visit
 from playground.vision import BACKBONE
 
 TITLE = "Transfer learning"
@@ -252,7 +252,7 @@ def build() -> None:
     with gr.Row():
         with gr.Column():
             query = gr.Image(
-                label="New picture", type="filepath", sources=["upload", "webcam", "clipboard"], height=260,
+                data.photo_file("chelsea"), label="New picture", type="filepath", sources=["upload", "webcam", "clipboard"], height=260,
                 elem_id="transfer-query",
             )
             with gr.Row():
@@ -270,6 +270,9 @@ def build() -> None:
         late_maps = gr.Image(label=f"Late block {gradcam.LATE_BLOCK}: parts and objects", height=240)
         cam_image = gr.Image(label="Grad-CAM: where the evidence is", height=240, elem_id="transfer-gradcam")
     inspect_caption = gr.Markdown("")
+    # The example photo already looked inside (with the ImageNet classifier until you train yours).
+    show_on_first_visit([early_maps, late_maps, cam_image, inspect_caption],
+                        lambda: look_inside(None, data.photo_file("chelsea")))
 
     gr.Markdown("### 4 · Export")
     with gr.Row():
