@@ -11,11 +11,14 @@ another folder.
 from __future__ import annotations
 
 import ast
+import contextlib
+import http.server
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import tomllib
 import urllib.request
 from pathlib import Path
@@ -142,9 +145,13 @@ def test_a_space_builds_as_spaces_builds_it_and_the_wheel_serves_every_model(tmp
     finally:
         stop(process)
 
-    # ZeroGPU: SPACES_ZERO_GPU=true with the spaces package installed still builds and serves.
-    url, process = _serve(python, build, log, script="app.py", SPACES_ZERO_GPU="true")
-    stop(process)
+    # ZeroGPU: SPACES_ZERO_GPU=true with the spaces package installed still builds and serves. On
+    # a ZeroGPU Space the platform also runs a device API that `spaces` reports to at launch; a
+    # loopback stand-in answers that report here (it schedules no GPU: none is asked for).
+    with _zero_gpu_device_api() as device_api:
+        url, process = _serve(python, build, log, script="app.py", SPACES_ZERO_GPU="true",
+                              SPACES_ZERO_DEVICE_API_URL=device_api)
+        stop(process)
 
     # A wheel: `pip install .` into that environment, then served from another folder.
     _run([str(python), "-m", "pip", "install", str(build)], log, timeout=1800)
@@ -161,6 +168,30 @@ def test_a_space_builds_as_spaces_builds_it_and_the_wheel_serves_every_model(tmp
     assert re.search(r"loaded (\d+)", log.read_text()) and int(re.findall(r"loaded (\d+)", log.read_text())[-1]) >= 13
     url, process = _serve(python, elsewhere, log)
     stop(process)
+
+
+@contextlib.contextmanager
+def _zero_gpu_device_api():
+    """A loopback HTTP server that accepts the `spaces` package's start-up report."""
+    reports = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's naming)
+            reports.append(self.path)
+            self.send_response(200 if self.path == "/startup-report" else 404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+    assert reports == ["/startup-report"], reports  # the app did launch through spaces' ZeroGPU path
 
 
 @pytest.fixture
