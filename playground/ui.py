@@ -124,9 +124,10 @@ class _FirstVisit:
     """The example results a page shows before any button is pressed.
 
     Each entry is (outputs, compute): ``compute()`` runs once per process, on the first page
-    load, and its values are kept (pictures as PNG files, so later visitors cost no
-    re-encoding); every later page load gets the kept values. All entries travel in ONE
-    page-load event, so a class of 30 opening the page makes 30 cheap events, not 30 × N.
+    load (which streams each result as it is ready), and its values are kept (pictures as PNG
+    files, so later visitors cost no re-encoding); every later page load gets the kept values
+    at once. All entries travel in ONE page-load event, so a class of 30 opening the page
+    makes 30 cheap events, not 30 × N.
     """
 
     def __init__(self) -> None:
@@ -144,11 +145,19 @@ class _FirstVisit:
     def outputs(self) -> list:
         return [output for outputs, _ in self.entries for output in outputs]
 
-    def values(self) -> list:
+    def values(self):
+        """Yield the outputs' values: at once when they are kept; else (the first page load)
+        after each example is computed, so quick ones show while slow ones still run."""
         with self._lock:  # the first page load computes; the others wait for it, then reuse
             if self._kept is None:
-                self._kept = [self._compute(outputs, compute) for outputs, compute in self.entries]
-        return [value for values in self._kept for value in values]
+                kept = []
+                for outputs, compute in self.entries:
+                    kept.append(self._compute(outputs, compute))
+                    pending = [gr.update() for outputs, _ in self.entries[len(kept):] for _ in outputs]
+                    yield [value for values in kept for value in values] + pending
+                self._kept = kept
+                return
+        yield [value for values in self._kept for value in values]
 
     @staticmethod
     def _compute(outputs: list, compute: Callable) -> tuple:

@@ -43,10 +43,14 @@ def test_train_stop_and_read_a_drawn_digit(page):
     for step in range(1, 21):
         page.mouse.move(x, box["y"] + box["height"] * (0.2 + 0.6 * step / 20))
     page.mouse.up()
-    page.locator("#cnn-classify").click()
     prediction = page.locator("#cnn-prediction")
+    # The panel opens on a held-out digit already read (a 0): wait until it shows the drawing's reading.
+    page.wait_for_function("() => /\\d+%/.test(document.querySelector('#cnn-prediction')?.innerText || '')")
+    before = prediction.inner_text()
+    page.locator("#cnn-classify").click()
     page.wait_for_function(
-        "() => /\\d+%/.test(document.querySelector('#cnn-prediction')?.innerText || '')", timeout=60_000
+        "(before) => { const text = document.querySelector('#cnn-prediction')?.innerText || '';"
+        " return /\\d+%/.test(text) && !/\\d\\.\\ds/.test(text) && text !== before; }", arg=before, timeout=60_000
     )
     top = prediction.locator("h2, .output-class").first.inner_text().strip()
     assert top == "1", prediction.inner_text()

@@ -15,13 +15,7 @@ STEP = re.compile(r"step (\d+) / (\d+)")
 
 
 def _open_sequence_tab(page) -> None:
-    """``open_tab``, or through Gradio's "More tabs" menu when the tab strip overflows (9 tabs at 1400 px)."""
-    page.wait_for_timeout(500)  # let Gradio measure the tab strip
-    if page.get_by_role("tab", name=TITLE).is_visible():
-        open_tab(page, TITLE)
-        return
-    page.get_by_role("button", name="More tabs").click()
-    page.locator(".overflow-dropdown button", has_text=TITLE).click()
+    open_tab(page, TITLE)
 
 
 def _step(page, selector: str) -> int:
