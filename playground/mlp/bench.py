@@ -80,7 +80,7 @@ def _start_server():
     """This tab alone in its own app process (so its CPU time can be read apart from the client's)."""
     from gradio_client import Client
 
-    from tests.conftest import free_port, wait_for_http
+    from playground.serving import free_port, wait_for_http
 
     if "url" not in _server:
         port = free_port()
