@@ -90,6 +90,7 @@ class Job:
     _overhead: float = 0.0  # running estimate: seconds of each chunk that are not training (drawing)
     _granted: float = 0.0  # the work seconds handed out for the current chunk
     _waiting: bool = False  # its thread is waiting for a slot now (not away yielding a notice)
+    _chunk_began: float = 0.0  # when its current chunk took its slot
     _event: threading.Event = field(default_factory=threading.Event)
 
     # ---------------------------------------------------------- stopping
@@ -122,6 +123,12 @@ class Job:
         pacing = self.runtime.pacing
         self._granted = max(pacing.min_work_seconds, pacing.frame_seconds * self.share() - self._overhead)
         return self._granted
+
+    def due(self) -> bool:
+        """Inside a chunk: whether it has worked this job's share of the frame period. A loop
+        with many small updates yields a frame when it is due and skips the updates between."""
+        budget = self.runtime.pacing.frame_seconds * self.share()
+        return self.runtime.clock() - self._chunk_began >= budget
 
     def scaled(self, steps: int) -> int:
         """``steps`` of work per frame scaled by this job's share (at least 1)."""
@@ -328,7 +335,7 @@ class Runtime:
                     if not job.stopping:
                         yield notice(self.waiting_notice(job))
                     continue
-                began = last_began = self.clock()
+                began = last_began = job._chunk_began = self.clock()
                 try:
                     frame = next(frames)
                 except StopIteration:
@@ -354,7 +361,7 @@ class Runtime:
 
 def _ended(reason: str | None) -> str:
     return {
-        "stopped": "**Stopped.** Press play to go on.",
+        "stopped": "**Stopped.**",
         "replaced by a new run": "**Stopped:** replaced by your new run.",
         None: "**Stopped.**",
     }.get(reason, f"**Stopped:** {reason}.")

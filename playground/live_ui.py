@@ -46,19 +46,37 @@ def owner_of(request: gr.Request | None) -> str:
     return session or "anonymous"
 
 
-def _notice_maker(outputs: list, status):
-    index = outputs.index(status) if status is not None else None
+class _Notices:
+    """Makes the runtime's notices (waiting, stopped) for one stream: the status output gets the
+    last status the stream showed plus the notice; every other output keeps its value."""
 
-    def notice(text: str):
-        if index is None:
+    def __init__(self, outputs: list, status):
+        self.count = len(outputs)
+        self.index = outputs.index(status) if status is not None else None
+        self.plain = isinstance(status, gr.Textbox)  # a Textbox shows Markdown's ** literally
+        self.last = ""
+
+    def watch(self, frames):
+        """Pass the stream's frames through, remembering its latest status text."""
+        try:
+            for frame in frames:
+                if self.index is not None:
+                    value = frame[self.index] if self.count > 1 else frame
+                    if isinstance(value, str):
+                        self.last = value
+                yield frame
+        finally:
+            frames.close()  # the visitor left or the run ended: the stream's own clean-up runs now
+
+    def __call__(self, text: str):
+        values = [gr.update() for _ in range(self.count)]
+        if self.plain:
+            text = text.replace("**", "")
+        if self.index is None:
             gr.Info(text.replace("**", ""))
-            values = [gr.update() for _ in outputs]
         else:
-            values = [gr.update() for _ in outputs]
-            values[index] = text
-        return values[0] if len(values) == 1 else tuple(values)
-
-    return notice
+            values[self.index] = f"{self.last}{chr(10) * (1 if self.plain else 2)}{text}" if self.last else text
+        return values[0] if self.count == 1 else tuple(values)
 
 
 def _with_request(fn, wrapper):
@@ -77,17 +95,17 @@ def _with_request(fn, wrapper):
 def live_stream(fn, *, panel: str, outputs: list, status=None, heavy: bool = False, memory_mb: float = 10.0,
                 once: bool = False, min_frame_seconds: float = 0.0):
     """``fn`` (a generator, or with ``once=True`` a plain function) as a Gradio handler run by the runtime."""
-    notice = _notice_maker(outputs, status)
     takes_job = "job" in inspect.signature(fn).parameters
 
     def handler(request, *args):
+        notices = _Notices(outputs, status)  # one per stream: it remembers this stream's status
         job = runtime().start(owner_of(request), panel, heavy=heavy, memory_mb=memory_mb,
                               min_frame_seconds=min_frame_seconds)
         kwargs = {"job": job} if takes_job else {}
         if once:
-            yield from runtime().run_once(job, lambda: fn(*args, **kwargs), notice)
+            yield from runtime().run_once(job, lambda: fn(*args, **kwargs), notices)
         else:
-            yield from runtime().run(job, fn(*args, **kwargs), notice)
+            yield from runtime().run(job, notices.watch(fn(*args, **kwargs)), notices)
 
     return friendly(_with_request(fn, handler))
 

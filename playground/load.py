@@ -190,9 +190,9 @@ def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pi
         for thread in threads:
             thread.join(timeout=120)
         warm = Client(url, verbose=False, download_files=False)
-        for task in {task.panel: task for task in tasks}.values():
-            for _, call in task.warmup:
-                call(warm)  # load each model once, so first frames measure the crowd, not disk reads
+        warmups = {kind: call for task in tasks for kind, call in (*task.warmup, *task.before, *task.during)}
+        for call in warmups.values():
+            call(warm)  # load each one-shot model once, so latencies measure the crowd, not disk reads
         people = [Visitor(index, panel=task.panel) for index, task in enumerate(tasks)]
         start = threading.Barrier(visitors)
         deadline = time.monotonic() + seconds + 120

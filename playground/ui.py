@@ -24,7 +24,6 @@ log = logging.getLogger("playground")
 # Live-training streams do not queue here: they all run through the live runtime
 # (playground.live, wired by playground.live_ui), which shares the CPU among them.
 HEAVY = "heavy"
-TRAINING = "training"  # (being retired: live streams move to live_ui.LIVE)
 
 
 def _as_gradio_error(error: Exception) -> gr.Error:

@@ -147,7 +147,7 @@ def test_stop_ends_the_run_with_a_last_frame_saying_so_and_closes_the_job():
     assert next(stream) == ("frame", "me", 2)
     assert runtime.stop("me", "tab") == 1
     rest = list(stream)
-    assert rest == [("notice", "**Stopped.** Press play to go on.")]
+    assert rest == [("notice", "**Stopped.**")]
     assert counts["me"] == 2  # no chunk ran after Stop
     assert counts["me closed"] and runtime.running() == 0
 
@@ -178,7 +178,7 @@ def test_stop_touches_only_that_visitor_and_tab():
     assert next(theirs) == ("frame", "theirs", 2)
     assert next(my_other_tab) == ("frame", "my gan", 2)
     assert runtime.stop("me") == 1  # every tab of mine: the GAN
-    assert list(my_other_tab)[-1] == ("notice", "**Stopped.** Press play to go on.")
+    assert list(my_other_tab)[-1] == ("notice", "**Stopped.**")
     assert next(theirs) == ("frame", "theirs", 3)
 
 
