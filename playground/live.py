@@ -7,7 +7,8 @@ spread over the tabs:
 
 - **Admission** (``Runtime.start``): one running job per visitor per tab (a second Play
   replaces the first, which ends with a frame saying so); a clear refusal, ``Busy``, when
-  too many jobs run or their memory reservations would pass the budget.
+  too many jobs run, when their memory reservations would pass the budget (in all, or for one
+  visitor), or when the process's resident memory is near its limit.
 - **Fair sharing** (time slices): a job does each chunk inside one of ``slots`` CPU slots,
   granted in turn (first come, first served, and a job goes to the back of the line after
   every chunk: round robin). Heavy jobs (Gatys, CNN training, DCGAN) may hold at most
@@ -58,6 +59,27 @@ class Pacing:
     notice_seconds: float = 0.5  # a job waiting longer than this for its turn is told its place
     max_run_seconds: float = 600.0  # a run ends itself after 10 minutes (press Play to go on)
     abandoned_seconds: float = 30.0  # a stream not read for this long no longer counts as running
+
+
+def process_rss_mb() -> float:
+    """This process's resident memory now, in MB (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def _default_rss_limit_mb() -> float:
+    """Refuse new jobs above this RSS: PLAYGROUND_RSS_LIMIT_MB, else 4 GB or 70 % of RAM if less."""
+    override = os.environ.get("PLAYGROUND_RSS_LIMIT_MB")
+    if override:
+        return float(override)
+    try:
+        total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+    except (ValueError, OSError, AttributeError):
+        total_mb = 8192.0
+    return min(4096.0, 0.7 * total_mb)
 
 
 def _default_memory_budget_mb() -> float:
@@ -159,16 +181,20 @@ class Runtime:
         max_jobs: int = 64,
         memory_budget_mb: float | None = None,
         visitor_memory_mb: float = 1024.0,
+        rss_limit_mb: float | None = None,
         pacing: Pacing = Pacing(),
         clock: Callable[[], float] = time.monotonic,
+        rss_mb: Callable[[], float] = process_rss_mb,
     ):
         self.slots = slots or max(1, min(os.cpu_count() or 1, 8))
         self.heavy_slots = max(1, min(heavy_slots, self.slots))
         self.max_jobs = max_jobs
         self.memory_budget_mb = memory_budget_mb if memory_budget_mb is not None else _default_memory_budget_mb()
         self.visitor_memory_mb = visitor_memory_mb
+        self.rss_limit_mb = rss_limit_mb if rss_limit_mb is not None else _default_rss_limit_mb()
         self.pacing = pacing
         self.clock = clock
+        self.rss_mb = rss_mb  # how much memory the process holds now (a reader, so tests can fake it)
         self._cond = threading.Condition()
         self._jobs: dict[tuple[str, str], Job] = {}
         self._line: collections.deque[Job] = collections.deque()  # jobs waiting for a slot, in order
@@ -199,7 +225,7 @@ class Runtime:
                     "stop one of them (in its tab) and press again"
                 )
             reserved = sum(job.memory_mb for job in others)
-            if reserved + memory_mb > self.memory_budget_mb:
+            if reserved + memory_mb > self.memory_budget_mb or self.rss_mb() + memory_mb > self.rss_limit_mb:
                 raise self._busy(len(others))
             now = self.clock()
             job = Job(self, owner, tab, heavy=heavy, memory_mb=memory_mb, started=now, last_read=now,

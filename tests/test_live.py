@@ -272,6 +272,18 @@ def test_the_memory_budget_refuses_before_it_is_spent():
     assert runtime.running() == 5
 
 
+def test_a_process_near_its_memory_limit_refuses_new_jobs():
+    rss = [500.0]
+    runtime = live.Runtime(slots=2, rss_limit_mb=1000, rss_mb=lambda: rss[0])
+    runtime.start("a", "mlp", memory_mb=10)
+    rss[0] = 995.0  # something grew: the next job would pass the limit
+    with pytest.raises(Busy, match="the server is busy: 1 person is training; try again in a minute"):
+        runtime.start("b", "mlp", memory_mb=10)
+    rss[0] = 600.0
+    runtime.start("b", "mlp", memory_mb=10)
+    assert runtime.running() == 2
+
+
 # ------------------------------------------------------------------ isolation (the real MLP trainer)
 
 XOR = PlaygroundConfig(dataset="xor", hidden=(6, 4), seed=3)

@@ -93,6 +93,13 @@ class Session:
         with self.lock:
             return self.require_trainer().train_epochs(epochs)
 
+    def finish_epoch(self) -> Trainer:
+        """The trainer, with any epoch in progress ended (for exports: whole epochs only)."""
+        with self.lock:
+            trainer = self.require_trainer()
+            trainer.finish_epoch()
+            return trainer
+
     # ---------------------------------------------------------- drawing
 
     def _grid_features(self, config: PlaygroundConfig) -> torch.Tensor:

@@ -254,12 +254,13 @@ def mlp_load(request: gr.Request):
 
 
 def mlp_code(session):
-    trainer = (session or Session()).require_trainer()
+    """The script that redoes this training (play may have paused mid-epoch: that epoch is ended first)."""
+    trainer = (session or Session()).finish_epoch()
     return export.pytorch_script(trainer)
 
 
 def mlp_weights(session):
-    trainer = (session or Session()).require_trainer()
+    trainer = (session or Session()).finish_epoch()
     return export.weights_file(trainer)
 
 
