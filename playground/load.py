@@ -117,6 +117,9 @@ def run_visitor(visitor: Visitor, client, task, seconds: float, start: threading
     except threading.BrokenBarrierError:
         visitor.errors.append("setup: not every visitor connected in time")
         return
+    if client is None:
+        visitor.errors.append("setup: could not connect")
+        return
     for kind, call in task.before:
         timed(visitor, kind, lambda: call(client))
     pressed = time.perf_counter()
@@ -182,7 +185,10 @@ def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pi
         clients: list = [None] * visitors
 
         def connect(index: int):
-            clients[index] = Client(url, verbose=False, download_files=False)
+            try:
+                clients[index] = Client(url, verbose=False, download_files=False)
+            except Exception as error:  # noqa: BLE001 - reported as that visitor's error
+                print(f"visitor {index} could not connect: {error}", flush=True)
 
         threads = [threading.Thread(target=connect, args=(i,)) for i in range(visitors)]
         for thread in threads:

@@ -100,9 +100,6 @@ def run_gatys(content, style, style_layers, content_layers, content_weight, styl
     content_image, style_image = _image(content, "content"), _image(style, "style")
     for progress in gatys.transfer(content_image, style_image, settings):
         caption = gatys_caption(progress, settings)
-        if job is not None and job.stopping:
-            yield progress.image, loss_table(progress), f"**Gatys** — stopped at iteration {progress.iteration}."
-            return
         if progress.done:
             caption += style_note(progress.image, content_image, style_image, settings.size)
         yield progress.image, loss_table(progress), caption
