@@ -53,7 +53,7 @@ __all__ = ["Busy", "Job", "Pacing", "Runtime"]
 class Pacing:
     """How fast frames come and how long a run may last (the one place for these numbers)."""
 
-    frame_seconds: float = 0.09  # a job alone: one chunk of work + drawing every ~0.09 s (~11 frames/s)
+    frame_seconds: float = 0.08  # a job alone: one chunk of work + drawing every ~0.08 s (+ sending: ~11 frames/s)
     min_work_seconds: float = 0.002  # never less than this per chunk (the job still does ≥ 1 step)
     crowded_jobs_per_slot: int = 3  # more jobs than this per slot: secondary pictures every few frames
     notice_seconds: float = 0.5  # a job waiting longer than this for its turn is told its place
