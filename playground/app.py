@@ -8,6 +8,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
+from playground import live_ui  # noqa: E402
 from playground.device import device_info  # noqa: E402
 from playground import ui  # noqa: E402
 from playground.tabs import GROUPS, Group, load_tab  # noqa: E402
@@ -16,6 +17,11 @@ from playground.tabs import GROUPS, Group, load_tab  # noqa: E402
 # host two heavy jobs at once is the most that helps (1 torch thread each).
 HEAVY_CONCURRENCY = int(os.environ.get("PLAYGROUND_HEAVY_CONCURRENCY", "2"))
 MAX_FILE_SIZE = "25mb"
+# Room in Gradio's queue for a class: every visitor's live stream plus their one-shot requests.
+QUEUE_SIZE = 4 * live_ui.TRAINING_CONCURRENCY
+# Gradio runs each handler call (each frame of a stream) in a worker thread: enough for every
+# live stream waiting for its turn plus the one-shot requests.
+MAX_THREADS = 2 * live_ui.TRAINING_CONCURRENCY + 16
 
 CSS = """
 .explainer { font-size: 0.95em; }
@@ -46,9 +52,11 @@ def build_app() -> gr.Blocks:
                 with gr.Tab(group.title, id=group.id, elem_id=f"group-{group.id}"):
                     _build_group(group)
         ui.attach_first_visit(app)
-    # Events registered with concurrency_id=ui.HEAVY (or ui.TRAINING) share one limit
-    # per id: at most HEAVY_CONCURRENCY such jobs run at once, the rest wait in the queue.
-    app.queue(default_concurrency_limit=HEAVY_CONCURRENCY, max_size=64)
+        live_ui.hidden_page_pause(app)
+    # Events registered with concurrency_id=ui.HEAVY share one limit: at most
+    # HEAVY_CONCURRENCY such jobs run at once, the rest wait in the queue. Live streams are
+    # all admitted (live_ui.LIVE) and share the CPU through the live runtime instead.
+    app.queue(default_concurrency_limit=HEAVY_CONCURRENCY, max_size=QUEUE_SIZE)
     return app
 
 
@@ -60,6 +68,7 @@ def launch(app: gr.Blocks | None = None, **overrides):
         server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
         ssr_mode=False,  # CVE-2026-134825 needs SSR
         run_history=False,
+        max_threads=MAX_THREADS,
         max_file_size=MAX_FILE_SIZE,
         footer_links=["api", "gradio"],
         css=CSS,

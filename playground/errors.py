@@ -16,3 +16,7 @@ class TrainingDiverged(RuntimeError):
 
 class WeightsError(RuntimeError):
     """A pretrained weight file is missing, corrupt, or does not match its card."""
+
+
+class Busy(UserInputError):
+    """The server cannot take more live training now; the message says why and what to do."""

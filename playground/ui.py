@@ -18,16 +18,15 @@ from typing import Callable
 import gradio as gr
 
 from playground.device import gpu
-from playground.errors import TrainingDiverged, UserInputError, WeightsError
+from playground.errors import Busy, TrainingDiverged, UserInputError, WeightsError
 
 log = logging.getLogger("playground")
 
 # Every short event that runs a network (classify, denoise, sample) shares the "heavy"
 # queue slots, so a 2-core host runs a bounded number at once (app.HEAVY_CONCURRENCY).
-# Live-training generators hold a slot for minutes: they share "training" instead, so a
-# class of students training does not block everyone's one-shot inference.
+# Live-training streams do not queue here: they all run through the live runtime
+# (playground.live, wired by playground.live_ui), which shares the CPU among them.
 HEAVY = "heavy"
-TRAINING = "training"
 
 # The CSS class of an output that is filled when the page opens (see ``show_on_first_visit``),
 # so a visitor never lands on empty panels; the browser tests check every output with it.
@@ -37,6 +36,8 @@ FIRST_VISIT = "first-visit"
 def _as_gradio_error(error: Exception) -> gr.Error:
     if isinstance(error, gr.Error):
         return error
+    if isinstance(error, Busy):
+        return gr.Error(str(error), title="The server is busy")
     if isinstance(error, UserInputError):
         return gr.Error(str(error), title="Please check the input")
     if isinstance(error, TrainingDiverged):

@@ -74,3 +74,21 @@ def test_api_names_given_by_tabs_are_unique():
     names = [name for path in tabs.glob("*.py") for name in re.findall(r'api_name="([\w-]+)"', path.read_text())]
     clashes = [name for name, count in collections.Counter(names).items() if count > 1]
     assert not clashes, f"api names used by more than one event: {clashes}"
+
+
+def test_every_api_endpoint_names_its_parameters():
+    """gradio_client users read these names: none may be a placeholder like param_3 (a handler
+    that takes *values) or a duplicate endpoint name with a numeric suffix."""
+    import re
+
+    from playground.app import build_app
+
+    endpoints = build_app().get_api_info()["named_endpoints"]
+    placeholders = {
+        name: [p["parameter_name"] for p in endpoint["parameters"]]
+        for name, endpoint in endpoints.items()
+        if any(re.fullmatch(r"param_\d+|args|kwargs|values?", p["parameter_name"] or "") for p in endpoint["parameters"])
+    }
+    assert not placeholders, placeholders
+    suffixed = [name for name in endpoints if re.search(r"_\d+$", name)]
+    assert not suffixed, suffixed

@@ -358,3 +358,21 @@ def test_api_perceptron_learn_on_blobs_reaches_full_accuracy(client):
     points, labels = perceptron.perceptron_data("gauss")
     assert perceptron.accuracy(w1, w2, b, points, labels) == 1.0
     assert math.isfinite(w1) and "learned" in outputs[4]
+
+
+def test_short_turns_train_the_same_mini_batches_as_whole_epochs():
+    """A crowded server gives play short turns (train_for may stop mid-epoch): the training is the
+    same mini-batch sequence, so the weights after 5 epochs are exactly those of 5 whole epochs."""
+    config = PlaygroundConfig(dataset="xor", hidden=(8, 8), batch_size=7, seed=2)
+    whole, pieces = Trainer(config), Trainer(config)
+    whole.train_epochs(5)
+    turns = 0
+    while pieces.epoch < 5:
+        pieces.train_for(0.0)  # a zero-second turn still does one mini-batch
+        turns += 1
+    assert not pieces.mid_epoch and turns == 5 * -(-len(pieces.train_y) // 7)
+    assert pieces.history == whole.history
+    for key, value in whole.model.state_dict().items():
+        assert torch.equal(pieces.model.state_dict()[key], value)
+    pieces.train_for(0.0)
+    assert pieces.mid_epoch and pieces.finish_epoch() == 1 and pieces.epoch == 6

@@ -91,18 +91,15 @@ def test_gatys_streams_frames_and_every_frame_is_an_image(pair):
     assert frames[-1].iterations[-1] == 20
 
 
-def test_stop_returns_the_latest_streamed_image(pair):
+def test_a_gatys_stream_changes_the_picture_between_frames(pair):
     from playground.tabs import style as tab
 
     content, style = data.photo_file("chelsea"), data.photo_file("immunohistochemistry")
     knobs = (["stem", "1"], ["8"], 1, 10, 1, 64, 200, "Adam", "content", False, 0)
     stream = tab.run_gatys(content, style, *knobs)
     shown = [next(stream) for _ in range(3)]
-    stream.close()  # what Gradio's cancel does to the generator
-    latest = shown[-1][3]
-    assert latest is shown[-1][0]
-    image, caption = tab.stop_gatys(latest)
-    assert image is latest and "stopped" in caption
+    stream.close()  # the visitor left
+    assert all(len(frame) == 3 for frame in shown)  # (image, loss table, caption)
     # The run really changed the picture between frames (a live stream, not one image).
     assert np.abs(np.asarray(shown[0][0], float) - np.asarray(shown[-1][0], float)).mean() > 0.5
 
@@ -265,23 +262,19 @@ def test_adain_bad_input_is_a_clear_message(tmp_path):
         tab.run_adain(None, content, None, 1.0, 0.0, False, 128)
 
 
-def test_stop_switch_ends_a_running_stream_with_a_stopped_frame():
-    """Stop sets the visitor's switch; the stream's own last frame says "stopped" and keeps the image."""
-    import gradio as gr
-
+def test_stop_ends_a_running_gatys_stream_with_a_stopped_frame_and_keeps_the_image():
+    """Through the live runtime: Stop lets the chunk in progress finish, then the last frame says so."""
+    from playground import live
     from playground.tabs import style as tab
 
+    runtime = live.Runtime(slots=1)
     content, style = data.photo("chelsea"), data.photo("immunohistochemistry")
     knobs = (["stem", "1"], ["8"], 1, 1e4, 1, 64, 500, "Adam", "content", False, 0)
-    stream = tab._with_switch(tab.run_gatys)(content, style, *knobs)
+    job = runtime.start("visitor", "gatys", heavy=True)
+    stream = runtime.run(job, tab.run_gatys(content, style, *knobs, job=job), lambda text: ("keep", "keep", text))
     first = next(stream)
-    switch = first[-1]
-    assert switch.running and not switch.stop.is_set()
-    assert tab.request_stop(first[3], switch) == (gr.update(), gr.update())  # the stream will answer
+    assert "running" in first[2]
+    runtime.stop("visitor", "gatys")
     remaining = list(stream)
-    assert len(remaining) == 1  # exactly one more frame, then the stream ended
-    image, _table, caption, latest, _switch = remaining[0]
-    assert "stopped" in caption and latest is image
-    assert not switch.running
-    kept, text = tab.request_stop(latest, switch)  # after the run: Stop just keeps the latest image
-    assert kept is latest and "stopped" in text
+    assert remaining == [("keep", "keep", "**Stopped.**")]  # one last frame; the image shown stays
+    assert runtime.running() == 0

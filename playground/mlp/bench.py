@@ -154,7 +154,25 @@ def cases(perceptron_view, play_values: list) -> list[BenchCase]:
         after = bare_epochs_per_second(config)
         return live / ((before + after) / 2), 0.7, "×", True
 
+    crowd: dict = {}
+
+    def crowd_run() -> dict:
+        """One 30-visitor load run (python -m playground.load), shared by the two crowd rows."""
+        if not crowd:
+            from playground import load
+
+            people = load.run(30, 20, "mlp", url=None, server_pid=None)
+            crowd["fps"] = min(person.fps for person in people)
+            crowd["first"] = max((p.first_frame for p in people if p.first_frame is not None), default=float("inf"))
+            if any(p.first_frame is None for p in people):
+                crowd["first"] = float("inf")
+        return crowd
+
     return [
+        BenchCase("MLP playground, 30 visitors at once: the slowest visitor's frames per second", run=lambda: None,
+                  measure=lambda: (crowd_run()["fps"], 3.0, "/s", True), repeats=1, warmup=0, unit="/s"),
+        BenchCase("MLP playground, 30 visitors at once: the latest first frame", run=lambda: None,
+                  measure=lambda: (crowd_run()["first"], 3.0, "s", False), repeats=1, warmup=0, unit="s"),
         BenchCase("Perceptron surface update, 100×100 grid (+ JPEG encode)", run=surface_update, target_ms=15),
         BenchCase("MLP play: frames delivered to the page per second (2-8-8-2, XOR)", run=lambda: None,
                   measure=frames_per_second, repeats=3, unit="/s"),

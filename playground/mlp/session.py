@@ -27,8 +27,8 @@ NEURON_CELL = 50  # neuron maps: one pixel per grid cell
 @dataclass
 class Frame:
     plane: np.ndarray  # (PLANE_SIZE, PLANE_SIZE, 3) decision regions + train/test points
-    curves: np.ndarray  # (H, W, 3) loss per epoch
-    neurons: np.ndarray  # (H, W, 3) one map per hidden neuron
+    curves: np.ndarray | None  # (H, W, 3) loss per epoch (None in a plane-only frame)
+    neurons: np.ndarray | None  # (H, W, 3) one map per hidden neuron (None in a plane-only frame)
     status: str  # Markdown: epoch, losses, accuracies
 
 
@@ -93,6 +93,13 @@ class Session:
         with self.lock:
             return self.require_trainer().train_epochs(epochs)
 
+    def finish_epoch(self) -> Trainer:
+        """The trainer, with any epoch in progress ended (for exports: whole epochs only)."""
+        with self.lock:
+            trainer = self.require_trainer()
+            trainer.finish_epoch()
+            return trainer
+
     # ---------------------------------------------------------- drawing
 
     def _grid_features(self, config: PlaygroundConfig) -> torch.Tensor:
@@ -100,13 +107,16 @@ class Session:
             self._grid = (config.features, grid_features(config, GRID))
         return self._grid[1]
 
-    def frame(self) -> Frame:
+    def frame(self, full: bool = True) -> Frame:
+        """What the page shows now; ``full=False`` draws only the plane (curves and neurons are None)."""
         with self.lock:
             trainer, config = self.trainer, self.config
             if trainer is None:
                 return self._empty_frame(config)
             probabilities, hidden = trainer.snapshot(self._grid_features(config))
             plane = render.decision_image(probabilities, GRID, PLANE_SIZE, self._points_layer(trainer))
+            if not full:
+                return Frame(plane, None, None, self._status(trainer))
             names = list(config.hidden_activations())
             neurons = render.neuron_maps(hidden, GRID, names, cell=NEURON_CELL)
             curves = render.loss_curves(trainer.history["train_loss"], trainer.history["test_loss"])

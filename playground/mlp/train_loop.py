@@ -2,7 +2,10 @@
 
 ``Trainer(config)`` builds everything from a ``PlaygroundConfig``. ``train_epochs(n)``
 and ``train_for(seconds)`` advance it (play streams ``train_for`` calls, step calls
-``train_epochs(1)``); ``snapshot(grid)`` gives what the page draws. A non-finite loss
+``train_epochs(1)``); ``train_for`` may stop between two mini-batches of an epoch (a crowded
+server gives short turns), and the next call carries on with the same shuffle, so the
+training is the same mini-batch sequence however it was cut. ``snapshot(grid)`` gives what
+the page draws. A non-finite loss
 restores the weights from before the group and raises ``TrainingDiverged``.
 
 Each epoch is: a new shuffle (seeded), one optimizer step per mini-batch (through a
@@ -82,6 +85,7 @@ class Trainer:
                                     config.classes, config.init, config.seed, config.leaky_slope)
         self.shuffle = torch.Generator().manual_seed(config.seed)
         self.epoch = 0
+        self._order: torch.Tensor | None = None  # the shuffle of the epoch in progress (None between epochs)
         self.history: dict[str, list[float]] = {"train_loss": [], "test_loss": []}
         self.set_optimizer(config)
 
@@ -104,83 +108,113 @@ class Trainer:
 
     # ---------------------------------------------------------- training
 
-    def _one_epoch(self) -> None:
+    def _start_epoch(self) -> None:
+        """A new shuffle (seeded): the mini-batches of the next epoch, run by ``_next_batch``."""
+        self._order = torch.randperm(len(self.train_x), generator=self.shuffle)
+        self._cursor = 0  # index into _order of the next mini-batch
+        self._batch_losses: list[torch.Tensor] = []  # detached, read once at the end of the epoch (no sync per step)
+        self._batch_sizes: list[int] = []
+
+    def _next_batch(self) -> None:
+        """One optimizer step on the next mini-batch of the epoch in progress."""
         model, optimizer, x, y = self.model, self.optimizer, self.train_x, self.train_y
         batch_size = min(self.config.batch_size, len(x))
-        order = torch.randperm(len(x), generator=self.shuffle)
-        uses_closure = isinstance(optimizer, torch.optim.LBFGS)
-        regularised = self.config.regularisation != "none" and self.config.regularisation_rate > 0
+        index = self._order[self._cursor:self._cursor + batch_size]
+        self._cursor += batch_size
+        inputs, targets = x[index], y[index]  # (B, F), (B,)
         model.train()
-        batch_losses = []  # detached, read once at the end of the epoch (no sync per step)
-        for start in range(0, len(x), batch_size):
-            index = order[start:start + batch_size]
-            inputs, targets = x[index], y[index]  # (B, F), (B,)
-            if uses_closure:
-                # L-BFGS re-evaluates the loss several times per step, through a closure.
-                first: list[torch.Tensor] = []
+        if isinstance(optimizer, torch.optim.LBFGS):
+            # L-BFGS re-evaluates the loss several times per step, through a closure.
+            first: list[torch.Tensor] = []
 
-                def closure():
-                    optimizer.zero_grad()
-                    loss = self.loss_fn(model(inputs), targets)
-                    if not first:
-                        first.append(loss.detach())
-                    total_loss = loss + self.penalty()  # what the optimizer minimises
-                    total_loss.backward()
-                    return total_loss
-
-                optimizer.step(closure)
-                batch_losses.append(first[0])
-            else:
+            def closure():
                 optimizer.zero_grad()
                 loss = self.loss_fn(model(inputs), targets)
-                (loss + self.penalty() if regularised else loss).backward()
-                optimizer.step()
-                batch_losses.append(loss.detach())
+                if not first:
+                    first.append(loss.detach())
+                total_loss = loss + self.penalty()  # what the optimizer minimises
+                total_loss.backward()
+                return total_loss
+
+            optimizer.step(closure)
+            self._batch_losses.append(first[0])
+        else:
+            optimizer.zero_grad()
+            loss = self.loss_fn(model(inputs), targets)
+            regularised = self.config.regularisation != "none" and self.config.regularisation_rate > 0
+            (loss + self.penalty() if regularised else loss).backward()
+            optimizer.step()
+            self._batch_losses.append(loss.detach())
+        self._batch_sizes.append(len(index))
+
+    def _finish_epoch(self) -> None:
         # The train curve is the mean mini-batch loss over the epoch (as most PyTorch loops
         # report it: no extra pass); the test curve is measured on the whole test set.
-        sizes = torch.full((len(batch_losses),), float(batch_size))
-        sizes[-1] = len(x) - batch_size * (len(batch_losses) - 1)  # the last batch may be smaller
-        train_loss = float(torch.stack(batch_losses) @ sizes) / len(x)
+        sizes = torch.tensor(self._batch_sizes, dtype=torch.float32)
+        train_loss = float(torch.stack(self._batch_losses) @ sizes) / float(sizes.sum())
         test_loss = self.test_loss()
+        self._order = None
         if not math.isfinite(train_loss) or not (math.isfinite(test_loss) or not len(self.test_y)):
             raise FloatingPointError(train_loss if not math.isfinite(train_loss) else test_loss)
         self.epoch += 1
         self.history["train_loss"].append(train_loss)
         self.history["test_loss"].append(test_loss)
 
+    def _step(self) -> bool:
+        """One mini-batch (starting an epoch when none is in progress); True when it ended an epoch."""
+        if self._order is None:
+            self._start_epoch()
+        self._next_batch()
+        if self._cursor >= len(self.train_x):
+            self._finish_epoch()
+            return True
+        return False
+
+    @property
+    def mid_epoch(self) -> bool:
+        """Whether an epoch is in progress (play can stop between two mini-batches)."""
+        return self._order is not None
+
     def train_epochs(self, epochs: int) -> int:
-        """Train ``epochs`` epochs; returns how many ran."""
-        return self._run(lambda done: done < epochs)
+        """Train until ``epochs`` epochs have ended (the first may finish one in progress); returns how many."""
+        return self._run(lambda steps, ended: ended < epochs)
 
-    def train_for(self, seconds: float, max_epochs: int = 10_000) -> int:
-        """Train whole epochs for about ``seconds`` (at least one epoch); returns how many ran."""
+    def finish_epoch(self) -> int:
+        """End the epoch in progress, if any (so the weights match a whole number of epochs)."""
+        return self.train_epochs(1) if self.mid_epoch else 0
+
+    def train_for(self, seconds: float) -> int:
+        """Train mini-batches for about ``seconds`` (at least one); returns how many epochs ended.
+
+        The deadline is checked between mini-batches, so a crowded server's short turns still
+        move the network (an epoch may then take several frames)."""
         deadline = time.perf_counter() + seconds
-        clock = {"last": time.perf_counter(), "epoch": 0.0}  # running estimate of one epoch's duration
+        clock = {"last": time.perf_counter(), "step": 0.0}  # running estimate of one mini-batch's duration
 
-        def keep_going(done: int) -> bool:
+        def keep_going(steps: int, ended: int) -> bool:
             now = time.perf_counter()
-            if done:
+            if steps:
                 took = now - clock["last"]
-                clock["epoch"] = took if done == 1 else 0.7 * clock["epoch"] + 0.3 * took
+                clock["step"] = took if steps == 1 else 0.7 * clock["step"] + 0.3 * took
             clock["last"] = now
-            # Stop before an epoch that would end past the deadline (frames stay on time).
-            return done == 0 or (done < max_epochs and now + clock["epoch"] <= deadline)
+            # Stop before a mini-batch that would end past the deadline (frames stay on time).
+            return steps == 0 or now + clock["step"] <= deadline
 
         return self._run(keep_going)
 
     def _run(self, keep_going) -> int:
         saved = {key: value.clone() for key, value in self.model.state_dict().items()}
         saved_epoch, saved_lengths = self.epoch, {key: len(v) for key, v in self.history.items()}
-        done = 0
+        steps = ended = 0
         try:
-            while keep_going(done):
-                self._one_epoch()
-                done += 1
+            while keep_going(steps, ended):
+                ended += self._step()
+                steps += 1
         except FloatingPointError as error:
             # Back to the weights before this group, so the page keeps a usable network.
             self.model.load_state_dict(saved)
             self.set_optimizer(self.config)
-            self.epoch = saved_epoch
+            self.epoch, self._order = saved_epoch, None  # the interrupted epoch starts again
             for key, length in saved_lengths.items():
                 del self.history[key][length:]
             raise TrainingDiverged(
@@ -188,7 +222,7 @@ class Trainer:
                 f"({self.config.learning_rate:g}) is too large for this network. The weights from epoch "
                 f"{saved_epoch} are kept; lower the learning rate, then press play again."
             ) from None
-        return done
+        return ended
 
     # ---------------------------------------------------------- measuring
 

@@ -123,9 +123,21 @@ class Race:
 
 def accuracy_vs_delay(settings: RaceSettings, delays: list[int], steps: int, group: int = 50):
     """For each k, a fresh race trained for ``steps``; yields (k, {kind: best held-out accuracy})."""
+    for delay, _, best in sweep_progress(settings, delays, steps, group):
+        if best is not None:
+            yield delay, best
+
+
+def sweep_progress(settings: RaceSettings, delays: list[int], steps: int, group: int = 50):
+    """``accuracy_vs_delay`` one group of steps at a time (a live stream can stop between groups):
+    yields (k, steps done for this k, None) after each group and (k, steps, {kind: best}) when k is done."""
     for delay in delays:
-        settings_k = RaceSettings(**{**settings.__dict__, "delay": int(delay)})
-        yield int(delay), train_to_budget(settings_k, steps, group)
+        race = Race(RaceSettings(**{**settings.__dict__, "delay": int(delay)}))
+        while race.step < steps:
+            race.advance(min(group, steps - race.step))
+            if race.step < steps:
+                yield int(delay), race.step, None
+        yield int(delay), race.step, {kind: max(racer.accuracy) for kind, racer in race.racers.items()}
 
 
 def train_to_budget(settings: RaceSettings, steps: int, group: int = 50) -> dict[str, float]:

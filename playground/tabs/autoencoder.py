@@ -14,14 +14,14 @@ import numpy as np
 import pandas as pd
 import gradio as gr
 
-from playground import data, registry
+from playground import data, live_ui, registry
 from playground.autoencoder import lab, latent, live, noise
 from playground.autoencoder.denoise import PHOTO_DENOISER, denoise_photo
 from playground.autoencoder.render import enlarge, to_uint8
 from playground.benchmarking import BenchCase
 from playground.errors import UserInputError
 from playground.recipes.autoencoder import HELD_OUT_PHOTOS
-from playground.ui import FIRST_VISIT, HEAVY, TRAINING, SafeImage, current_app, explainer, friendly, show_on_first_visit
+from playground.ui import FIRST_VISIT, HEAVY, SafeImage, current_app, explainer, friendly, show_on_first_visit
 
 TITLE = "Autoencoders"
 DIGIT_ZOOM = 8  # a 28×28 digit is shown 224 px wide, pixels visible
@@ -98,12 +98,15 @@ def plane_pictures() -> tuple[np.ndarray, np.ndarray]:
     return latent.render_plane(latent.latent_plane()), latent.manifold()
 
 
-def live_frames(kind, level, bottleneck, learning_rate, epochs, seed):
-    """Stream (reconstructions, loss curves, status, model) while a small autoencoder trains."""
+def live_frames(kind, level, bottleneck, learning_rate, epochs, seed, job=None):
+    """Stream (reconstructions, loss curves, status, model) while a small autoencoder trains
+    (a frame after fewer steps when the server is crowded: ``job.scaled``)."""
     if bottleneck not in live.BOTTLENECKS:
         raise UserInputError(f"unknown bottleneck {bottleneck!r}; choose one of {list(live.BOTTLENECKS)}")
+    per_frame = live.LiveConfig.steps_per_frame
     config = live.LiveConfig(noise_kind=kind, noise_level=float(level), latent_dim=live.BOTTLENECKS[bottleneck],
-                             learning_rate=float(learning_rate), epochs=int(epochs), seed=int(seed or 0))
+                             learning_rate=float(learning_rate), epochs=int(epochs), seed=int(seed or 0),
+                             steps_per_frame=job.scaled(per_frame) if job is not None else per_frame)
     model = live.new_model(config)
     for frame in live.train_live(config, model):
         curves = pd.DataFrame(
@@ -266,10 +269,10 @@ def build() -> None:
     # ---- events: Train live
     live_kind.input(friendly(lambda k: gr.update(**level_settings(k, True))), [live_kind], [live_level],
                     api_visibility="undocumented", queue=False)
-    training = start.click(friendly(live_frames), [live_kind, live_level, bottleneck, learning_rate, epochs, live_seed],
-                           [live_picture, curves, live_status, live_model], api_name="train_live",
-                           concurrency_id=TRAINING)
-    stop.click(None, None, None, cancels=[training])
+    live_ui.play(start, live_frames, [live_kind, live_level, bottleneck, learning_rate, epochs, live_seed],
+                 [live_picture, curves, live_status, live_model], panel="autoencoder", status=live_status, heavy=True,
+                 memory_mb=120, api_name="train_live", show_progress="minimal")
+    live_ui.stop(stop, panel="autoencoder", api_name="train_live_stop")
 
 
 # ---------------------------------------------------------------- benchmarks

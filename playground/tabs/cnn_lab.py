@@ -11,7 +11,7 @@ import pandas as pd
 import gradio as gr
 import torch
 
-from playground import data, registry, weights
+from playground import data, live_ui, registry, weights
 from playground.benchmarking import BenchCase
 from playground.cnnlab import render
 from playground.cnnlab.architectures import COLUMNS, CONTENDERS, SQUEEZENEXT_NOTE, architecture_rows
@@ -22,7 +22,7 @@ from playground.cnnlab.live import (
 from playground.cnnlab.predict import as_label_dict, digit_probabilities, sketch_to_digit, upload_to_digit
 from playground.errors import TrainingDiverged, UserInputError, WeightsError
 from playground.nets.seed_cnn import SeedCNN
-from playground.ui import HEAVY, TRAINING, SafeImage, explainer, friendly, show_on_first_visit
+from playground.ui import HEAVY, SafeImage, explainer, friendly, show_on_first_visit
 
 TITLE = "CNN lab"
 SHIPPED = "mnist_cnn"
@@ -232,13 +232,11 @@ def build() -> None:
         f"measured when you press the button, in this server process on its CPU. {SQUEEZENEXT_NOTE}"
     )
 
-    train_event = train_button.click(
-        friendly(train),
-        inputs=[optimizer, learning_rate, epochs, batch_size, dropout, augment, seed, valid_percent, digits, session],
-        outputs=[status, curves, log, checkpoint, session, accuracy, confusion, mistakes],
-        api_name="cnn_lab_train", concurrency_id=TRAINING,
-    )
-    stop_button.click(None, cancels=[train_event], api_name="cnn_lab_stop")
+    live_ui.play(train_button, train,
+                 [optimizer, learning_rate, epochs, batch_size, dropout, augment, seed, valid_percent, digits, session],
+                 [status, curves, log, checkpoint, session, accuracy, confusion, mistakes], panel="cnn_lab",
+                 status=status, heavy=True, memory_mb=150, api_name="cnn_lab_train", show_progress="minimal")
+    live_ui.stop(stop_button, panel="cnn_lab", api_name="cnn_lab_stop")
     evaluate_button.click(friendly(evaluate), inputs=[session], outputs=[accuracy, confusion, mistakes],
                           api_name="cnn_lab_evaluate", concurrency_id=HEAVY)
     reading = [prediction, seen, stages, filters]

@@ -17,7 +17,8 @@ from playground.gans import latent, pix2pix, render2d, sampling, toy2d
 from playground.gans.heldout import heldout_pairs
 from playground.gans.live_dcgan import LiveDCGAN
 from playground.images import sketch_ink
-from playground.ui import HEAVY, TRAINING, SafeImage, explainer, friendly, show_on_first_visit
+from playground import live_ui
+from playground.ui import HEAVY, SafeImage, explainer, friendly, show_on_first_visit
 
 TITLE = "GANs"
 DIGIT_CHOICES = ["all"] + [str(d) for d in range(10)]
@@ -134,16 +135,30 @@ def toy_step(which: str, state, distribution, lr_g, lr_d, seed, sketch):
     return (gan, *toy_frame(gan))
 
 
-def toy_play(state, distribution, lr_g, lr_d, seed, sketch, d_steps_per_g, rounds_per_frame):
-    """Train (k D steps, 1 G step) rounds, redrawing every ``rounds_per_frame`` rounds, until Stop."""
+def toy_step_d(state, distribution, lr_g, lr_d, seed, sketch):
+    """One discriminator step (the `toy_step_d` API)."""
+    return toy_step("D", state, distribution, lr_g, lr_d, seed, sketch)
+
+
+def toy_step_g(state, distribution, lr_g, lr_d, seed, sketch):
+    """One generator step (the `toy_step_g` API)."""
+    return toy_step("G", state, distribution, lr_g, lr_d, seed, sketch)
+
+
+def toy_play(state, distribution, lr_g, lr_d, seed, sketch, d_steps_per_g, rounds_per_frame, job=None):
+    """Train (k D steps, 1 G step) rounds, redrawing every ``rounds_per_frame`` rounds, until Stop.
+
+    Under the live runtime (``job``) a crowded server draws after fewer rounds (``job.scaled``),
+    so every visitor's picture keeps moving."""
     gan = _toy_ready(state, distribution, lr_g, lr_d, seed, sketch)
     d_steps, per_frame = int(d_steps_per_g), int(rounds_per_frame)
     if not 1 <= d_steps <= 10 or not 1 <= per_frame <= 100:
         raise UserInputError("D steps per G step must be 1–10 and rounds per frame 1–100")
     done = 0
     while done < TOY_MAX_ROUNDS_PER_PLAY:
-        gan.train(per_frame, d_steps)
-        done += per_frame
+        rounds = job.scaled(per_frame) if job is not None else per_frame
+        gan.train(rounds, d_steps)
+        done += rounds
         yield (gan, *toy_frame(gan))
 
 
@@ -159,15 +174,16 @@ def _live_chart(run: LiveDCGAN) -> np.ndarray:
     return render2d.loss_chart([h.d_loss for h in run.history], [h.g_loss for h in run.history])
 
 
-def live_dcgan_train(state, seed, lr, steps_per_frame):
-    """Continue (or start) this session's DCGAN; redraw the fixed-noise grid every few steps."""
+def live_dcgan_train(state, seed, lr, steps_per_frame, job=None):
+    """Continue (or start) this session's DCGAN; redraw the fixed-noise grid every few steps
+    (fewer when the server is crowded: ``job.scaled``)."""
     run = state if state is not None else LiveDCGAN(seed=sampling.check_seed(seed), lr=float(lr))
     per_frame = int(steps_per_frame)
     if not 1 <= per_frame <= 50:
         raise UserInputError(f"steps per frame must be 1–50, got {steps_per_frame}")
     target = run.steps + LIVE_DCGAN_MAX_STEPS
     while run.steps < target:
-        run.train(per_frame)
+        run.train(min(job.scaled(per_frame) if job is not None else per_frame, target - run.steps))
         yield run, run.fixed_grid(), _live_chart(run), run.summary()
 
 
@@ -301,12 +317,11 @@ def _toy_lab() -> None:
     show_on_first_visit([plane, losses, status], lambda: toy_frame(toy_new(toy2d.DISTRIBUTIONS[0], 1e-3, 1e-3, 0)))
     reset.click(friendly(toy_reset), controls, outputs, api_name="toy_reset", concurrency_id=HEAVY)
     distribution.change(friendly(toy_distribution_changed), controls, outputs, api_visibility="undocumented", concurrency_id=HEAVY)
-    step_d.click(friendly(lambda *a: toy_step("D", *a)), [state, *controls], outputs, api_name="toy_step_d", concurrency_id=HEAVY)
-    step_g.click(friendly(lambda *a: toy_step("G", *a)), [state, *controls], outputs, api_name="toy_step_g", concurrency_id=HEAVY)
-    playing = play.click(
-        friendly(toy_play), [state, *controls, d_steps, per_frame], outputs, api_name="toy_play", concurrency_id=TRAINING
-    )
-    stop.click(None, cancels=[playing])
+    step_d.click(friendly(toy_step_d), [state, *controls], outputs, api_name="toy_step_d", concurrency_id=HEAVY)
+    step_g.click(friendly(toy_step_g), [state, *controls], outputs, api_name="toy_step_g", concurrency_id=HEAVY)
+    live_ui.play(play, toy_play, [state, *controls, d_steps, per_frame], outputs, panel="toy_gan", status=status,
+                 memory_mb=20, api_name="toy_play")
+    live_ui.stop(stop, panel="toy_gan", api_name="toy_stop")
 
 
 def _live_dcgan_lab() -> None:
@@ -331,10 +346,9 @@ def _live_dcgan_lab() -> None:
     # The untrained generator's fixed-noise grid (fog); Train starts from the same seed.
     show_on_first_visit([grid, chart, summary], lambda: live_dcgan_reset(0, 2e-4)[1:])
     reset.click(friendly(live_dcgan_reset), [seed, lr], outputs, api_name="live_dcgan_reset", concurrency_id=HEAVY)
-    training = train.click(
-        friendly(live_dcgan_train), [state, seed, lr, per_frame], outputs, api_name="live_dcgan_train", concurrency_id=TRAINING
-    )
-    stop.click(None, cancels=[training])
+    live_ui.play(train, live_dcgan_train, [state, seed, lr, per_frame], outputs, panel="live_dcgan", status=summary,
+                 heavy=True, memory_mb=150, api_name="live_dcgan_train")
+    live_ui.stop(stop, panel="live_dcgan", api_name="live_dcgan_stop")
 
 
 def _pix2pix_lab() -> None:

@@ -12,12 +12,13 @@ import time
 
 import gradio as gr
 
+from playground import live_ui
 from playground.activations import DISPLAY_NAMES
 from playground.benchmarking import BenchCase
 from playground.init_schemes import SCHEMES
 from playground.initlab import batchnorm, depth, explorer, plots, race
 from playground.initlab.settings import finite
-from playground.ui import HEAVY, TRAINING, explainer, friendly, show_on_first_visit
+from playground.ui import HEAVY, explainer, friendly, show_on_first_visit
 
 TITLE = "Weight init & batch norm"
 
@@ -77,14 +78,18 @@ def _clear_case():
 
 
 def run_race(schemes, architecture, bn_mode, activation, hidden_layers, width, optimizer, learning_rate, batch_size,
-             epochs, steps_per_frame, seed):
-    """Stream (figure, summary rows, status) frames while the runners train side by side."""
+             epochs, steps_per_frame, seed, job=None):
+    """Stream (figure, summary rows, status) frames while the runners train side by side
+    (a frame after fewer steps when the server is crowded: ``job.scaled``)."""
     settings = race.RaceSettings(
         schemes=list(schemes or []), architecture=architecture, bn_mode=bn_mode, activation=activation,
         hidden_layers=hidden_layers, width=width, optimizer=optimizer,
         learning_rate=finite("learning rate", learning_rate), batch_size=batch_size, epochs=epochs,
         steps_per_frame=steps_per_frame, seed=seed,
     )
+    if job is not None:
+        settings = settings.validated()
+        settings.steps_per_frame = job.scaled(settings.steps_per_frame)
     for frame in race.race(settings):
         status = (f"{'Finished' if frame.finished else 'Training'}: step {frame.step}/{frame.total_steps}, "
                   f"epoch {frame.epoch:.2f}, {len(frame.runners)} runners on the same mini-batches.")
@@ -233,9 +238,9 @@ def _build_race() -> None:
             table = gr.Dataframe(headers=RACE_COLUMNS, label="Runners", interactive=False, elem_id="race-table")
     inputs = [schemes, architecture, bn_mode, activation, hidden_layers, width, optimizer, learning_rate, batch_size,
               epochs, steps_per_frame, seed]
-    event = start.click(friendly(run_race), inputs, [image, table, status], api_name="init_race",
-                        concurrency_id=TRAINING)
-    stop.click(None, cancels=[event])
+    live_ui.play(start, run_race, inputs, [image, table, status], panel="init_race", status=status, heavy=True,
+                 memory_mb=120, api_name="init_race", show_progress="minimal")
+    live_ui.stop(stop, panel="init_race", api_name="init_race_stop")
 
 
 def _build_batchnorm() -> None:
@@ -257,8 +262,9 @@ def _build_batchnorm() -> None:
         label="Normalised values x̂ = (y − β)/γ per channel, averaged over channels, on 256 held-out digits",
         interactive=False,
     )
-    run.click(friendly(show_pitfalls), [architecture, epochs, seed], [report, layers], api_name="bn_pitfalls",
-              concurrency_id=TRAINING)
+    # One training run, done in turn with everyone training (the live runtime), as one chunk.
+    live_ui.play(run, show_pitfalls, [architecture, epochs, seed], [report, layers], panel="batchnorm", status=report,
+                 heavy=True, memory_mb=120, once=True, api_name="bn_pitfalls", show_progress="full")
 
 
 # ---------------------------------------------------------------- benchmarks

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import base64
 import io
-import time
 import urllib.parse
 
 import gradio as gr
 import numpy as np
 from PIL import Image
 
-from playground import ui
+from playground import live, live_ui, ui
 from playground.activations import ACTIVATIONS, DISPLAY_NAMES
 from playground.benchmarking import BenchCase
 from playground.errors import UserInputError
@@ -27,13 +26,11 @@ from playground.init_schemes import SCHEMES
 from playground.mlp import activation_lab, datasets, export, perceptron
 from playground.mlp.config import (MAX_NEURONS, OPTIMIZER_LABELS, PREFIX, PlaygroundConfig)
 from playground.mlp.session import Session
-from playground.ui import FIRST_VISIT, HEAVY, TRAINING, explainer, friendly
+from playground.ui import FIRST_VISIT, HEAVY, explainer, friendly
 
 TITLE = "Perceptron & activations"
 
-FRAME_PERIOD = 0.09  # seconds per streamed frame (~11 frames/s): training fills what drawing leaves
-MIN_TRAIN_SECONDS = 0.04
-PLAY_LIMIT_SECONDS = 600  # play pauses itself after 10 minutes (frees the training slot)
+LEARN_FRAME_SECONDS = 0.05  # the perceptron rule: at most one epoch per 0.05 s, to watch the line move
 ACTIVATION_CHOICES = [(DISPLAY_NAMES[name], name) for name in ACTIVATIONS]
 _ALIASES = {"swish": "silu", "leaky": "leaky_relu", "leakyrelu": "leaky_relu", "identity": "linear"}
 
@@ -104,14 +101,14 @@ def perceptron_view(w1, w2, b, activation_name, leaky_slope, dataset):
 
 
 def perceptron_learn(w1, w2, b, activation_name, leaky_slope, dataset):
-    """Rosenblatt's rule from the current sliders, one frame per epoch."""
+    """Rosenblatt's rule from the current sliders, one frame per epoch (the runtime paces the
+    frames at LEARN_FRAME_SECONDS, slow enough to watch the line move)."""
     points, labels = perceptron.perceptron_data(dataset)
     last = None
     for last in perceptron.learn(points, labels, w1, w2, b):
         image, text = perceptron_view(last.w1, last.w2, last.b, activation_name, leaky_slope, dataset)
         verdict = (f"Epoch {last.epoch}: {last.mistakes} correction(s) this epoch, accuracy **{last.accuracy:.0%}**.")
         yield last.w1, last.w2, last.b, image, text + "\n\n" + verdict
-        time.sleep(0.05)  # slow enough to watch the line move
     if last is not None and last.mistakes:
         yield (last.w1, last.w2, last.b, image, text + "\n\n" + verdict +
                " The rule never settles: **no straight line separates these classes** — that needs a hidden layer.")
@@ -124,15 +121,17 @@ def activation_view(names, leaky_slope, x_limit):
     return activation_lab.figure(names, leaky_slope, x_limit), activation_lab.facts_table(names, leaky_slope)
 
 
-def _outputs(session: Session, config: PlaygroundConfig, first: bool = True):
+def _outputs(session: Session, config: PlaygroundConfig, first: bool = True, full: bool = True):
     """The frame for the page. The three pictures travel inline as JPEG data URIs (no cache file,
     no extra HTTP request per frame: that was most of the cost of a frame). While play streams,
-    later frames leave the session and the address alone (``first=False``)."""
-    frame = session.frame()
-    return (session if first else gr.update(), _inline_image(frame.plane, "decision regions with the data points"),
-            _inline_image(frame.curves, "loss per epoch, train and test"),
-            _inline_image(frame.neurons, "each hidden neuron's output over the plane"), frame.status,
-            query_string(config) if first else gr.update())
+    later frames leave the session and the address alone (``first=False``); when the server is
+    crowded, some frames carry only the decision regions and the status (``full=False``)."""
+    frame = session.frame(full=full)
+    keep = gr.update()
+    return (session if first else keep, _inline_image(frame.plane, "decision regions with the data points"),
+            _inline_image(frame.curves, "loss per epoch, train and test") if full else keep,
+            _inline_image(frame.neurons, "each hidden neuron's output over the plane") if full else keep,
+            frame.status, query_string(config) if first else keep)
 
 
 def _inline_image(array: np.ndarray, alt: str) -> str:
@@ -146,68 +145,96 @@ def _own_points(session: Session | None) -> tuple:
     return session.config.own_points if session is not None and session.config is not None else ()
 
 
-def mlp_settings(session, *values):
+# Every MLP handler takes the session, then the page's controls by name (CONTROL_ORDER), so
+# the API shows each parameter's name.
+
+
+def mlp_settings(session, dataset, classes, noise, train_percent, points, features, hidden, activation,
+                 layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size, regularisation,
+                 regularisation_rate, loss, seed):
+    """New settings: a fresh network when the data or architecture changed, else live."""
     session = session or Session()
-    config = config_from_page(_own_points(session), *values)
+    config = config_from_page(_own_points(session), dataset, classes, noise, train_percent, points, features,
+                              hidden, activation, layer_activations, leaky_slope, init, optimizer, learning_rate,
+                              batch_size, regularisation, regularisation_rate, loss, seed)
     session.apply(config)
     return _outputs(session, config)
 
 
-def mlp_reset(session, *values):
+def mlp_reset(session, dataset, classes, noise, train_percent, points, features, hidden, activation,
+              layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size, regularisation,
+              regularisation_rate, loss, seed):
+    """A fresh network with the same settings."""
     session = session or Session()
-    config = config_from_page(_own_points(session), *values)
+    config = config_from_page(_own_points(session), dataset, classes, noise, train_percent, points, features,
+                              hidden, activation, layer_activations, leaky_slope, init, optimizer, learning_rate,
+                              batch_size, regularisation, regularisation_rate, loss, seed)
     session.apply(config, reset=True)
     return _outputs(session, config)
 
 
-def mlp_step(session, *values):
+def mlp_step(session, dataset, classes, noise, train_percent, points, features, hidden, activation,
+             layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size, regularisation,
+             regularisation_rate, loss, seed):
+    """One epoch, then a frame (run by the live runtime, in turn with everyone training)."""
     session = session or Session()
-    config = config_from_page(_own_points(session), *values)
+    config = config_from_page(_own_points(session), dataset, classes, noise, train_percent, points, features,
+                              hidden, activation, layer_activations, leaky_slope, init, optimizer, learning_rate,
+                              batch_size, regularisation, regularisation_rate, loss, seed)
     session.apply(config)
     session.train_epochs(1)
     return _outputs(session, config)
 
 
-def mlp_play(session, *values):
-    """Train until paused, one frame every ~FRAME_PERIOD seconds: training fills the time that
-    drawing and Gradio's own work on each frame leave (measured on the previous frames)."""
+def mlp_play(session, dataset, classes, noise, train_percent, points, features, hidden, activation,
+             layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size, regularisation,
+             regularisation_rate, loss, seed, job: live.Job | None = None):
+    """Train until paused. Each frame trains for ``job.work_seconds()`` (the live runtime's frame
+    period, shared among everyone training now), then draws. Without a job (a direct call) each
+    frame trains one epoch."""
     session = session or Session()
-    config = config_from_page(_own_points(session), *values)
+    config = config_from_page(_own_points(session), dataset, classes, noise, train_percent, points, features,
+                              hidden, activation, layer_activations, leaky_slope, init, optimizer, learning_rate,
+                              batch_size, regularisation, regularisation_rate, loss, seed)
     session.apply(config)
     session.require_trainer()
-    started = time.perf_counter()
-    overhead = 0.0  # seconds per frame spent outside training: drawing, Gradio encoding and sending
-    cycle_start = trained = None
     frames = 0
-    while time.perf_counter() - started < PLAY_LIMIT_SECONDS:
-        now = time.perf_counter()
-        if cycle_start is not None:  # learn the overhead from the last full cycle (closed loop)
-            overhead = 0.7 * overhead + 0.3 * max(0.0, now - cycle_start - trained)
-        cycle_start = now
-        session.train_for(max(MIN_TRAIN_SECONDS, FRAME_PERIOD - overhead))
-        trained = time.perf_counter() - now
-        yield _outputs(session, session.config, first=frames == 0)
+    while True:
+        if job is None:
+            session.train_epochs(1)
+        else:
+            session.train_for(job.work_seconds())
+        yield _outputs(session, session.config, first=frames == 0, full=job is None or job.full_frame())
         frames += 1
-    gr.Info("Play paused itself after 10 minutes; press play to go on.")
 
 
-def mlp_add_point(session, point_class, evt: gr.EventData, *values):
+def mlp_add_point(session, point_class, dataset, classes, noise, train_percent, points, features, hidden,
+                  activation, layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size,
+                  regularisation, regularisation_rate, loss, seed, evt: gr.EventData = None):
     """A click on the plane: ``evt`` carries the pixel (column, row) in the 300 × 300 picture."""
+    controls = (dataset, classes, noise, train_percent, points, features, hidden, activation, layer_activations,
+                leaky_slope, init, optimizer, learning_rate, batch_size, regularisation, regularisation_rate, loss,
+                seed)
     session = session or Session()
     if session.config is None:
-        session.apply(config_from_page((), *values))
+        session.apply(config_from_page((), *controls))
     try:
         column, row = float(evt.column), float(evt.row)
     except (AttributeError, TypeError, ValueError):
         raise UserInputError("click inside the picture of the plane to add a point") from None
-    config = config_from_page(session.add_point(column, row, int(point_class)).own_points, *values)
+    config = config_from_page(session.add_point(column, row, int(point_class)).own_points, *controls)
     session.apply(config)
     return _outputs(session, config)
 
 
-def mlp_clear_points(session, *values):
+def mlp_clear_points(session, dataset, classes, noise, train_percent, points, features, hidden, activation,
+                     layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size, regularisation,
+                     regularisation_rate, loss, seed):
+    """Forget the points this visitor clicked."""
     session = session or Session()
-    config = config_from_page((), *values)
+    config = config_from_page((), dataset, classes, noise, train_percent, points, features, hidden, activation,
+                              layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size,
+                              regularisation, regularisation_rate, loss, seed)
     session.apply(config)
     return _outputs(session, config)
 
@@ -227,12 +254,13 @@ def mlp_load(request: gr.Request):
 
 
 def mlp_code(session):
-    trainer = (session or Session()).require_trainer()
+    """The script that redoes this training (play may have paused mid-epoch: that epoch is ended first)."""
+    trainer = (session or Session()).finish_epoch()
     return export.pytorch_script(trainer)
 
 
 def mlp_weights(session):
-    trainer = (session or Session()).require_trainer()
+    trainer = (session or Session()).finish_epoch()
     return export.weights_file(trainer)
 
 
@@ -305,9 +333,9 @@ def _build_perceptron() -> None:
     for control in controls:
         control.input(view, inputs=controls, outputs=[image, formula], trigger_mode="always_last",
                       api_visibility="undocumented", concurrency_id=HEAVY, show_progress="hidden")
-    learn_event = learn.click(friendly(perceptron_learn), inputs=controls, outputs=[w1, w2, b, image, formula],
-                              api_name="perceptron_learn", concurrency_id=HEAVY)
-    stop.click(None, cancels=[learn_event])
+    live_ui.play(learn, perceptron_learn, controls, [w1, w2, b, image, formula], panel="perceptron", status=formula,
+                 min_frame_seconds=LEARN_FRAME_SECONDS, api_name="perceptron_learn")
+    live_ui.stop(stop, panel="perceptron", api_name="perceptron_stop")
     # The same view as a named API endpoint (and the first drawing when the page opens).
     gr.Button(visible=False).click(view, inputs=controls, outputs=[image, formula], api_name="perceptron_surface")
     ui.current_app().load(view, inputs=controls, outputs=[image, formula], api_visibility="undocumented")
@@ -416,18 +444,19 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
                 leaky_slope, init, optimizer, learning_rate, batch_size, regularisation, regularisation_rate, loss, seed]
     frame_outputs = [session, plane, curves, neurons, status, url_query]
     inputs = [session, *controls]
+    # The named endpoint first: later events of the same function get suffixed names (undocumented).
+    gr.Button(visible=False).click(friendly(mlp_settings), inputs=inputs, outputs=frame_outputs,
+                                   api_name="mlp_settings", concurrency_id=HEAVY)
     for control in controls:
         control.input(friendly(mlp_settings), inputs=inputs, outputs=frame_outputs, trigger_mode="always_last",
                       api_visibility="undocumented", show_progress="hidden", concurrency_id=HEAVY)
-    gr.Button(visible=False).click(friendly(mlp_settings), inputs=inputs, outputs=frame_outputs,
-                                   api_name="mlp_settings", concurrency_id=HEAVY)
-    play_event = play.click(friendly(mlp_play), inputs=inputs, outputs=frame_outputs, api_name="mlp_play",
-                            concurrency_id=TRAINING, show_progress="hidden")
-    pause.click(None, cancels=[play_event])
-    step.click(friendly(mlp_step), inputs=inputs, outputs=frame_outputs, api_name="mlp_step", concurrency_id=TRAINING,
-               show_progress="hidden")
-    reset.click(friendly(mlp_reset), inputs=inputs, outputs=frame_outputs, api_name="mlp_reset",
-                concurrency_id=HEAVY, cancels=[play_event])
+    # Play and Step run through the live runtime (one run per visitor: a Step replaces a Play).
+    live_ui.play(play, mlp_play, inputs, frame_outputs, panel="mlp", status=status, api_name="mlp_play")
+    live_ui.stop(pause, panel="mlp", api_name="mlp_pause")
+    live_ui.play(step, mlp_step, inputs, frame_outputs, panel="mlp", status=status, once=True, api_name="mlp_step")
+    reset_event = live_ui.stop(reset, panel="mlp")
+    reset_event.then(friendly(mlp_reset), inputs=inputs, outputs=frame_outputs, api_name="mlp_reset",
+                     concurrency_id=HEAVY)
     plane.click(friendly(mlp_add_point), inputs=[session, click_class, *controls], outputs=frame_outputs,
                  api_name="mlp_add_point", concurrency_id=HEAVY, show_progress="hidden")
     clear.click(friendly(mlp_clear_points), inputs=inputs, outputs=frame_outputs, api_name="mlp_clear_points",

@@ -12,6 +12,7 @@ import math
 
 import gradio as gr
 
+from playground import live_ui
 from playground.benchmarking import BenchCase
 from playground.errors import UserInputError
 from playground.nets.sequence import MODEL_KINDS
@@ -19,11 +20,11 @@ from playground.sequence import plots
 from playground.sequence.attention import MAX_LENGTH, AttentionSettings, ReversalLab, anti_diagonal_score
 from playground.sequence.charlm import CharModel, CharSettings, zen_of_python
 from playground.sequence.gradients import GRADIENT_CELLS, INITS, MAX_STEPS, decay_ratio, gradient_vs_distance
-from playground.sequence.race import Race, RaceSettings, accuracy_vs_delay
+from playground.sequence.race import Race, RaceSettings, sweep_progress
 from playground.sequence.tasks import TASKS, check_delay
 from playground.sequence.timeseries import SERIES, Forecaster, ForecastSettings
 from playground.training import check_finite_settings
-from playground.ui import HEAVY, TRAINING, explainer, friendly, show_on_first_visit
+from playground.ui import HEAVY, explainer, friendly, show_on_first_visit
 
 TITLE = "Sequences & attention"
 RACE_GROUP = 10  # optimizer steps per model between two redraws of the race
@@ -118,7 +119,10 @@ def sweep_delays(task, delays_text, window, hidden, learning_rate, gate_bias, se
     done: list[int] = []
     accuracy: dict[str, list[float]] = {kind: [] for kind in MODEL_KINDS}
     chance = Race(RaceSettings(**{**settings.__dict__, "kinds": ("TDNN",)})).spec.chance
-    for delay, best in accuracy_vs_delay(settings, delays, budget):
+    for delay, step, best in sweep_progress(settings, delays, budget):
+        if best is None:  # between groups: the figure stays, the status says how far this k is
+            yield gr.update(), f"k = {delay}: step {step} / {budget} ({len(done)} / {len(delays)} delays done)"
+            continue
         done.append(delay)
         for kind, value in best.items():
             accuracy[kind].append(value)
@@ -222,11 +226,10 @@ def _build_welcome() -> None:
         temperature = gr.Slider(0.1, 2.0, value=0.8, step=0.05, label="Temperature", elem_id="seq-char-temperature")
         sample_button = gr.Button("Sample")
     sample = gr.Textbox(label="The model writes", lines=8, elem_id="seq-char-sample")
-    training = train.click(
-        friendly(train_char_model), inputs=[text, cell, hidden, learning_rate, seed, steps, temperature],
-        outputs=[model, curve, status, sample], api_name="train_char_model", concurrency_id=TRAINING,
-    )
-    stop.click(None, cancels=[training])
+    live_ui.play(train, train_char_model, [text, cell, hidden, learning_rate, seed, steps, temperature],
+                 [model, curve, status, sample], panel="char_lm", status=status, memory_mb=60,
+                 api_name="train_char_model", show_progress="minimal")
+    live_ui.stop(stop, panel="char_lm", api_name="char_lm_stop")
     sampler = friendly(sample_text)
     sample_inputs = [model, prompt, length, temperature, seed]
     sample_button.click(sampler, sample_inputs, sample, api_name="sample_text", concurrency_id=HEAVY)
@@ -295,14 +298,13 @@ def _build_race() -> None:
     sweep_status = gr.Markdown(elem_id="seq-sweep-status")
     sweep_figure = gr.Plot(label="Accuracy against the delay", elem_id="seq-sweep-plot")
     common = [task, delay, window, hidden, learning_rate, gate_bias, seed]
-    racing = start.click(
-        friendly(run_race), common + [steps], [figure, status], api_name="memory_race", concurrency_id=TRAINING
-    )
-    sweeping = sweep.click(
-        friendly(sweep_delays), [task, delays, window, hidden, learning_rate, gate_bias, seed, steps_per_delay],
-        [sweep_figure, sweep_status], api_name="accuracy_vs_delay", concurrency_id=TRAINING,
-    )
-    stop.click(None, cancels=[racing, sweeping])
+    # The race and the sweep share one panel (and its Stop): starting one replaces the other.
+    live_ui.play(start, run_race, common + [steps], [figure, status], panel="memory_race", status=status,
+                 heavy=True, memory_mb=60, api_name="memory_race", show_progress="minimal")
+    live_ui.play(sweep, sweep_delays, [task, delays, window, hidden, learning_rate, gate_bias, seed, steps_per_delay],
+                 [sweep_figure, sweep_status], panel="memory_race", status=sweep_status, heavy=True, memory_mb=60,
+                 api_name="accuracy_vs_delay", show_progress="minimal")
+    live_ui.stop(stop, panel="memory_race", api_name="memory_race_stop")
     # the adding problem (a regression) learns slower: it gets a larger step and budget by default
     task.change(
         lambda name: (0.01, 1000) if name == "adding" else (0.003, 400),
@@ -331,11 +333,9 @@ def _build_timeseries() -> None:
         stop = gr.Button("Stop", elem_id="seq-ts-stop")
     status = gr.Markdown(elem_id="seq-ts-status")
     figure = gr.Plot(label="Prediction over the truth", elem_id="seq-ts-plot")
-    training = start.click(
-        friendly(run_forecast), [series, cell, hidden, learning_rate, noise, seed, steps], [figure, status],
-        api_name="forecast", concurrency_id=TRAINING,
-    )
-    stop.click(None, cancels=[training])
+    live_ui.play(start, run_forecast, [series, cell, hidden, learning_rate, noise, seed, steps], [figure, status],
+                 panel="forecast", status=status, memory_mb=30, api_name="forecast", show_progress="minimal")
+    live_ui.stop(stop, panel="forecast", api_name="forecast_stop")
 
 
 def _build_attention() -> None:
@@ -357,11 +357,9 @@ def _build_attention() -> None:
         stop = gr.Button("Stop", elem_id="seq-att-stop")
     status = gr.Markdown(elem_id="seq-att-status")
     figure = gr.Plot(label="Attention map and accuracy", elem_id="seq-att-plot")
-    training = start.click(
-        friendly(run_attention), [length, heads, layers, learning_rate, seed, steps], [figure, status],
-        api_name="attention", concurrency_id=TRAINING,
-    )
-    stop.click(None, cancels=[training])
+    live_ui.play(start, run_attention, [length, heads, layers, learning_rate, seed, steps], [figure, status],
+                 panel="attention", status=status, memory_mb=40, api_name="attention", show_progress="minimal")
+    live_ui.stop(stop, panel="attention", api_name="attention_stop")
 
 
 def build() -> None:

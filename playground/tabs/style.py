@@ -5,15 +5,13 @@ Compute lives in ``playground/style/``; this module is the UI.
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import math
-import threading
-from dataclasses import dataclass, field
 
 import gradio as gr
 import pandas as pd
 
-from playground import data
+from playground import data, live_ui
 from playground.benchmarking import BenchCase
 from playground.errors import UserInputError
 from playground.images import load_image
@@ -21,12 +19,13 @@ from playground.style import adain, bundled, gatys, metrics
 from playground.style import features as feats
 from playground.style.gatys import GatysSettings
 from playground.training import check_finite_settings
-from playground.ui import HEAVY, TRAINING, SafeImage, explainer, friendly, show_on_first_visit
+from playground.ui import HEAVY, SafeImage, explainer, friendly, show_on_first_visit
 
 TITLE = "Style transfer"
 MAX_UPLOAD_SIDE = 2048  # bigger uploads are downscaled before anything else happens
 LAYER_CHOICES = [(feats.layer_label(k), str(k)) for k in feats.ALL_LAYERS]
 DEFAULTS = GatysSettings()
+LIVE_REPORT_EVERY = 3  # Gatys iterations per streamed frame (~0.3 s at 256 px on one core)
 
 
 # ---------------------------------------------------------------- compute (plain values in, plain values out)
@@ -86,60 +85,24 @@ def gatys_caption(progress: gatys.GatysProgress, settings: GatysSettings) -> str
 # ---------------------------------------------------------------- UI handlers
 
 
-def run_gatys(content, style, *knobs, stop: threading.Event | None = None):
-    """Stream (image, loss curves, caption, latest image for the Stop path).
+def run_gatys(content, style, style_layers, content_layers, content_weight, style_weight, tv_weight, size, iterations,
+              optimizer, start, keep_colour, seed, job=None):
+    """Stream (image, loss curves, caption) as Gatys converges.
 
-    Setting ``stop`` ends the run at its next frame, which then says "stopped" and keeps the image.
+    Under the live runtime a frame comes every LIVE_REPORT_EVERY iterations (a chunk short enough
+    for Stop to end the run within about a second); Stop ends it between two frames, the last
+    image stays and the caption says "stopped".
     """
-    settings = gatys_settings(*knobs)
+    settings = gatys_settings(style_layers, content_layers, content_weight, style_weight, tv_weight, size, iterations,
+                              optimizer, start, keep_colour, seed)
+    if job is not None:
+        settings = dataclasses.replace(settings, report_every=LIVE_REPORT_EVERY)
     content_image, style_image = _image(content, "content"), _image(style, "style")
     for progress in gatys.transfer(content_image, style_image, settings):
         caption = gatys_caption(progress, settings)
-        if stop is not None and stop.is_set():
-            caption = f"**Gatys** — stopped at iteration {progress.iteration}; this is the latest image."
-            yield progress.image, loss_table(progress), caption, progress.image
-            return
         if progress.done:
             caption += style_note(progress.image, content_image, style_image, settings.size)
-        yield progress.image, loss_table(progress), caption, progress.image
-
-
-def stop_gatys(latest):
-    """Stop keeps the latest streamed image (it lives in the visitor's gr.State)."""
-    if latest is None:
-        return gr.update(), "Stopped before the first image."
-    return latest, "**Gatys** — stopped; this is the latest image."
-
-
-@dataclass
-class RunSwitch:
-    """One visitor's running Gatys stream: Stop sets ``stop``; the stream clears ``running`` when it ends."""
-
-    stop: threading.Event = field(default_factory=threading.Event)
-    running: bool = True
-
-
-def request_stop(latest, switch: RunSwitch | None):
-    """Stop: a running stream writes its own last frame (so no late frame can overwrite "stopped")."""
-    if switch is not None and switch.running:
-        switch.stop.set()
-        return gr.update(), gr.update()
-    return stop_gatys(latest)
-
-
-def _with_switch(stream):
-    """Wrap a Gatys stream so its last output is the visitor's RunSwitch (kept in gr.State)."""
-
-    @functools.wraps(stream)
-    def run(*args):
-        switch = RunSwitch()
-        try:
-            for values in stream(*args, stop=switch.stop):
-                yield (*values, switch)
-        finally:
-            switch.running = False
-
-    return run
+        yield progress.image, loss_table(progress), caption
 
 
 def run_adain(content, style, style_b, alpha, mix, keep_colour, size):
@@ -160,11 +123,13 @@ def run_adain(content, style, style_b, alpha, mix, keep_colour, size):
     return result.image, caption
 
 
-def run_both(content, style, style_b, alpha, mix, adain_colour, adain_size, *knobs, stop=None):
+def run_both(content, style, style_b, alpha, mix, adain_colour, adain_size, style_layers, content_layers,
+             content_weight, style_weight, tv_weight, size, iterations, optimizer, start, keep_colour, seed, job=None):
     """The same pair through AdaIN (instant) and then Gatys (streamed)."""
     adain_image, adain_text = run_adain(content, style, style_b, alpha, mix, adain_colour, adain_size)
-    for image, table, caption, latest in run_gatys(content, style, *knobs, stop=stop):
-        yield adain_image, adain_text, image, table, caption, latest
+    for image, table, caption in run_gatys(content, style, style_layers, content_layers, content_weight, style_weight,
+                                           tv_weight, size, iterations, optimizer, start, keep_colour, seed, job=job):
+        yield adain_image, adain_text, image, table, caption
 
 
 # ---------------------------------------------------------------- UI
@@ -180,8 +145,6 @@ def build() -> None:
         "and spread, and a small decoder trained by this project paints them back. Try: tick only *stem* as a style "
         "layer (fine texture) and then only *block 8* (bigger shapes); slide α to 0; mix two styles."
     )
-    latest = gr.State(None)  # this visitor's latest Gatys image: what Stop keeps
-    switch = gr.State(None)  # this visitor's running Gatys stream (RunSwitch), for Stop
     with gr.Row():
         content = SafeImage(label="Content", type="filepath", sources=["upload", "webcam", "clipboard"],
                            value=data.photo_file("chelsea"), height=260, elem_id="style-content")
@@ -248,19 +211,14 @@ def build() -> None:
 
     gatys_knobs = [style_layers, content_layers, content_weight, style_weight, tv_weight, size, iterations,
                    optimizer, start, gatys_colour, seed]
-    gatys_outputs = [gatys_out, curves, gatys_text, latest, switch]
-    run_g.click(friendly(_with_switch(run_gatys)), inputs=[content, style, *gatys_knobs], outputs=gatys_outputs,
-                api_name="gatys", concurrency_id=TRAINING)
-    both.click(
-        friendly(_with_switch(run_both)),
-        inputs=[content, style, style_b, alpha, mix, adain_colour, adain_size, *gatys_knobs],
-        outputs=[adain_out, adain_text, *gatys_outputs],
-        api_name="style_both",
-        concurrency_id=TRAINING,
-    )
-    # No `cancels=`: a cancelled stream's last frame could land after "stopped"; the stream stops itself.
-    stop_g.click(friendly(request_stop), inputs=[latest, switch], outputs=[gatys_out, gatys_text],
-                 api_name="stop_gatys")
+    gatys_outputs = [gatys_out, curves, gatys_text]
+    # Both buttons are one panel: one Gatys run per visitor; Stop ends it, the latest image stays.
+    live_ui.play(run_g, run_gatys, [content, style, *gatys_knobs], gatys_outputs, panel="gatys", status=gatys_text,
+                 heavy=True, memory_mb=400, api_name="gatys", show_progress="minimal")
+    live_ui.play(both, run_both, [content, style, style_b, alpha, mix, adain_colour, adain_size, *gatys_knobs],
+                 [adain_out, adain_text, *gatys_outputs], panel="gatys", status=gatys_text, heavy=True, memory_mb=400,
+                 api_name="style_both", show_progress="minimal")
+    live_ui.stop(stop_g, panel="gatys", api_name="stop_gatys")
     # The default pair, already stylised by AdaIN (one forward pass, computed once per process).
     show_on_first_visit([adain_out, adain_text], lambda: run_adain(
         data.photo_file("chelsea"), bundled.style_file("immunohistochemistry"),

@@ -8,20 +8,18 @@ classes, images, cached features and trained head live in one ``Workspace`` in
 from __future__ import annotations
 
 import tempfile
-import time
 
 import gradio as gr
 
-from playground import data, registry
+from playground import data, live_ui, registry
 from playground.benchmarking import BenchCase
 from playground.errors import UserInputError
 from playground.transfer import examples, experiment, export, features, gradcam, head, render
 from playground.transfer import workspace as ws
-from playground.ui import HEAVY, TRAINING, explainer, friendly, show_on_first_visit
+from playground.ui import HEAVY, explainer, friendly, show_on_first_visit
 from playground.vision import BACKBONE
 
 TITLE = "Transfer learning"
-UPDATE_INTERVAL_S = 0.1  # at most ~10 streamed updates a second (Gradio throttles at ~20)
 
 
 # ---------------------------------------------------------------- handlers (plain values in and out)
@@ -97,8 +95,11 @@ def clear_class(workspace, class_name: str):
     return _class_view(workspace, f"Removed {removed} images from “{class_name}”.", class_name)
 
 
-def train(workspace, unfrozen_blocks, augment, head_kind, epochs, learning_rate, seed, holdout):
-    """Stream: (state, status, loss curves, accuracy curves, per-class table, confusion matrix)."""
+def train(workspace, unfrozen_blocks, augment, head_kind, epochs, learning_rate, seed, holdout, job=None):
+    """Stream: (state, status, loss curves, accuracy curves, per-class table, confusion matrix).
+
+    Under the live runtime a frame is drawn when the job's chunk is due (``job.due()``); the
+    progress updates in between are skipped."""
     workspace = _session(workspace)
     settings = head.TrainSettings(
         unfrozen_blocks=int(unfrozen_blocks or 0),
@@ -109,12 +110,9 @@ def train(workspace, unfrozen_blocks, augment, head_kind, epochs, learning_rate,
         seed=int(seed or 0),
         holdout=float(holdout if holdout is not None else float("nan")),
     )
-    last = 0.0
     for update in head.train_classifier(workspace, settings):
-        now = time.monotonic()
-        if update.phase != "done" and now - last < UPDATE_INTERVAL_S:
+        if update.phase != "done" and job is not None and not job.due():
             continue
-        last = now
         if update.phase == "features":
             yield workspace, update.message, gr.skip(), gr.skip(), gr.skip(), gr.skip()
             continue
@@ -152,12 +150,13 @@ def export_classifier(workspace):
     return [str(head_path), str(snippet_path)], snippet_path.read_text()
 
 
-def run_experiment(num_classes, seed):
-    """Stream: (plot, table, status) after each training-set size."""
+def run_experiment(num_classes, seed, job=None):
+    """Stream: (plot, table, status) after each training-set size (Stop ends the size in progress)."""
     points = []
     sizes = experiment.DEFAULT_SIZES
     yield gr.skip(), gr.skip(), f"Extracting features and training for n = {sizes[0]} …"
-    for point in experiment.run_experiment(int(num_classes), sizes, seed=int(seed or 0)):
+    stop = job.stop_event if job is not None else None
+    for point in experiment.run_experiment(int(num_classes), sizes, seed=int(seed or 0), stop=stop):
         points.append(point)
         table = [[p.per_class, f"{p.pretrained_accuracy:.0%}", f"{p.scratch_accuracy:.0%}"] for p in points]
         done = len(points) == len(sizes)
@@ -317,14 +316,10 @@ def build() -> None:
     )
     clear_button.click(friendly(clear_class), [workspace, target], class_outputs, api_name="transfer_clear_class")
 
-    training = train_button.click(
-        friendly(train),
-        [workspace, unfrozen, augment, head_kind, epochs, learning_rate, seed, holdout],
-        [workspace, train_status, loss_plot, accuracy_plot, per_class, confusion],
-        api_name="transfer_train",
-        concurrency_id=TRAINING,
-    )
-    stop_button.click(None, cancels=[training])
+    live_ui.play(train_button, train, [workspace, unfrozen, augment, head_kind, epochs, learning_rate, seed, holdout],
+                 [workspace, train_status, loss_plot, accuracy_plot, per_class, confusion], panel="transfer",
+                 status=train_status, heavy=True, memory_mb=250, api_name="transfer_train", show_progress="minimal")
+    live_ui.stop(stop_button, panel="transfer", api_name="transfer_stop")
 
     classify_button.click(friendly(classify), [workspace, query], [prediction], api_name="transfer_classify", concurrency_id=HEAVY)
     inspect_button.click(
@@ -332,11 +327,11 @@ def build() -> None:
         api_name="transfer_look_inside", concurrency_id=HEAVY,
     )
     export_button.click(friendly(export_classifier), [workspace], [export_files, export_code], api_name="transfer_export")
-    experimenting = experiment_button.click(
-        friendly(run_experiment), [experiment_classes, experiment_seed],
-        [experiment_plot, experiment_table, experiment_status], api_name="transfer_run_experiment", concurrency_id=TRAINING,
-    )
-    experiment_stop.click(None, cancels=[experimenting])
+    live_ui.play(experiment_button, run_experiment, [experiment_classes, experiment_seed],
+                 [experiment_plot, experiment_table, experiment_status], panel="transfer_experiment",
+                 status=experiment_status, heavy=True, memory_mb=300, api_name="transfer_run_experiment",
+                 show_progress="minimal")
+    live_ui.stop(experiment_stop, panel="transfer_experiment", api_name="transfer_experiment_stop")
 
 
 # ---------------------------------------------------------------- benchmarks

@@ -14,6 +14,7 @@ to keep the whole experiment within seconds to a minute on a 2-core CPU.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
@@ -99,14 +100,18 @@ def recalibrate_batchnorm(model: nn.Module, inputs: torch.Tensor) -> None:
     model.eval()
 
 
-def train_from_scratch(inputs: torch.Tensor, labels: torch.Tensor, num_classes: int, seed: int) -> nn.Module:
-    """The same architecture with random weights, every weight trained (SCRATCH_STEPS Adam steps)."""
+def train_from_scratch(inputs: torch.Tensor, labels: torch.Tensor, num_classes: int, seed: int,
+                       stop: threading.Event | None = None) -> nn.Module:
+    """The same architecture with random weights, every weight trained (SCRATCH_STEPS Adam steps;
+    fewer when ``stop`` is set meanwhile)."""
     generator = seed_everything(seed)
     model = registry.create(BACKBONE, pretrained=False)
     model._fc = nn.Linear(model._fc.in_features, num_classes)
     model = model.to(inputs.device).train()
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
     for _ in range(SCRATCH_STEPS):
+        if stop is not None and stop.is_set():
+            break
         index = torch.randperm(len(inputs), generator=generator)[:SCRATCH_BATCH]
         if len(index) < 2:  # BatchNorm needs two samples in training mode
             index = torch.cat([index, index])
@@ -126,8 +131,9 @@ def run_experiment(
     sizes: Sequence[int] = DEFAULT_SIZES,
     test_per_class: int = 30,
     seed: int = 0,
+    stop: threading.Event | None = None,
 ) -> Iterator[ExperimentPoint]:
-    """Yields one ExperimentPoint per training-set size, smallest first."""
+    """Yields one ExperimentPoint per training-set size, smallest first; ends early once ``stop`` is set."""
     if not 2 <= int(num_classes) <= 10:
         raise UserInputError(f"The experiment uses 2 to 10 digit classes, got {num_classes}.")
     sizes = sorted({int(n) for n in sizes})
@@ -147,7 +153,10 @@ def run_experiment(
     for n in sizes:
         labels = torch.arange(num_classes, device=device).repeat_interleave(n)  # (C·n,)
         head = train_linear_head(train_features[:, :n].reshape(-1, train_features.shape[-1]), labels, num_classes, seed)
-        scratch = train_from_scratch(all_train_x[:, :n].reshape(-1, *all_train_x.shape[2:]), labels, num_classes, seed)
+        scratch = train_from_scratch(all_train_x[:, :n].reshape(-1, *all_train_x.shape[2:]), labels, num_classes, seed,
+                                     stop)
+        if stop is not None and stop.is_set():
+            return  # a point from a cut-short training would mislead
         with torch.no_grad():
             pretrained_accuracy = accuracy(head(test_features), test_y)
             scratch_accuracy = accuracy(scratch(test_x), test_y)

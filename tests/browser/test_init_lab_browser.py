@@ -46,6 +46,8 @@ def test_change_scheme_and_watch_depth_and_race(page):
     page.locator("#race-start").click()
     page.wait_for_selector("#race-status :text('Training: step')", timeout=90_000)
     page.locator("#race-stop").click()
+    # A frame already being computed may still land; then the run's last frame says it stopped.
+    page.wait_for_selector("#race-status :text('Stopped')", timeout=30_000)
     table = page.locator("#race-table").inner_text()
     for runner in ("Seed rule: normal(0, 1/√n)", "Too small: normal(0, 0.01²)", "Kaiming/He normal"):
         assert runner in table  # one row per chosen init (3 by default)

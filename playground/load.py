@@ -1,0 +1,267 @@
+"""A class at once: drive the app with many real ``gradio_client`` visitors on loopback.
+
+    python -m playground.load --visitors 30 --seconds 30 [--scenario mlp|mixed] [--url URL]
+
+Without ``--url`` it starts the app (``python app.py``, 127.0.0.1, a free port), measures,
+and stops it. Every visitor is its own Gradio session. In the ``mlp`` scenario each one
+classifies a photo, presses Play in the live MLP playground, watches the stream for
+``--seconds``, classifies again meanwhile, then presses Pause. In ``mixed`` the visitors are
+spread over every live panel (see ``playground.load_tasks``) and also sample a GAN and denoise.
+
+It prints one row per visitor (time to the first training frame, frames per second, how long
+Stop took to end the run, errors) and a summary: one-shot latency p50/p95 per kind, errors,
+and the server's peak RSS (when it started the server, or with ``--server-pid``).
+Everything is bounded: N visitors, S seconds each, a hard deadline; it never leaves loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playground.serving import free_port, wait_for_http
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Visitor:
+    """What one simulated visitor saw."""
+
+    index: int
+    panel: str = ""
+    first_frame: float | None = None  # seconds from pressing Play to the first training frame
+    frames: int = 0  # training frames (not notices)
+    notices: int = 0  # waiting / stopped notices
+    watched: float = 0.0  # seconds from the first training frame to pressing Stop
+    stop_seconds: float | None = None  # from pressing Stop until the stream ended
+    stopped_frame: bool = False  # its last frame said it stopped
+    errors: list[str] = field(default_factory=list)
+    one_shots: list[tuple[str, float]] = field(default_factory=list)  # (kind, seconds)
+
+    @property
+    def fps(self) -> float:
+        return self.frames / self.watched if self.watched > 0 else 0.0
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
+
+
+def start_server() -> tuple[subprocess.Popen, str]:
+    """The app exactly as ``python app.py`` runs it, on loopback and a free port."""
+    port = free_port()
+    env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
+           "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
+    log = open(os.environ.get("PLAYGROUND_LOAD_SERVER_LOG", os.devnull), "w")
+    process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    wait_for_http(url, process, timeout=180)
+    return process, url
+
+
+class MemoryWatch:
+    """Polls a process's resident memory (VmRSS, and the kernel's high-water mark VmHWM)."""
+
+    def __init__(self, pid: int | None):
+        self.pid, self.peak_mb, self._stop = pid, 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _read_mb(self, key: str) -> float:
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def _poll(self):
+        while not self._stop.wait(0.2):
+            try:
+                self.peak_mb = max(self.peak_mb, self._read_mb("VmRSS"), self._read_mb("VmHWM"))
+            except OSError:
+                return
+
+    def __enter__(self):
+        if self.pid:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+
+
+def timed(visitor: Visitor, kind: str, call) -> None:
+    began = time.perf_counter()
+    try:
+        call()
+        visitor.one_shots.append((kind, time.perf_counter() - began))
+    except Exception as error:  # noqa: BLE001 - every failure is counted and shown
+        visitor.errors.append(f"{kind}: {type(error).__name__}: {str(error)[:120]}")
+
+
+def run_visitor(visitor: Visitor, client, task, seconds: float, start: threading.Barrier, deadline: float) -> None:
+    """Press Play, watch the stream for ``seconds`` (doing the task's one-shot calls), press Stop."""
+    from playground.load_tasks import is_training_frame
+
+    try:
+        start.wait(timeout=max(1.0, deadline - time.monotonic()))
+    except threading.BrokenBarrierError:
+        visitor.errors.append("setup: not every visitor connected in time")
+        return
+    if client is None:
+        visitor.errors.append("setup: could not connect")
+        return
+    for kind, call in task.before:
+        timed(visitor, kind, lambda: call(client))
+    pressed = time.perf_counter()
+    job = client.submit(*task.play_args(), api_name=task.play)
+    seen, first_at, middle_done = 0, None, False
+    while time.monotonic() < deadline:
+        outputs = job.outputs()
+        now = time.perf_counter()
+        for output in outputs[seen:]:
+            if is_training_frame(task, output):
+                visitor.frames += 1
+                if first_at is None:
+                    first_at = now
+                    visitor.first_frame = now - pressed
+            else:
+                visitor.notices += 1
+        seen = len(outputs)
+        if job.done():
+            break
+        if first_at is not None and not middle_done and now - first_at >= seconds / 2:
+            middle_done = True
+            for kind, call in task.during:
+                timed(visitor, kind, lambda: call(client))
+        if first_at is not None and now - first_at >= seconds:
+            break
+        if first_at is None and now - pressed >= seconds:
+            break  # never got a frame: stop anyway (counted as an error below)
+        time.sleep(0.01)
+    visitor.watched = (time.perf_counter() - first_at) if first_at is not None else 0.0
+    if first_at is not None:
+        visitor.frames -= 1  # frames per second counts the frames after the first one
+    if job.done() and job.exception() is not None:
+        visitor.errors.append(f"stream: {str(job.exception())[:160]}")
+        return
+    if first_at is None:
+        visitor.errors.append(f"no training frame within {seconds:.0f} s")
+    stop_pressed = time.perf_counter()
+    try:
+        client.predict(api_name=task.stop)
+    except Exception as error:  # noqa: BLE001
+        visitor.errors.append(f"stop: {error}")
+    while not job.done() and time.monotonic() < deadline + 30:
+        time.sleep(0.01)
+    visitor.stop_seconds = time.perf_counter() - stop_pressed if job.done() else None
+    outputs = job.outputs()
+    visitor.stopped_frame = bool(outputs) and "Stopped" in str(outputs[-1][task.status_index])
+    if job.exception() is not None:
+        visitor.errors.append(f"stream: {str(job.exception())[:160]}")
+
+
+def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pid: int | None) -> list[Visitor]:
+    from gradio_client import Client
+
+    from playground.load_tasks import tasks_for
+
+    process = None
+    if url is None:
+        process, url = start_server()
+        server_pid = process.pid
+    print(f"app: {url} (server pid {server_pid})", flush=True)
+    try:
+        tasks = tasks_for(scenario, visitors)
+        clients: list = [None] * visitors
+
+        def connect(index: int):
+            try:
+                clients[index] = Client(url, verbose=False, download_files=False)
+            except Exception as error:  # noqa: BLE001 - reported as that visitor's error
+                print(f"visitor {index} could not connect: {error}", flush=True)
+
+        threads = [threading.Thread(target=connect, args=(i,)) for i in range(visitors)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        warm = Client(url, verbose=False, download_files=False)
+        warmups = {kind: call for task in tasks for kind, call in (*task.warmup, *task.before, *task.during)}
+        for call in warmups.values():
+            call(warm)  # load each one-shot model once, so latencies measure the crowd, not disk reads
+        people = [Visitor(index, panel=task.panel) for index, task in enumerate(tasks)]
+        start = threading.Barrier(visitors)
+        deadline = time.monotonic() + seconds + 120
+        with MemoryWatch(server_pid) as memory:
+            threads = [threading.Thread(target=run_visitor, args=(person, clients[i], tasks[i], seconds, start, deadline))
+                       for i, person in enumerate(people)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=seconds + 200)
+        report(people, memory.peak_mb, scenario, seconds)
+        return people
+    finally:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def report(people: list[Visitor], peak_mb: float, scenario: str, seconds: float) -> None:
+    print(f"\nscenario {scenario}: {len(people)} visitors, {seconds:.0f} s each")
+    print(f"{'visitor':>7} {'panel':<16} {'first frame s':>13} {'frames/s':>8} {'frames':>6} {'notices':>7} "
+          f"{'stop s':>6} {'stopped':>7}  errors")
+    for person in people:
+        first = f"{person.first_frame:.2f}" if person.first_frame is not None else "—"
+        stop = f"{person.stop_seconds:.2f}" if person.stop_seconds is not None else "—"
+        print(f"{person.index:>7} {person.panel:<16} {first:>13} {person.fps:>8.1f} {person.frames:>6} "
+              f"{person.notices:>7} {stop:>6} {'yes' if person.stopped_frame else 'no':>7}  "
+              f"{'; '.join(person.errors)}")
+    firsts = [p.first_frame for p in people if p.first_frame is not None]
+    rates = [p.fps for p in people]
+    stops = [p.stop_seconds for p in people if p.stop_seconds is not None]
+    print("\nsummary")
+    print(f"  first frame      max {max(firsts, default=float('nan')):.2f} s · median "
+          f"{statistics.median(firsts) if firsts else float('nan'):.2f} s · {len(firsts)}/{len(people)} got one")
+    print(f"  frames/s         min {min(rates):.1f} · median {statistics.median(rates):.1f}")
+    print(f"  stop → ended     max {max(stops, default=float('nan')):.2f} s · "
+          f"{sum(p.stopped_frame for p in people)}/{len(people)} ended with a 'Stopped' frame")
+    kinds = sorted({kind for p in people for kind, _ in p.one_shots})
+    for kind in kinds:
+        times = [t for p in people for k, t in p.one_shots if k == kind]
+        print(f"  {kind:<16} p50 {percentile(times, 50):.2f} s · p95 {percentile(times, 95):.2f} s · n={len(times)}")
+    errors = sum(len(p.errors) for p in people)
+    print(f"  errors           {errors}")
+    print(f"  server peak RSS  {peak_mb:.0f} MB" if peak_mb else "  server peak RSS  (unknown: pass --server-pid)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--visitors", type=int, default=8, help="simulated visitors (1–60)")
+    parser.add_argument("--seconds", type=float, default=20, help="how long each visitor watches (1–300)")
+    parser.add_argument("--scenario", choices=["mlp", "mixed"], default="mlp")
+    parser.add_argument("--url", help="a running app on loopback (default: start one)")
+    parser.add_argument("--server-pid", type=int, help="the running app's pid, to read its memory")
+    args = parser.parse_args(argv)
+    if not 1 <= args.visitors <= 60 or not 1 <= args.seconds <= 300:
+        parser.error("--visitors must be 1–60 and --seconds 1–300")
+    if args.url and not args.url.startswith(("http://127.0.0.1", "http://localhost")):
+        parser.error("--url must be on loopback (http://127.0.0.1:PORT/)")
+    run(args.visitors, args.seconds, args.scenario, args.url, args.server_pid)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""What the load command's visitors do: one ``Task`` per live panel, through the named API.
+
+A task names the Play and Stop endpoints of a live panel, the arguments Play gets, where the
+status text is in each streamed output, and how to tell a training frame from a notice
+(waiting, stopped). ``before`` and ``during`` are the one-shot calls a visitor makes before
+pressing Play and half-way through watching (classify a photo, sample a GAN, denoise).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Task:
+    panel: str  # a short name for the table
+    play: str  # the Play endpoint, e.g. "/mlp_play"
+    stop: str  # the Stop endpoint
+    play_args: Callable[[], list]
+    status_index: int  # where the status text is in each streamed output
+    training_mark: str  # text that only a training frame's status contains
+    before: tuple = field(default=())  # (kind, call(client)) one-shots before Play
+    during: tuple = field(default=())  # ... and half-way through watching
+    warmup: tuple = field(default=())  # (kind, call) made once, by a separate client, before the visitors start
+
+
+def is_training_frame(task: Task, output) -> bool:
+    status = output[task.status_index] if isinstance(output, (list, tuple)) else output
+    return isinstance(status, str) and task.training_mark in status
+
+
+# ---------------------------------------------------------------- one-shot calls
+
+
+@functools.lru_cache(maxsize=None)
+def _photo_file(name: str) -> str:
+    from playground import data
+
+    path = Path(tempfile.gettempdir()) / f"playground-load-{name}.jpg"
+    if not path.exists():
+        data.photo(name).save(path)
+    return str(path)
+
+
+def classify(client) -> None:
+    from gradio_client import handle_file
+
+    client.predict(handle_file(_photo_file("coffee")), api_name="/classify")
+
+
+def gan_sample(client) -> None:
+    from playground import registry
+
+    client.predict(registry.list_models(task="dcgan")[0], 0, 1.0, "all", api_name="/gan_sample")
+
+
+def denoise(client) -> None:
+    # A bundled photo with Gaussian noise, through the autoencoder (no classical baselines).
+    client.predict("Bundled photo", "astronaut", 0, None, False, None, "Gaussian", 0.1, 0, False, api_name="/denoise")
+
+
+# ---------------------------------------------------------------- live panels
+
+
+def _mlp_args() -> list:
+    from playground.mlp.config import PlaygroundConfig
+    from playground.tabs.perceptron import page_values
+
+    return page_values(PlaygroundConfig())
+
+
+MLP = Task(panel="mlp", play="/mlp_play", stop="/mlp_pause", play_args=_mlp_args, status_index=3,
+           training_mark="**Epoch", before=(("classify", classify),), during=(("classify", classify),),
+           warmup=(("classify", classify),))
+
+def _photo_pair() -> list:
+    from gradio_client import handle_file
+
+    return [handle_file(_photo_file("chelsea")), handle_file(_photo_file("immunohistochemistry"))]
+
+
+def _char_text() -> str:
+    from playground.sequence.charlm import zen_of_python
+
+    return zen_of_python()
+
+
+ONE_SHOTS = (("gan sample", gan_sample), ("denoise", denoise), ("classify", classify))
+
+# Every live panel with the page's default settings (long runs: the visitor stops them). The
+# first eight cover the eight tabs that train live.
+MIXED: list[Task] = [
+    MLP,
+    Task("toy_gan", "/toy_play", "/toy_stop", lambda: ["ring of 8 Gaussians", 1e-3, 1e-3, 0, None, 1, 10], 2,
+         "D steps"),
+    Task("gatys", "/gatys", "/stop_gatys",
+         lambda: [*_photo_pair(), ["stem", "1", "3", "5", "8"], ["8"], 1.0, 10.0, 10.0, 256, 1000, "L-BFGS", "content",
+                  False, 0], 2, "running"),
+    Task("char_lm", "/train_char_model", "/char_lm_stop", lambda: [_char_text(), "LSTM", 128, 0.005, 0, 2000, 0.8], 1,
+         "bits per character"),
+    Task("cnn_lab", "/cnn_lab_train", "/cnn_lab_stop", lambda: ["Adam", 1e-3, 5, 64, True, True, 0, 10, 4000], 0,
+         "Epoch "),
+    Task("autoencoder", "/train_live", "/train_live_stop", lambda: ["Gaussian", 0.3, "8 numbers", 2e-3, 5, 0], 2,
+         "validation loss"),
+    Task("init_race", "/init_race", "/init_race_stop",
+         lambda: [["seed_normal", "too_small", "kaiming_normal"], "mlp", "off", "relu", 5, 128, "Momentum", 0.02, 64, 3,
+                  10, 0], 2, "Training:"),
+    Task("transfer_exp", "/transfer_run_experiment", "/transfer_experiment_stop", lambda: [3, 0], 2, "done"),
+    Task("live_dcgan", "/live_dcgan_train", "/live_dcgan_stop", lambda: [0, 2e-4, 10], 2, "D loss"),
+    Task("memory_race", "/memory_race", "/memory_race_stop",
+         lambda: ["remember-k", 20, 10, 32, 0.003, 3.0, 0, 3000], 1, "held-out accuracy"),
+    Task("forecast", "/forecast", "/forecast_stop", lambda: ["noisy sine", "GRU", 32, 0.01, 0.1, 0, 2000], 1,
+         "training loss"),
+    Task("attention", "/attention", "/attention_stop", lambda: [6, 1, 1, 0.005, 0, 2000], 1, "held-out accuracy"),
+]
+
+
+def tasks_for(scenario: str, visitors: int) -> list[Task]:
+    """The task of each visitor: all MLP, or the live panels in turn (mixed)."""
+    if scenario == "mlp":
+        return [MLP] * visitors
+    # Mixed: the panels in turn; each visitor makes one of the one-shot calls before and during.
+    tasks = []
+    for index in range(visitors):
+        task = MIXED[index % len(MIXED)]
+        kind, call = ONE_SHOTS[index % len(ONE_SHOTS)]
+        tasks.append(dataclasses.replace(task, before=((kind, call),), during=((kind, call),)))
+    return tasks

@@ -1,0 +1,328 @@
+"""The live-training runtime (playground.live) on fake jobs: fairness, Stop, admission, isolation.
+
+No timing assertions: the tests count chunks and frames, never seconds. Fake jobs are
+small generators that record what they did; the real MLP trainer checks isolation.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import torch
+
+from playground import live
+from playground.errors import Busy
+from playground.mlp.config import PlaygroundConfig
+from playground.mlp.session import Session
+
+
+def notice(text: str) -> tuple[str, str]:
+    return ("notice", text)
+
+
+def counting_stream(counts: dict, name: str, in_slot: list | None = None, heavy_in_slot: list | None = None,
+                    heavy: bool = False, gate: threading.Event | None = None):
+    """A fake job: each chunk adds one to counts[name] (and records who else is working), then yields."""
+    try:
+        while True:
+            if gate is not None:
+                gate.wait()
+            if in_slot is not None:
+                in_slot.append(name)
+                if heavy:
+                    heavy_in_slot.append(name)
+                    counts.setdefault("max heavy at once", 0)
+                    counts["max heavy at once"] = max(counts["max heavy at once"], len(heavy_in_slot))
+                counts.setdefault("max at once", 0)
+                counts["max at once"] = max(counts["max at once"], len(in_slot))
+            time.sleep(0.0005)  # stands in for work that releases the GIL, as torch does
+            counts[name] = counts.get(name, 0) + 1
+            if in_slot is not None:
+                in_slot.remove(name)
+                if heavy:
+                    heavy_in_slot.remove(name)
+            yield ("frame", name, counts[name])
+    finally:
+        counts[f"{name} closed"] = True
+
+
+def consume(stream, frames: list, start: threading.Barrier | None = None):
+    if start is not None:
+        start.wait()  # every reader begins together
+    for frame in stream:
+        frames.append(frame)
+
+
+def run_jobs(runtime, specs, total_chunks: int):
+    """Run one thread per (owner, heavy) spec until ``total_chunks`` chunks were done, then Stop all.
+
+    Returns (counts per owner, frames per owner)."""
+    counts: dict = {}
+    in_slot: list = []
+    heavy_in_slot: list = []
+    frames = {owner: [] for owner, _ in specs}
+    threads = []
+    start = threading.Barrier(len(specs))
+    for owner, heavy in specs:
+        job = runtime.start(owner, "tab", heavy=heavy)
+        stream = runtime.run(job, counting_stream(counts, owner, in_slot, heavy_in_slot, heavy), notice)
+        threads.append(threading.Thread(target=consume, args=(stream, frames[owner], start)))
+    for thread in threads:
+        thread.start()
+    done = threading.Event()
+
+    def watch():
+        while not done.is_set():
+            if sum(counts.get(owner, 0) for owner, _ in specs) >= total_chunks:
+                for owner, _ in specs:
+                    runtime.stop(owner, "tab")
+                done.set()
+            else:
+                done.wait(0.001)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    done.set()
+    watcher.join()
+    assert not any(thread.is_alive() for thread in threads)
+    return counts, frames
+
+
+# ------------------------------------------------------------------ fairness
+
+
+def test_light_jobs_share_the_slots_round_robin():
+    runtime = live.Runtime(slots=2, pacing=live.Pacing(notice_seconds=5))
+    owners = [f"visitor {i}" for i in range(8)]
+    counts, _ = run_jobs(runtime, [(owner, False) for owner in owners], total_chunks=400)
+    done = [counts[owner] for owner in owners]
+    # Turns are handed out in order: everyone progresses, nobody gets far ahead.
+    assert min(done) > 0
+    assert max(done) - min(done) <= 0.25 * max(done) + 3, done
+    assert counts["max at once"] <= 2
+    assert runtime.running() == 0
+
+
+def test_heavy_jobs_are_bounded_and_neither_kind_starves():
+    runtime = live.Runtime(slots=2, heavy_slots=1, pacing=live.Pacing(notice_seconds=5))
+    specs = [("heavy a", True), ("heavy b", True), ("light a", False), ("light b", False), ("light c", False)]
+    counts, _ = run_jobs(runtime, specs, total_chunks=300)
+    assert counts["max heavy at once"] == 1  # heavy jobs never hold both slots
+    assert all(counts[owner] > 0 for owner, _ in specs)
+    heavy = [counts["heavy a"], counts["heavy b"]]
+    assert max(heavy) - min(heavy) <= 0.25 * max(heavy) + 3  # heavy jobs take turns among themselves
+    assert min(counts["light a"], counts["light b"], counts["light c"]) >= min(heavy)
+
+
+def test_work_per_frame_shrinks_with_the_number_of_jobs():
+    runtime = live.Runtime(slots=2)
+    alone = runtime.start("a", "tab")
+    alone_seconds, alone_steps = alone.work_seconds(), alone.scaled(100)
+    for index in range(19):
+        runtime.start(f"other {index}", "tab")
+    crowded_seconds, crowded_steps = alone.work_seconds(), alone.scaled(100)
+    assert crowded_seconds < alone_seconds / 5
+    assert (alone_steps, crowded_steps) == (100, 10)
+    # Crowded: only some frames redraw everything.
+    full = []
+    for frame in range(12):
+        alone.frames = frame
+        full.append(alone.full_frame())
+    assert 0 < sum(full) < 12
+
+
+# ------------------------------------------------------------------ Stop and replace
+
+
+def test_stop_ends_the_run_with_a_last_frame_saying_so_and_closes_the_job():
+    runtime = live.Runtime(slots=1)
+    counts: dict = {}
+    job = runtime.start("me", "tab")
+    stream = runtime.run(job, counting_stream(counts, "me"), notice)
+    assert next(stream) == ("frame", "me", 1)
+    assert next(stream) == ("frame", "me", 2)
+    assert runtime.stop("me", "tab") == 1
+    rest = list(stream)
+    assert rest == [("notice", "**Stopped.**")]
+    assert counts["me"] == 2  # no chunk ran after Stop
+    assert counts["me closed"] and runtime.running() == 0
+
+
+def test_a_second_play_replaces_the_first_and_the_first_says_so():
+    runtime = live.Runtime(slots=2)
+    counts: dict = {}
+    first = runtime.run(runtime.start("me", "tab"), counting_stream(counts, "first"), notice)
+    next(first)
+    second = runtime.run(runtime.start("me", "tab"), counting_stream(counts, "second"), notice)
+    assert list(first)[-1] == ("notice", "**Stopped:** replaced by your new run.")
+    assert next(second) == ("frame", "second", 1)
+    assert runtime.running() == 1
+    second.close()
+    assert counts["second closed"] and runtime.running() == 0
+
+
+def test_stop_touches_only_that_visitor_and_tab():
+    runtime = live.Runtime(slots=2)
+    counts: dict = {}
+    mine = runtime.run(runtime.start("me", "mlp"), counting_stream(counts, "mine"), notice)
+    my_other_tab = runtime.run(runtime.start("me", "gan"), counting_stream(counts, "my gan"), notice)
+    theirs = runtime.run(runtime.start("you", "mlp"), counting_stream(counts, "theirs"), notice)
+    for stream in (mine, my_other_tab, theirs):
+        next(stream)
+    runtime.stop("me", "mlp")
+    assert list(mine)[-1][0] == "notice"
+    assert next(theirs) == ("frame", "theirs", 2)
+    assert next(my_other_tab) == ("frame", "my gan", 2)
+    assert runtime.stop("me") == 1  # every tab of mine: the GAN
+    assert list(my_other_tab)[-1] == ("notice", "**Stopped.**")
+    assert next(theirs) == ("frame", "theirs", 3)
+
+
+def test_a_stream_whose_reader_left_is_closed_and_frees_its_place():
+    runtime = live.Runtime(slots=1)
+    counts: dict = {}
+    stream = runtime.run(runtime.start("me", "tab"), counting_stream(counts, "me"), notice)
+    next(stream)
+    stream.close()  # what happens when the browser tab closes and Gradio drops the stream
+    assert counts["me closed"] and runtime.running() == 0
+
+
+def test_an_abandoned_job_stops_counting_after_a_while():
+    now = [0.0]
+    runtime = live.Runtime(slots=1, pacing=live.Pacing(abandoned_seconds=30), clock=lambda: now[0])
+    runtime.start("gone", "tab")  # started, then nobody ever read its stream
+    now[0] = 31.0
+    runtime.start("here", "tab")
+    assert runtime.running() == 1 and runtime.job("gone", "tab") is None
+
+
+def test_a_run_pauses_itself_after_the_time_limit():
+    now = [0.0]
+    runtime = live.Runtime(slots=1, pacing=live.Pacing(max_run_seconds=60), clock=lambda: now[0])
+    counts: dict = {}
+    stream = runtime.run(runtime.start("me", "tab"), counting_stream(counts, "me"), notice)
+    next(stream)
+    now[0] = 61.0
+    assert list(stream) == [("notice", "**Stopped:** paused itself after 1 minutes; press play to go on.")]
+
+
+# ------------------------------------------------------------------ honest waiting
+
+
+def test_a_waiting_job_is_told_its_place_then_runs():
+    runtime = live.Runtime(slots=1, pacing=live.Pacing(notice_seconds=0.01))
+    counts: dict = {}
+    gate = threading.Event()
+    holder = runtime.run(runtime.start("first", "tab"), counting_stream(counts, "first", gate=gate), notice)
+    holder_frames: list = []
+    thread = threading.Thread(target=consume, args=(holder, holder_frames))
+    thread.start()  # it takes the only slot and blocks on the gate inside its chunk
+    waiter = runtime.run(runtime.start("second", "tab"), counting_stream(counts, "second"), notice)
+    kind, text = next(waiter)
+    while counts.get("second"):  # (the holder may not have reached its slot yet)
+        kind, text = next(waiter)
+    assert kind == "notice" and "place 1 of 1 in line" in text and "2 people are training" in text
+    gate.set()
+    frame = next(waiter)
+    while frame[0] == "notice":
+        frame = next(waiter)
+    assert frame[:2] == ("frame", "second")
+    runtime.stop("first", "tab")
+    thread.join(timeout=30)
+    waiter.close()
+    assert runtime.running() == 0
+
+
+def test_min_frame_seconds_paces_a_stream_without_changing_its_frames():
+    runtime = live.Runtime(slots=1)
+    counts: dict = {}
+    job = runtime.start("me", "tab", min_frame_seconds=0.001)
+    stream = runtime.run(job, counting_stream(counts, "me"), notice)
+    assert [next(stream) for _ in range(3)] == [("frame", "me", 1), ("frame", "me", 2), ("frame", "me", 3)]
+    stream.close()
+
+
+# ------------------------------------------------------------------ admission limits
+
+
+def test_too_many_jobs_are_refused_clearly():
+    runtime = live.Runtime(slots=2, max_jobs=3)
+    for owner in ("a", "b", "c"):
+        runtime.start(owner, "tab")
+    with pytest.raises(Busy, match=r"^the server is busy: 3 people are training; try again in a minute$"):
+        runtime.start("d", "tab")
+    runtime.start("a", "tab")  # replacing your own run is always allowed
+    assert runtime.running() == 3
+
+
+def test_the_memory_budget_refuses_before_it_is_spent():
+    runtime = live.Runtime(slots=2, memory_budget_mb=150, visitor_memory_mb=60)
+    for owner in ("a", "b", "c"):
+        runtime.start(owner, "gatys", memory_mb=40, heavy=True)
+    with pytest.raises(Busy, match="the server is busy: 3 people are training"):
+        runtime.start("d", "gatys", memory_mb=40, heavy=True)
+    runtime.start("d", "mlp", memory_mb=10)  # a small job still fits
+    with pytest.raises(Busy, match="your other trainings already use 40 MB of your 60 MB"):
+        runtime.start("a", "cnn", memory_mb=21)
+    runtime.start("a", "mlp", memory_mb=10)
+    assert runtime.running() == 5
+
+
+def test_a_process_near_its_memory_limit_refuses_new_jobs():
+    rss = [500.0]
+    runtime = live.Runtime(slots=2, rss_limit_mb=1000, rss_mb=lambda: rss[0])
+    runtime.start("a", "mlp", memory_mb=10)
+    rss[0] = 995.0  # something grew: the next job would pass the limit
+    with pytest.raises(Busy, match="the server is busy: 1 person is training; try again in a minute"):
+        runtime.start("b", "mlp", memory_mb=10)
+    rss[0] = 600.0
+    runtime.start("b", "mlp", memory_mb=10)
+    assert runtime.running() == 2
+
+
+# ------------------------------------------------------------------ isolation (the real MLP trainer)
+
+XOR = PlaygroundConfig(dataset="xor", hidden=(6, 4), seed=3)
+SPIRAL = PlaygroundConfig(dataset="spiral", hidden=(8,), activation="relu", seed=5, learning_rate=0.1)
+
+
+def _weights_after(config: PlaygroundConfig, epochs: int) -> dict:
+    session = Session()
+    session.apply(config)
+    session.train_epochs(epochs)
+    return {key: value.clone() for key, value in session.trainer.model.state_dict().items()}
+
+
+def test_concurrent_sessions_train_exactly_as_they_would_alone():
+    torch.set_num_threads(1)
+    epochs = 12
+    expected = {"xor": _weights_after(XOR, epochs), "spiral": _weights_after(SPIRAL, epochs)}
+    runtime = live.Runtime(slots=2)
+    sessions = {}
+
+    def train(owner: str, config: PlaygroundConfig):
+        session = sessions[owner] = Session()
+        session.apply(config)
+
+        def chunks():
+            while session.trainer.epoch < epochs:
+                session.train_epochs(1)
+                yield session.trainer.epoch
+
+        list(runtime.run(runtime.start(owner, "mlp"), chunks(), notice))
+
+    threads = [threading.Thread(target=train, args=(f"{name} {i}", config))
+               for i in range(3) for name, config in (("xor", XOR), ("spiral", SPIRAL))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    for owner, session in sessions.items():
+        reference = expected[owner.split()[0]]
+        state = session.trainer.model.state_dict()
+        assert session.trainer.epoch == epochs
+        assert all(torch.equal(state[key], reference[key]) for key in reference), owner
