@@ -3,8 +3,9 @@
 The full text (1.1 M characters, public domain) is only needed by the training recipe and
 the tests; it is found at ``$PLAYGROUND_SHAKESPEARE`` or ``../shared/data/tinyshakespeare.txt``
 next to the repository. The app itself never needs it: the vocabulary travels in the
-model's meta, and live training uses the excerpt that ships with the package
-(``assets/shakespeare_excerpt.txt``).
+model's meta, live training uses the excerpt that ships with the package
+(``assets/shakespeare_excerpt.txt``, the first 150 KB of the text) and the test of the
+shipped model's card uses the first 12,801 held-out characters (``assets/shakespeare_heldout_head.txt``).
 
 Split as nanoGPT does: the first 90 % of the characters train, the last 10 % are held out.
 """
@@ -20,6 +21,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 ENV_VARIABLE = "PLAYGROUND_SHAKESPEARE"
 DEFAULT_PATH = REPO_ROOT.parent / "shared" / "data" / "tinyshakespeare.txt"
 EXCERPT_PATH = Path(__file__).resolve().parent / "assets" / "shakespeare_excerpt.txt"
+# The first 100 held-out windows of 128 characters (+1 target): the slice the recipe checks every
+# eval_every steps, shipped so the test of the card runs without the full text.
+HELDOUT_HEAD_PATH = Path(__file__).resolve().parent / "assets" / "shakespeare_heldout_head.txt"
 TRAIN_FRACTION = 0.9
 
 # The 65 characters of tiny Shakespeare in id order (sorted), as nanoGPT's char tokenizer has them.
@@ -44,6 +48,10 @@ def shakespeare_text() -> str:
 def excerpt_text() -> str:
     """The excerpt shipped for live training (the first scenes of the text, < 200 KB)."""
     return EXCERPT_PATH.read_text(encoding="utf-8")
+
+
+def heldout_head_text() -> str:
+    return HELDOUT_HEAD_PATH.read_text(encoding="utf-8")
 
 
 def encode(text: str, vocab: str) -> torch.Tensor:
