@@ -28,6 +28,7 @@ from playground.nets.sequence import RecurrentNet
 MIN_TEXT = 1_000  # characters: 10 % of it is held out and must hold a few windows
 MAX_TEXT = 200_000
 MAX_STEPS = 5_000
+SAMPLE_TEMPERATURE = 0.8
 
 
 @dataclass
@@ -95,6 +96,12 @@ class CharLSTM(nn.Module):
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         return self.net(F.one_hot(ids, self.vocab_size).float())  # (B, T, V)
+
+    def step(self, char_id: int, state=None):
+        """One character in, next-character logits (V,) and the new (h, c) state out."""
+        x = F.one_hot(torch.tensor([[char_id]]), self.vocab_size).float()  # (1, 1, V)
+        output, state = self.net.rnn(x, state)  # (1, 1, H)
+        return self.net.head(output[0, -1]), state
 
 
 def lstm_hidden_for(parameters: int, vocab_size: int) -> int:
@@ -179,16 +186,21 @@ class LiveDuel:
 
     @torch.no_grad()
     def sample(self, length: int, seed: int) -> dict[str, str]:
-        """Each model continues the first character of the held-out text (temperature 0.8)."""
+        """Each model continues the first character of the held-out text (same seed, temperature 0.8)."""
         samples = {}
         window = self.settings.block_size
         for name, model in self.models.items():
             model.eval()
             generator = torch.Generator().manual_seed(seed)
             context = [int(self.held_ids[0])]
+            state = None  # the LSTM carries its state forward: one step per character
             for _ in range(length):
-                logits = model(torch.tensor([context[-window:]]))[0, -1] / 0.8  # (V,)
-                context.append(int(torch.multinomial(logits.softmax(-1), 1, generator=generator)))
+                if isinstance(model, CharLSTM):
+                    logits, state = model.step(context[-1], state)  # (V,)
+                else:
+                    logits = model(torch.tensor([context[-window:]]))[0, -1]  # (V,): re-reads its context
+                probabilities = (logits / SAMPLE_TEMPERATURE).softmax(-1)
+                context.append(int(torch.multinomial(probabilities, 1, generator=generator)))
             samples[name] = "".join(self.vocab[i] for i in context)
         return samples
 

@@ -21,6 +21,7 @@ TAB_MODULES = (
     "style",
     "gans",
     "sequence",
+    "gpt",
 )
 
 
