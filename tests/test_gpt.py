@@ -300,12 +300,15 @@ def test_look_inside_refuses_choices_that_do_not_exist(layer, head, position):
         tab.look_inside("ROMEO:", layer, head, position, 1.0, 0, 1.0)
 
 
-def test_generation_streams_one_character_per_frame():
+def test_generation_streams_the_growing_text():
     from playground.tabs import gpt as tab
 
-    frames = list(tab.generate_text("ROMEO:", 12, 0.8, 0, 1.0, 3))
-    assert [len(frame) for frame in frames] == list(range(1, 13))
-    assert frames == list(tab.generate_text("ROMEO:", 12, 0.8, 0, 1.0, 3))  # the seed makes it repeatable
+    frames = list(tab.generate_text("ROMEO:", 120, 0.8, 0, 1.0, 3))
+    assert len(frames[-1]) == 120
+    assert all(later.startswith(earlier) for earlier, later in zip(frames, frames[1:]))  # each frame extends the last
+    assert frames[-1] == list(tab.generate_text("ROMEO:", 120, 0.8, 0, 1.0, 3))[-1]  # the seed makes it repeatable
+    characters = "".join(explain.generate(registry.get(NAME), VOCAB, "ROMEO:", 120, 0.8, 0, 1.0, 3))
+    assert frames[-1] == characters  # the same characters the one-at-a-time generator writes
 
 
 def test_embeddings_view():

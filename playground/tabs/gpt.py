@@ -11,6 +11,7 @@ samples. Compute lives in ``playground.gpt``; this module is only the UI.
 from __future__ import annotations
 
 import io
+import time
 
 import gradio as gr
 import numpy as np
@@ -28,6 +29,7 @@ DEFAULT_PROMPT = (
     "ROMEO:\nBut soft, what light through yonder window breaks?\n"
     "It is the east, and Juliet is the sun.\n\nJULIET:\nO Romeo, Romeo"
 )
+FRAME_SECONDS = 0.05  # streamed generation: at most one update per Gradio redraw
 SOURCES = ("Shakespeare excerpt (ships with the app)", "My own text (paste below)")
 
 
@@ -95,14 +97,22 @@ def embeddings_view(prompt: str):
 
 
 def generate_text(prompt: str, length: int, temperature: float, top_k: int, top_p: float, seed: int):
-    """Continue the prompt, streaming the text after every new character."""
+    """Continue the prompt character by character, streaming the text written so far.
+
+    A character takes a few milliseconds, far less than the page's ~50 ms between redraws, so
+    the text is sent at most every ``FRAME_SECONDS`` (and at the end) instead of after every
+    character: the browser then shows the latest text instead of catching up on a backlog.
+    """
     model, vocab = _model()
     check_finite_settings(seed=seed)
     prompt = explain.check_prompt(prompt, vocab)
-    text = ""
+    text, last_sent = "", time.perf_counter()
     for char in explain.generate(model, vocab, prompt, length, temperature, top_k, top_p, int(seed)):
         text += char
-        yield text
+        if time.perf_counter() - last_sent >= FRAME_SECONDS:
+            last_sent = time.perf_counter()
+            yield text
+    yield text
 
 
 def train_live(source: str, text: str, layers: int, width: int, context: int, learning_rate: float, steps: int, seed: int):
@@ -165,7 +175,7 @@ def _build_inside() -> tuple[list, list, callable]:
         embed_button = gr.Button("Show embeddings", elem_id="gpt-embed")
     gr.Markdown("#### Generate")
     with gr.Row():
-        length = gr.Slider(1, 1000, value=300, step=1, label="Characters to write")
+        length = gr.Slider(1, 1000, value=300, step=1, label="Characters to write", elem_id="gpt-length")
         seed = gr.Number(0, label="Seed", precision=0)
         generate = gr.Button("Generate", variant="primary", elem_id="gpt-generate")
         stop = gr.Button("Stop", elem_id="gpt-stop")
