@@ -13,7 +13,7 @@ Stop button cancels the generator; a shared live-training runtime can do the sam
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterator
 
 import torch

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import time
+from typing import Callable
 
 import gradio as gr
 import numpy as np
@@ -138,7 +139,7 @@ def train_live(source: str, text: str, layers: int, width: int, context: int, le
 # ---------------------------------------------------------------- UI
 
 
-def _build_inside() -> tuple[list, list, callable]:
+def _build_inside() -> tuple[list, list, Callable]:
     config = registry.meta(MODEL)["config"]
     n_layer, n_head, block = config["n_layer"], config["n_head"], config["block_size"]
     gr.Markdown(
