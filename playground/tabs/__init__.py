@@ -27,7 +27,7 @@ GROUPS = (
     Group("Neurons", "neurons", ("perceptron", "init_lab")),
     Group("Vision", "vision", ("classifier", "cnn_lab", "transfer")),
     Group("Generative", "generative", ("autoencoder", "style", "gans")),
-    Group("Sequences", "sequences", ("sequence",)),
+    Group("Sequences", "sequences", ("sequence", "gpt")),
 )
 TAB_MODULES = tuple(name for group in GROUPS for name in group.modules)
 

@@ -1,0 +1,42 @@
+"""The character-level GPT trained on tiny Shakespeare.
+
+``registry.get("char_gpt_shakespeare")(ids)`` takes (B, T) int64 character ids (T ≤
+``meta["block_size"]``; id i is ``meta["vocab"][i]``) and returns (B, T, V) logits over the
+next character. The architecture is read from the weight card, which the recipe wrote, so
+the model always matches its weights.
+"""
+
+from __future__ import annotations
+
+from playground import registry, weights
+from playground.errors import WeightsError
+from playground.gpt.data import SHAKESPEARE_VOCAB
+from playground.nets.gpt import GPT, GPTConfig
+
+NAME = "char_gpt_shakespeare"
+
+
+def _config() -> GPTConfig:
+    try:
+        model = weights.read_card(NAME)["arguments"]["model"]
+    except (WeightsError, KeyError):  # no card yet: the recipe's defaults
+        return GPTConfig(vocab_size=len(SHAKESPEARE_VOCAB))
+    return GPTConfig(**model)
+
+
+_CONFIG = _config()
+
+registry.register(
+    NAME,
+    builder=lambda: GPT(_CONFIG),
+    weights=NAME,
+    meta={
+        "task": "char-language-model",
+        "input": f"(B, T) int64 character ids, T ≤ {_CONFIG.block_size}; id i is meta['vocab'][i]",
+        "output": "(B, T, V) logits over the next character",
+        "vocab": SHAKESPEARE_VOCAB,
+        "block_size": _CONFIG.block_size,
+        "config": _CONFIG.to_dict(),
+        "provenance": f"python -m playground.train {NAME} (playground/nets/gpt.py on tiny Shakespeare)",
+    },
+)
