@@ -2,7 +2,8 @@
 
 A tab module defines ``TITLE`` (the tab's label), ``build()`` (creates its components
 inside the app's ``gr.Tab``; compute functions live above it and know no Gradio) and,
-optionally, ``bench_cases()`` returning ``playground.benchmarking.BenchCase`` rows.
+optionally, ``bench_cases()`` returning ``playground.benchmarking.BenchCase`` rows and
+``warm_up()``, which the launched app runs once in the background (one-time costs).
 No tab imports another tab.
 """
 

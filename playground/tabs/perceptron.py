@@ -264,6 +264,15 @@ def mlp_weights(session):
     return export.weights_file(trainer)
 
 
+def warm_up() -> None:
+    """Pay the live playground's one-time costs before a visitor does (the first optimizer step
+    imports parts of torch, ~1–4 s): build the default network, train a moment, draw a frame."""
+    session = Session()
+    session.apply(PlaygroundConfig())
+    session.train_for(0.05)
+    _outputs(session, session.config)
+
+
 # ---------------------------------------------------------------- UI
 
 URL_JS = """(query) => {
