@@ -108,8 +108,9 @@ def timed(visitor: Visitor, kind: str, call) -> None:
         visitor.errors.append(f"{kind}: {type(error).__name__}: {str(error)[:120]}")
 
 
-def run_visitor(visitor: Visitor, client, task, seconds: float, start: threading.Barrier, deadline: float) -> None:
-    """Press Play, watch the stream for ``seconds`` (doing the task's one-shot calls), press Stop."""
+def run_visitor(visitor: Visitor, client, task, args: list, seconds: float, start: threading.Barrier,
+                deadline: float) -> None:
+    """Press Play with ``args``, watch the stream for ``seconds`` (doing the task's one-shot calls), press Stop."""
     from playground.load_tasks import is_training_frame
 
     try:
@@ -123,7 +124,7 @@ def run_visitor(visitor: Visitor, client, task, seconds: float, start: threading
     for kind, call in task.before:
         timed(visitor, kind, lambda: call(client))
     pressed = time.perf_counter()
-    job = client.submit(*task.play_args(), api_name=task.play)
+    job = client.submit(*args, api_name=task.play)
     seen, first_at, middle_done = 0, None, False
     while time.monotonic() < deadline:
         outputs = job.outputs()
@@ -199,11 +200,15 @@ def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pi
         warmups = {kind: call for task in tasks for kind, call in (*task.warmup, *task.before, *task.during)}
         for call in warmups.values():
             call(warm)  # load each one-shot model once, so latencies measure the crowd, not disk reads
+        # Everything the visitors send is ready before the clock starts (building it imports modules
+        # in this process, which must not count as the server's time to a first frame).
+        play_args = [task.play_args() for task in tasks]
         people = [Visitor(index, panel=task.panel) for index, task in enumerate(tasks)]
         start = threading.Barrier(visitors)
         deadline = time.monotonic() + seconds + 120
         with MemoryWatch(server_pid) as memory:
-            threads = [threading.Thread(target=run_visitor, args=(person, clients[i], tasks[i], seconds, start, deadline))
+            threads = [threading.Thread(target=run_visitor,
+                                        args=(person, clients[i], tasks[i], play_args[i], seconds, start, deadline))
                        for i, person in enumerate(people)]
             for thread in threads:
                 thread.start()
