@@ -73,11 +73,17 @@ def start_server() -> tuple[subprocess.Popen, str]:
 
 
 class MemoryWatch:
-    """Polls a process's resident memory (VmRSS, and the kernel's high-water mark VmHWM)."""
+    """Polls a process's resident memory (VmRSS, and the kernel's high-water mark VmHWM) and
+    reads its CPU time at the start and the end."""
 
     def __init__(self, pid: int | None):
         self.pid, self.peak_mb, self._stop = pid, 0.0, threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
+        self.cpu_seconds = 0.0  # the process's user + system CPU time while watched
+
+    def _cpu(self) -> float:
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def _read_mb(self, key: str) -> float:
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
@@ -94,11 +100,17 @@ class MemoryWatch:
 
     def __enter__(self):
         if self.pid:
+            self._cpu_start = self._cpu()
             self._thread.start()
         return self
 
     def __exit__(self, *exc):
         self._stop.set()
+        if self.pid:
+            try:
+                self.cpu_seconds = self._cpu() - self._cpu_start
+            except OSError:
+                pass
 
 
 def timed(visitor: Visitor, kind: str, call) -> None:
@@ -226,7 +238,7 @@ def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pi
                 thread.start()
             for thread in threads:
                 thread.join(timeout=seconds + 200)
-        report(people, memory.peak_mb, scenario, seconds)
+        report(people, memory, scenario, seconds)
         return people
     finally:
         if process is not None:
@@ -237,7 +249,8 @@ def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pi
                 process.kill()
 
 
-def report(people: list[Visitor], peak_mb: float, scenario: str, seconds: float) -> None:
+def report(people: list[Visitor], memory: MemoryWatch, scenario: str, seconds: float) -> None:
+    peak_mb = memory.peak_mb
     print(f"\nscenario {scenario}: {len(people)} visitors, {seconds:.0f} s each")
     print(f"{'visitor':>7} {'panel':<16} {'first frame s':>13} {'frames/s':>8} {'frames':>6} {'notices':>7} "
           f"{'stop s':>6} {'stopped':>7}  errors")
@@ -263,6 +276,11 @@ def report(people: list[Visitor], peak_mb: float, scenario: str, seconds: float)
     errors = sum(len(p.errors) for p in people)
     print(f"  errors           {errors}")
     print(f"  server peak RSS  {peak_mb:.0f} MB" if peak_mb else "  server peak RSS  (unknown: pass --server-pid)")
+    frames = sum(p.frames + (p.first_frame is not None) for p in people)
+    if memory.cpu_seconds and frames:
+        print(f"  server CPU       {memory.cpu_seconds:.1f} s for {frames} frames "
+              f"({1000 * memory.cpu_seconds / frames:.1f} ms per frame, one-shots included)")
+    print(f"  machine load     {' / '.join(f'{v:.1f}' for v in os.getloadavg())} (1 / 5 / 15 min, all processes)")
 
 
 def main(argv: list[str] | None = None) -> None:
