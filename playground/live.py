@@ -11,7 +11,8 @@ spread over the tabs:
   visitor), or when the process's resident memory is near its limit.
 - **Fair sharing** (time slices): a job does each chunk inside one of ``slots`` CPU slots,
   granted in turn (first come, first served, and a job goes to the back of the line after
-  every chunk: round robin). Heavy jobs (Gatys, CNN training, DCGAN) may hold at most
+  every chunk: round robin; a job's first turn goes ahead of the others' next turns, so a
+  first frame comes after one chunk). Heavy jobs (Gatys, CNN training, DCGAN) may hold at most
   ``heavy_slots`` slots at once, so light jobs always keep a core; heavy jobs are served in
   turn among themselves, so they never starve either.
 - **Frame pacing**: ``Job.work_seconds()`` is how long this chunk should train. A job alone
@@ -299,7 +300,7 @@ class Runtime:
         deadline = self.clock() + timeout
         with self._cond:
             if job not in self._line:
-                self._line.append(job)
+                self._enter_line(job)
             job._waiting = True
             try:
                 while not self._may_take_slot(job):
@@ -315,6 +316,19 @@ class Runtime:
             self._line.remove(job)
             self._in_slot.add(job)
             return True
+
+    def _enter_line(self, job: Job) -> None:
+        """Back of the line, except a job's first turn: it goes behind the other first turns only
+        (so a visitor who just pressed Play sees a frame after one chunk, not after a round)."""
+        if job.frames:
+            self._line.append(job)
+            return
+        position = 0
+        for waiting in self._line:
+            if waiting.frames:
+                break
+            position += 1
+        self._line.insert(position, job)
 
     def _leave_slot(self, job: Job, seconds: float) -> None:
         with self._cond:

@@ -329,6 +329,16 @@ def test_concurrent_sessions_train_exactly_as_they_would_alone():
         assert all(torch.equal(state[key], reference[key]) for key in reference), owner
 
 
+def test_a_first_turn_goes_ahead_of_the_next_turns_of_running_jobs():
+    runtime = live.Runtime(slots=1)
+    old, new = runtime.start("old", "tab"), runtime.start("new", "tab")
+    old.frames = 5  # it has had turns
+    other_new = runtime.start("other new", "tab")
+    for job in (old, new, other_new):
+        runtime._enter_line(job)
+    assert list(runtime._line) == [new, other_new, old]
+
+
 def test_a_one_shot_request_goes_ahead_of_everyone_waiting():
     runtime = live.Runtime(slots=1, pacing=live.Pacing(notice_seconds=5))
     order: list[str] = []
