@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -75,4 +77,17 @@ def launch(app: gr.Blocks | None = None, **overrides):
         theme=gr.themes.Soft(),
     )
     settings.update(overrides)
+    # Tabs with a warm_up() pay their one-time costs (first optimizer step, first drawing) in the
+    # background now, not in the first visitor's first frame.
+    threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     return app.launch(**settings)
+
+
+def _warm_up() -> None:
+    for tab in load_tabs():
+        warm_up = getattr(tab, "warm_up", None)
+        if warm_up is not None:
+            try:
+                warm_up()
+            except Exception:  # noqa: BLE001 - a failed warm-up only costs the first visitor time
+                logging.getLogger("playground").exception("warm-up of %s failed", tab.__name__)

@@ -11,7 +11,8 @@ spread over the tabs:
   visitor), or when the process's resident memory is near its limit.
 - **Fair sharing** (time slices): a job does each chunk inside one of ``slots`` CPU slots,
   granted in turn (first come, first served, and a job goes to the back of the line after
-  every chunk: round robin). Heavy jobs (Gatys, CNN training, DCGAN) may hold at most
+  every chunk: round robin; a job's first turn goes ahead of the others' next turns, so a
+  first frame comes after one chunk). Heavy jobs (Gatys, CNN training, DCGAN) may hold at most
   ``heavy_slots`` slots at once, so light jobs always keep a core; heavy jobs are served in
   turn among themselves, so they never starve either.
 - **Frame pacing**: ``Job.work_seconds()`` is how long this chunk should train. A job alone
@@ -23,19 +24,21 @@ spread over the tabs:
   yields a notice with its place in line and an estimate, updated while it waits.
 - **Stop**: ``Runtime.stop(owner, tab)`` (or ``Job.stop``) ends the run at the next chunk
   boundary; the stream's last frame says why (stopped, replaced, time limit, paused).
+- **One-shot priority**: ``Runtime.priority()`` lets a click (classify, denoise, a settings
+  change) take the next free slot ahead of every live job (``ui.friendly`` uses it).
 - **Abandoned streams**: a stream nobody reads any more (its browser tab closed) no longer
   counts after ``Pacing.abandoned_seconds``, and does no work, since work happens only when
   the consumer asks for the next frame.
 
 The runtime knows no Gradio: frames are whatever the generator yields, and notices are made
 by a ``notice(text)`` callback the caller passes (``playground.live_ui`` is the Gradio glue).
-It is per process and holds no global state: the app makes one (``live_ui.runtime()``),
-tests make their own.
+There is one runtime per process (``default_runtime()``, the app's); tests make their own.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import math
 import os
 import threading
@@ -200,6 +203,7 @@ class Runtime:
         self._line: collections.deque[Job] = collections.deque()  # jobs waiting for a slot, in order
         self._in_slot: set[Job] = set()
         self._chunk_estimate = 0.02  # seconds per chunk, running mean over all jobs (for estimates)
+        self._local = threading.local()  # per thread: whether it holds a one-shot's slot
 
     # ---------------------------------------------------------- admission
 
@@ -296,7 +300,7 @@ class Runtime:
         deadline = self.clock() + timeout
         with self._cond:
             if job not in self._line:
-                self._line.append(job)
+                self._enter_line(job)
             job._waiting = True
             try:
                 while not self._may_take_slot(job):
@@ -312,6 +316,19 @@ class Runtime:
             self._line.remove(job)
             self._in_slot.add(job)
             return True
+
+    def _enter_line(self, job: Job) -> None:
+        """Back of the line, except a job's first turn: it goes behind the other first turns only
+        (so a visitor who just pressed Play sees a frame after one chunk, not after a round)."""
+        if job.frames:
+            self._line.append(job)
+            return
+        position = 0
+        for waiting in self._line:
+            if waiting.frames:
+                break
+            position += 1
+        self._line.insert(position, job)
 
     def _leave_slot(self, job: Job, seconds: float) -> None:
         with self._cond:
@@ -333,6 +350,33 @@ class Runtime:
         people = "person is" if running == 1 else "people are"
         return (f"Waiting for a turn on the CPU: place {place} of {waiting} in line, about {seconds:.1f} s "
                 f"({running} {people} training; everyone gets a turn).")
+
+    @contextlib.contextmanager
+    def priority(self):
+        """A one-shot request (classify, denoise, a settings change) takes the next free slot
+        ahead of every live job: a visitor's click waits at most one chunk, however many train."""
+        if getattr(self._local, "in_priority", False):
+            yield  # already holding a slot on this thread (a handler calling another)
+            return
+        ticket = Job(self, owner="", tab="one-shot")
+        with self._cond:
+            self._line.appendleft(ticket)
+            ticket._waiting = True
+            try:
+                while not self._may_take_slot(ticket):
+                    self._cond.wait(0.25)
+            finally:
+                ticket._waiting = False
+                self._line.remove(ticket)
+            self._in_slot.add(ticket)
+        self._local.in_priority = True
+        try:
+            yield
+        finally:
+            self._local.in_priority = False
+            with self._cond:
+                self._in_slot.discard(ticket)
+                self._cond.notify_all()
 
     # ---------------------------------------------------------- driving a stream
 
@@ -365,6 +409,8 @@ class Runtime:
                 try:
                     frame = next(frames)
                 except StopIteration:
+                    if job.stopping:  # it ended early because it was asked to (e.g. a cut-short step)
+                        yield notice(_ended(job.reason))
                     return
                 finally:
                     seconds = self.clock() - began
@@ -383,6 +429,19 @@ class Runtime:
             yield work()
 
         return self.run(job, one(), notice)
+
+
+_DEFAULT: Runtime | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_runtime() -> Runtime:
+    """This process's runtime (the app's; made on first use). Tests make their own ``Runtime``."""
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = Runtime(max_jobs=int(os.environ.get("PLAYGROUND_LIVE_JOBS", "64")))
+        return _DEFAULT
 
 
 def _ended(reason: str | None) -> str:

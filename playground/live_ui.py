@@ -29,15 +29,10 @@ from playground.ui import friendly
 TRAINING_CONCURRENCY = int(os.environ.get("PLAYGROUND_LIVE_JOBS", "64"))
 LIVE = "live"  # the Gradio concurrency id of every live stream
 
-_RUNTIME: live.Runtime | None = None
-
 
 def runtime() -> live.Runtime:
-    """This process's live runtime (made on first use, with the machine's core count as slots)."""
-    global _RUNTIME
-    if _RUNTIME is None:
-        _RUNTIME = live.Runtime(max_jobs=TRAINING_CONCURRENCY)
-    return _RUNTIME
+    """This process's live runtime (its slots: the machine's cores)."""
+    return live.default_runtime()
 
 
 def owner_of(request: gr.Request | None) -> str:

@@ -1,6 +1,7 @@
 """Gradio glue shared by every tab: turning errors into messages, the heavy-work queue.
 
-``friendly(fn)`` wraps a handler (plain function or generator): a ``UserInputError``
+``friendly(fn)`` wraps a handler (plain function or generator): a plain function runs in a
+CPU slot of the live runtime, ahead of the live training (``live.Runtime.priority``); a ``UserInputError``
 becomes a ``gr.Error`` toast with its message; ``TrainingDiverged`` becomes a toast
 that says training stopped; anything unexpected is logged with its traceback and shown
 as a short message, so visitors never see a stack trace and never a hung spinner.
@@ -17,6 +18,7 @@ from typing import Callable
 
 import gradio as gr
 
+from playground import live
 from playground.device import gpu
 from playground.errors import Busy, TrainingDiverged, UserInputError, WeightsError
 
@@ -72,7 +74,8 @@ def _with_messages(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            with live.default_runtime().priority():  # a click goes ahead of the live training
+                return fn(*args, **kwargs)
         except Exception as error:  # noqa: BLE001
             raise _as_gradio_error(error) from error
 

