@@ -23,15 +23,16 @@ class Task:
     stop: str  # the Stop endpoint
     play_args: Callable[[], list]
     status_index: int  # where the status text is in each streamed output
-    training_mark: str  # text that only a training frame's status contains
+    training_mark: str  # text that only a training frame's status contains ("a|b": either)
     before: tuple = field(default=())  # (kind, call(client)) one-shots before Play
     during: tuple = field(default=())  # ... and half-way through watching
     warmup: tuple = field(default=())  # (kind, call) made once, by a separate client, before the visitors start
 
 
 def is_training_frame(task: Task, output) -> bool:
+    """Whether the status contains one of the task's marks (alternatives separated by "|")."""
     status = output[task.status_index] if isinstance(output, (list, tuple)) else output
-    return isinstance(status, str) and task.training_mark in status
+    return isinstance(status, str) and any(mark in status for mark in task.training_mark.split("|"))
 
 
 # ---------------------------------------------------------------- one-shot calls
@@ -110,7 +111,7 @@ MIXED: list[Task] = [
     Task("init_race", "/init_race", "/init_race_stop",
          lambda: [["seed_normal", "too_small", "kaiming_normal"], "mlp", "off", "relu", 5, 128, "Momentum", 0.02, 64, 3,
                   10, 0], 2, "Training:"),
-    Task("transfer_exp", "/transfer_run_experiment", "/transfer_experiment_stop", lambda: [3, 0], 2, "done"),
+    Task("transfer_exp", "/transfer_run_experiment", "/transfer_experiment_stop", lambda: [3, 0], 2, "step |done"),
     Task("live_dcgan", "/live_dcgan_train", "/live_dcgan_stop", lambda: [0, 2e-4, 10], 2, "D loss"),
     Task("memory_race", "/memory_race", "/memory_race_stop",
          lambda: ["remember-k", 20, 10, 32, 0.003, 3.0, 0, 3000], 1, "held-out accuracy"),

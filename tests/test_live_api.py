@@ -61,3 +61,21 @@ def test_concurrent_visitors_train_their_own_networks_and_stop_only_their_own(ap
     for job, size in zip([jobs[0], replacement, *jobs[2:]], sizes):
         counts = {re.search(r"(\d+) train / (\d+) test points", status).groups() for status in _training(job)}
         assert counts == {(str(size // 2), str(size // 2))}, (size, counts)
+
+
+def test_a_hidden_page_pauses_every_run_of_that_visitor_only(app_url):
+    """The page calls live_pause_all after a minute hidden: that visitor's runs end and say why."""
+    from gradio_client import Client
+
+    hidden, other = (Client(app_url, verbose=False, download_files=False) for _ in range(2))
+    values = tab.page_values(PlaygroundConfig())
+    hidden_job, other_job = (client.submit(*values, api_name="/mlp_play") for client in (hidden, other))
+    for job in (hidden_job, other_job):
+        _wait(lambda job=job: len(_training(job)) >= 2, "training frames")
+    hidden.predict(api_name="/live_pause_all")
+    _wait(hidden_job.done, "the hidden page's run to pause")
+    assert "paused while the page was hidden" in _statuses(hidden_job)[-1]
+    count = len(_training(other_job))
+    _wait(lambda: len(_training(other_job)) >= count + 2, "the other visitor to go on")
+    other.predict(api_name="/mlp_pause")
+    _wait(other_job.done, "the other run to stop")

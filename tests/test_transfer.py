@@ -281,3 +281,13 @@ def test_bad_settings_are_clear_errors(photo_workspace):
     ):
         with pytest.raises(UserInputError, match=message):
             list(head.train_classifier(photo_workspace, settings))
+
+
+def test_the_experiment_reports_progress_inside_a_size_and_the_same_result():
+    """With progress on (the live stream's chunks), lines of text come between the points, and the
+    points are those of a run without progress."""
+    items = list(experiment.run_experiment(num_classes=2, sizes=(1,), test_per_class=5, seed=0, progress=True))
+    texts = [item for item in items if isinstance(item, str)]
+    points = [item for item in items if not isinstance(item, str)]
+    assert texts[0] == f"n = 1 per class: the from-scratch network, step 5/{experiment.SCRATCH_STEPS}"
+    assert points == list(experiment.run_experiment(num_classes=2, sizes=(1,), test_per_class=5, seed=0))

@@ -169,9 +169,9 @@ def cases(perceptron_view, play_values: list) -> list[BenchCase]:
         return crowd
 
     return [
-        BenchCase("MLP playground, 30 visitors at once: the slowest visitor's frames per second", run=lambda: None,
+        BenchCase("MLP crowd, 30 visitors at once in the playground: the slowest visitor's frames per second", run=lambda: None,
                   measure=lambda: (crowd_run()["fps"], 3.0, "/s", True), repeats=1, warmup=0, unit="/s"),
-        BenchCase("MLP playground, 30 visitors at once: the latest first frame", run=lambda: None,
+        BenchCase("MLP crowd, 30 visitors at once in the playground: the latest first frame", run=lambda: None,
                   measure=lambda: (crowd_run()["first"], 3.0, "s", False), repeats=1, warmup=0, unit="s"),
         BenchCase("Perceptron surface update, 100×100 grid (+ JPEG encode)", run=surface_update, target_ms=15),
         BenchCase("MLP play: frames delivered to the page per second (2-8-8-2, XOR)", run=lambda: None,

@@ -156,7 +156,10 @@ def run_experiment(num_classes, seed, job=None):
     sizes = experiment.DEFAULT_SIZES
     yield gr.skip(), gr.skip(), f"Extracting features and training for n = {sizes[0]} …"
     stop = job.stop_event if job is not None else None
-    for point in experiment.run_experiment(int(num_classes), sizes, seed=int(seed or 0), stop=stop):
+    for point in experiment.run_experiment(int(num_classes), sizes, seed=int(seed or 0), stop=stop, progress=True):
+        if isinstance(point, str):  # progress inside one size: the plot and table stay
+            yield gr.skip(), gr.skip(), f"{point} …"
+            continue
         points.append(point)
         table = [[p.per_class, f"{p.pretrained_accuracy:.0%}", f"{p.scratch_accuracy:.0%}"] for p in points]
         done = len(points) == len(sizes)

@@ -34,6 +34,7 @@ IMAGE_SIZE = 48  # Lite0 downsamples 32×: a 2 × 2 final map, plenty for a digi
 HEAD_STEPS = 200  # full-batch Adam steps for the linear head (milliseconds)
 SCRATCH_STEPS = 25  # Adam steps for the whole network from scratch (the expensive part)
 SCRATCH_BATCH = 16
+PROGRESS_EVERY = 5  # from-scratch steps between progress lines (a live stream's chunk)
 
 
 @dataclass
@@ -104,12 +105,23 @@ def train_from_scratch(inputs: torch.Tensor, labels: torch.Tensor, num_classes: 
                        stop: threading.Event | None = None) -> nn.Module:
     """The same architecture with random weights, every weight trained (SCRATCH_STEPS Adam steps;
     fewer when ``stop`` is set meanwhile)."""
+    steps = scratch_training(inputs, labels, num_classes, seed, stop)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+def scratch_training(inputs: torch.Tensor, labels: torch.Tensor, num_classes: int, seed: int,
+                     stop: threading.Event | None = None):
+    """``train_from_scratch`` one Adam step at a time: yields the step number, returns the model."""
     generator = seed_everything(seed)
     model = registry.create(BACKBONE, pretrained=False)
     model._fc = nn.Linear(model._fc.in_features, num_classes)
     model = model.to(inputs.device).train()
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
-    for _ in range(SCRATCH_STEPS):
+    for step in range(SCRATCH_STEPS):
         if stop is not None and stop.is_set():
             break
         index = torch.randperm(len(inputs), generator=generator)[:SCRATCH_BATCH]
@@ -118,6 +130,7 @@ def train_from_scratch(inputs: torch.Tensor, labels: torch.Tensor, num_classes: 
         optimizer.zero_grad()
         F.cross_entropy(model(inputs[index]), labels[index]).backward()
         optimizer.step()
+        yield step + 1
     recalibrate_batchnorm(model, inputs if len(inputs) > 1 else inputs.repeat(2, 1, 1, 1))
     return model
 
@@ -132,8 +145,10 @@ def run_experiment(
     test_per_class: int = 30,
     seed: int = 0,
     stop: threading.Event | None = None,
-) -> Iterator[ExperimentPoint]:
-    """Yields one ExperimentPoint per training-set size, smallest first; ends early once ``stop`` is set."""
+    progress: bool = False,
+) -> Iterator[ExperimentPoint | str]:
+    """Yields one ExperimentPoint per training-set size, smallest first; ends early once ``stop`` is set.
+    With ``progress`` it also yields a line of text every PROGRESS_EVERY from-scratch steps."""
     if not 2 <= int(num_classes) <= 10:
         raise UserInputError(f"The experiment uses 2 to 10 digit classes, got {num_classes}.")
     sizes = sorted({int(n) for n in sizes})
@@ -153,8 +168,16 @@ def run_experiment(
     for n in sizes:
         labels = torch.arange(num_classes, device=device).repeat_interleave(n)  # (C·n,)
         head = train_linear_head(train_features[:, :n].reshape(-1, train_features.shape[-1]), labels, num_classes, seed)
-        scratch = train_from_scratch(all_train_x[:, :n].reshape(-1, *all_train_x.shape[2:]), labels, num_classes, seed,
-                                     stop)
+        steps = scratch_training(all_train_x[:, :n].reshape(-1, *all_train_x.shape[2:]), labels, num_classes, seed,
+                                 stop)
+        while True:
+            try:
+                step = next(steps)
+            except StopIteration as done:
+                scratch = done.value
+                break
+            if progress and step % PROGRESS_EVERY == 0 and step < SCRATCH_STEPS:
+                yield f"n = {n} per class: the from-scratch network, step {step}/{SCRATCH_STEPS}"
         if stop is not None and stop.is_set():
             return  # a point from a cut-short training would mislead
         with torch.no_grad():
