@@ -39,7 +39,8 @@ def test_race_starts_streams_and_stops(page):
     )
     assert page.locator("#seq-race-plot img, #seq-race-plot svg, #seq-race-plot canvas").count() > 0
     page.locator("#seq-race-stop").click()
-    page.wait_for_timeout(1500)  # let a frame already in flight land
+    # A frame already being computed may still land; then the run's last frame says it stopped.
+    page.wait_for_selector("#seq-race-status :text('Stopped')", timeout=30_000)
     stopped_at = _step(page, "#seq-race-status")
     page.wait_for_timeout(3000)
     assert _step(page, "#seq-race-status") == stopped_at < 400  # no frames after Stop
