@@ -261,6 +261,7 @@ class FastMethod:
         self.variants: dict[Hashable, _Variant] = {}
         self.lock = threading.Lock()  # guards self.variants
         self.last_engine = "none"  # "onnxruntime" or "eager": which engine answered the last call
+        self.modules = list(owner.modules())  # to notice forward hooks (someone looking inside)
 
     def __repr__(self) -> str:
         return f"<FastMethod {self.label}: {len(self.variants)} variant(s)>"
@@ -268,7 +269,7 @@ class FastMethod:
     # -- the call
 
     def __call__(self, *args, **kwargs):
-        call = None if _must_run_eager() else self._split(args, kwargs)
+        call = None if _must_run_eager() or self._hooked() else self._split(args, kwargs)
         if call is None:
             return self._eager(args, kwargs)
         key = self._key(call)
@@ -307,6 +308,14 @@ class FastMethod:
             return self._eager(args, kwargs)
         self.last_engine = "onnxruntime"
         return _unflatten(list(got), variant.structure)
+
+    def _hooked(self) -> bool:
+        """Forward hooks on the network want to see its modules run: then eager runs them."""
+        from torch.nn.modules import module as torch_module
+
+        if torch_module._global_forward_hooks or torch_module._global_forward_pre_hooks:
+            return True
+        return any(m._forward_hooks or m._forward_pre_hooks for m in self.modules)
 
     def _eager(self, args, kwargs):
         self.last_engine = "eager"

@@ -231,3 +231,16 @@ def test_live_training_copies_stay_eager():
     model = registry.create("mnist_cnn")
     assert not inference.fast_methods(model)
     assert model.training and all(p.requires_grad for p in model.parameters())
+
+
+def test_forward_hooks_see_every_module_run():
+    # Looking inside with hooks (as the style tests do) needs the eager modules to run.
+    model = registry.get("mnist_cnn")
+    seen = []
+    hook = model.conv2.register_forward_hook(lambda *_: seen.append("conv2"))
+    try:
+        with torch.inference_mode():
+            model(seeded((1, 1, 28, 28))()[0])
+    finally:
+        hook.remove()
+    assert seen == ["conv2"] and model.forward.last_engine == "eager"
