@@ -93,10 +93,10 @@ def list_models(pattern: str = "*", **meta_filter: Any) -> list[str]:
 
 def spec(name: str) -> ModelSpec:
     _ensure_catalog()
-    with _registry_lock:
-        found = _specs.get(name)
-        known = sorted(_specs)
+    found = _specs.get(name)  # a dict read is atomic; the lock guards writers
     if found is None:
+        with _registry_lock:
+            known = sorted(_specs)
         raise KeyError(f"unknown model {name!r}; known: {known}")
     return found
 

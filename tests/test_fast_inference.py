@@ -77,9 +77,9 @@ def test_fast_path_equals_eager(name, index):
 @pytest.mark.parametrize(
     "name, method, inputs, options",
     [
-        (BACKBONE, "forward", seeded((3, 3, 256, 256), low=-1, high=1), {}),  # batch 3, another even size
+        (BACKBONE, "pooled_features", seeded((3, 3, 256, 256), low=-1, high=1), {}),  # batch 3, another even size
         (BACKBONE, "pooled_features", seeded((5, 3, 48, 48), low=-1, high=1), {}),  # the digit experiment's size
-        (BACKBONE, "forward_features", seeded((1, 3, 301, 451), low=-1, high=1), {"upto": 4, "keep": True}),
+        (BACKBONE, "forward_features", seeded((1, 3, 301, 451), low=-1, high=1), {"upto": 4}),
         ("adain_decoder", "forward", seeded((1, 40, 38, 57), high=8), {}),
         ("autoencoder_photo_denoiser", "forward", seeded((4, 3, 164, 200), (4,)), {}),
         ("autoencoder_mnist_denoiser", "forward", seeded((100, 1, 28, 28)), {}),
@@ -113,7 +113,7 @@ def test_classifier_top5_identical_on_bundled_photos(photo):
 
     picture = data.photo(photo)
     fast = classify(picture)
-    assert registry.get(BACKBONE).forward.last_engine == "onnxruntime"
+    assert registry.get(BACKBONE).pooled_features.last_engine == "onnxruntime"  # forward = pooled + eager fc
     with inference.eager_only():
         eager = classify(picture)
     assert list(fast) == list(eager)  # the same five labels in the same order
@@ -214,10 +214,13 @@ def test_the_shape_key_separates_odd_and_even_sizes():
 def test_an_exported_graph_is_cached_on_disk_and_reused(tmp_path, monkeypatch, caplog):
     monkeypatch.setenv("PLAYGROUND_CACHE_DIR", str(tmp_path))
     paths = registry.meta("mnist_squeezenet")["inference"]
+    stale = tmp_path / "mnist_squeezenet.0123456789ab.forward.0123456789abcdef.onnx"  # older weights or torch
+    stale.write_bytes(b"old")
     with caplog.at_level(logging.INFO, logger="playground.inference"):
         inference.accelerate(fresh("mnist_squeezenet"), "mnist_squeezenet", paths, card="mnist_squeezenet")
-    files = sorted(tmp_path.glob("mnist_squeezenet.forward.*.onnx"))
+    files = sorted(tmp_path.glob("mnist_squeezenet.*.forward.*.onnx"))
     assert len(files) == 1 and [r for r in caplog.records if "exported" in r.getMessage()]
+    assert not stale.exists()
     stamp = files[0].stat().st_mtime_ns
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="playground.inference"):
@@ -244,3 +247,17 @@ def test_forward_hooks_see_every_module_run():
     finally:
         hook.remove()
     assert seen == ["conv2"] and model.forward.last_engine == "eager"
+
+
+def test_calls_with_other_options_stay_eager():
+    # Only the catalog's option values get a session: Gatys' keep=True maps run eager.
+    model = registry.get(BACKBONE)
+    x = seeded((1, 3, 64, 64), low=-1, high=1)()[0]
+    with torch.inference_mode():
+        maps = model.forward_features(x, upto=8, keep=True)
+        assert model.forward_features.last_engine == "eager"
+        logits = model(x)  # forward: the fast pooled features + the eager linear layer
+        assert model.pooled_features.last_engine == "onnxruntime"
+        with inference.eager_only():
+            assert_same(maps, model.forward_features(x, upto=8, keep=True))
+            assert_same(logits, model(x))
