@@ -17,8 +17,10 @@ import torch
 from torch import nn
 
 from playground import data, inference, registry
+from playground.device import get_device
 from playground.inference import Example, FastPaths, seeded
 from playground.nets import efficientnet_lite as lite
+
 
 BACKBONE = "efficientnet_lite0_imagenet"
 PRETRAINED = [name for name in registry.list_models() if registry.spec(name).weights is not None]
@@ -27,6 +29,13 @@ EXAMPLES = [
     for name in PRETRAINED
     for index, example in enumerate(registry.meta(name)["inference"].examples)
 ]
+
+
+@pytest.fixture(autouse=True)
+def cpu_only(request):
+    """The fast path is for the CPU; on a GPU the shared models stay eager (the last test)."""
+    if get_device().type != "cpu" and "gpu" not in request.node.name:
+        pytest.skip("onnxruntime serves the CPU's models only")
 
 
 def flat(result) -> list[torch.Tensor]:
@@ -261,3 +270,11 @@ def test_calls_with_other_options_stay_eager():
         with inference.eager_only():
             assert_same(maps, model.forward_features(x, upto=8, keep=True))
             assert_same(logits, model(x))
+
+
+@pytest.mark.skipif(get_device().type == "cpu", reason="needs PLAYGROUND_DEVICE=cuda or mps")
+def test_on_a_gpu_the_shared_models_stay_eager():
+    for name in PRETRAINED:
+        model = registry.get(name)
+        assert not inference.fast_methods(model)
+        assert next(model.parameters()).device.type == get_device().type
