@@ -45,6 +45,7 @@ behaves as if onnxruntime were not installed (the tests of the fallback use it).
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import importlib
 import inspect
@@ -298,6 +299,11 @@ class FastMethod:
 
     def __repr__(self) -> str:
         return f"<FastMethod {self.label}: {len(self.variants)} variant(s)>"
+
+    def __deepcopy__(self, memo):
+        """A deep copy of the model (a visitor's own, to train) gets the plain eager method."""
+        owner = copy.deepcopy(self.owner, memo)
+        return getattr(type(owner), self.method).__get__(owner)
 
     # -- the call
 

@@ -278,3 +278,13 @@ def test_on_a_gpu_the_shared_models_stay_eager():
         model = registry.get(name)
         assert not inference.fast_methods(model)
         assert next(model.parameters()).device.type == get_device().type
+
+
+def test_a_deep_copy_of_a_shared_model_is_plain_pytorch():
+    import copy
+
+    mine = copy.deepcopy(registry.get("mnist_cnn")).train().requires_grad_(True)
+    assert not inference.fast_methods(mine)
+    loss = mine(seeded((4, 1, 28, 28))()[0]).mean()
+    loss.backward()
+    assert mine.conv1.weight.grad is not None
