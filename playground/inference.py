@@ -38,6 +38,14 @@ Policy (what a newcomer needs to know):
   2-core host) and no spinning; ``InferenceSession.run`` is thread-safe, so one session per
   variant serves every request.
 
+Which engine, per model (``FastPaths.backend``): measured 2026-12-01 on a 2-core host, 1 thread,
+eager PyTorch took 1.0–1.2× onnxruntime's time on the digit autoencoders' decoders, 1.1–1.7× on
+the other autoencoder paths, 1.3–1.4× on the photo denoiser and the DCGANs, 1.5× on the AdaIN
+decoder, 1.6–3.1× on EfficientNet-Lite0's entry points, 2.7–7.7× on the digit CNNs and 3× on
+pix2pix: onnxruntime won everywhere, so every shipped network uses it. (Frozen TorchScript and
+channels-last measured slower than onnxruntime on Lite0, see DESIGN.md §5; torch.compile costs
+seconds per graph on first use.)
+
 Switches: ``PLAYGROUND_INFERENCE=eager`` keeps every model eager; ``PLAYGROUND_WITHOUT=onnxruntime``
 behaves as if onnxruntime were not installed (the tests of the fallback use it).
 """
