@@ -113,6 +113,9 @@ def _build(model_spec: ModelSpec, pretrained: bool) -> nn.Module:
 
 def get(name: str) -> nn.Module:
     """The shared inference model (eval, frozen, on the device), loaded on first use."""
+    cached = _loaded.get(name)  # the common case, without the lock (a dict read is atomic)
+    if cached is not None:
+        return cached
     model_spec = spec(name)
     with _registry_lock:
         cached = _loaded.get(name)
