@@ -14,8 +14,11 @@ Policy (what a newcomer needs to know):
   can: no gradient is wanted, the tensors are on the CPU, the other arguments are plain
   options (None, bool, int, float, str) with the values of one of the catalog's examples
   (each variant's session costs memory: ~45 MB for the whole of Lite0), and the result is
-  a tensor, or a tuple, list or dict of tensors. Anything else (autograd, a ``torch.Generator`` for dropout noise) runs
-  the eager method, unchanged.
+  a tensor, or a tuple, list or dict of tensors. Anything else (autograd, a
+  ``torch.Generator`` for dropout noise, forward hooks on the network's modules, other
+  option values such as Gatys' ``keep=True``) runs the eager method, unchanged.
+  Lite0's ``forward`` is not replaced at all: it runs the fast ``pooled_features`` and
+  then the eager linear layer, so one session serves the classifier and transfer learning.
 - **Variants.** One ONNX graph per (options, input dtypes and ranks, the model's shape
   key), exported with every dimension dynamic, so batch sizes and image sizes share it.
   A network whose Python code depends on its input's size says so with ``shape_key``
@@ -34,9 +37,11 @@ Policy (what a newcomer needs to know):
   therefore never reach a visitor.
 - **Never an error for the visitor.** onnxruntime missing, an export error, a session
   error: one log line, and that variant runs eager from then on.
-- **Threads.** Sessions use ``playground.device.cpu_threads()`` intra-op threads (1 on a
-  2-core host) and no spinning; ``InferenceSession.run`` is thread-safe, so one session per
-  variant serves every request.
+- **Threads and memory.** Sessions use ``playground.device.cpu_threads()`` intra-op threads
+  (1 on a 2-core host) and no spinning; ``InferenceSession.run`` is thread-safe, so one session
+  per variant serves every request. All sessions share one onnxruntime arena.
+- **Cheap calls.** A checked call made of positional tensors (``model(x)``) is remembered by
+  its dtypes and shapes and goes straight to its session next time (~7 µs of Python).
 
 Which engine, per model (``FastPaths.backend``): measured 2026-12-01 on a 2-core host, 1 thread,
 eager PyTorch took 1.0–1.2× onnxruntime's time on the digit autoencoders' decoders, 1.1–1.7× on
