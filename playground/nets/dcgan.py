@@ -86,12 +86,13 @@ class Generator(nn.Module):
         self.apply(weights_init)
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        z = z.view(len(z), self.config.nz, 1, 1)
+        # z.shape[0], not len(z): an exported graph then keeps the batch size dynamic
+        z = z.view(z.shape[0], self.config.nz, 1, 1)
         if self.config.num_classes:
             if labels is None:
                 raise ValueError("this generator is class-conditional: pass labels")
             onehot = as_onehot(labels, self.config.num_classes).to(z.dtype)  # (B, K)
-            z = torch.cat([z, onehot.view(len(z), -1, 1, 1)], dim=1)  # (B, nz + K, 1, 1)
+            z = torch.cat([z, onehot.view(z.shape[0], -1, 1, 1)], dim=1)  # (B, nz + K, 1, 1)
         return self.net(z)
 
 

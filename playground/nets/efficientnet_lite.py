@@ -47,7 +47,9 @@ class Conv2dSame(nn.Conv2d):
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        height, width = x.shape[-2:]
+        # Plain ints: an exported graph then holds constant pads, right for every input with
+        # the same padding_signature (traced sizes mixed with constants would not be).
+        height, width = (int(size) for size in x.shape[-2:])
         pad_h = self._same_padding(height, self.kernel_size[0], self.stride[0])
         pad_w = self._same_padding(width, self.kernel_size[1], self.stride[1])
         if pad_h or pad_w:
@@ -58,6 +60,20 @@ class Conv2dSame(nn.Conv2d):
     def _same_padding(size: int, kernel: int, stride: int) -> int:
         out = math.ceil(size / stride)
         return max((out - 1) * stride + kernel - size, 0)
+
+
+def padding_signature(tensors: tuple[torch.Tensor, ...]) -> tuple[tuple[int, ...], ...]:
+    """What the "SAME" paddings depend on in an input's size: the parity of its height and
+    width at each of the five stride-2 layers (a stride-1 layer always pads ``kernel - 1``).
+    Inputs with equal signatures share one exported graph (``playground.inference``)."""
+    signature = []
+    for size in tensors[0].shape[-2:]:
+        parities = []
+        for _ in range(5):
+            parities.append(int(size) % 2)
+            size = math.ceil(int(size) / 2)
+        signature.append(tuple(parities))
+    return tuple(signature)
 
 
 class MBConvBlock(nn.Module):

@@ -71,6 +71,8 @@ def extract(model: torch.nn.Module, pixels: torch.Tensor, layers) -> dict[LayerK
     deepest = max(depth(k) for k in keys)
     if deepest < 0:
         return {"stem": model.stem(x)}
+    if keys == [deepest]:  # one block's map (AdaIN's encoder): no need to keep the others
+        return {deepest: model.forward_features(x, upto=deepest)}
     maps = model.forward_features(x, upto=deepest, keep=True)
     return {k: maps[k] for k in keys}
 

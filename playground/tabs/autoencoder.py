@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import gradio as gr
 
-from playground import data, live_ui, registry
+from playground import data, inference, live_ui, registry
 from playground.autoencoder import lab, latent, live, noise
 from playground.autoencoder.denoise import PHOTO_DENOISER, denoise_photo
 from playground.autoencoder.render import enlarge, to_uint8
@@ -292,10 +292,23 @@ def bench_cases() -> list[BenchCase]:
         next(frames["gen"])
 
     return [
+        # references: the network alone in onnxruntime on the same tiles (one 272 px tile; 4 batches of 4 × 284 px)
         BenchCase("Autoencoder: denoise a 256×256 photo", run=lambda: denoise_photo(small_noisy, 25 / 255),
-                  setup=lambda: registry.get(PHOTO_DENOISER), target_ms=150),
+                  setup=lambda: registry.get(PHOTO_DENOISER), target_ms=150,
+                  reference=inference.onnxruntime_reference(PHOTO_DENOISER, "forward",
+                                                            inference.seeded((1, 3, 272, 272), (1,))())),
         BenchCase("Autoencoder: denoise a 1024×1024 photo in tiles", run=lambda: denoise_photo(big_noisy, 25 / 255),
-                  setup=lambda: registry.get(PHOTO_DENOISER), target_ms=2000, repeats=5, warmup=1),
+                  setup=lambda: registry.get(PHOTO_DENOISER), target_ms=2000, repeats=5, warmup=1,
+                  reference=_repeat(4, inference.onnxruntime_reference(
+                      PHOTO_DENOISER, "forward", inference.seeded((4, 3, 284, 284), (4,))()))),
         BenchCase("Autoencoder: one live-training frame (15 steps + validation)", run=live_frame,
                   setup=data.mnist_train, target_ms=None),
     ]
+
+
+def _repeat(times: int, run):
+    def repeated():
+        for _ in range(times):
+            run()
+
+    return repeated

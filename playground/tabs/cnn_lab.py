@@ -11,7 +11,7 @@ import pandas as pd
 import gradio as gr
 import torch
 
-from playground import data, live_ui, registry, weights
+from playground import data, inference, live_ui, registry, weights
 from playground.benchmarking import BenchCase
 from playground.cnnlab import render
 from playground.cnnlab.architectures import COLUMNS, CONTENDERS, SQUEEZENEXT_NOTE, architecture_rows
@@ -266,6 +266,40 @@ def _drawn_digit_sketch() -> dict:
     return {"background": None, "layers": [layer], "composite": None}
 
 
+def _bare_epoch():
+    """The same epoch as a plain PyTorch loop (same digits, batches, augmentation, Adam, NLL loss
+    and validation pass), without the live runtime, checkpoints or progress reports."""
+    from playground.cnnlab.digits import augment, split_indices, to_tensors
+
+    settings = LiveSettings(optimizer="Adam", epochs=1, digits=4000)
+    state = {}
+
+    def run():
+        if not state:
+            images, labels = to_tensors(data.mnist_train())
+            train, valid = split_indices(len(images), settings.valid_percent / 100, settings.seed)
+            state.update(images=images, labels=labels, train=train, valid=valid)
+        images, labels, train, valid = state["images"], state["labels"], state["train"], state["valid"]
+        generator = torch.Generator().manual_seed(settings.seed)
+        model = SeedCNN(dropout=0.25)
+        optimizer = torch.optim.Adam(model.parameters(), lr=settings.learning_rate)
+        order = train[torch.randperm(len(train), generator=generator)]
+        model.train()
+        for start in range(0, len(order), settings.batch_size):
+            index = order[start : start + settings.batch_size]
+            optimizer.zero_grad()
+            loss = torch.nn.functional.nll_loss(model(augment(images[index], generator)), labels[index])
+            loss.backward()
+            optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            for start in range(0, len(valid), 500):
+                index = valid[start : start + 500]
+                torch.nn.functional.nll_loss(model(images[index]), labels[index])
+
+    return run
+
+
 def bench_cases() -> list[BenchCase]:
     sketch = _drawn_digit_sketch()
 
@@ -278,9 +312,10 @@ def bench_cases() -> list[BenchCase]:
 
     cases = [
         BenchCase("CNN lab: one training epoch of the seed CNN on 4,000 digits (3,600 train + 400 valid, Adam)",
-                  run=one_epoch, repeats=3, warmup=1),
+                  run=one_epoch, repeats=3, warmup=1, reference=_bare_epoch(), reference_label="bare PyTorch loop"),
         BenchCase("CNN lab: read one drawn digit (sketch → MNIST-style 28×28 → seed CNN)",
-                  run=predict_drawn, setup=lambda: registry.get(SHIPPED), target_ms=30),
+                  run=predict_drawn, setup=lambda: registry.get(SHIPPED), target_ms=30,
+                  reference=inference.onnxruntime_reference(SHIPPED, "forward", inference.seeded((1, 1, 28, 28))())),
         BenchCase("CNN lab: draw + look inside (prediction, feature maps, filters)",
                   run=lambda: classify_sketch(sketch, SHIPPED, None), setup=lambda: registry.get(SHIPPED)),
     ]

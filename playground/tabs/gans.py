@@ -10,7 +10,8 @@ from __future__ import annotations
 import gradio as gr
 import numpy as np
 
-from playground import data, registry
+from playground import data, inference, registry
+from playground.catalog.gans import latents_and_digits
 from playground.benchmarking import BenchCase
 from playground.errors import UserInputError
 from playground.gans import latent, pix2pix, render2d, sampling, toy2d
@@ -435,18 +436,23 @@ def bench_cases() -> list[BenchCase]:
             run=lambda: sampling.sample_grid("dcgan_mnist", 7, 64),
             setup=lambda: registry.get("dcgan_mnist"),
             target_ms=100,
+            reference=inference.onnxruntime_reference("dcgan_mnist", "generator.forward", latents_and_digits(64)()),
         ),
         BenchCase(
             name="GAN: 64 DCGAN emoji samples as a grid",
             run=lambda: sampling.sample_grid("dcgan_emoji", 7, 64),
             setup=lambda: registry.get("dcgan_emoji"),
             target_ms=100,
+            reference=inference.onnxruntime_reference("dcgan_emoji", "generator.forward",
+                                                      inference.seeded((64, 64), low=-2, high=2)()),
         ),
         BenchCase(
             name="GAN: one pix2pix translation (64×64, input | output)",
             run=lambda: pix2pix.side_by_side(pix2pix.ink_picture(heldout_ink()), pix2pix.translate(heldout_ink())),
             setup=lambda: registry.get("pix2pix_emoji"),
             target_ms=150,
+            reference=inference.onnxruntime_reference("pix2pix_emoji", "generator.forward",
+                                                      inference.seeded((1, 1, 64, 64), low=-1, high=1)()),
         ),
         BenchCase(
             name="GAN: pix2pix from a 400×400 sketch (ink, 64 px, U-Net, side by side)",

@@ -11,7 +11,7 @@ import math
 import gradio as gr
 import pandas as pd
 
-from playground import data, live_ui
+from playground import data, inference, live_ui
 from playground.benchmarking import BenchCase
 from playground.errors import UserInputError
 from playground.images import load_image
@@ -256,5 +256,29 @@ def bench_cases() -> list[BenchCase]:
             run=lambda: adain.stylise(content, style, alpha=1.0, size=512),
             setup=lambda: adain.stylise(content, style, size=64),
             target_ms=1000,
+            reference=_adain_networks_in_onnxruntime(content, style, 512),
         ),
     ]
+
+
+def _adain_networks_in_onnxruntime(content, style, size: int):
+    """The reference for the AdaIN row: its three network runs (encode content, encode style,
+    decode) in onnxruntime, on inputs of the same shapes."""
+    def shape(image):
+        width, height = adain.resize_longer(image, size).size
+        return (1, 3, height, width)
+
+    content_shape, style_shape = shape(content), shape(style)
+    options = {"upto": adain.ENCODER_LAYER}
+    runs = [
+        inference.onnxruntime_reference(feats.BACKBONE, "forward_features", inference.seeded(content_shape)(), options),
+        inference.onnxruntime_reference(feats.BACKBONE, "forward_features", inference.seeded(style_shape)(), options),
+        inference.onnxruntime_reference(adain.DECODER, "forward", inference.seeded(
+            (1, 40, -(-content_shape[2] // 8), -(-content_shape[3] // 8)), high=8.0)()),
+    ]
+
+    def run():
+        for one in runs:
+            one()
+
+    return run

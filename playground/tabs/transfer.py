@@ -11,7 +11,7 @@ import tempfile
 
 import gradio as gr
 
-from playground import data, live_ui, registry
+from playground import data, inference, live_ui, registry
 from playground.benchmarking import BenchCase
 from playground.errors import UserInputError
 from playground.transfer import examples, experiment, export, features, gradcam, head, render
@@ -380,6 +380,8 @@ def bench_cases() -> list[BenchCase]:
             name="Transfer: feature extraction, one image (crop 224 + Lite0 pooled features)",
             run=extract_one,
             setup=lambda: registry.get(BACKBONE),
+            reference=inference.onnxruntime_reference(BACKBONE, "pooled_features",
+                                                      inference.seeded((1, 3, 224, 224), low=-1, high=1)()),
         ),
         BenchCase(
             name="Transfer: train head, 5 classes × 20 images incl. feature extraction",

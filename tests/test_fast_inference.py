@@ -1,0 +1,291 @@
+"""The fast inference path (playground/inference.py) answers as eager PyTorch does.
+
+For every registered pretrained network and every entry point its catalog entry names,
+the shared model from ``registry.get`` is served by onnxruntime and agrees with the eager
+method on the same inputs; batch and image sizes other than the exported ones work; the
+ImageNet top-5 on the bundled photos is the same; and when the engine is missing, or a
+network cannot be exported, or a shape does not fit the graph, the answer is eager's
+with a log line. No timing here: ``python -m playground.bench`` measures the speed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import torch
+from torch import nn
+
+from playground import data, inference, registry
+from playground.device import get_device
+from playground.inference import Example, FastPaths, seeded
+from playground.nets import efficientnet_lite as lite
+
+
+BACKBONE = "efficientnet_lite0_imagenet"
+PRETRAINED = [name for name in registry.list_models() if registry.spec(name).weights is not None]
+EXAMPLES = [
+    pytest.param(name, index, id=f"{name}-{example.method}-{index}")
+    for name in PRETRAINED
+    for index, example in enumerate(registry.meta(name)["inference"].examples)
+]
+
+
+@pytest.fixture(autouse=True)
+def cpu_only(request):
+    """The fast path is for the CPU; on a GPU the shared models stay eager (the last test)."""
+    if get_device().type != "cpu" and "gpu" not in request.node.name:
+        pytest.skip("onnxruntime serves the CPU's models only")
+
+
+def flat(result) -> list[torch.Tensor]:
+    if isinstance(result, torch.Tensor):
+        return [result]
+    return list(result.values() if isinstance(result, dict) else result)
+
+
+def assert_same(fast, eager) -> None:
+    assert type(fast) is type(eager)
+    if isinstance(eager, dict):
+        assert list(fast) == list(eager)
+    for got, want in zip(flat(fast), flat(eager), strict=True):
+        assert got.shape == want.shape and got.dtype == want.dtype
+        scale = 1.0 + float(want.abs().max())
+        torch.testing.assert_close(got, want, rtol=1e-4, atol=1e-4 * scale)
+
+
+def both_engines(function, *args, **kwargs):
+    """(fast answer, engine that gave it, eager answer) for one call."""
+    with torch.inference_mode():
+        function(*args, **kwargs)  # the first call of a shape checks it against eager
+        function(*args, **kwargs)  # the second opens the shape's quick lane (positional calls)
+        fast = function(*args, **kwargs)
+        engine = function.last_engine
+        with inference.eager_only():
+            eager = function(*args, **kwargs)
+    return fast, engine, eager
+
+
+def test_every_pretrained_network_names_its_fast_paths():
+    for name in PRETRAINED:
+        paths = registry.meta(name).get("inference")
+        assert isinstance(paths, FastPaths) and paths.examples, name
+        model = registry.get(name)
+        for method in paths.methods:
+            assert isinstance(inference.method_of(model, method), inference.FastMethod), (name, method)
+
+
+@pytest.mark.parametrize("name, index", EXAMPLES)
+def test_fast_path_equals_eager(name, index):
+    example = registry.meta(name)["inference"].examples[index]
+    function = inference.method_of(registry.get(name), example.method)
+    fast, engine, eager = both_engines(function, *example.inputs(), **example.options)
+    assert engine == "onnxruntime"
+    assert_same(fast, eager)
+
+
+@pytest.mark.parametrize(
+    "name, method, inputs, options",
+    [
+        (BACKBONE, "pooled_features", seeded((3, 3, 256, 256), low=-1, high=1), {}),  # batch 3, another even size
+        (BACKBONE, "pooled_features", seeded((5, 3, 48, 48), low=-1, high=1), {}),  # the digit experiment's size
+        (BACKBONE, "forward_features", seeded((1, 3, 301, 451), low=-1, high=1), {"upto": 4}),
+        ("adain_decoder", "forward", seeded((1, 40, 38, 57), high=8), {}),
+        ("autoencoder_photo_denoiser", "forward", seeded((4, 3, 164, 200), (4,)), {}),
+        ("autoencoder_mnist_denoiser", "forward", seeded((100, 1, 28, 28)), {}),
+        ("autoencoder_mnist_z2", "decode", seeded((400, 2), low=-3, high=3), {}),
+        ("mnist_cnn", "forward", seeded((32, 1, 28, 28)), {}),
+        ("dcgan_emoji", "generator.forward", seeded((9, 64), low=-2, high=2), {}),
+        ("pix2pix_emoji", "generator.forward", seeded((3, 1, 64, 64), low=-1, high=1), {"skips": True}),
+    ],
+    ids=lambda value: value if isinstance(value, str) else None,
+)
+def test_other_batch_and_image_sizes(name, method, inputs, options):
+    function = inference.method_of(registry.get(name), method)
+    fast, engine, eager = both_engines(function, *inputs(), **options)
+    assert engine == "onnxruntime"
+    assert_same(fast, eager)
+
+
+def test_conditional_generator_takes_digits_and_soft_labels():
+    generator = registry.get("dcgan_mnist").generator.forward
+    z = torch.randn(10, 64, generator=torch.Generator().manual_seed(3))
+    soft = torch.softmax(torch.randn(10, 10, generator=torch.Generator().manual_seed(4)), dim=1)
+    for labels in (torch.arange(10), soft):
+        fast, engine, eager = both_engines(generator, z, labels)
+        assert engine == "onnxruntime"
+        assert_same(fast, eager)
+
+
+@pytest.mark.parametrize("photo", ["coffee", "chelsea", "astronaut", "rocket", "horse", "grace_hopper"])
+def test_classifier_top5_identical_on_bundled_photos(photo):
+    from playground.tabs.classifier import classify
+
+    picture = data.photo(photo)
+    fast = classify(picture)
+    assert registry.get(BACKBONE).pooled_features.last_engine == "onnxruntime"  # forward = pooled + eager fc
+    with inference.eager_only():
+        eager = classify(picture)
+    assert list(fast) == list(eager)  # the same five labels in the same order
+    for label in eager:
+        assert fast[label] == pytest.approx(eager[label], abs=1e-4)
+
+
+def test_gradients_still_flow_through_the_shared_backbone():
+    # Gatys optimises the image through the frozen network: that call must stay eager.
+    model = registry.get(BACKBONE)
+    pixels = torch.rand(1, 3, 64, 64, requires_grad=True)
+    maps = model.forward_features(pixels, upto=3, keep=True)
+    assert model.forward_features.last_engine == "eager"
+    maps[3].pow(2).mean().backward()
+    assert pixels.grad is not None and float(pixels.grad.abs().sum()) > 0
+
+
+def test_dropout_noise_runs_eager_and_stays_seeded():
+    generator = registry.get("pix2pix_emoji").generator
+    drawing = seeded((1, 1, 64, 64), low=-1, high=1)()[0]
+    with torch.inference_mode():
+        first = generator(drawing, noise=torch.Generator().manual_seed(1))
+        assert generator.forward.last_engine == "eager"
+        again = generator(drawing, noise=torch.Generator().manual_seed(1))
+    assert torch.equal(first, again)
+
+
+def fresh(name: str) -> nn.Module:
+    """An eager copy of a registered pretrained model, as ``registry.get`` builds it."""
+    return registry.create(name).eval().requires_grad_(False)
+
+
+def test_without_onnxruntime_the_model_stays_eager_and_says_so(monkeypatch, caplog):
+    monkeypatch.setenv("PLAYGROUND_WITHOUT", "onnxruntime")
+    model = fresh("mnist_cnn")
+    with caplog.at_level(logging.WARNING, logger="playground.inference"):
+        accelerated = inference.accelerate(model, "mnist_cnn", registry.meta("mnist_cnn")["inference"], card="mnist_cnn")
+    assert accelerated is model and not inference.fast_methods(model)
+    assert [record for record in caplog.records if "onnxruntime unavailable" in record.getMessage()]
+    digits = seeded((4, 1, 28, 28))()[0]
+    with torch.inference_mode():
+        assert torch.equal(accelerated(digits), registry.get("mnist_cnn").forward.eager(digits))
+
+
+def test_eager_switch_keeps_the_model_untouched(monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_INFERENCE", "eager")
+    model = fresh("pix2pix_emoji")
+    assert inference.accelerate(model, "pix2pix_emoji", registry.meta("pix2pix_emoji")["inference"]) is model
+    assert not inference.fast_methods(model)
+
+
+class Spectrum(nn.Module):
+    """A real network the ONNX exporter cannot take (it has no FFT operator)."""
+
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Conv2d(1, 1, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.fft.rfft2(self.scale(x)).abs()
+
+
+def test_a_network_that_cannot_be_exported_runs_eager_with_a_log_line(caplog, tmp_path, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_CACHE_DIR", str(tmp_path))
+    model = Spectrum().eval().requires_grad_(False)
+    paths = FastPaths((Example("forward", seeded((2, 1, 8, 8)), warm=True),))
+    with caplog.at_level(logging.WARNING, logger="playground.inference"):
+        inference.accelerate(model, "spectrum", paths)
+    assert [record for record in caplog.records if "no onnxruntime session" in record.getMessage()]
+    x = seeded((2, 1, 8, 8))()[0]
+    with torch.inference_mode():
+        got = model(x)
+        assert model.forward.last_engine == "eager"
+        assert torch.equal(got, model.forward.eager(x))
+
+
+def test_a_shape_the_graph_does_not_fit_runs_eager(caplog):
+    # Without its shape key, Lite0's graph exported at 224 px bakes in the even-size padding:
+    # a 225 px input must not get that graph's (shifted) answer.
+    model = fresh(BACKBONE)
+    paths = FastPaths((Example("forward", seeded((1, 3, 224, 224), low=-1, high=1), warm=True),))
+    inference.accelerate(model, BACKBONE + "-no-shape-key", paths, card=BACKBONE)
+    odd = seeded((1, 3, 225, 225), low=-1, high=1)()[0]
+    with torch.inference_mode(), caplog.at_level(logging.WARNING, logger="playground.inference"):
+        first, second = model(odd), model(odd)
+        assert model.forward.last_engine == "eager"
+        reference = model.forward.eager(odd)
+    assert torch.equal(first, reference) and torch.equal(second, reference)
+    assert [record for record in caplog.records if "225" in record.getMessage()]
+
+
+def test_the_shape_key_separates_odd_and_even_sizes():
+    even = lite.padding_signature((torch.zeros(1, 3, 224, 224),))
+    assert even == lite.padding_signature((torch.zeros(2, 3, 256, 256),))
+    assert even != lite.padding_signature((torch.zeros(1, 3, 225, 224),))
+
+
+def test_an_exported_graph_is_cached_on_disk_and_reused(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("PLAYGROUND_CACHE_DIR", str(tmp_path))
+    paths = registry.meta("mnist_squeezenet")["inference"]
+    stale = tmp_path / "mnist_squeezenet.0123456789ab.forward.0123456789abcdef.onnx"  # older weights or torch
+    stale.write_bytes(b"old")
+    with caplog.at_level(logging.INFO, logger="playground.inference"):
+        inference.accelerate(fresh("mnist_squeezenet"), "mnist_squeezenet", paths, card="mnist_squeezenet")
+    files = sorted(tmp_path.glob("mnist_squeezenet.*.forward.*.onnx"))
+    assert len(files) == 1 and [r for r in caplog.records if "exported" in r.getMessage()]
+    assert not stale.exists()
+    stamp = files[0].stat().st_mtime_ns
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="playground.inference"):
+        again = inference.accelerate(fresh("mnist_squeezenet"), "mnist_squeezenet", paths, card="mnist_squeezenet")
+    assert not [r for r in caplog.records if "exported" in r.getMessage()]  # loaded, not exported again
+    assert files[0].stat().st_mtime_ns == stamp
+    assert again.forward.last_engine == "onnxruntime"
+
+
+def test_live_training_copies_stay_eager():
+    model = registry.create("mnist_cnn")
+    assert not inference.fast_methods(model)
+    assert model.training and all(p.requires_grad for p in model.parameters())
+
+
+def test_forward_hooks_see_every_module_run():
+    # Looking inside with hooks (as the style tests do) needs the eager modules to run.
+    model = registry.get("mnist_cnn")
+    seen = []
+    hook = model.conv2.register_forward_hook(lambda *_: seen.append("conv2"))
+    try:
+        with torch.inference_mode():
+            model(seeded((1, 1, 28, 28))()[0])
+    finally:
+        hook.remove()
+    assert seen == ["conv2"] and model.forward.last_engine == "eager"
+
+
+def test_calls_with_other_options_stay_eager():
+    # Only the catalog's option values get a session: Gatys' keep=True maps run eager.
+    model = registry.get(BACKBONE)
+    x = seeded((1, 3, 64, 64), low=-1, high=1)()[0]
+    with torch.inference_mode():
+        maps = model.forward_features(x, upto=8, keep=True)
+        assert model.forward_features.last_engine == "eager"
+        logits = model(x)  # forward: the fast pooled features + the eager linear layer
+        assert model.pooled_features.last_engine == "onnxruntime"
+        with inference.eager_only():
+            assert_same(maps, model.forward_features(x, upto=8, keep=True))
+            assert_same(logits, model(x))
+
+
+@pytest.mark.skipif(get_device().type == "cpu", reason="needs PLAYGROUND_DEVICE=cuda or mps")
+def test_on_a_gpu_the_shared_models_stay_eager():
+    for name in PRETRAINED:
+        model = registry.get(name)
+        assert not inference.fast_methods(model)
+        assert next(model.parameters()).device.type == get_device().type
+
+
+def test_a_deep_copy_of_a_shared_model_is_plain_pytorch():
+    import copy
+
+    mine = copy.deepcopy(registry.get("mnist_cnn")).train().requires_grad_(True)
+    assert not inference.fast_methods(mine)
+    loss = mine(seeded((4, 1, 28, 28))()[0]).mean()
+    loss.backward()
+    assert mine.conv1.weight.grad is not None
