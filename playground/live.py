@@ -73,28 +73,24 @@ def process_rss_mb() -> float:
         return 0.0
 
 
+def _total_ram_mb() -> float:
+    """This machine's memory in MB (8 GB where the OS does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+    except (ValueError, OSError, AttributeError):
+        return 8192.0
+
+
 def _default_rss_limit_mb() -> float:
     """Refuse new jobs above this RSS: PLAYGROUND_RSS_LIMIT_MB, else 4 GB or 70 % of RAM if less."""
     override = os.environ.get("PLAYGROUND_RSS_LIMIT_MB")
-    if override:
-        return float(override)
-    try:
-        total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
-    except (ValueError, OSError, AttributeError):
-        total_mb = 8192.0
-    return min(4096.0, 0.7 * total_mb)
+    return float(override) if override else min(4096.0, 0.7 * _total_ram_mb())
 
 
 def _default_memory_budget_mb() -> float:
     """Memory the live jobs may reserve together: PLAYGROUND_LIVE_MEMORY_MB, else a third of RAM, ≤ 3 GB."""
     override = os.environ.get("PLAYGROUND_LIVE_MEMORY_MB")
-    if override:
-        return float(override)
-    try:
-        total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
-    except (ValueError, OSError, AttributeError):
-        total_mb = 8192.0
-    return min(3072.0, total_mb / 3)
+    return float(override) if override else min(3072.0, _total_ram_mb() / 3)
 
 
 @dataclass(eq=False)
