@@ -11,6 +11,7 @@ plain values, calls it, and wires the events. Three sub-tabs:
 from __future__ import annotations
 
 import base64
+import inspect
 import io
 import urllib.parse
 
@@ -62,7 +63,7 @@ def parse_activations(text: str) -> tuple[str, ...]:
 def config_from_page(own_points, dataset, classes, noise, train_percent, points, features, hidden, activation,
                      layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size, regularisation,
                      regularisation_rate, loss, seed) -> PlaygroundConfig:
-    """The page's controls (in CONTROL_ORDER) → a validated PlaygroundConfig."""
+    """The page's controls (in this order: CONTROL_NAMES) → a validated PlaygroundConfig."""
     for name, value in (("learning rate", learning_rate), ("regularisation rate", regularisation_rate),
                         ("LeakyReLU slope", leaky_slope), ("seed", seed), ("batch size", batch_size)):
         if value is None or not np.isfinite(float(value)):
@@ -80,7 +81,7 @@ def config_from_page(own_points, dataset, classes, noise, train_percent, points,
 
 
 def page_values(config: PlaygroundConfig) -> list:
-    """A PlaygroundConfig → the controls' values (CONTROL_ORDER), e.g. to restore a link."""
+    """A PlaygroundConfig → the controls' values (in CONTROL_NAMES order), e.g. to restore a link."""
     return [config.dataset, config.classes, config.noise, config.train_percent, config.points, list(config.features),
             ", ".join(map(str, config.hidden)), config.activation, ", ".join(config.layer_activations),
             config.leaky_slope, config.init, config.optimizer, config.learning_rate, config.batch_size,
@@ -147,57 +148,59 @@ def _own_points(session: Session | None) -> tuple:
     return session.config.own_points if session is not None and session.config is not None else ()
 
 
-# Every MLP handler takes the session, then the page's controls by name (CONTROL_ORDER), so
-# the API shows each parameter's name.
+# The page's controls, in the order every MLP handler takes them after the session: the
+# parameters of config_from_page after ``own_points``.
+CONTROL_NAMES = tuple(inspect.signature(config_from_page).parameters)[1:]
 
 
-def mlp_settings(session, dataset, classes, noise, train_percent, points, features, hidden, activation,
-                 layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size, regularisation,
-                 regularisation_rate, loss, seed):
+def _named_controls(handler):
+    """Declare ``handler(session, *controls, [job=...])`` with one parameter per control
+    (CONTROL_NAMES), so Gradio's API shows each control's name, not param_N. (Keyword-only
+    ``job`` is filled by the live runtime, never by Gradio.)"""
+    positional = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    parameters = list(inspect.signature(handler).parameters.values())
+    leading = [p for p in parameters if p.kind is positional]
+    trailing = [p for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    controls = [inspect.Parameter(name, positional) for name in CONTROL_NAMES]
+    handler.__signature__ = inspect.Signature([*leading, *controls, *trailing])
+    return handler
+
+
+@_named_controls
+def mlp_settings(session, *controls):
     """New settings: a fresh network when the data or architecture changed, else live."""
     session = session or Session()
-    config = config_from_page(_own_points(session), dataset, classes, noise, train_percent, points, features,
-                              hidden, activation, layer_activations, leaky_slope, init, optimizer, learning_rate,
-                              batch_size, regularisation, regularisation_rate, loss, seed)
+    config = config_from_page(_own_points(session), *controls)
     session.apply(config)
     return _outputs(session, config)
 
 
-def mlp_reset(session, dataset, classes, noise, train_percent, points, features, hidden, activation,
-              layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size, regularisation,
-              regularisation_rate, loss, seed):
+@_named_controls
+def mlp_reset(session, *controls):
     """A fresh network with the same settings."""
     session = session or Session()
-    config = config_from_page(_own_points(session), dataset, classes, noise, train_percent, points, features,
-                              hidden, activation, layer_activations, leaky_slope, init, optimizer, learning_rate,
-                              batch_size, regularisation, regularisation_rate, loss, seed)
+    config = config_from_page(_own_points(session), *controls)
     session.apply(config, reset=True)
     return _outputs(session, config)
 
 
-def mlp_step(session, dataset, classes, noise, train_percent, points, features, hidden, activation,
-             layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size, regularisation,
-             regularisation_rate, loss, seed):
+@_named_controls
+def mlp_step(session, *controls):
     """One epoch, then a frame (run by the live runtime, in turn with everyone training)."""
     session = session or Session()
-    config = config_from_page(_own_points(session), dataset, classes, noise, train_percent, points, features,
-                              hidden, activation, layer_activations, leaky_slope, init, optimizer, learning_rate,
-                              batch_size, regularisation, regularisation_rate, loss, seed)
+    config = config_from_page(_own_points(session), *controls)
     session.apply(config)
     session.train_epochs(1)
     return _outputs(session, config)
 
 
-def mlp_play(session, dataset, classes, noise, train_percent, points, features, hidden, activation,
-             layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size, regularisation,
-             regularisation_rate, loss, seed, job: live.Job | None = None):
+@_named_controls
+def mlp_play(session, *controls, job: live.Job | None = None):
     """Train until paused. Each frame trains for ``job.work_seconds()`` (the live runtime's frame
     period, shared among everyone training now), then draws. Without a job (a direct call) each
     frame trains one epoch."""
     session = session or Session()
-    config = config_from_page(_own_points(session), dataset, classes, noise, train_percent, points, features,
-                              hidden, activation, layer_activations, leaky_slope, init, optimizer, learning_rate,
-                              batch_size, regularisation, regularisation_rate, loss, seed)
+    config = config_from_page(_own_points(session), *controls)
     session.apply(config)
     session.require_trainer()
     frames = 0
@@ -213,7 +216,9 @@ def mlp_play(session, dataset, classes, noise, train_percent, points, features, 
 def mlp_add_point(session, point_class, dataset, classes, noise, train_percent, points, features, hidden,
                   activation, layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size,
                   regularisation, regularisation_rate, loss, seed, evt: gr.EventData = None):
-    """A click on the plane: ``evt`` carries the pixel (column, row) in the 300 × 300 picture."""
+    """A click on the plane: ``evt`` carries the pixel (column, row) in the 300 × 300 picture.
+    (Spelled out, not ``_named_controls``: Gradio fills ``evt`` by its position among the
+    parameters, so it must stay a plain one after the controls.)"""
     controls = (dataset, classes, noise, train_percent, points, features, hidden, activation, layer_activations,
                 leaky_slope, init, optimizer, learning_rate, batch_size, regularisation, regularisation_rate, loss,
                 seed)
@@ -229,14 +234,11 @@ def mlp_add_point(session, point_class, dataset, classes, noise, train_percent, 
     return _outputs(session, config)
 
 
-def mlp_clear_points(session, dataset, classes, noise, train_percent, points, features, hidden, activation,
-                     layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size, regularisation,
-                     regularisation_rate, loss, seed):
+@_named_controls
+def mlp_clear_points(session, *controls):
     """Forget the points this visitor clicked."""
     session = session or Session()
-    config = config_from_page((), dataset, classes, noise, train_percent, points, features, hidden, activation,
-                              layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size,
-                              regularisation, regularisation_rate, loss, seed)
+    config = config_from_page((), *controls)
     session.apply(config)
     return _outputs(session, config)
 
