@@ -10,10 +10,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from playground import live_ui  # noqa: E402
+from playground import live_ui, ui  # noqa: E402
 from playground.device import device_info  # noqa: E402
-from playground import ui  # noqa: E402
-from playground.tabs import GROUPS, Group, load_tab  # noqa: E402
+from playground.tabs import GROUPS, Group, load_tab, load_tabs  # noqa: E402
 
 # Heavy work (anything that runs a network) shares one queue slot group; on a 2-core
 # host two heavy jobs at once is the most that helps (1 torch thread each).

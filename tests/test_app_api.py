@@ -92,3 +92,11 @@ def test_every_api_endpoint_names_its_parameters():
     assert not placeholders, placeholders
     suffixed = [name for name in endpoints if re.search(r"_\d+$", name)]
     assert not suffixed, suffixed
+
+
+def test_the_launch_warm_up_runs_every_tabs_warm_up(caplog):
+    """launch() runs this in a background thread, where a failure would go unseen."""
+    from playground import app
+
+    app._warm_up()
+    assert not [record for record in caplog.records if "warm-up" in record.getMessage()]
