@@ -427,6 +427,9 @@ class Runtime:
         return self.run(job, one(), notice)
 
 
+# The most live jobs the app's runtime admits (PLAYGROUND_LIVE_JOBS); Gradio's own limit for
+# live streams is the same number (playground.live_ui).
+MAX_LIVE_JOBS = int(os.environ.get("PLAYGROUND_LIVE_JOBS", "64"))
 _DEFAULT: Runtime | None = None
 _DEFAULT_LOCK = threading.Lock()
 
@@ -436,7 +439,7 @@ def default_runtime() -> Runtime:
     global _DEFAULT
     with _DEFAULT_LOCK:
         if _DEFAULT is None:
-            _DEFAULT = Runtime(max_jobs=int(os.environ.get("PLAYGROUND_LIVE_JOBS", "64")))
+            _DEFAULT = Runtime(max_jobs=MAX_LIVE_JOBS)
         return _DEFAULT
 
 

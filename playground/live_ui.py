@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
 
 import gradio as gr
 
@@ -26,7 +25,7 @@ from playground.ui import friendly
 
 # Every live stream is admitted by the runtime, so Gradio's own limit for them is only a
 # safety net (the runtime's max_jobs refuses clearly before it is reached).
-TRAINING_CONCURRENCY = int(os.environ.get("PLAYGROUND_LIVE_JOBS", "64"))
+TRAINING_CONCURRENCY = live.MAX_LIVE_JOBS
 LIVE = "live"  # the Gradio concurrency id of every live stream
 
 
