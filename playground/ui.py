@@ -136,7 +136,7 @@ class _FirstVisit:
 
     def __init__(self) -> None:
         self.entries: list[tuple[list[gr.components.Component], Callable[[], tuple]]] = []
-        self._kept: list[tuple] | None = None
+        self._kept: list[tuple] = []  # the values of entries[:len(_kept)], computed once
         self._lock = threading.Lock()
 
     def add(self, outputs: list, compute: Callable[[], tuple | object]) -> None:
@@ -150,18 +150,21 @@ class _FirstVisit:
         return [output for outputs, _ in self.entries for output in outputs]
 
     def values(self):
-        """Yield the outputs' values: at once when they are kept; else (the first page load)
-        after each example is computed, so quick ones show while slow ones still run."""
+        """Yield the outputs' values: at once when all are kept; else (the first page load) after
+        each example is computed, so quick ones show while slow ones still run. What was computed
+        stays kept even if that visitor leaves mid-way."""
         with self._lock:  # the first page load computes; the others wait for it, then reuse
-            if self._kept is None:
-                kept = []
-                for outputs, compute in self.entries:
-                    kept.append(self._compute(outputs, compute))
-                    pending = [gr.update() for outputs, _ in self.entries[len(kept):] for _ in outputs]
-                    yield [value for values in kept for value in values] + pending
-                self._kept = kept
-                return
-        yield [value for values in self._kept for value in values]
+            while len(self._kept) < len(self.entries):
+                outputs, compute = self.entries[len(self._kept)]
+                self._kept.append(self._compute(outputs, compute))
+                if len(self._kept) < len(self.entries):
+                    yield self._shown()
+            yield self._shown()
+
+    def _shown(self) -> list:
+        """The kept values, and "leave as it is" for the outputs of entries not computed yet."""
+        pending = [gr.update() for outputs, _ in self.entries[len(self._kept):] for _ in outputs]
+        return [value for values in self._kept for value in values] + pending
 
     @staticmethod
     def _compute(outputs: list, compute: Callable) -> tuple:
