@@ -209,16 +209,21 @@ def _first_visit_dir() -> str:
     return tempfile.mkdtemp(prefix="playground-first-visit-")
 
 
-def show_on_first_visit(outputs: list, compute: Callable[[], tuple | object]) -> None:
-    """Fill ``outputs`` when the page opens with ``compute()``'s values, computed once per process.
+def show_on_first_visit(outputs: list, compute: Callable[..., tuple | object], inputs: list | None = None) -> None:
+    """Fill ``outputs`` when the page opens with ``compute``'s values, computed once per process.
 
     Use it inside ``build()`` for an example result (a classified photo, a sampled grid) or a
-    first frame, so a tab never opens on empty panels. ``compute`` takes no arguments and
-    returns one value per output (a tuple, or the value itself for one output).
+    first frame, so a tab never opens on empty panels. ``compute`` returns one value per output
+    (a tuple, or the value itself for one output). With ``inputs`` (controls whose initial
+    values are plain: numbers, choices, checkboxes) it is called with those controls' initial
+    values, so the example always shows what the controls say; else with no arguments.
     """
     app = current_app()
     if not hasattr(app, "_first_visit"):
         app._first_visit = _FirstVisit()
+    if inputs is not None:
+        handler = compute
+        compute = lambda: handler(*[control.value for control in inputs])  # noqa: E731
     app._first_visit.add(outputs, compute)
 
 

@@ -268,8 +268,8 @@ def _sampling_lab() -> None:
         arith_out = gr.Image(label="A | B | C | A − B + C", type="numpy", format="png", height=200)
 
     # The first grid and the arithmetic example, already sampled (computed once per process).
-    show_on_first_visit([grid], lambda: sample_grid(default, 0, sampling.NO_TRUNCATION, "all"))
-    show_on_first_visit([arith_out], lambda: arithmetic(default, 10, 11, 12, "5", sampling.NO_TRUNCATION))
+    show_on_first_visit([grid], sample_grid, [model, seed, truncation, digit])
+    show_on_first_visit([arith_out], arithmetic, [model, arith_a, arith_b, arith_c, arith_digit, truncation])
     sample.click(friendly(sample_grid), [model, seed, truncation, digit], grid, api_name="gan_sample", concurrency_id=HEAVY)
     walk.click(
         friendly(interpolate), [model, seed_a, seed_b, digit_a, digit_b, frames, mode, truncation, fps],

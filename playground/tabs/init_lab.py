@@ -152,9 +152,9 @@ def _build_explorer() -> None:
             image = gr.Image(label="Sampled weights", show_label=False, format="png", interactive=False,
                              elem_id="init-histogram")
             stats = gr.Markdown(elem_id="init-std")
-    # The default view (~0.1 s, drawn once per process), so the tab never opens empty.
-    show_on_first_visit([image, stats], lambda: show_weights("seed_normal", 256, 256, "relu", 0))
     inputs = [key, fan_in, fan_out, activation, seed]
+    # The default view (~0.1 s, drawn once per process), so the tab never opens empty.
+    show_on_first_visit([image, stats], show_weights, inputs)
     handler = friendly(show_weights)
     key.change(handler, inputs, [image, stats], api_name="sample_weights")
     for control in (activation, seed):
@@ -189,9 +189,8 @@ def _build_depth() -> None:
     table = gr.Dataframe(headers=DEPTH_COLUMNS, label="Per-layer numbers", interactive=False, max_height=300)
     inputs = [activation, key, layers, width, batch, input_kind, batch_norm, seed]
     handler = friendly(show_depth)
-    # The default settings already run through (tanh + Xavier, 30 layers), computed once per process.
-    show_on_first_visit([image, verdict, table], lambda: show_depth("tanh", "xavier_normal", 30, 256, 512, "gaussian",
-                                                                    False, 0))
+    # The default settings already run through, computed once per process.
+    show_on_first_visit([image, verdict, table], show_depth, inputs)
     run.click(handler, inputs, [image, verdict, table], api_name="depth_view", concurrency_id=HEAVY)
     for control in (activation, key, input_kind, batch_norm):
         control.input(handler, inputs, [image, verdict, table], api_visibility="undocumented", concurrency_id=HEAVY)

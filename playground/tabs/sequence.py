@@ -260,7 +260,7 @@ def _build_gradient() -> None:
     inputs = [cells, steps, hidden, init, weight_scale, gate_bias, seed]
     handler = friendly(plot_gradients)
     # The default measurement, already plotted (computed once per process).
-    show_on_first_visit([figure, summary], lambda: plot_gradients(list(GRADIENT_CELLS), 100, 32, INITS[0], 1.0, 2.0, 0))
+    show_on_first_visit([figure, summary], plot_gradients, inputs)
     button.click(handler, inputs, [figure, summary], api_name="gradient_vs_distance", concurrency_id=HEAVY)
     for control in (steps, hidden, weight_scale, gate_bias):
         control.release(handler, inputs, [figure, summary], api_visibility="undocumented", concurrency_id=HEAVY)
