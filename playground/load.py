@@ -2,7 +2,7 @@
 
     python -m playground.load --visitors 30 --seconds 30 [--scenario mlp|mixed] [--url URL]
 
-Without ``--url`` it starts the app (``python app.py``, 127.0.0.1, a free port), measures,
+Without ``--url`` it starts the app (as ``python app.py`` would, 127.0.0.1, a free port), measures,
 and stops it. Every visitor is its own Gradio session. In the ``mlp`` scenario each one
 classifies a photo, presses Play in the live MLP playground, watches the stream for
 ``--seconds``, classifies again meanwhile (each visitor at another moment), then presses Pause.
@@ -22,15 +22,12 @@ import argparse
 import os
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playground.serving import free_port, wait_for_http
-
-ROOT = Path(__file__).resolve().parent.parent
+from playground.serving import free_port, start_app, stop, wait_for_http
 
 
 @dataclass
@@ -61,12 +58,10 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def start_server() -> tuple[subprocess.Popen, str]:
-    """The app exactly as ``python app.py`` runs it, on loopback and a free port."""
+    """The app as ``python app.py`` runs it (``serving.start_app``), on loopback and a free port."""
     port = free_port()
-    env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
-           "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
     log = open(os.environ.get("PLAYGROUND_LOAD_SERVER_LOG", os.devnull), "w")
-    process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = start_app(port, log=log)
     url = f"http://127.0.0.1:{port}/"
     wait_for_http(url, process, timeout=180)
     return process, url
@@ -242,11 +237,7 @@ def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pi
         return people
     finally:
         if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
 
 
 def report(people: list[Visitor], memory: MemoryWatch, scenario: str, seconds: float) -> None:
