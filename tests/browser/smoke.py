@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from playground.tabs import GROUPS, load_tab
 from playground.ui import FIRST_VISIT
-from tests.conftest import PageErrors
+from tests.conftest import PageErrors, open_tab
 
 VIEWPORT = {"width": 1280, "height": 800}
 
@@ -54,11 +54,9 @@ def visit_every_tab(page) -> list[str]:
     visited = []
     assert_no_overflow_menu(page, "top level")
     for group in GROUPS:
-        page.locator("#groups > .tab-wrapper [role=tab]", has_text=group.title).first.click()
         for name in group.modules:
             tab = load_tab(name)
-            if len(group.modules) > 1:
-                page.locator(f"#group-{group.id} [role=tab]", has_text=tab.TITLE).first.click()
+            open_tab(page, tab.TITLE)  # its group's top-level tab, then the tab
             panel = page.locator(f"#group-{group.id}")
             panel.wait_for()
             assert panel.inner_text().strip(), f"tab {tab.TITLE!r} is empty"
