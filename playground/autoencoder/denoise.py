@@ -27,6 +27,8 @@ def denoise_photo(noisy: np.ndarray, sigma: float, model: torch.nn.Module | None
     """(H, W, 3) or (H, W) in [0, 1] with Gaussian noise of ``sigma`` → denoised, same shape.
 
     Any size: the network runs on overlapping tiles blended without seams (see ``tiles``).
+    A grey photo goes in as three equal channels carrying the same noise, which is how the
+    network saw grey photos in training; the three outputs are averaged back to one.
     """
     model = model or registry.get(PHOTO_DENOISER)
     array = np.asarray(noisy, dtype=np.float32)
@@ -40,5 +42,6 @@ def denoise_photo(noisy: np.ndarray, sigma: float, model: torch.nn.Module | None
         with torch.inference_mode():
             return model(batch, level).cpu().numpy().transpose(0, 2, 3, 1)
 
-    out = np.clip(run_tiled(run, rgb, max_tile=max_tile), 0.0, 1.0)
+    multiple = getattr(model, "MULTIPLE", 8)
+    out = np.clip(run_tiled(run, rgb, max_tile=max_tile, multiple=multiple), 0.0, 1.0)
     return out.mean(axis=2) if grey else out

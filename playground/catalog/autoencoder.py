@@ -19,9 +19,9 @@ registry.register(
 )
 registry.register(
     "autoencoder_photo_denoiser",
-    builder=functools.partial(PhotoDenoiser, 16),
+    builder=functools.partial(PhotoDenoiser, 16, 2),
     weights="autoencoder_photo_denoiser",
-    meta={"task": "photo-denoiser", "multiple": 4, "provenance": "own recipe, bundled photos",
+    meta={"task": "photo-denoiser", "multiple": PhotoDenoiser.MULTIPLE, "provenance": "own recipe, bundled photos",
           # a 256 px photo is one 272 px tile (8 px reflected margin); sigma (B,) in [0, 1)
           "inference": FastPaths((Example("forward", seeded((1, 3, 272, 272), (1,)), label="one 272 px tile",
                                           warm=True),))},

@@ -5,10 +5,10 @@
   With ``latent_dim`` set, the 7×7 map is flattened through a linear bottleneck of
   ``latent_dim`` numbers (2 for the latent plane, 8 or 32 to see how much survives),
   which is what makes it a compressor.
-- ``PhotoDenoiser`` (RGB photos of any size divisible by 4). The same down/up shape with
-  skip connections (a small U-Net), fed the noisy image plus a constant map of the noise
-  level σ, predicting the noise to subtract (residual learning, as in DnCNN / FFDNet).
-  Fully convolutional, so it runs on tiles of any size.
+- ``PhotoDenoiser`` (RGB or grey photos of any size divisible by 8). The same down/up shape
+  with skip connections (a residual U-Net over four scales), fed the noisy image plus a
+  constant map of the noise level σ, predicting the noise to subtract (residual learning, as
+  in DnCNN; one model for every σ, as in FFDNet). Fully convolutional: it runs on tiles.
 """
 
 from __future__ import annotations
@@ -56,30 +56,55 @@ class DigitAutoencoder(nn.Module):
         return self.decode(self.encode(x))
 
 
-def _conv(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(cin, cout, 3, stride=stride, padding=1), nn.ReLU())
+class ResidualBlock(nn.Module):
+    """x + conv(relu(conv(x))): the same shape in and out, (B, C, H, W)."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(channels, channels, 3, padding=1), nn.ReLU(), nn.Conv2d(channels, channels, 3, padding=1),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.body(x)
 
 
 class PhotoDenoiser(nn.Module):
-    """(B, 3, H, W) noisy RGB in [0, 1] and σ (B,) → denoised (B, 3, H, W); H, W divisible by 4."""
+    """(B, 3, H, W) noisy RGB in [0, 1] and σ (B,) → denoised (B, 3, H, W); H, W divisible by 8.
 
-    def __init__(self, width: int = 16) -> None:
+    A residual U-Net over four scales (widths w, 2w, 4w, 8w): residual blocks at each scale,
+    2×2 stride-2 convolutions down and 2×2 stride-2 transpose convolutions up (kernel = stride,
+    so every output pixel gets exactly one kernel tap: no checkerboard), skips added back.
+    The coarsest scale sees a 1/8-size picture, which is what lets it tell strong noise from
+    texture. Grey photos go in as three equal channels with equal noise (it was trained so).
+    """
+
+    MULTIPLE = 8  # H and W must be divisible by this (three halvings)
+
+    def __init__(self, width: int = 16, blocks: int = 2) -> None:
         super().__init__()
-        w = width
-        self.head = nn.Sequential(_conv(4, w), _conv(w, w))  # (B, w, H, W); 4 = RGB + σ map
-        self.down1 = nn.Sequential(_conv(w, 2 * w, stride=2), _conv(2 * w, 2 * w))  # (B, 2w, H/2, W/2)
-        self.down2 = nn.Sequential(_conv(2 * w, 4 * w, stride=2), _conv(4 * w, 4 * w), _conv(4 * w, 4 * w))  # (B, 4w, H/4, W/4)
-        self.up2 = nn.ConvTranspose2d(4 * w, 2 * w, 2, stride=2)  # (B, 2w, H/2, W/2)
-        self.merge2 = _conv(2 * w, 2 * w)
-        self.up1 = nn.ConvTranspose2d(2 * w, w, 2, stride=2)  # (B, w, H, W)
-        self.merge1 = _conv(w, w)
-        self.tail = nn.Conv2d(w, 3, 3, padding=1)  # (B, 3, H, W): the predicted noise
+        widths = [width, 2 * width, 4 * width, 8 * width]
+        self.head = nn.Conv2d(4, width, 3, padding=1)  # RGB + σ map → (B, w, H, W)
+        self.encoders = nn.ModuleList(_blocks(c, blocks) for c in widths[:-1])
+        self.downs = nn.ModuleList(nn.Conv2d(a, b, 2, stride=2) for a, b in zip(widths[:-1], widths[1:]))
+        self.middle = _blocks(widths[-1], blocks)  # (B, 8w, H/8, W/8)
+        self.ups = nn.ModuleList(nn.ConvTranspose2d(b, a, 2, stride=2) for a, b in zip(widths[:-1], widths[1:]))
+        self.decoders = nn.ModuleList(_blocks(c, blocks) for c in widths[:-1])
+        self.tail = nn.Conv2d(width, 3, 3, padding=1)  # (B, 3, H, W): the predicted noise
 
     def forward(self, noisy: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
         level = sigma.view(-1, 1, 1, 1).expand(-1, 1, *noisy.shape[2:])  # (B, 1, H, W)
-        x1 = self.head(torch.cat([noisy, level], dim=1))
-        x2 = self.down1(x1)
-        x3 = self.down2(x2)
-        y2 = self.merge2(self.up2(x3) + x2)  # skips are added, not concatenated: cheaper
-        y1 = self.merge1(self.up1(y2) + x1)
-        return noisy - self.tail(y1)
+        x = self.head(torch.cat([noisy, level], dim=1))
+        skips = []
+        for encode, down in zip(self.encoders, self.downs):
+            x = encode(x)
+            skips.append(x)  # (B, w·2^i, H/2^i, W/2^i)
+            x = down(x)
+        x = self.middle(x)
+        for up, decode, skip in zip(reversed(self.ups), reversed(self.decoders), reversed(skips)):
+            x = decode(up(x) + skip)  # skips are added, not concatenated: cheaper
+        return noisy - self.tail(x)
+
+
+def _blocks(channels: int, count: int) -> nn.Sequential:
+    return nn.Sequential(*[ResidualBlock(channels) for _ in range(count)])
