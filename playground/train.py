@@ -18,7 +18,7 @@ import torch
 
 from playground import recipes
 from playground.recipes import RecipeArgs
-from playground.weights import save_pretrained
+from playground.weights import PRETRAINED_DIR, save_pretrained
 
 
 def machine_description() -> str:
@@ -82,6 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         print(json.dumps({**card, "state_dict": f"{len(output.state_dict)} tensors (quick run: not saved)"}, indent=2))
         return 0
+    if output.heldout_grid is not None:
+        grid_path = PRETRAINED_DIR / f"{args.name}_heldout.png"
+        output.heldout_grid.save(grid_path, optimize=True)
+        card["heldout_grid"] = grid_path.name
+        print(f"wrote {grid_path} ({grid_path.stat().st_size / 1e3:.0f} kB)")
     path = save_pretrained(args.name, output.state_dict, card)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB) in {wall:.1f} s")
     print(json.dumps(output.metrics, indent=2))

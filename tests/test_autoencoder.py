@@ -13,7 +13,7 @@ from playground.autoencoder.denoise import DIGIT_DENOISER, PHOTO_DENOISER, denoi
 from playground.autoencoder.metrics import psnr, ssim
 from playground.errors import UserInputError
 from playground.nets.autoencoder import DigitAutoencoder, PhotoDenoiser
-from playground.recipes.autoencoder import HELD_OUT_PHOTOS, digit_denoising_scores, training_photos
+from playground.recipes.autoencoder import HELD_OUT_PHOTOS, TRAIN_SCALES, digit_denoising_scores, training_photos
 
 SHIPPED = ["autoencoder_mnist_denoiser", "autoencoder_photo_denoiser", "autoencoder_mnist_z2",
            "autoencoder_mnist_z8", "autoencoder_mnist_z32"]
@@ -39,10 +39,11 @@ def test_digit_autoencoder_squeezes_and_rebuilds_with_transpose_convolutions(lat
     assert len(strided) == 2
 
 
-def test_photo_denoiser_runs_on_any_size_divisible_by_four():
-    model = PhotoDenoiser(8).eval()
-    out = model(torch.rand(2, 3, 36, 52), torch.tensor([0.1, 0.2]))
-    assert out.shape == (2, 3, 36, 52)
+def test_photo_denoiser_runs_on_any_size_divisible_by_eight():
+    model = PhotoDenoiser(8, 1).eval()
+    out = model(torch.rand(2, 3, 40, 56), torch.tensor([0.1, 0.2]))
+    assert out.shape == (2, 3, 40, 56)
+    assert PhotoDenoiser.MULTIPLE == 8
 
 
 # ---------------------------------------------------------------- noise
@@ -122,19 +123,19 @@ def test_noise_sigma_estimate_is_close_on_a_real_photo(sigma):
 def test_tiles_reassemble_exactly_and_blend_without_seams():
     picture = _photo("chelsea")[:300, :260]
     assert np.abs(tiles.run_tiled(lambda t: t, picture, max_tile=128) - picture).max() < 1e-5
-    model = PhotoDenoiser(8).eval()
     torch.manual_seed(0)
+    model = PhotoDenoiser(8, 1).eval()
 
     def net(batch: np.ndarray) -> np.ndarray:
         x = torch.from_numpy(np.ascontiguousarray(batch.transpose(0, 3, 1, 2)))
         with torch.no_grad():
             return model(x, torch.full((len(x),), 0.1)).numpy().transpose(0, 2, 3, 1)
 
-    whole = tiles.run_tiled(net, picture, max_tile=1024)  # one tile
-    tiled = tiles.run_tiled(net, picture, max_tile=128)  # 3×3 tiles of ~112 px
+    whole = tiles.run_tiled(net, picture, max_tile=1024, multiple=8)  # one tile
+    tiled = tiles.run_tiled(net, picture, max_tile=128, multiple=8)  # 3×3 tiles of ~112 px
     assert psnr(np.clip(whole, 0, 1), np.clip(tiled, 0, 1)) > 40  # the blend hides the tile edges
     # and a hard cut (no overlap) is visibly worse: the overlap is doing the work
-    cut = tiles.run_tiled(net, picture, max_tile=128, overlap=0)
+    cut = tiles.run_tiled(net, picture, max_tile=128, overlap=0, multiple=8)
     assert psnr(np.clip(whole, 0, 1), np.clip(cut, 0, 1)) < psnr(np.clip(whole, 0, 1), np.clip(tiled, 0, 1))
 
 
@@ -147,7 +148,7 @@ def test_shipped_weights_load_strictly_and_match_their_cards(name):
     assert card["sha256"] == weights.sha256_of(weights.verified_weight_file(name))
     model = registry.get(name)
     assert card["parameters"] == sum(p.numel() for p in model.state_dict().values() if p.is_floating_point())
-    assert (weights.PRETRAINED_DIR / card["file"]).stat().st_size < 2_000_000
+    assert (weights.PRETRAINED_DIR / card["file"]).stat().st_size < 5_000_000  # "a few MB" at most
     assert card["metrics"]
 
 
@@ -184,7 +185,7 @@ def test_photo_denoiser_beats_blur_and_median_and_nears_non_local_means_on_held_
 
 def test_held_out_photos_are_not_in_the_training_set():
     held_out = {tuple(_photo(name)[:8, :8].ravel()[:12]) for name in HELD_OUT_PHOTOS}
-    for photo in training_photos()[::2]:  # the full-size copies
+    for photo in training_photos()[:: len(TRAIN_SCALES)]:  # the full-size copies
         assert tuple(photo[:8, :8].ravel()[:12]) not in held_out
 
 

@@ -11,6 +11,7 @@ from playground.device import get_device
 
 DIGIT_DENOISER = "autoencoder_mnist_denoiser"
 PHOTO_DENOISER = "autoencoder_photo_denoiser"
+MAX_TILE = 320  # px: the side of one tile; bigger photos run in overlapping tiles
 
 
 def denoise_digits(noisy: np.ndarray, model: torch.nn.Module | None = None) -> np.ndarray:
@@ -23,7 +24,7 @@ def denoise_digits(noisy: np.ndarray, model: torch.nn.Module | None = None) -> n
     return out.reshape(array.shape)
 
 
-def denoise_photo(noisy: np.ndarray, sigma: float, model: torch.nn.Module | None = None, max_tile: int = 320) -> np.ndarray:
+def denoise_photo(noisy: np.ndarray, sigma: float, model: torch.nn.Module | None = None, max_tile: int = MAX_TILE) -> np.ndarray:
     """(H, W, 3) or (H, W) in [0, 1] with Gaussian noise of ``sigma`` → denoised, same shape.
 
     Any size: the network runs on overlapping tiles blended without seams (see ``tiles``).

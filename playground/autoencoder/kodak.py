@@ -4,7 +4,8 @@ Protocol (as the papers do it): clean 8-bit photo / 255, plus Gaussian noise of 
 clipped; the denoised output is clipped to [0, 1]; PSNR against the clean photo. Grey runs use
 the same photos converted to grey (ITU-R 601 luma, as Pillow's "L" does). Kodak24 is for
 measuring only and never shipped or trained on; it lives beside the checkout in
-``../shared/data/kodak24`` (or wherever ``PLAYGROUND_KODAK24`` points).
+``../shared/data/kodak24`` (or ``shared/data/kodak24`` inside it, or wherever
+``PLAYGROUND_KODAK24`` points).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ _CHECKOUT = Path(__file__).resolve().parents[2]
 
 def folder() -> Path | None:
     """The Kodak24 folder, or None where this machine has none."""
-    candidates = [os.environ.get("PLAYGROUND_KODAK24"), _CHECKOUT.parent / "shared" / "data" / "kodak24"]
+    candidates = [os.environ.get("PLAYGROUND_KODAK24"), _CHECKOUT.parent / "shared" / "data" / "kodak24",
+                  _CHECKOUT / "shared" / "data" / "kodak24"]
     for candidate in candidates:
         if candidate and len(sorted(Path(candidate).glob("kodim*.png"))) == 24:
             return Path(candidate)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playground import registry, weights
 from playground.inference import Example, FastPaths, seeded
-from playground.nets.adain_decoder import AdaINDecoder
+from playground.nets.adain_decoder import ENCODER_LAYERS, AdaINDecoder
 
 
 def build_decoder() -> AdaINDecoder:
@@ -20,10 +20,10 @@ registry.register(
     meta={
         "task": "style-decoder",
         "encoder": "efficientnet_lite0_imagenet",
-        "encoder_layer": 4,
-        # block-4 features of a 512×344 photo: (1, 40, 43, 64), values ≈ 0–8
-        "inference": FastPaths((Example("forward", seeded((1, 40, 43, 64), high=8.0), label="decode 512x344",
-                                        warm=True),)),
+        "encoder_layers": ENCODER_LAYERS,
+        # blocks 4, 2 and 0 of a 512×344 photo with its 16 px reflected margins (544×376)
+        "inference": FastPaths((Example("forward", seeded((1, 40, 47, 68), (1, 24, 94, 136), (1, 16, 188, 272), high=4.0),
+                                        label="decode 512x344", warm=True),)),
         "provenance": "trained by playground/recipes/style.py on bundled photos, textures and procedural art",
     },
 )

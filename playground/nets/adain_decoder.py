@@ -1,9 +1,12 @@
-"""A light decoder that turns EfficientNet-Lite0 block-4 features back into an image (for AdaIN).
+"""The decoder that turns AdaIN-renormalised EfficientNet-Lite0 features back into an image.
 
-Input (B, 40, H/8, W/8) — the encoder's output after block 4 — and output (B, 3, H, W)
-pixels in [0, 1] (unclamped while training). Three nearest-neighbour upsamplings, each
-followed by 3×3 convolutions with reflection padding (no checkerboard artefacts from
-transposed convolutions, no dark borders from zero padding). About 90 k parameters.
+Inputs: the encoder's feature maps at three depths, each already renormalised by AdaIN —
+block 4 (B, 40, H/8, W/8), block 2 (B, 24, H/4, W/4) and block 0 (B, 16, H/2, W/2) — and
+output (B, 3, H, W) pixels in [0, 1] (unclamped while training). The deep map carries the
+style's textures; the two shallower maps carry the fine layout the deep map has lost at 1/8
+size, which is what lets α = 0 give the photo back sharply. Each upsampling is nearest
+neighbour followed by 3×3 convolutions with reflection padding: no checkerboards (every
+output pixel sees the same kernel taps), no dark borders from zero padding.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-ENCODER_CHANNELS = 40  # EfficientNet-Lite0 block 4
+# Encoder layers the decoder reads, deepest first, with their channels (EfficientNet-Lite0).
+ENCODER_LAYERS = (4, 2, 0)
+ENCODER_CHANNELS = {4: 40, 2: 24, 0: 16}
 
 
 def _conv(in_channels: int, out_channels: int, activate: bool = True) -> list[nn.Module]:
@@ -22,23 +27,21 @@ def _conv(in_channels: int, out_channels: int, activate: bool = True) -> list[nn
 
 
 class AdaINDecoder(nn.Module):
-    def __init__(self, in_channels: int = ENCODER_CHANNELS, width: int = 64, input_scale: float = 1.0):
+    def __init__(self, width: int = 96, input_scale: float = 0.125):
         super().__init__()
-        # Block-4 features have a std of about 8; scaling them towards 1 keeps the first
-        # layer's Adam updates in proportion (a constant, not a weight: not in the state dict).
+        # Lite0 features have a std of a few units; scaling them towards 1 keeps the first
+        # layers' Adam updates in proportion (a constant, not a weight: not in the state dict).
         self.input_scale = input_scale
-        up = nn.Upsample(scale_factor=2, mode="nearest")
-        self.layers = nn.Sequential(
-            *_conv(in_channels, width),  # (B, 64, H/8, W/8)
-            up,
-            *_conv(width, width * 3 // 4),  # (B, 48, H/4, W/4)
-            *_conv(width * 3 // 4, width * 3 // 4),
-            up,
-            *_conv(width * 3 // 4, width // 2),  # (B, 32, H/2, W/2)
-            up,
-            *_conv(width // 2, width // 4),  # (B, 16, H, W)
-            *_conv(width // 4, 3, activate=False),  # (B, 3, H, W)
-        )
+        w = width
+        self.up = nn.Upsample(scale_factor=2, mode="nearest")
+        self.deep = nn.Sequential(*_conv(ENCODER_CHANNELS[4], w), *_conv(w, w))  # (B, w, H/8, W/8)
+        self.middle = nn.Sequential(*_conv(w + ENCODER_CHANNELS[2], w * 2 // 3), *_conv(w * 2 // 3, w * 2 // 3))  # (B, 2w/3, H/4, W/4)
+        self.shallow = nn.Sequential(*_conv(w * 2 // 3 + ENCODER_CHANNELS[0], w // 2), *_conv(w // 2, w // 3))  # (B, w/3, H/2, W/2)
+        self.out = nn.Sequential(*_conv(w // 3, w // 3), *_conv(w // 3, 3, activate=False))  # (B, 3, H, W)
 
-    def forward(self, features: torch.Tensor) -> torch.Tensor:
-        return self.layers(features * self.input_scale)
+    def forward(self, block4: torch.Tensor, block2: torch.Tensor, block0: torch.Tensor) -> torch.Tensor:
+        s = self.input_scale
+        x = self.deep(block4 * s)
+        x = self.middle(torch.cat([self.up(x), block2 * s], dim=1))
+        x = self.shallow(torch.cat([self.up(x), block0 * s], dim=1))
+        return self.out(self.up(x))

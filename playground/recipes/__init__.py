@@ -33,6 +33,7 @@ class RecipeOutput:
     epochs: int
     metrics: dict[str, float]  # measured on held-out data
     notes: str = ""
+    heldout_grid: Any = None  # a PIL image of held-out results, saved beside the card
 
 
 Recipe = Callable[[RecipeArgs], RecipeOutput]

@@ -1,9 +1,11 @@
 """AdaIN (Huang & Belongie, 2017): arbitrary style transfer in one forward pass.
 
 encode (frozen Lite0 up to block 4) → re-normalise each content channel to the style's
-per-channel mean and std → decode (the small decoder trained by the ``adain_decoder``
-recipe). Style strength α blends the re-normalised features with the content features:
-α = 0 decodes the content's own features (a reconstruction of the content image).
+per-channel mean and std → decode (the decoder trained by the ``adain_decoder`` recipe).
+This version renormalises at three depths (blocks 4, 2 and 0): the deep map carries the
+style's texture, the shallow ones the style's colours and the content's fine layout.
+Style strength α blends the re-normalised features with the content features: α = 0
+decodes the content's own features (a reconstruction of the content image).
 """
 
 from __future__ import annotations
@@ -12,16 +14,21 @@ import time
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from PIL import Image
 
 from playground import registry
 from playground.errors import UserInputError
+from playground.nets.adain_decoder import ENCODER_LAYERS
 from playground.style import features as feats
 from playground.style.colour import preserve_colour
 
 DECODER = "adain_decoder"
-ENCODER_LAYER = 4  # Lite0 block 4: 40 channels at 1/8 resolution
+# ENCODER_LAYERS (from the decoder): Lite0 blocks 4, 2, 0: (40, 1/8), (24, 1/4), (16, 1/2)
+DEEPEST = ENCODER_LAYERS[0]
+MARGIN = 16  # px of reflected border around the content while encoding: no halo at the edges
 EPS = 1e-5
+Features = dict[int, torch.Tensor]  # layer → (B, C, h, w)
 
 
 def mean_std(features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -38,9 +45,37 @@ def adain(content: torch.Tensor, style_mean: torch.Tensor, style_std: torch.Tens
     return (content - mean) / std * style_std + style_mean
 
 
-def encode(model: torch.nn.Module, pixels: torch.Tensor) -> torch.Tensor:
-    """(B, 3, H, W) in [0, 1] → (B, 40, ⌈H/8⌉, ⌈W/8⌉)."""
-    return feats.extract(model, pixels, [ENCODER_LAYER])[ENCODER_LAYER]
+def encode(model: torch.nn.Module, pixels: torch.Tensor) -> Features:
+    """(B, 3, H, W) in [0, 1] → {4: (B, 40, ⌈H/8⌉, ⌈W/8⌉), 2: (B, 24, …/4), 0: (B, 16, …/2)}."""
+    return feats.extract(model, pixels, ENCODER_LAYERS)
+
+
+def decode(decoder: torch.nn.Module, features: Features) -> torch.Tensor:
+    """The decoder on the three maps, deepest first: → (B, 3, 8·⌈H/8⌉, 8·⌈W/8⌉)."""
+    return decoder(*(features[layer] for layer in ENCODER_LAYERS))
+
+
+def renormalise(content: Features, targets: dict[int, tuple[torch.Tensor, torch.Tensor]], alpha: float | torch.Tensor) -> Features:
+    """Each content map moved to its target (mean, std) by AdaIN, blended with itself by ``alpha``.
+
+    ``alpha`` is a number or a (B,) tensor (one strength per sample, as in training).
+    """
+    out = {}
+    for layer, features in content.items():
+        weight = alpha.view(-1, 1, 1, 1) if torch.is_tensor(alpha) else alpha
+        out[layer] = weight * adain(features, *targets[layer]) + (1 - weight) * features
+    return out
+
+
+def pad_for_encoder(pixels: torch.Tensor, margin: int = MARGIN) -> tuple[torch.Tensor, tuple[int, int]]:
+    """Reflect-pad (1, 3, H, W) by ``margin`` and up to a multiple of 8; returns it and the crop offset."""
+    height, width = pixels.shape[-2:]
+    margin = min(margin, height - 1, width - 1)
+    bottom = margin + (-(height + 2 * margin) % 8)
+    right = margin + (-(width + 2 * margin) % 8)
+    if max(bottom, right) >= min(height, width):  # reflection needs a pad smaller than the side
+        return F.pad(pixels, (0, -width % 8, 0, -height % 8), mode="replicate"), (0, 0)
+    return F.pad(pixels, (margin, right, margin, bottom), mode="reflect"), (margin, margin)
 
 
 def stylise_tensors(
@@ -55,18 +90,17 @@ def stylise_tensors(
 
     Two or more styles mix by a weighted average of their target mean and std.
     """
-    content_features = encode(encoder, content)
+    padded, (top, left) = pad_for_encoder(content)
+    content_features = encode(encoder, padded)
     total = sum(style_weights)
-    target_mean = torch.zeros_like(content_features[:, :, :1, :1])
-    target_std = torch.zeros_like(target_mean)
+    targets = {layer: (torch.zeros_like(f[:, :, :1, :1]), torch.zeros_like(f[:, :, :1, :1])) for layer, f in content_features.items()}
     for style, weight in zip(styles, style_weights):
-        mean, std = mean_std(encode(encoder, style))
-        target_mean = target_mean + weight / total * mean
-        target_std = target_std + weight / total * std
-    target = adain(content_features, target_mean, target_std)
-    mixed = alpha * target + (1 - alpha) * content_features
-    out = decoder(mixed)  # (1, 3, 8·⌈H/8⌉, 8·⌈W/8⌉)
-    return out[:, :, : content.shape[2], : content.shape[3]].clamp(0, 1)
+        for layer, features in encode(encoder, style).items():
+            mean, std = mean_std(features)
+            target_mean, target_std = targets[layer]
+            targets[layer] = (target_mean + weight / total * mean, target_std + weight / total * std)
+    out = decode(decoder, renormalise(content_features, targets, alpha))  # (1, 3, H', W') ⊇ content
+    return out[:, :, top : top + content.shape[2], left : left + content.shape[3]].clamp(0, 1)
 
 
 @dataclass

@@ -50,3 +50,42 @@ def style_ratio(output: Image.Image, content: Image.Image, style: Image.Image, s
     with torch.no_grad():
         out_maps, content_maps, style_maps = maps(output), maps(content), maps(style)
     return style_distance(out_maps, style_maps) / style_distance(content_maps, style_maps)
+
+
+def content_distance(output: Image.Image, content: Image.Image, size: int, layer: int = 8) -> float:
+    """How far the output's block-8 features (Gatys' content layer) are from the content's,
+    relative to the content's own feature energy: ‖F(out) − F(content)‖² / ‖F(content)‖²."""
+    model = feats.backbone()
+    device = next(model.parameters()).device
+    with torch.no_grad():
+        out_map = padded_maps(model, feats.to_tensor(resize_longer(output, size), device), [layer])[layer]
+        content_map = padded_maps(model, feats.to_tensor(resize_longer(content, size), device), [layer])[layer]
+    return float((out_map - content_map).pow(2).sum() / content_map.pow(2).sum())
+
+
+def grid_artefact_db(image: Image.Image, period: int = 8) -> float:
+    """Periodic-artefact score in dB: spectral peaks on the decoder's upsampling grid.
+
+    A decoder that upsamples ×8 from a 1/8-size map can leave patterns repeating every 8, 4
+    or 2 pixels (checkerboards, stripes). They show as spikes of the brightness spectrum at
+    the frequencies k/8 cycles per pixel. The score is the mean, over k = 1 … 7 and both axes,
+    of the power at those frequencies over the median power of nearby frequencies (10·log10):
+    about 0 dB for a photo, several dB for a visible grid.
+    """
+    import numpy as np
+
+    grey = np.asarray(image.convert("L"), dtype=np.float64)
+    scores = []
+    for axis in (0, 1):
+        signal = grey - grey.mean(axis=axis, keepdims=True)
+        length = signal.shape[axis]
+        window = np.hanning(length).reshape((-1, 1) if axis == 0 else (1, -1))
+        power = (np.abs(np.fft.rfft(signal * window, axis=axis)) ** 2).mean(axis=1 - axis)  # (length//2 + 1,)
+        for k in range(1, period):
+            centre = round(k * length / period)
+            if centre >= len(power):
+                continue
+            near = [b for offset in (2, 3, 4, 5) for b in (centre - offset, centre + offset) if 0 < b < len(power)]
+            peak = power[max(centre - 1, 1) : centre + 2].max()  # the spike may fall between two bins
+            scores.append(10 * np.log10(peak / max(np.median(power[near]), 1e-12)))
+    return float(np.mean(scores))
