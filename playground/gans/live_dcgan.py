@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from playground import data, registry
+from playground.device import to_model
 from playground.errors import UserInputError
 from playground.gans.dcgan_training import StepLosses, make_optimizers, to_tanh_range, train_step
 from playground.gans.sampling import check_seed, image_grid, to_uint8
@@ -45,7 +46,7 @@ class LiveDCGAN:
             raise UserInputError(f"batch size must be 8–256, got {self.batch_size}")
         torch.manual_seed(self.seed)
         # A fresh, untrained copy of the registered architecture: this session's own.
-        self.model = registry.create(MODEL, pretrained=False, device=torch.device("cpu"))
+        self.model = registry.create(MODEL, pretrained=False)  # on the session device
         self.opt_g, self.opt_d = make_optimizers(self.model, self.lr)
         self.rng = torch.Generator().manual_seed(self.seed)
         nz = self.model.config.nz
@@ -67,7 +68,7 @@ class LiveDCGAN:
         """(H, W, 3) uint8: the generator's pictures for the fixed noise (eval-mode batch norm)."""
         generator = self.model.generator
         generator.eval()
-        images = to_uint8(generator(self.fixed_z, self.fixed_labels))
+        images = to_uint8(generator(*to_model(generator, self.fixed_z, self.fixed_labels)))
         generator.train()
         return image_grid(images, columns=10, scale=scale)
 
