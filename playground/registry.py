@@ -30,7 +30,7 @@ from torch import nn
 
 from playground import inference
 from playground import weights as weight_files
-from playground.device import get_device, session_device
+from playground.device import get_device, session_model
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,14 @@ def create(name: str, pretrained: bool = True, device: torch.device | None = Non
     device unless ``device`` says otherwise (a recipe training on a GPU)."""
     model_spec = spec(name)
     model = _build(model_spec, pretrained=pretrained and model_spec.weights is not None)
-    return model.to(device or session_device()).train()
+    return (model.to(device) if device is not None else session_model(model)).train()
+
+
+def clear_loaded() -> None:
+    """Forget every loaded shared model: the next ``get`` loads it again, on the device chosen
+    then (the CUDA tests compare the same path on the CPU and on the GPU this way)."""
+    with _registry_lock:
+        _loaded.clear()
 
 
 def is_loaded(name: str) -> bool:

@@ -12,6 +12,7 @@ from playground import data, registry, weights
 from playground.cnnlab.digits import to_tensors
 from playground.cnnlab.evaluation import evaluate_classifier
 from playground.cnnlab.predict import digit_probabilities, sketch_to_digit
+from playground.device import to_model
 from playground.nets.seed_cnn import SeedCNN
 
 
@@ -225,7 +226,7 @@ def test_every_lab_model_honours_the_digit_contract_and_its_card(name):
     meta = registry.meta(name)
     assert meta["task"] == "mnist-classifier" and meta["labels"] == [str(d) for d in range(10)]
     model = registry.get(name)
-    out = model(torch.rand(3, 1, 28, 28))  # (B, 1, 28, 28) in [0, 1]
+    out = model(to_model(model, torch.rand(3, 1, 28, 28))).cpu()  # (B, 1, 28, 28) in [0, 1]
     assert out.shape == (3, 10)
     assert torch.allclose(out.exp().sum(dim=1), torch.ones(3), atol=1e-4)
     images, labels = to_tensors(data.mnist_test())
