@@ -7,7 +7,6 @@ visitor watches the same 40 latent vectors turn from grey fog into digits.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,18 +15,11 @@ import torch
 from playground import data, registry
 from playground.device import to_model
 from playground.errors import UserInputError
-from playground.gans.dcgan_training import StepLosses, make_optimizers, to_tanh_range, train_step
+from playground.gans.dcgan_training import StepLosses, make_optimizers, train_step
 from playground.gans.sampling import check_seed, image_grid, to_uint8
 
 GRID_ROWS = 4
 MODEL = "dcgan_mnist"
-
-
-@functools.lru_cache(maxsize=1)
-def _mnist_tensors() -> tuple[torch.Tensor, torch.Tensor]:
-    """The 4,000 training digits as (N, 1, 28, 28) in [-1, 1] and (N,) labels (shared, read-only)."""
-    digits = data.mnist_train()
-    return to_tanh_range(digits.images), torch.from_numpy(digits.labels)
 
 
 @dataclass
@@ -54,7 +46,7 @@ class LiveDCGAN:
         self.fixed_labels = torch.arange(GRID_ROWS * 10) % 10  # one column per digit
 
     def train(self, steps: int) -> list[StepLosses]:
-        images, labels = _mnist_tensors()
+        images, labels = data.mnist_tensors("train", "tanh")  # (4000, 1, 28, 28) in [-1, 1], shared
         new = []
         for _ in range(int(steps)):
             index = torch.randint(0, len(images), (int(self.batch_size),), generator=self.rng)
@@ -80,7 +72,7 @@ class LiveDCGAN:
         g = np.mean([h.g_loss for h in recent])
         d_real = np.mean([h.d_real for h in recent])
         d_fake = np.mean([h.d_fake for h in recent])
-        epochs = self.steps * self.batch_size / len(_mnist_tensors()[0])
+        epochs = self.steps * self.batch_size / len(data.mnist_tensors("train", "tanh")[0])
         return (
             f"step {self.steps} (≈ {epochs:.1f} epochs) · D loss {d:.3f} · G loss {g:.3f} · "
             f"D(real) {d_real:.2f} · D(fake) {d_fake:.2f}"

@@ -264,14 +264,14 @@ def _drawn_digit_sketch() -> dict:
 def _bare_epoch():
     """The same epoch as a plain PyTorch loop (same digits, batches, augmentation, Adam, NLL loss
     and validation pass), without the live runtime, checkpoints or progress reports."""
-    from playground.cnnlab.digits import augment, split_indices, to_tensors
+    from playground.cnnlab.digits import augment, split_indices
 
     settings = LiveSettings(optimizer="Adam", epochs=1, digits=4000)
     state = {}
 
     def run():
         if not state:
-            images, labels = to_tensors(data.mnist_train())
+            images, labels = data.mnist_tensors("train")
             train, valid = split_indices(len(images), settings.valid_percent / 100, settings.seed)
             state.update(images=images, labels=labels, train=train, valid=valid)
         images, labels, train, valid = state["images"], state["labels"], state["train"], state["valid"]

@@ -48,7 +48,7 @@ class ExperimentPoint:
 def digit_batch(images: np.ndarray, size: int = IMAGE_SIZE) -> torch.Tensor:
     """(N, 28, 28) uint8 digits → (N, 3, size, size) normalised like the backbone's inputs."""
     meta = registry.meta(BACKBONE)
-    x = torch.from_numpy(images).float().div(255).unsqueeze(1)  # (N, 1, 28, 28)
+    x = data.digit_pixels(images)  # (N, 1, 28, 28) in [0, 1]
     x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False).repeat(1, 3, 1, 1)
     return (x - meta["mean"][0]) / meta["std"][0]
 
