@@ -4,6 +4,7 @@
   seconds, so the arrays are cached in memory and in ``~/.cache/playground``. A fixed,
   stratified split keeps 1,000 digits (100 per class) out of every training recipe:
   they are the held-out test set that cards and tests measure on.
+  ``mnist_tensors(split, scale)`` is the one way to get them as tensors.
 - Photos bundled with scikit-image, scikit-learn and matplotlib, by name.
 """
 
@@ -16,10 +17,13 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+import torch
 from PIL import Image
 
 MNIST_TEST_PER_CLASS = 100
 _SPLIT_SEED = 20261126  # fixed forever: changing it would leak test digits into training
+MNIST_MEAN, MNIST_STD = 0.1307, 0.3081  # MNIST pixel statistics on a 0..1 scale
+PIXEL_SCALES = ("unit", "tanh", "standard")
 
 
 def _cache_dir() -> Path:
@@ -77,6 +81,32 @@ def mnist_test() -> Digits:
     _, test_idx = _mnist_split_indices()
     data = mnist()
     return Digits(data.images[test_idx], data.labels[test_idx])
+
+
+def digit_pixels(images: np.ndarray, scale: str = "unit") -> torch.Tensor:
+    """(N, 28, 28) uint8 digits → (N, 1, 28, 28) float32 tensor, with ``scale``:
+
+    "unit" [0, 1] (what the digit networks take), "tanh" [-1, 1] (a GAN's tanh output range),
+    "standard" (x − MNIST_MEAN) / MNIST_STD (mean 0, std 1 over MNIST).
+    """
+    pixels = torch.from_numpy(np.ascontiguousarray(images)).float().unsqueeze(1)  # (N, 1, 28, 28) 0..255
+    if scale == "unit":
+        return pixels.div(255)
+    if scale == "tanh":
+        return pixels / 127.5 - 1.0
+    if scale == "standard":
+        return (pixels.div(255) - MNIST_MEAN) / MNIST_STD
+    raise ValueError(f"unknown pixel scale {scale!r}; choose one of {list(PIXEL_SCALES)}")
+
+
+@functools.lru_cache(maxsize=6)
+def mnist_tensors(split: str = "train", scale: str = "unit") -> tuple[torch.Tensor, torch.Tensor]:
+    """The 4,000 "train" or 1,000 "test" digits as (N, 1, 28, 28) pixels (``digit_pixels``) and
+    (N,) int64 labels. Made once per process and shared by every visitor: never change them in place."""
+    if split not in ("train", "test"):
+        raise ValueError(f"unknown MNIST split {split!r}; choose 'train' or 'test'")
+    digits = mnist_train() if split == "train" else mnist_test()
+    return digit_pixels(digits.images, scale), torch.from_numpy(digits.labels.astype(np.int64))
 
 
 def _skimage(name: str) -> Callable[[], np.ndarray]:

@@ -1,9 +1,27 @@
-"""Where the models run: the device is chosen once per process.
+"""Where the models run: one device rule for the whole playground.
 
-Order: the ``PLAYGROUND_DEVICE`` environment override (cpu | cuda | mps), then CUDA,
-then Apple MPS, then the CPU. On the CPU the thread count is set once too
-(``PLAYGROUND_THREADS`` overrides it): on a shared 2-core host one intra-op thread
-per request is faster and steadier than two threads fighting another request.
+**The rule.** Only this module and the two model factories decide where a model lives;
+everything else follows the model.
+
+1. *Shared models* (``registry.get``: frozen, one copy for every visitor) live on the
+   chosen device, ``get_device()``: the ``PLAYGROUND_DEVICE`` environment override
+   (cpu | cuda | mps), then CUDA, then Apple MPS, then the CPU. ``registry.get`` puts them
+   there; nothing else calls ``get_device()``.
+2. *Session models* (one visitor's own, trained live: ``registry.create`` or a network
+   built by a tab's compute module) live on ``session_device()``: the CPU. They are small
+   and sized for a 2-core host, the live-training runtime shares that CPU fairly between
+   visitors, and under ZeroGPU a GPU is only lent for one call, so a model kept in
+   ``gr.State`` between calls cannot live on it. A network built with its constructor is
+   already there (PyTorch builds on the CPU); ``session_model(model)`` says so in code.
+3. *Inputs follow the model.* A compute function never picks a device: it moves its
+   inputs to the model it feeds (``to_model(model, x)``, ``device_of(model)``), and
+   brings results back with ``.cpu()`` before numpy. ``training.fit`` works this way.
+   So a shared model on a GPU can feed a session model on the CPU (transfer learning's
+   cached features, Grad-CAM's map into a trained head) without mixing devices.
+
+On the CPU the thread count is set once too (``PLAYGROUND_THREADS`` overrides it): on a
+shared 2-core host one intra-op thread per request is faster and steadier than two threads
+fighting another request.
 
 ``gpu`` is the one decorator for GPU work: under Hugging Face ZeroGPU it is
 ``spaces.GPU`` (the call runs in a worker that holds a GPU); everywhere else it
@@ -13,10 +31,13 @@ returns the function unchanged.
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 from dataclasses import dataclass
+from typing import overload
 
 import torch
+from torch import nn
 
 _KNOWN_DEVICES = ("cpu", "cuda", "mps")
 
@@ -87,7 +108,42 @@ def device_info() -> DeviceInfo:
 
 
 def get_device() -> torch.device:
+    """Where the shared models live (rule 1): only ``registry.get`` asks."""
     return device_info().device
+
+
+def session_device() -> torch.device:
+    """Where a visitor's own, live-trained models live (rule 2): the CPU."""
+    return torch.device("cpu")
+
+
+def session_model(model: nn.Module) -> nn.Module:
+    """``model`` placed where session models live (rule 2), in place like ``Module.to``."""
+    return model.to(session_device())
+
+
+def device_of(model: nn.Module) -> torch.device:
+    """The device of a model's weights (its first parameter or buffer; the CPU if it has none)."""
+    for tensor in itertools.chain(model.parameters(), model.buffers()):
+        return tensor.device
+    return torch.device("cpu")
+
+
+@overload
+def to_model(model: nn.Module, tensor: torch.Tensor, /) -> torch.Tensor: ...
+@overload
+def to_model(model: nn.Module, *tensors: torch.Tensor | None) -> tuple: ...
+
+
+def to_model(model: nn.Module, *tensors):
+    """Inputs follow the model (rule 3): each tensor moved to ``model``'s device (None stays None).
+
+    One tensor in, one tensor out; several in, a tuple out. A tensor already there is
+    returned as it is (no copy), so the call costs nothing on a single-device host.
+    """
+    device = device_of(model)
+    moved = tuple(None if tensor is None else tensor.to(device) for tensor in tensors)
+    return moved[0] if len(moved) == 1 else moved
 
 
 def gpu(function=None, *, duration: int = 60):

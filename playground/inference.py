@@ -5,8 +5,8 @@ Policy (what a newcomer needs to know):
 - **Who gets it.** Only the shared, frozen models of ``registry.get``, and only on the CPU.
   ``registry.create`` copies (live training) and every model on a GPU stay eager PyTorch.
 - **What it looks like.** ``registry.get`` still returns the eager ``nn.Module``: every
-  attribute, submodule, parameter and method works as before (Grad-CAM reaches into
-  ``_conv_head``, Gatys back-propagates through ``forward_features``). Only the methods a
+  attribute, submodule, parameter and method works as before (Grad-CAM differentiates
+  through ``classify_map``, Gatys back-propagates through ``forward_features``). Only the methods a
   catalog entry names in ``meta["inference"]`` (a ``FastPaths``) are replaced *on that
   instance* by a ``FastMethod``, e.g. ``forward``, ``pooled_features`` or
   ``generator.forward``.

@@ -9,7 +9,10 @@
   CPU the methods named in ``meta["inference"]`` are served by onnxruntime where that
   gives the same answer (``playground/inference.py``); everything else stays eager.
 - ``create(name, pretrained=...)`` returns a fresh trainable copy that belongs to one
-  visitor's session (keep it in ``gr.State``).
+  visitor's session (keep it in ``gr.State``), on the session device.
+
+Where each kind lives is ``playground/device.py``'s rule: ``get`` on ``get_device()``,
+``create`` on ``session_device()``; callers move their inputs to the model.
 
 Model descriptions live in ``playground/catalog/*.py``; they are imported on the first
 registry query, so importing the app loads no weights.
@@ -27,7 +30,7 @@ from torch import nn
 
 from playground import inference
 from playground import weights as weight_files
-from playground.device import get_device
+from playground.device import get_device, session_model
 
 
 @dataclass(frozen=True)
@@ -137,10 +140,18 @@ def get(name: str) -> nn.Module:
 
 
 def create(name: str, pretrained: bool = True, device: torch.device | None = None) -> nn.Module:
-    """A fresh, trainable copy for one session (train mode, gradients on)."""
+    """A fresh, trainable copy for one session (train mode, gradients on), on the session
+    device unless ``device`` says otherwise (a recipe training on a GPU)."""
     model_spec = spec(name)
     model = _build(model_spec, pretrained=pretrained and model_spec.weights is not None)
-    return model.to(device or get_device()).train()
+    return (model.to(device) if device is not None else session_model(model)).train()
+
+
+def clear_loaded() -> None:
+    """Forget every loaded shared model: the next ``get`` loads it again, on the device chosen
+    then (the CUDA tests compare the same path on the CPU and on the GPU this way)."""
+    with _registry_lock:
+        _loaded.clear()
 
 
 def is_loaded(name: str) -> bool:

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from playground.device import device_of
 from playground.errors import TrainingDiverged, UserInputError
 
 Batches = Callable[[], Iterable[tuple[torch.Tensor, torch.Tensor]]]
@@ -119,7 +120,7 @@ def fit(
     report_every: int = 0,
 ) -> Iterator[Progress]:
     """Train ``model`` for ``epochs``, yielding Progress (see the module docstring)."""
-    device = device or next(model.parameters()).device
+    device = device or device_of(model)
     checkpoint = checkpoint if checkpoint is not None else BestCheckpoint()
     history: dict[str, list[float]] = {"train_loss": [], "valid_loss": []}
     step = 0

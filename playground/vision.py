@@ -7,7 +7,6 @@ import torch
 from PIL import Image
 
 from playground import registry
-from playground.device import get_device
 from playground.lazy import lazy_module
 
 TF = lazy_module("torchvision.transforms.functional")
@@ -16,12 +15,12 @@ BACKBONE = "efficientnet_lite0_imagenet"
 
 
 def backbone_input(image: Image.Image, model_name: str = BACKBONE, crop: bool = True) -> torch.Tensor:
-    """(1, 3, S, S) normalised tensor on the device: resize the short side, centre crop."""
+    """(1, 3, S, S) normalised tensor on the CPU (move it to the model): resize the short side, centre crop."""
     meta = registry.meta(model_name)
     if crop:
         image = TF.center_crop(TF.resize(image, meta["resize"], antialias=True), meta["input_size"])
     tensor = TF.normalize(TF.to_tensor(image), meta["mean"], meta["std"])
-    return tensor.unsqueeze(0).to(get_device())
+    return tensor.unsqueeze(0)
 
 
 def tensor_to_image(tensor: torch.Tensor, model_name: str = BACKBONE) -> Image.Image:

@@ -9,9 +9,9 @@ import torch
 from PIL import Image, ImageDraw, ImageFont
 
 from playground import data, registry, weights
-from playground.cnnlab.digits import to_tensors
 from playground.cnnlab.evaluation import evaluate_classifier
 from playground.cnnlab.predict import digit_probabilities, sketch_to_digit
+from playground.device import to_model
 from playground.nets.seed_cnn import SeedCNN
 
 
@@ -29,7 +29,7 @@ def test_seed_cnn_shapes_follow_the_seed_comments():
 def test_shipped_mnist_classifier_matches_its_card():
     card = weights.read_card("mnist_cnn")
     assert card["metrics"]["test_accuracy"] >= 0.97
-    images, labels = to_tensors(data.mnist_test())
+    images, labels = data.mnist_tensors("test")
     measured = evaluate_classifier(registry.get("mnist_cnn"), images, labels).accuracy
     assert measured == pytest.approx(card["metrics"]["test_accuracy"], abs=0.002)
     assert measured >= 0.97
@@ -72,7 +72,7 @@ from playground.training import BestCheckpoint  # noqa: E402
 
 def test_one_lbfgs_step_with_a_closure_lowers_the_loss():
     torch.manual_seed(0)
-    images, labels = to_tensors(data.mnist_train())
+    images, labels = data.mnist_tensors("train")
     images, labels = images[:128], labels[:128]
     model = SeedCNN(dropout=0.0)
     optimizer = torch.optim.LBFGS(model.parameters(), lr=1, max_iter=5, line_search_fn="strong_wolfe")
@@ -225,10 +225,10 @@ def test_every_lab_model_honours_the_digit_contract_and_its_card(name):
     meta = registry.meta(name)
     assert meta["task"] == "mnist-classifier" and meta["labels"] == [str(d) for d in range(10)]
     model = registry.get(name)
-    out = model(torch.rand(3, 1, 28, 28))  # (B, 1, 28, 28) in [0, 1]
+    out = model(to_model(model, torch.rand(3, 1, 28, 28))).cpu()  # (B, 1, 28, 28) in [0, 1]
     assert out.shape == (3, 10)
     assert torch.allclose(out.exp().sum(dim=1), torch.ones(3), atol=1e-4)
-    images, labels = to_tensors(data.mnist_test())
+    images, labels = data.mnist_tensors("test")
     card = weights.read_card(name)
     assert evaluate_classifier(model, images, labels).accuracy == pytest.approx(
         card["metrics"]["test_accuracy"], abs=0.002

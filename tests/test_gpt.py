@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from playground import registry, weights
+from playground.device import to_model
 from playground.errors import UserInputError
 from playground.gpt import data, explain, live
 from playground.nets.gpt import GPT, GPTConfig
@@ -87,10 +88,10 @@ def test_registry_contract(shipped):
     assert meta["vocab"] == VOCAB and len(meta["vocab"]) == 65
     assert meta["block_size"] == shipped.config.block_size
     ids = _ids("ROMEO:\nBut soft")
-    logits = shipped(torch.cat([ids, ids]))
+    logits = shipped(to_model(shipped, torch.cat([ids, ids])))
     assert logits.shape == (2, ids.shape[1], 65) and logits.dtype == torch.float32
     # a trained model knows that "ROMEO:" is followed by a newline
-    assert VOCAB[int(shipped(_ids("ROMEO:"))[0, -1].argmax())] == "\n"
+    assert VOCAB[int(shipped(to_model(shipped, _ids("ROMEO:")))[0, -1].argmax())] == "\n"
 
 
 def test_weights_are_small_and_the_card_is_complete():
@@ -131,7 +132,8 @@ def test_temperature_zero_and_near_zero_sampling_equal_argmax(shipped):
     greedy = []
     for _ in range(40):
         with torch.no_grad():
-            choice = int(shipped(torch.tensor([context[-shipped.config.block_size:]]))[0, -1].argmax())
+            window = to_model(shipped, torch.tensor([context[-shipped.config.block_size:]]))  # (1, T)
+            choice = int(shipped(window)[0, -1].argmax())
         context.append(choice)
         greedy.append(VOCAB[choice])
     for temperature in (0.0, 1e-4):

@@ -13,7 +13,7 @@ import torch
 from scipy import stats
 from torch import nn
 
-from playground import init_schemes
+from playground import data, init_schemes
 from playground.errors import UserInputError
 from playground.initlab import batchnorm, depth, explorer, race
 from playground.initlab.settings import scheme_gain
@@ -253,7 +253,7 @@ def test_bn_nets_follow_the_seed_guidelines():
 
 @pytest.mark.parametrize("net", [MnistMLP(3, 64, "relu", batch_norm=True), MnistCNN("relu", batch_norm=True)])
 def test_bn_normalised_values_train_mode_exact_eval_mode_not(net):
-    images, _ = race.test_tensors()
+    images, _ = data.mnist_tensors("test", "standard")
     layers = batchnorm.normalised_stats(net, images[:128])
     assert layers
     for layer in layers:

@@ -87,12 +87,14 @@ def test_create_gives_independent_trainable_copies():
     theirs = registry.create("efficientnet_lite0_imagenet")
     assert mine.training and all(p.requires_grad for p in mine.parameters())
     # Same pretrained weights as the shared model …
-    assert torch.equal(mine._fc.weight, shared._fc.weight)
+    assert torch.equal(mine._fc.weight, shared._fc.weight.cpu())
     # … but changing one session's copy touches neither the shared model nor another session's.
     with torch.no_grad():
         mine._fc.weight.add_(1.0)
-    assert not torch.equal(mine._fc.weight, shared._fc.weight)
-    assert torch.equal(theirs._fc.weight, shared._fc.weight)
+    assert not torch.equal(mine._fc.weight, shared._fc.weight.cpu())
+    assert torch.equal(theirs._fc.weight, shared._fc.weight.cpu())
+    # Session copies live on the session device (the CPU), wherever the shared one is.
+    assert device.device_of(mine) == device.session_device() == torch.device("cpu")
 
 
 def test_create_without_pretrained_weights_is_random():

@@ -14,6 +14,7 @@ import torch
 from PIL import Image
 
 from playground import data, registry
+from playground.device import to_model
 from playground.errors import UserInputError
 from playground.transfer import examples, experiment, export, features, gradcam, head
 from playground.transfer import workspace as ws
@@ -49,8 +50,9 @@ def test_frozen_features_linear_head_10_per_class_3_digit_classes():
     train_images, test_images, test_labels = experiment.pick_digits(3, 10, test_per_class=30, seed=0)
     backbone = registry.get(BACKBONE)
     with torch.no_grad():
-        train_features = backbone.pooled_features(experiment.digit_batch(train_images.reshape(-1, 28, 28)))
-        test_features = backbone.pooled_features(experiment.digit_batch(test_images))
+        train_x, test_x = to_model(backbone, experiment.digit_batch(train_images.reshape(-1, 28, 28)),
+                                   experiment.digit_batch(test_images))
+        train_features, test_features = backbone.pooled_features(train_x).cpu(), backbone.pooled_features(test_x).cpu()
     labels = torch.arange(3).repeat_interleave(10)
     linear = experiment.train_linear_head(train_features, labels, 3, seed=0)
     accuracy = experiment.accuracy(linear(test_features), torch.from_numpy(test_labels))
@@ -217,8 +219,8 @@ def test_grad_cam_explains_your_own_finetuned_classifier(photo_workspace):
 def test_grad_cam_weights_are_the_classifier_row_over_the_map_area():
     """With pooling + linear after the map, d score / d A = W[c] / (7 · 7) at every position."""
     backbone = registry.get(BACKBONE)
-    activation = torch.rand(1, 1280, 7, 7, requires_grad=True)
-    score = backbone._fc(activation.mean(dim=(2, 3)))[0, 281]
+    activation = to_model(backbone, torch.rand(1, 1280, 7, 7)).requires_grad_(True)
+    score = backbone.classify_map(activation)[0, 281]
     (gradient,) = torch.autograd.grad(score, activation)
     expected = (backbone._fc.weight[281] / 49).view(1, 1280, 1, 1).expand_as(gradient)
     torch.testing.assert_close(gradient, expected)

@@ -7,7 +7,7 @@ import torch
 
 from playground import registry
 from playground.autoencoder.tiles import run_tiled
-from playground.device import get_device
+from playground.device import device_of, to_model
 
 DIGIT_DENOISER = "autoencoder_mnist_denoiser"
 PHOTO_DENOISER = "autoencoder_photo_denoiser"
@@ -18,7 +18,7 @@ def denoise_digits(noisy: np.ndarray, model: torch.nn.Module | None = None) -> n
     """(N, 28, 28) or (28, 28) in [0, 1] → the same shape, denoised by the digit autoencoder."""
     model = model or registry.get(DIGIT_DENOISER)
     array = np.asarray(noisy, dtype=np.float32)
-    batch = torch.from_numpy(array.reshape(-1, 1, 28, 28)).to(get_device())  # (N, 1, 28, 28)
+    batch = to_model(model, torch.from_numpy(array.reshape(-1, 1, 28, 28)))  # (N, 1, 28, 28)
     with torch.inference_mode():
         out = model(batch).cpu().numpy()
     return out.reshape(array.shape)
@@ -35,7 +35,7 @@ def denoise_photo(noisy: np.ndarray, sigma: float, model: torch.nn.Module | None
     array = np.asarray(noisy, dtype=np.float32)
     grey = array.ndim == 2
     rgb = np.repeat(array[..., None], 3, axis=2) if grey else array[..., :3]
-    device = get_device()
+    device = device_of(model)
 
     def run(tiles: np.ndarray) -> np.ndarray:  # (N, T, T, 3) → (N, T, T, 3)
         batch = torch.from_numpy(np.ascontiguousarray(tiles.transpose(0, 3, 1, 2))).to(device)

@@ -16,7 +16,7 @@ import torch
 from playground import data, registry
 from playground.autoencoder.metrics import psnr
 from playground.autoencoder.render import CLASS_COLOURS, digit_strip, enlarge, to_uint8
-from playground.device import get_device
+from playground.device import to_model
 from playground.errors import UserInputError
 
 PLANE_MODEL = "autoencoder_mnist_z2"
@@ -33,14 +33,14 @@ class LatentPlane:
 
 def encode_digits(model: torch.nn.Module, digits: np.ndarray) -> np.ndarray:
     """(N, 28, 28) in [0, 1] → (N, latent_dim) codes."""
-    batch = torch.from_numpy(np.asarray(digits, dtype=np.float32)).unsqueeze(1).to(get_device())  # (N, 1, 28, 28)
+    batch = to_model(model, torch.from_numpy(np.asarray(digits, dtype=np.float32)).unsqueeze(1))  # (N, 1, 28, 28)
     with torch.inference_mode():
         return model.encode(batch).cpu().numpy()
 
 
 def decode_codes(model: torch.nn.Module, codes: np.ndarray) -> np.ndarray:
     """(N, latent_dim) → (N, 28, 28) digits in [0, 1]."""
-    batch = torch.as_tensor(np.asarray(codes, dtype=np.float32), device=get_device())
+    batch = to_model(model, torch.as_tensor(np.asarray(codes, dtype=np.float32)))  # (N, latent_dim)
     with torch.inference_mode():
         return model.decode(batch)[:, 0].cpu().numpy()
 

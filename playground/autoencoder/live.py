@@ -18,7 +18,7 @@ from torch import nn
 from playground import data
 from playground.autoencoder import noise
 from playground.autoencoder.render import digit_strip
-from playground.device import get_device
+from playground.device import device_of, session_model
 from playground.errors import UserInputError
 from playground.nets.autoencoder import DigitAutoencoder
 from playground.training import check_finite_settings, fit, make_optimizer, seed_everything
@@ -83,8 +83,8 @@ def new_model(config: LiveConfig) -> DigitAutoencoder:
 def train_live(config: LiveConfig, model: DigitAutoencoder | None = None):
     """Yield LiveFrames while training ``model`` (a new one when None) on the chosen noise."""
     validate_config(config)
-    device = get_device()
-    model = (model if model is not None else new_model(config)).to(device)
+    model = session_model(model if model is not None else new_model(config))
+    device = device_of(model)
     rng = np.random.default_rng(config.seed)
     torch.manual_seed(config.seed)
     clean = data.mnist_train().images.astype(np.float32) / 255.0  # (4000, 28, 28)

@@ -1,4 +1,4 @@
-"""MNIST digits as tensors, a train/validation split, and light augmentation.
+"""A train/validation split of MNIST tensors (``data.mnist_tensors``), and light augmentation.
 
 Augmentation = a small random rotation and shift of every training digit, drawn fresh
 each epoch. With only 4,000 training digits it is the cheapest way to stop the network
@@ -9,19 +9,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-from playground.data import Digits
 from playground.errors import UserInputError
 from playground.training import Batches
-
-
-def to_tensors(digits: Digits) -> tuple[torch.Tensor, torch.Tensor]:
-    """(N, 28, 28) uint8 digits → (N, 1, 28, 28) float32 in [0, 1] and (N,) int64 labels."""
-    images = torch.from_numpy(digits.images.astype(np.float32) / 255.0).unsqueeze(1)
-    return images, torch.from_numpy(digits.labels.astype(np.int64))
 
 
 def split_indices(count: int, valid_fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -8,14 +8,16 @@ import numpy as np
 import torch
 from torch import nn
 
+from playground.device import to_model
+
 
 @torch.no_grad()
 def predict_log_probs(model: nn.Module, images: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
     """(N, 1, 28, 28) → (N, 10) log-probabilities, in eval mode (the mode is restored after)."""
     was_training = model.training
     model.eval()
-    device = next(model.parameters()).device
-    outputs = [model(images[start : start + batch_size].to(device)).cpu() for start in range(0, len(images), batch_size)]
+    outputs = [model(to_model(model, images[start : start + batch_size])).cpu()
+               for start in range(0, len(images), batch_size)]
     model.train(was_training)
     return torch.cat(outputs)
 

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from playground.device import device_of, to_model
 from playground.nets.seed_cnn import SeedCNN
 
 
@@ -34,7 +35,7 @@ def _hw_c(tensor: torch.Tensor) -> str:
 @torch.no_grad()
 def layer_table(model: SeedCNN) -> list[LayerRow]:
     """Every layer of the seed CNN with its output shape and receptive field, for one digit."""
-    x = model.prepare(torch.zeros(1, 1, 28, 28, device=next(model.parameters()).device))
+    x = model.prepare(torch.zeros(1, 1, 28, 28, device=device_of(model)))
     rows = [LayerRow("input (28×28 digit padded to 32×32)", _hw_c(x), "1×1 px", 0)]
     field, jump = 1, 1
     for index, conv in enumerate((model.conv1, model.conv2, model.conv3), start=1):
@@ -64,8 +65,7 @@ def stage_feature_maps(model: nn.Module, digit: np.ndarray) -> list[np.ndarray]:
     """The feature maps of every conv stage for one (28, 28) digit: a list of (C, H, W) arrays."""
     was_training = model.training
     model.eval()
-    device = next(model.parameters()).device
-    batch = torch.from_numpy(np.ascontiguousarray(digit, dtype=np.float32))[None, None].to(device)
+    batch = to_model(model, torch.from_numpy(np.ascontiguousarray(digit, dtype=np.float32))[None, None])
     maps = [m[0].float().cpu().numpy() for m in model.features(batch)]
     model.train(was_training)
     return maps

@@ -24,7 +24,7 @@ from safetensors.torch import save_file
 from torch import nn
 
 from playground import data
-from playground.cnnlab.digits import digit_batches, split_indices, to_tensors
+from playground.cnnlab.digits import digit_batches, split_indices
 from playground.cnnlab.evaluation import Evaluation, evaluate_classifier
 from playground.errors import TrainingDiverged, UserInputError
 from playground.nets.seed_cnn import SeedCNN
@@ -139,7 +139,7 @@ def train_live(settings: LiveSettings, session: LabSession, report_every: int = 
     settings = settings.validated()
     seed_everything(settings.seed)
     model = SeedCNN(dropout=0.25 if settings.dropout else 0.0)
-    images, labels = to_tensors(data.mnist_train())  # (4000, 1, 28, 28)
+    images, labels = data.mnist_tensors("train")  # (4000, 1, 28, 28)
     subset = torch.randperm(len(images), generator=torch.Generator().manual_seed(settings.seed))[: settings.digits]
     images, labels = images[subset], labels[subset]
     train_idx, valid_idx = split_indices(len(images), settings.valid_percent / 100, settings.seed)
@@ -186,7 +186,7 @@ def train_live(settings: LiveSettings, session: LabSession, report_every: int = 
 
 def evaluate_session(session: LabSession) -> Evaluation:
     """Test accuracy, confusion matrix and mistakes of the session's best checkpoint (1,000 held-out digits)."""
-    images, labels = to_tensors(data.mnist_test())
+    images, labels = data.mnist_tensors("test")  # (1000, 1, 28, 28)
     session.evaluation = evaluate_classifier(session.model(), images, labels)
     return session.evaluation
 

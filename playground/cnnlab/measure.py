@@ -13,6 +13,8 @@ import time
 import torch
 from torch import nn
 
+from playground.device import device_of
+
 
 def parameter_count(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
@@ -41,7 +43,7 @@ def multiply_accumulates(model: nn.Module, input_shape=(1, 1, 28, 28)) -> dict[s
     model.eval()
     try:
         with torch.no_grad():
-            model(torch.zeros(input_shape, device=next(model.parameters()).device))
+            model(torch.zeros(input_shape, device=device_of(model)))
     finally:
         for hook in hooks:
             hook.remove()

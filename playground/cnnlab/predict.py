@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from playground.device import to_model
 from playground.errors import UserInputError
 
 from playground.images import image_to_ink, load_image, mnist_style, sketch_ink
@@ -48,8 +49,7 @@ def digit_probabilities(model: nn.Module, digit: np.ndarray) -> np.ndarray:
     """(28, 28) digit in [0, 1] → (10,) probabilities (the model is used in eval mode)."""
     was_training = model.training
     model.eval()
-    device = next(model.parameters()).device
-    batch = torch.from_numpy(np.ascontiguousarray(digit, dtype=np.float32))[None, None].to(device)  # (1, 1, 28, 28)
+    batch = to_model(model, torch.from_numpy(np.ascontiguousarray(digit, dtype=np.float32))[None, None])  # (1, 1, 28, 28)
     probabilities = model(batch).exp()[0].cpu().numpy()  # (10,)
     model.train(was_training)
     return probabilities

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from playground import data
-from playground.cnnlab.digits import digit_batches, split_indices, to_tensors
+from playground.cnnlab.digits import digit_batches, split_indices
 from playground.cnnlab.evaluation import evaluate_classifier
 from playground.training import BestCheckpoint, fit, make_optimizer, seed_everything
 
@@ -47,7 +47,7 @@ class DigitResult:
 def train_digit_classifier(model: nn.Module, recipe: DigitRecipe, seed: int,
                            print_fn: Callable[[str], None] | None = print) -> DigitResult:
     seed_everything(seed)
-    images, labels = to_tensors(data.mnist_train())  # (4000, 1, 28, 28), (4000,)
+    images, labels = data.mnist_tensors("train")  # (4000, 1, 28, 28), (4000,)
     train_idx, valid_idx = split_indices(len(images), recipe.valid_fraction, seed)
     train_batches = digit_batches(images[train_idx], labels[train_idx], recipe.batch_size, seed,
                                   augmented=recipe.augment)
@@ -70,7 +70,7 @@ def train_digit_classifier(model: nn.Module, recipe: DigitRecipe, seed: int,
         schedule.step()
     seconds = time.perf_counter() - started
     model.load_state_dict(checkpoint.state_dict)
-    test_images, test_labels = to_tensors(data.mnist_test())
+    test_images, test_labels = data.mnist_tensors("test")
     result = evaluate_classifier(model, test_images, test_labels)
     return DigitResult(
         state_dict=checkpoint.state_dict,

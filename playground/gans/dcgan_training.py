@@ -16,6 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from playground.device import to_model
 from playground.errors import TrainingDiverged
 from playground.nets.dcgan import DCGAN
 
@@ -54,6 +55,7 @@ def train_step(
     generator: torch.Generator,
 ) -> StepLosses:
     gen, disc = model.generator, model.discriminator
+    real, labels = to_model(gen, real, labels)
     gen.train()
     disc.train()
     batch = len(real)

@@ -7,26 +7,19 @@ visitor watches the same 40 latent vectors turn from grey fog into digits.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from playground import data, registry
+from playground.device import to_model
 from playground.errors import UserInputError
-from playground.gans.dcgan_training import StepLosses, make_optimizers, to_tanh_range, train_step
+from playground.gans.dcgan_training import StepLosses, make_optimizers, train_step
 from playground.gans.sampling import check_seed, image_grid, to_uint8
 
 GRID_ROWS = 4
 MODEL = "dcgan_mnist"
-
-
-@functools.lru_cache(maxsize=1)
-def _mnist_tensors() -> tuple[torch.Tensor, torch.Tensor]:
-    """The 4,000 training digits as (N, 1, 28, 28) in [-1, 1] and (N,) labels (shared, read-only)."""
-    digits = data.mnist_train()
-    return to_tanh_range(digits.images), torch.from_numpy(digits.labels)
 
 
 @dataclass
@@ -45,7 +38,7 @@ class LiveDCGAN:
             raise UserInputError(f"batch size must be 8–256, got {self.batch_size}")
         torch.manual_seed(self.seed)
         # A fresh, untrained copy of the registered architecture: this session's own.
-        self.model = registry.create(MODEL, pretrained=False, device=torch.device("cpu"))
+        self.model = registry.create(MODEL, pretrained=False)  # on the session device
         self.opt_g, self.opt_d = make_optimizers(self.model, self.lr)
         self.rng = torch.Generator().manual_seed(self.seed)
         nz = self.model.config.nz
@@ -53,7 +46,7 @@ class LiveDCGAN:
         self.fixed_labels = torch.arange(GRID_ROWS * 10) % 10  # one column per digit
 
     def train(self, steps: int) -> list[StepLosses]:
-        images, labels = _mnist_tensors()
+        images, labels = data.mnist_tensors("train", "tanh")  # (4000, 1, 28, 28) in [-1, 1], shared
         new = []
         for _ in range(int(steps)):
             index = torch.randint(0, len(images), (int(self.batch_size),), generator=self.rng)
@@ -67,7 +60,7 @@ class LiveDCGAN:
         """(H, W, 3) uint8: the generator's pictures for the fixed noise (eval-mode batch norm)."""
         generator = self.model.generator
         generator.eval()
-        images = to_uint8(generator(self.fixed_z, self.fixed_labels))
+        images = to_uint8(generator(*to_model(generator, self.fixed_z, self.fixed_labels)))
         generator.train()
         return image_grid(images, columns=10, scale=scale)
 
@@ -79,7 +72,7 @@ class LiveDCGAN:
         g = np.mean([h.g_loss for h in recent])
         d_real = np.mean([h.d_real for h in recent])
         d_fake = np.mean([h.d_fake for h in recent])
-        epochs = self.steps * self.batch_size / len(_mnist_tensors()[0])
+        epochs = self.steps * self.batch_size / len(data.mnist_tensors("train", "tanh")[0])
         return (
             f"step {self.steps} (≈ {epochs:.1f} epochs) · D loss {d:.3f} · G loss {g:.3f} · "
             f"D(real) {d_real:.2f} · D(fake) {d_fake:.2f}"

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from playground import registry
+from playground.device import to_model
 from playground.errors import TrainingDiverged, UserInputError
 from playground.gans.emoji_data import edge_map
 from playground.gans.sampling import check_seed
@@ -108,9 +109,8 @@ def translate(
     if not np.isfinite(ink).all():
         raise UserInputError("the drawing contains NaN or infinite values")
     model = registry.get(model_name)
-    device = next(model.parameters()).device
     noise = torch.Generator().manual_seed(check_seed(seed)) if dropout else None
-    output = model.generator(drawing_tensor(ink).to(device), skips=skips, noise=noise)  # (1, 3, 64, 64)
+    output = model.generator(to_model(model, drawing_tensor(ink)), skips=skips, noise=noise)  # (1, 3, 64, 64)
     return ((output[0].clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).cpu().numpy()
 
 
@@ -212,7 +212,7 @@ def heldout_l1(model: Pix2Pix, inks: np.ndarray, emoji: np.ndarray, skips: bool 
     """
     model.eval()
     drawings = torch.from_numpy(inks.astype(np.float32) * 2 - 1).unsqueeze(1)  # (N, 1, 64, 64)
-    outputs = model.generator(drawings.to(next(model.parameters()).device), skips=skips)
+    outputs = model.generator(to_model(model, drawings), skips=skips)
     predicted = (outputs.clamp(-1, 1).cpu().permute(0, 2, 3, 1).numpy() + 1) / 2  # (N, 64, 64, 3)
     target = emoji.astype(np.float32) / 255
     identity = np.stack([ink_picture(ink) for ink in inks]).astype(np.float32) / 255

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from playground import registry
+from playground.device import to_model
 from playground.gans.sampling import NO_TRUNCATION, digit_labels, latent_vectors
 
 CONFIDENCE = 0.9
@@ -31,15 +32,14 @@ def digit_sample_quality(
     """Classify ``count`` generated digits; see the module docstring. ``classifier`` defaults to
     ``registry.get("mnist_cnn")`` ((B, 1, 28, 28) in [0, 1] → (B, 10) log-probabilities)."""
     classifier = classifier if classifier is not None else registry.get("mnist_cnn")
-    device = next(classifier.parameters()).device
     nz = generator.config.nz
     z = latent_vectors(seed, count, nz, truncation)
     asked = digit_labels(count, "all")  # (N,) 0..9 repeating
     was_training = generator.training
     generator.eval()
-    images = generator(z.to(next(generator.parameters()).device), asked.to(next(generator.parameters()).device))
+    images = generator(*to_model(generator, z, asked))
     generator.train(was_training)
-    pixels = ((images.clamp(-1, 1) + 1) / 2).to(device)  # (N, 1, 28, 28) in [0, 1], white digit on black
+    pixels = to_model(classifier, (images.clamp(-1, 1) + 1) / 2)  # (N, 1, 28, 28) in [0, 1], white digit on black
     probabilities = classifier(pixels).exp()  # (N, 10)
     confidence, predicted = probabilities.max(dim=1)
     predicted, confidence = predicted.cpu(), confidence.cpu()

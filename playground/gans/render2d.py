@@ -7,8 +7,8 @@ many times a second.
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageDraw
 
+from playground.figures import Line, line_chart
 from playground.gans.toy2d import EXTENT
 
 # D(x) = 0 (sure it is fake) → purple, 0.5 → white, 1 (sure it is real) → green.
@@ -71,25 +71,6 @@ def plane_image(
 
 def loss_chart(d_losses: list[float], g_losses: list[float], width: int = 360, height: int = 150) -> np.ndarray:
     """(height, width, 3) uint8 line chart of both losses (D blue, G orange), smoothed."""
-    image = Image.new("RGB", (width, height), (255, 255, 255))
-    draw = ImageDraw.Draw(image)
-    left, right, top, bottom = 34, width - 6, 16, height - 16
-    draw.rectangle([left, top, right, bottom], outline=(200, 200, 200))
-    series = [(np.asarray(d_losses, dtype=np.float64), (40, 90, 200), "D loss"),
-              (np.asarray(g_losses, dtype=np.float64), (230, 120, 20), "G loss")]
-    longest = max((len(values) for values, _, _ in series), default=0)
-    peak = max((float(values.max()) for values, _, _ in series if len(values)), default=1.0)
-    peak = max(peak, 1e-6)
-    draw.text((2, top - 2), f"{peak:.2f}", fill=(90, 90, 90))
-    draw.text((2, bottom - 10), "0", fill=(90, 90, 90))
-    for values, colour, label in series:
-        if len(values) >= 2:
-            window = max(1, len(values) // 100)  # a moving mean hides step-to-step noise
-            smooth = np.convolve(values, np.ones(window) / window, mode="valid")
-            xs = left + (np.arange(len(smooth)) + window - 1) / max(longest - 1, 1) * (right - left)
-            ys = bottom - smooth / peak * (bottom - top)
-            draw.line(list(zip(xs.tolist(), ys.tolist())), fill=colour, width=2)
-    draw.text((left + 4, 2), "D loss", fill=(40, 90, 200))
-    draw.text((left + 60, 2), "G loss", fill=(230, 120, 20))
-    draw.text((right - 90, 2), f"{longest} steps", fill=(90, 90, 90))
-    return np.asarray(image)
+    lines = [Line(d_losses, (40, 90, 200), "D loss"), Line(g_losses, (230, 120, 20), "G loss")]
+    steps = max(len(d_losses), len(g_losses))
+    return line_chart(lines, width, height, smooth=True, note=f"{steps} steps")

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from playground import registry
+from playground.device import to_model
 from playground.errors import UserInputError
 
 MAX_SEED = 2**32 - 1
@@ -80,11 +81,10 @@ def to_uint8(images: torch.Tensor) -> np.ndarray:
 def generate(model_name: str, z: torch.Tensor, labels: torch.Tensor | None = None) -> np.ndarray:
     """(N, nz) latents [+ (N,) digits or (N, K) soft labels] → (N, H, W, 3) uint8 images."""
     generator = generator_of(model_name)
-    device = next(generator.parameters()).device
     if is_conditional(model_name) and labels is None:
         raise UserInputError("this generator draws a chosen digit: pick one")
-    labels = None if labels is None or not is_conditional(model_name) else labels.to(device)
-    return to_uint8(generator(z.to(device), labels))
+    labels = labels if is_conditional(model_name) else None
+    return to_uint8(generator(*to_model(generator, z, labels)))
 
 
 def digit_labels(count: int, digit) -> torch.Tensor:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import torch
 
+from playground.device import to_model
+
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 ENV_VARIABLE = "PLAYGROUND_SHAKESPEARE"
 DEFAULT_PATH = REPO_ROOT.parent / "shared" / "data" / "tinyshakespeare.txt"
@@ -106,6 +108,7 @@ def held_out_loss(model, ids: torch.Tensor, block_size: int, max_windows: int | 
     total, characters = 0.0, 0
     for first in range(0, count, batch_size):
         windows = ids[starts[first : first + batch_size, None] + offsets]  # (b, T + 1)
+        windows = to_model(model, windows)
         logits = model(windows[:, :-1])  # (b, T, V)
         loss = torch.nn.functional.cross_entropy(
             logits.reshape(-1, logits.shape[-1]), windows[:, 1:].reshape(-1), reduction="sum"

@@ -19,6 +19,7 @@ from typing import Iterator
 import numpy as np
 import torch
 
+from playground.device import device_of
 from playground.errors import UserInputError
 
 MAX_PROMPT = 5_000  # characters accepted in the box; the model reads at most block_size of them
@@ -134,7 +135,7 @@ def analyse(model, vocab: str, prompt: str) -> Analysis:
     block = model.config.block_size
     text = prompt[-block:]
     index = {char: i for i, char in enumerate(vocab)}
-    device = next(model.parameters()).device
+    device = device_of(model)
     ids = torch.tensor([[index[char] for char in text]], dtype=torch.long, device=device)  # (1, T)
     details = model.inspect(ids)
     lens = model.logit_lens(details["residual"])  # (L + 1, 1, T, V)
@@ -205,7 +206,7 @@ def generate(
     length = check_choice(length, "length", MAX_GENERATE)
     index = {char: i for i, char in enumerate(vocab)}
     block = model.config.block_size
-    device = next(model.parameters()).device
+    device = device_of(model)
     context = [index[char] for char in prompt[-block:]]
     generator = torch.Generator().manual_seed(int(seed))
     for _ in range(length):

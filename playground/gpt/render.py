@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from playground.figures import figure_to_array, new_figure
 from playground.gpt.explain import visible
 
 BACKGROUND = (255, 255, 255)
@@ -99,10 +100,7 @@ def embedding_image(token: np.ndarray, position: np.ndarray, text: str) -> Image
 
 def embedding_scatter(points: np.ndarray, vocab: str, highlight: str = "") -> Image.Image:
     """Every character's token embedding on its first two principal components; the prompt's in red."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(5.2, 4.4), dpi=100)
+    figure = new_figure(5.2, 4.4)
     axis = figure.subplots()
     axis.scatter(points[:, 0], points[:, 1], s=0)
     for (x, y), char in zip(points, vocab):
@@ -114,16 +112,12 @@ def embedding_scatter(points: np.ndarray, vocab: str, highlight: str = "") -> Im
     axis.set_title("Token embeddings of all characters (prompt's in red)", fontsize=10)
     axis.grid(True, alpha=0.3)
     figure.tight_layout()
-    canvas = FigureCanvasAgg(figure)
-    canvas.draw()
-    return Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3].copy())
+    return Image.fromarray(figure_to_array(figure))
 
 
 def curves_figure(curves: dict[str, tuple[list[int], list[float]]], title: str):
     """Held-out loss (nats per character) against the training step, one line per model."""
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(6.4, 3.2), dpi=100)
+    figure = new_figure(6.4, 3.2)
     axis = figure.subplots()
     colours = {"GPT": "#9467bd", "LSTM": "#ff7f0e"}
     for name, (steps, losses) in curves.items():

@@ -18,9 +18,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from playground import data
 from playground.errors import UserInputError
 from playground.init_schemes import initialise_model_
-from playground.initlab.mnist_tensors import test_tensors, train_tensors
 from playground.initlab.race import ARCHITECTURES, RaceSettings, build_model
 from playground.initlab.settings import int_in_range, scheme_gain
 
@@ -103,7 +103,7 @@ def train_bn_model(architecture: str, epochs: int, seed: int) -> nn.Module:
     initialise_model_(model, "kaiming_normal", scheme_gain("kaiming_normal", "relu"),
                       torch.Generator().manual_seed(seed))
     optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
-    images, labels = train_tensors()
+    images, labels = data.mnist_tensors("train", "standard")
     order_generator = torch.Generator().manual_seed(seed + 1)
     model.train()
     for _ in range(epochs):
@@ -136,7 +136,7 @@ def pitfalls(architecture: str = "mlp", epochs: int = 2, seed: int = 0) -> Pitfa
         raise UserInputError(f"unknown architecture {architecture!r}; choose one of {sorted(ARCHITECTURES)}")
     epochs = int_in_range("epochs", epochs, 1, 5)
     seed = int_in_range("seed", seed, 0, 2**31 - 1)
-    images, labels = test_tensors()  # (1000, 1, 28, 28), (1000,): never trained on
+    images, labels = data.mnist_tensors("test", "standard")  # (1000, 1, 28, 28), (1000,): never trained on
     shuffled = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))
     by_class = torch.argsort(labels, stable=True)  # all 0s, then all 1s, …: each batch of 100 is one digit
 

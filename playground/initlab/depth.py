@@ -31,7 +31,6 @@ INPUTS = {"gaussian": "Gaussian noise N(0, 1)", "mnist": "MNIST digits (standard
 HIST_BINS = 60
 HIST_SAMPLES = 128  # histograms use the first 128 examples of the batch (32k values at width 256: plenty)
 ZERO_FLOOR = ("relu", "step")  # activations whose flat half outputs exact zeros
-MNIST_MEAN, MNIST_STD = 0.1307, 0.3081  # pixel statistics of MNIST, on a 0..1 scale
 
 # Activations with a bounded output: the range the histograms use and what "saturated" means.
 BOUNDED = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "step": (0.0, 1.0)}
@@ -80,10 +79,9 @@ def input_batch(input_kind: str, batch: int, width: int, generator: torch.Genera
         inputs = torch.randn(batch, width, generator=generator)  # (B, width)
         labels = torch.randint(0, 10, (batch,), generator=generator)  # (B,)
         return inputs, labels
-    digits = data.mnist_train()
-    index = torch.randperm(len(digits.labels), generator=generator)[:batch].numpy()
-    pixels = torch.from_numpy(digits.images[index]).float().div(255).reshape(len(index), -1)  # (B, 784)
-    return (pixels - MNIST_MEAN) / MNIST_STD, torch.from_numpy(digits.labels[index])
+    images, labels = data.mnist_tensors("train", "standard")  # (4000, 1, 28, 28), (4000,)
+    index = torch.randperm(len(labels), generator=generator)[:batch]
+    return images[index].reshape(len(index), -1), labels[index]  # (B, 784), (B,)
 
 
 def run_depth(

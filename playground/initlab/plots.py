@@ -10,11 +10,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
-from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, ScalarFormatter
 
+from playground.figures import figure_to_array, new_figure
 from playground.init_schemes import density, scheme
 from playground.initlab.depth import BOUNDED, ZERO_FLOOR, DepthResult
 from playground.initlab.explorer import WeightSample
@@ -42,16 +41,10 @@ def _decade_log_axis(ax, values: np.ndarray) -> None:
     ax.yaxis.set_minor_formatter(NullFormatter())
 
 
-def _to_array(figure: Figure) -> np.ndarray:
-    canvas = FigureCanvasAgg(figure)
-    canvas.draw()
-    return np.asarray(canvas.buffer_rgba())[..., :3].copy()  # (H, W, 3)
-
-
 def weight_histogram(sample: WeightSample) -> np.ndarray:
     """Histogram of the sampled weights with the scheme's theoretical density on top."""
     chosen = scheme(sample.key)
-    figure = Figure(figsize=(7.5, 3.6), dpi=DPI)
+    figure = new_figure(7.5, 3.6, DPI)
     ax = figure.add_axes((0.09, 0.14, 0.88, 0.76))
     values = sample.values
     spread = max(sample.expected_std, sample.measured_std, 1e-3)
@@ -74,7 +67,7 @@ def weight_histogram(sample: WeightSample) -> np.ndarray:
     ax.set_ylabel("count" if chosen.family == "constant" else "density")
     ax.set_title(y=TITLE_Y, label=f"{chosen.label}: fan-in {sample.fan_in}, fan-out {sample.fan_out}, gain {sample.gain:.3g}", fontsize=10)
     ax.legend(fontsize=8, loc="upper right")
-    return _to_array(figure)
+    return figure_to_array(figure)
 
 
 def depth_figure(result: DepthResult) -> np.ndarray:
@@ -83,7 +76,7 @@ def depth_figure(result: DepthResult) -> np.ndarray:
 
     Two axes, not four: each matplotlib axes costs ~25 ms of ticks and labels here, and the
     depth view has a 300 ms budget."""
-    figure = Figure(figsize=(11, 6.2), dpi=DPI)  # fixed margins: constrained layout costs ~100 ms here
+    figure = new_figure(11, 6.2, DPI)  # fixed margins: constrained layout costs ~100 ms here
     ridge = figure.add_axes((0.055, 0.09, 0.43, 0.85))
     magnitudes = figure.add_axes((0.565, 0.25, 0.42, 0.69))  # the legend goes below it, off the data
 
@@ -150,7 +143,7 @@ def depth_figure(result: DepthResult) -> np.ndarray:
     magnitudes.set_title(y=TITLE_Y, label=f"Per layer, log scale (loss {result.loss:.3g})", fontsize=10)
     # below the axes: never over the data, and no "best" placement search (slow)
     magnitudes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
-    return _to_array(figure)
+    return figure_to_array(figure)
 
 
 def _smooth(values: list[float], weight: float = 0.9) -> np.ndarray:
@@ -164,7 +157,7 @@ def _smooth(values: list[float], weight: float = 0.9) -> np.ndarray:
 
 def race_figure(frame) -> np.ndarray:
     """Training loss per step (left, smoothed over the faint raw curve) and held-out accuracy (right)."""
-    figure = Figure(figsize=(11, 4.2), dpi=DPI)
+    figure = new_figure(11, 4.2, DPI)
     losses = figure.add_axes((0.07, 0.13, 0.41, 0.77))
     scheme_order: list[str] = []  # one colour per scheme; with/without BN share it (BN dashed)
     accuracy = figure.add_axes((0.56, 0.13, 0.42, 0.77))
@@ -195,4 +188,4 @@ def race_figure(frame) -> np.ndarray:
     accuracy.set_ylabel("held-out accuracy (%)")
     accuracy.set_title(y=TITLE_Y, label="Accuracy on the 1,000 test digits (eval mode)", fontsize=10)
     accuracy.grid(alpha=0.3)
-    return _to_array(figure)
+    return figure_to_array(figure)

@@ -17,9 +17,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from playground import data
 from playground.errors import UserInputError
 from playground.init_schemes import initialise_model_, scheme
-from playground.initlab.mnist_tensors import test_tensors, train_tensors
 from playground.initlab.settings import (
     float_in_range,
     int_in_range,
@@ -132,7 +132,7 @@ def make_runners(settings: RaceSettings) -> list[Runner]:
 
 
 def _evaluate(runner: Runner, step: int) -> None:
-    images, labels = test_tensors()
+    images, labels = data.mnist_tensors("test", "standard")
     runner.model.eval()  # running statistics for BN: the way a trained net is used
     with torch.no_grad():
         logits = torch.cat([runner.model(chunk) for chunk in images.split(500)])  # (1000, 10)
@@ -144,7 +144,7 @@ def _evaluate(runner: Runner, step: int) -> None:
 
 def race(settings: RaceSettings) -> Iterator[RaceFrame]:
     settings = settings.validated()
-    images, labels = train_tensors()
+    images, labels = data.mnist_tensors("train", "standard")
     runners = make_runners(settings)
     full_batches, remainder = divmod(len(images), settings.batch_size)
     steps_per_epoch = full_batches + (1 if remainder >= 2 else 0)  # a last batch of 1 is skipped (see below)

@@ -17,6 +17,7 @@ import torch
 
 from playground.activations import ACTIVATIONS, DISPLAY_NAMES, activation
 from playground.errors import UserInputError
+from playground.figures import new_figure
 
 SATURATED_BELOW = 0.01  # |f′| under this: the unit passes almost no gradient
 FACTS_RANGE = (-10.0, 10.0)
@@ -104,18 +105,14 @@ def check_names(names: list[str] | None) -> list[str]:
 
 def figure(names: list[str], leaky_slope: float = 0.01, x_limit: float = 5.0):
     """A matplotlib figure: f(x) on the left, f′(x) on the right, saturated zones shaded."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     names = check_names(names)
     if not (math.isfinite(x_limit) and 0.5 <= x_limit <= 20):
         raise UserInputError(f"the x range must be between 0.5 and 20, got {x_limit!r}")
     if not (math.isfinite(leaky_slope) and 0 <= leaky_slope <= 1):
         raise UserInputError(f"LeakyReLU slope must be between 0 and 1, got {leaky_slope!r}")
     x = np.linspace(-x_limit, x_limit, 801)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig = new_figure(11, 4.2)  # the figure's own: no pyplot state shared between handler threads
+    left, right = fig.subplots(1, 2)
     for name in names:
         values, slopes = derivative(name, x, leaky_slope)
         (line,) = left.plot(x, values, label=DISPLAY_NAMES[name], linewidth=2)
@@ -134,5 +131,4 @@ def figure(names: list[str], leaky_slope: float = 0.01, x_limit: float = 5.0):
         axis.grid(alpha=0.3)
     left.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
-    plt.close(fig)
     return fig

@@ -12,6 +12,7 @@ import functools
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from playground.figures import Line, line_chart
 from playground.mlp.datasets import EXTENT
 
 # Class colours: TF Playground's orange and blue first, then three more that stay apart.
@@ -144,58 +145,10 @@ TEST_COLOUR = tuple(int(c) for c in PALETTE[0])
 
 
 def loss_curves(train: list[float], test: list[float], width: int = 360, height: int = 170) -> np.ndarray:
-    """Train (dark grey) and test (orange) loss per epoch, on a linear axis from 0 to the largest loss.
-
-    The latest values are in the status line; here only the lines are drawn each frame (the axes,
-    legend and labels are cached images: Pillow's text costs ~0.3 ms a label).
-    """
-    left, right, top, bottom = 16, width - 8, 30, height - 8
-    finite = [v for v in (*train, *test) if np.isfinite(v)]
-    picture = Image.fromarray(_curves_background(width, height, bool(finite)))
-    if not finite:
-        return np.asarray(picture)
-    high = max(max(finite), 1e-3)
-    picture.paste(_label(f"axis: 0 to {high:.3g}", (110, 110, 110)), (left + 8, 15))
-    draw = ImageDraw.Draw(picture)
-    epochs = max(len(train), 2)
-    for values, colour in ((train, TRAIN_COLOUR), (test, TEST_COLOUR)):
-        values = np.asarray(values, dtype=np.float64)
-        if not len(values) or not np.isfinite(values).any():
-            continue
-        index = np.unique(np.linspace(0, len(values) - 1, min(len(values), (right - left) // 2)).astype(int))
-        xs = left + index / (epochs - 1) * (right - left)
-        ys = bottom - np.nan_to_num(values[index], nan=0.0) / high * (bottom - top)
-        if len(xs) == 1:
-            draw.ellipse((xs[0] - 2, ys[0] - 2, xs[0] + 2, ys[0] + 2), fill=colour)
-        else:
-            draw.line(list(zip(xs.tolist(), ys.tolist())), fill=colour, width=2)
-    return np.asarray(picture)
-
-
-@functools.lru_cache(maxsize=8)
-def _curves_background(width: int, height: int, started: bool) -> np.ndarray:
-    left, right, top, bottom = 16, width - 8, 30, height - 8
-    picture = Image.new("RGB", (width, height), "white")
-    draw = ImageDraw.Draw(picture)
-    draw.line((left, top, left, bottom, right, bottom), fill=(150, 150, 150))
-    if started:
-        for x, colour, name in ((left + 8, TRAIN_COLOUR, "train loss"), (left + 120, TEST_COLOUR, "test loss")):
-            draw.line((x, 8, x + 14, 8), fill=colour, width=2)
-            draw.text((x + 18, 2), name, fill=colour, font=_FONT)
-    else:
-        draw.text((left + 8, top + 40), "press play or step to train", fill=(120, 120, 120), font=_FONT)
-    canvas = np.asarray(picture).copy()
-    canvas.setflags(write=False)
-    return canvas
-
-
-@functools.lru_cache(maxsize=512)
-def _label(text: str, colour: tuple[int, int, int]) -> Image.Image:
-    """A small white image with ``text`` on it (cached: the same labels come back every frame)."""
-    box = ImageDraw.Draw(Image.new("RGB", (1, 1))).textbbox((0, 0), text, font=_FONT)
-    picture = Image.new("RGB", (box[2] + 2, box[3] + 2), "white")
-    ImageDraw.Draw(picture).text((0, 0), text, fill=colour, font=_FONT)
-    return picture
+    """Train (dark grey) and test (orange) loss per epoch, on a linear axis from 0 to the largest loss
+    (the latest values are in the status line)."""
+    lines = [Line(train, TRAIN_COLOUR, "train loss"), Line(test, TEST_COLOUR, "test loss")]
+    return line_chart(lines, width, height, empty="press play or step to train")
 
 
 def perceptron_image(outputs: np.ndarray, resolution: int, size: int, low: float, high: float,

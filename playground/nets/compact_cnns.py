@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from playground.nets.seed_cnn import MNIST_MEAN, MNIST_STD
+from playground.data import MNIST_MEAN, MNIST_STD
 
 
 def conv_bn_relu(cin: int, cout: int, kernel, stride=1, padding=0, groups: int = 1) -> nn.Sequential:

@@ -5,8 +5,15 @@ The architecture matches the weights shipped by the pip package
 the EfficientNet-B0 block table without squeeze-and-excitation, ReLU6 everywhere,
 BatchNorm with eps 1e-3, and TensorFlow "SAME" padding (asymmetric when the stride is 2).
 
-``forward_features(x, upto=k)`` stops after block ``k`` and returns every intermediate
-feature map on request, which transfer learning, Grad-CAM and style transfer use.
+The network in pieces, for transfer learning, Grad-CAM and style transfer (no caller needs
+the private, weight-file-named submodules):
+
+    image ─forward_features(upto=k)→ block k's map ─forward_from(k + 1)→ (B, 320, 7, 7)
+          ─head_map→ (B, 1280, 7, 7) ─classify_map→ (B, 1000) logits
+
+``pooled_features`` is the 1280-d embedding (``head_map`` averaged over space),
+``trainable_tail(k)`` names what fine-tuning from block ``k`` on trains, and
+``reset_classifier(n)`` gives the network a fresh n-class last layer.
 """
 
 from __future__ import annotations
@@ -144,11 +151,33 @@ class EfficientNetLite0(nn.Module):
                 maps[index] = out
         return maps if keep else out
 
+    def forward_from(self, x: torch.Tensor, first: int) -> torch.Tensor:
+        """Blocks ``first``..15 on block ``first - 1``'s output, e.g. (B, 192, 7, 7) → (B, 320, 7, 7)."""
+        for block in self._blocks[first:]:
+            x = block(x)
+        return x
+
+    def head_map(self, block_output: torch.Tensor) -> torch.Tensor:
+        """The 1 × 1 head convolution on the last block's output: (B, 320, h, w) → (B, 1280, h, w)."""
+        return F.relu6(self._bn1(self._conv_head(block_output)))
+
+    def classify_map(self, head_map: torch.Tensor) -> torch.Tensor:
+        """The tail: pool → dropout → linear, (B, 1280, h, w) → (B, num_classes) logits."""
+        return self._fc(self._dropout(head_map.mean(dim=(2, 3))))
+
     def pooled_features(self, x: torch.Tensor) -> torch.Tensor:
         """The 1280-d embedding before the classifier: (B, 1280)."""
-        out = self.forward_features(x)
-        out = F.relu6(self._bn1(self._conv_head(out)))  # (B, 1280, 7, 7)
-        return out.mean(dim=(2, 3))
+        return self.head_map(self.forward_features(x)).mean(dim=(2, 3))
+
+    def trainable_tail(self, first: int) -> dict[str, nn.Module]:
+        """What fine-tuning from block ``first`` on trains, by state_dict prefix (without the dot):
+        blocks first..15, the head convolution and its BatchNorm."""
+        tail = {f"_blocks.{index}": self._blocks[index] for index in range(first, self.num_blocks)}
+        return tail | {"_conv_head": self._conv_head, "_bn1": self._bn1}
+
+    def reset_classifier(self, num_classes: int) -> None:
+        """A fresh (randomly initialised) last layer with ``num_classes`` outputs, on the network's device."""
+        self._fc = nn.Linear(self._fc.in_features, num_classes).to(self._fc.weight.device)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self._fc(self._dropout(self.pooled_features(x)))  # (B, num_classes) logits

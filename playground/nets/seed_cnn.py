@@ -23,9 +23,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-# Mean and std of MNIST pixels in [0, 1] (over the full 70k set; the usual constants).
-MNIST_MEAN = 0.1307
-MNIST_STD = 0.3081
+from playground.data import MNIST_MEAN, MNIST_STD
+
 DIGIT_SIZE = 28
 PADDED_SIZE = 32  # the seed's 32×32 input
 PAD = (PADDED_SIZE - DIGIT_SIZE) // 2

@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from playground.figures import new_figure
+
 COLOURS = {"TDNN": "#8c6d31", "Elman RNN": "#d62728", "LSTM": "#1f77b4", "GRU": "#2ca02c"}
 
 
 def _figure(width: float = 7.0, height: float = 3.6, columns: int = 1) -> tuple[Figure, list]:
-    figure = Figure(figsize=(width, height), dpi=90, layout="constrained")
+    figure = new_figure(width, height, dpi=90, layout="constrained")
     axes = figure.subplots(1, columns)
     return figure, list(np.atleast_1d(axes))
 

@@ -12,7 +12,7 @@ import torch
 from PIL import Image
 
 from playground import registry
-from playground.device import get_device
+from playground.device import to_model
 
 BACKBONE = "efficientnet_lite0_imagenet"
 LayerKey = str | int
@@ -55,9 +55,8 @@ def backbone() -> torch.nn.Module:
     return registry.get(BACKBONE)
 
 
-def normalisation(device: torch.device | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def normalisation(device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     meta = registry.meta(BACKBONE)
-    device = device or get_device()
     mean = torch.tensor(meta["mean"], device=device).view(1, 3, 1, 1)
     std = torch.tensor(meta["std"], device=device).view(1, 3, 1, 1)
     return mean, std
@@ -65,6 +64,7 @@ def normalisation(device: torch.device | None = None) -> tuple[torch.Tensor, tor
 
 def extract(model: torch.nn.Module, pixels: torch.Tensor, layers) -> dict[LayerKey, torch.Tensor]:
     """Feature maps of ``pixels`` (B, 3, H, W) in [0, 1] at ``layers``, running no deeper than needed."""
+    pixels = to_model(model, pixels)
     mean, std = normalisation(pixels.device)
     x = (pixels - mean) / std
     keys = list(layers)
@@ -78,9 +78,9 @@ def extract(model: torch.nn.Module, pixels: torch.Tensor, layers) -> dict[LayerK
 
 
 def to_tensor(image: Image.Image, device: torch.device | None = None) -> torch.Tensor:
-    """PIL RGB → (1, 3, H, W) float in [0, 1]."""
+    """PIL RGB → (1, 3, H, W) float in [0, 1], on ``device`` (the model's) or else the CPU."""
     array = np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
-    return torch.from_numpy(array).permute(2, 0, 1).unsqueeze(0).to(device or get_device())
+    return torch.from_numpy(array).permute(2, 0, 1).unsqueeze(0).to(device or "cpu")
 
 
 def to_image(pixels: torch.Tensor) -> Image.Image:

@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from playground.device import device_of
 from playground.errors import TrainingDiverged, UserInputError
 from playground.style import features as feats
 from playground.style.adain import resize_longer
@@ -138,8 +139,8 @@ def transfer(content: Image.Image, style: Image.Image, settings: GatysSettings):
     started = time.perf_counter()
     model = feats.backbone()
     content_image, style_image = prepare_pair(content, style, int(settings.size))
-    content_pixels = feats.to_tensor(content_image)  # (1, 3, H, W)
-    style_pixels = feats.to_tensor(style_image)  # (1, 3, h, w)
+    content_pixels = feats.to_tensor(content_image, device_of(model))  # (1, 3, H, W): the image learns there
+    style_pixels = feats.to_tensor(style_image, device_of(model))  # (1, 3, h, w)
     loss_fn = GatysLoss(model, content_pixels, style_pixels, settings)
 
     generator = torch.Generator().manual_seed(int(settings.seed))

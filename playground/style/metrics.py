@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from playground.device import device_of
 from playground.style import features as feats
 from playground.style.adain import resize_longer
 from playground.style.gram import style_distance
@@ -42,7 +43,7 @@ def padded_maps(model, pixels: torch.Tensor, layers=LAYERS, margin: int = MARGIN
 def style_ratio(output: Image.Image, content: Image.Image, style: Image.Image, size: int) -> float:
     """Gram distance of output→style over content→style, all at longer side ``size``."""
     model = feats.backbone()
-    device = next(model.parameters()).device
+    device = device_of(model)
 
     def maps(image: Image.Image) -> dict:
         return padded_maps(model, feats.to_tensor(resize_longer(image, size), device))

@@ -11,7 +11,6 @@ learning your chosen noise and bottleneck while you watch). Compute lives in
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import gradio as gr
 
 from playground import data, inference, live_ui, registry
@@ -21,6 +20,7 @@ from playground.autoencoder.render import enlarge, to_uint8
 from playground.autoencoder.tiles import run_tiled
 from playground.benchmarking import BenchCase
 from playground.errors import UserInputError
+from playground.figures import curve_table
 from playground.recipes.autoencoder import HELD_OUT_PHOTOS
 from playground.ui import FIRST_VISIT, HEAVY, SafeImage, current_app, explainer, friendly, show_on_first_visit
 
@@ -110,10 +110,8 @@ def live_frames(kind, level, bottleneck, learning_rate, epochs, seed, job=None):
                              steps_per_frame=job.scaled(per_frame) if job is not None else per_frame)
     model = live.new_model(config)
     for frame in live.train_live(config, model):
-        curves = pd.DataFrame(
-            [{"step": s, "loss": v, "curve": "training (recent steps)"} for s, v in frame.train_curve]
-            + [{"step": s, "loss": v, "curve": "validation batch"} for s, v in frame.valid_curve]
-        )
+        curves = curve_table({"training (recent steps)": frame.train_curve, "validation batch": frame.valid_curve},
+                             x="step", y="loss")
         status = (f"Epoch {frame.epoch}/{config.epochs}, step {frame.step}/{frame.steps_total}: "
                   f"validation loss (BCE) **{frame.valid_curve[-1][1]:.4f}**" + (" — done." if frame.done else ""))
         yield frame.picture, curves, status, model

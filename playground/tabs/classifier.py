@@ -6,6 +6,7 @@ import gradio as gr
 import torch
 
 from playground import data, inference, registry
+from playground.device import to_model
 from playground.benchmarking import BenchCase
 from playground.images import load_image
 from playground.ui import HEAVY, SafeImage, explainer, friendly, show_on_first_visit
@@ -24,7 +25,7 @@ def classify(image, top_k: int = 5, model_name: str = BACKBONE) -> dict[str, flo
     model = registry.get(model_name)
     labels = registry.meta(model_name)["labels"]()
     with torch.inference_mode():
-        probabilities = model(backbone_input(picture, model_name)).softmax(dim=1)[0]  # (1000,)
+        probabilities = model(to_model(model, backbone_input(picture, model_name))).softmax(dim=1)[0]  # (1000,)
     values, indices = probabilities.topk(top_k)
     return {labels[i]: float(p) for p, i in zip(values.tolist(), indices.tolist())}
 
@@ -88,10 +89,11 @@ def _logits_of(photo):
     state = {}
 
     def run() -> torch.Tensor:
+        model = registry.get(BACKBONE)
         if "x" not in state:
-            state["x"] = backbone_input(photo)  # preprocessed once: this row times the network
+            state["x"] = to_model(model, backbone_input(photo))  # preprocessed once: this row times the network
         with torch.inference_mode():
-            return registry.get(BACKBONE)(state["x"])
+            return model(state["x"])
 
     return run
 

@@ -21,6 +21,7 @@ from playground.cnnlab.live import (
 )
 from playground.cnnlab.predict import as_label_dict, digit_probabilities, sketch_to_digit, upload_to_digit
 from playground.errors import TrainingDiverged, UserInputError, WeightsError
+from playground.figures import history_table
 from playground.nets.seed_cnn import SeedCNN
 from playground.ui import HEAVY, SafeImage, explainer, friendly, show_on_first_visit
 
@@ -80,13 +81,7 @@ def classify_upload(image, choice: str, session: LabSession | None):
 
 
 def curves_frame(history: dict[str, list[float]]) -> pd.DataFrame:
-    rows = [
-        {"epoch": epoch, "loss": value, "curve": curve}
-        for key, curve in (("train_loss", "training"), ("valid_loss", "validation"))
-        for epoch, value in enumerate(history.get(key, []), start=1)
-        if np.isfinite(value)
-    ]
-    return pd.DataFrame(rows, columns=["epoch", "loss", "curve"])
+    return history_table(history, {"train_loss": "training", "valid_loss": "validation"}, y="loss")
 
 
 def status_text(update: LiveUpdate, session: LabSession) -> str:
@@ -269,14 +264,14 @@ def _drawn_digit_sketch() -> dict:
 def _bare_epoch():
     """The same epoch as a plain PyTorch loop (same digits, batches, augmentation, Adam, NLL loss
     and validation pass), without the live runtime, checkpoints or progress reports."""
-    from playground.cnnlab.digits import augment, split_indices, to_tensors
+    from playground.cnnlab.digits import augment, split_indices
 
     settings = LiveSettings(optimizer="Adam", epochs=1, digits=4000)
     state = {}
 
     def run():
         if not state:
-            images, labels = to_tensors(data.mnist_train())
+            images, labels = data.mnist_tensors("train")
             train, valid = split_indices(len(images), settings.valid_percent / 100, settings.seed)
             state.update(images=images, labels=labels, train=train, valid=valid)
         images, labels, train, valid = state["images"], state["labels"], state["train"], state["valid"]

@@ -287,8 +287,8 @@ class _RaceFrames:
 
 
 def _load_mnist_tensors() -> None:
-    race.train_tensors()
-    race.test_tensors()
+    data.mnist_tensors("train", "standard")
+    data.mnist_tensors("test", "standard")
 
 
 def _depth_view_at_target_size():

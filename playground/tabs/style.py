@@ -15,6 +15,7 @@ import torch
 from playground import data, inference, live_ui
 from playground.benchmarking import BenchCase
 from playground.errors import UserInputError
+from playground.figures import curve_table
 from playground.images import load_image
 from playground.style import adain, bundled, gatys, metrics
 from playground.style import features as feats
@@ -58,13 +59,10 @@ def gatys_settings(style_layers, content_layers, content_weight, style_weight, t
 
 
 def loss_table(progress: gatys.GatysProgress) -> pd.DataFrame:
-    """Long table of log10(loss) per term for the line plot."""
-    rows = []
-    for term, values in progress.history.items():
-        for iteration, value in zip(progress.iterations, values):
-            if value > 0 and math.isfinite(value):
-                rows.append({"iteration": iteration, "log10 loss": math.log10(value), "term": term})
-    return pd.DataFrame(rows, columns=["iteration", "log10 loss", "term"])
+    """Long table of log10(loss) per term for the line plot (a loss of 0 or less is left out)."""
+    curves = {term: [(i, math.log10(v) if v > 0 else math.nan) for i, v in zip(progress.iterations, values)]
+              for term, values in progress.history.items()}
+    return curve_table(curves, x="iteration", y="log10 loss", color="term")
 
 
 def style_note(output, content, style, size: int) -> str:

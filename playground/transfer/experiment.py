@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from playground import data, registry
-from playground.device import get_device
+from playground.device import session_model, to_model
 from playground.errors import UserInputError
 from playground.training import seed_everything
 from playground.vision import BACKBONE
@@ -48,7 +48,7 @@ class ExperimentPoint:
 def digit_batch(images: np.ndarray, size: int = IMAGE_SIZE) -> torch.Tensor:
     """(N, 28, 28) uint8 digits → (N, 3, size, size) normalised like the backbone's inputs."""
     meta = registry.meta(BACKBONE)
-    x = torch.from_numpy(images).float().div(255).unsqueeze(1)  # (N, 1, 28, 28)
+    x = data.digit_pixels(images)  # (N, 1, 28, 28) in [0, 1]
     x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False).repeat(1, 3, 1, 1)
     return (x - meta["mean"][0]) / meta["std"][0]
 
@@ -72,7 +72,8 @@ def pick_digits(num_classes: int, max_per_class: int, test_per_class: int, seed:
 def train_linear_head(train_features: torch.Tensor, labels: torch.Tensor, num_classes: int, seed: int) -> nn.Linear:
     """Full-batch Adam on a linear layer over fixed features (B, 1280)."""
     seed_everything(seed)
-    head = nn.Linear(train_features.shape[1], num_classes).to(train_features.device)
+    head = session_model(nn.Linear(train_features.shape[1], num_classes))
+    train_features, labels = to_model(head, train_features, labels)
     optimizer = torch.optim.Adam(head.parameters(), lr=1e-2, weight_decay=1e-4)
     for _ in range(HEAD_STEPS):
         optimizer.zero_grad()
@@ -118,8 +119,8 @@ def scratch_training(inputs: torch.Tensor, labels: torch.Tensor, num_classes: in
     """``train_from_scratch`` one Adam step at a time: yields the step number, returns the model."""
     generator = seed_everything(seed)
     model = registry.create(BACKBONE, pretrained=False)
-    model._fc = nn.Linear(model._fc.in_features, num_classes)
-    model = model.to(inputs.device).train()
+    model.reset_classifier(num_classes)
+    inputs, labels = to_model(model, inputs, labels)
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
     for step in range(SCRATCH_STEPS):
         if stop is not None and stop.is_set():
@@ -155,18 +156,18 @@ def run_experiment(
     if not sizes or sizes[0] < 1 or sizes[-1] > 100:
         raise UserInputError("Examples per class must be between 1 and 100.")
     num_classes, seed = int(num_classes), int(seed)
-    device = get_device()
     train_images, test_images, test_labels_np = pick_digits(num_classes, sizes[-1], test_per_class, seed)
-    test_x = digit_batch(test_images).to(device)
-    test_y = torch.from_numpy(test_labels_np).to(device)
+    test_x = digit_batch(test_images)  # (M, 3, 48, 48)
+    test_y = torch.from_numpy(test_labels_np)
+    all_train_x = digit_batch(train_images.reshape(-1, 28, 28))  # (C·max, 3, 48, 48)
     backbone = registry.get(BACKBONE)
-    with torch.no_grad():
-        all_train_x = digit_batch(train_images.reshape(-1, 28, 28)).to(device)  # (C·max, 3, 48, 48)
-        train_features = backbone.pooled_features(all_train_x).view(num_classes, sizes[-1], -1)  # (C, max, 1280)
-        test_features = backbone.pooled_features(test_x)  # (M, 1280)
+    with torch.no_grad():  # features on the shared model's device, brought back to the CPU
+        train_features = backbone.pooled_features(to_model(backbone, all_train_x)).cpu()  # (C·max, 1280)
+        test_features = backbone.pooled_features(to_model(backbone, test_x)).cpu()  # (M, 1280)
+    train_features = train_features.view(num_classes, sizes[-1], -1)  # (C, max, 1280)
     all_train_x = all_train_x.view(num_classes, sizes[-1], *all_train_x.shape[1:])
     for n in sizes:
-        labels = torch.arange(num_classes, device=device).repeat_interleave(n)  # (C·n,)
+        labels = torch.arange(num_classes).repeat_interleave(n)  # (C·n,)
         head = train_linear_head(train_features[:, :n].reshape(-1, train_features.shape[-1]), labels, num_classes, seed)
         steps = scratch_training(all_train_x[:, :n].reshape(-1, *all_train_x.shape[2:]), labels, num_classes, seed,
                                  stop)
@@ -181,6 +182,6 @@ def run_experiment(
         if stop is not None and stop.is_set():
             return  # a point from a cut-short training would mislead
         with torch.no_grad():
-            pretrained_accuracy = accuracy(head(test_features), test_y)
-            scratch_accuracy = accuracy(scratch(test_x), test_y)
+            pretrained_accuracy = accuracy(head(to_model(head, test_features)), to_model(head, test_y))
+            scratch_accuracy = accuracy(scratch(to_model(scratch, test_x)), to_model(scratch, test_y))
         yield ExperimentPoint(n, pretrained_accuracy, scratch_accuracy, len(test_y))

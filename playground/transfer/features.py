@@ -23,7 +23,7 @@ import torch
 from PIL import Image
 
 from playground import registry
-from playground.device import get_device
+from playground.device import to_model
 from playground.lazy import lazy_module
 from playground.transfer.workspace import StoredImage
 from playground.vision import BACKBONE
@@ -78,10 +78,10 @@ def view_tensor(item: StoredImage, view: int) -> torch.Tensor:
 
 
 def frozen_output(inputs: torch.Tensor, cut: str) -> torch.Tensor:
-    """Run the shared, frozen backbone up to ``cut`` on normalised (B, 3, H, W) inputs."""
+    """Run the shared, frozen backbone up to ``cut`` on normalised (B, 3, H, W) inputs (on its device)."""
     model = registry.get(BACKBONE)
     with torch.no_grad():
-        inputs = inputs.to(get_device())
+        inputs = to_model(model, inputs)
         if cut == POOLED:
             return model.pooled_features(inputs)  # (B, 1280)
         return model.forward_features(inputs, upto=int(cut.removeprefix("block")))  # e.g. (B, 192, 7, 7)

@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from playground import registry
+from playground.device import to_model
 from playground.images import load_image
 from playground.transfer import features
 from playground.vision import BACKBONE, backbone_input
@@ -52,16 +53,13 @@ def crop_box(width: int, height: int) -> tuple[float, float, float, float]:
 
 def _final_map(image_tensor: torch.Tensor, trained=None) -> torch.Tensor:
     """The (1, 1280, 7, 7) map after the head convolution, from the shared model or the fine-tuned tail."""
-    backbone = registry.get(BACKBONE)
     with torch.no_grad():
         if trained is not None and trained.model.unfrozen_blocks:
-            model = trained.model
-            out = features.frozen_output(image_tensor, trained.cut)
-            for block in model.backbone._blocks[model.first_unfrozen :]:
-                out = block(out)
-            return model.final_map(out)
-        out = backbone.forward_features(image_tensor)  # (1, 320, 7, 7)
-        return F.relu6(backbone._bn1(backbone._conv_head(out)))
+            cut_output = features.frozen_output(image_tensor, trained.cut)  # on the shared model's device
+            return trained.model.head_map(to_model(trained.model, cut_output))
+        backbone = registry.get(BACKBONE)
+        last_block = backbone.forward_features(to_model(backbone, image_tensor))  # (1, 320, 7, 7)
+        return backbone.head_map(last_block)
 
 
 def grad_cam(image, trained=None, class_index: int | None = None) -> GradCam:
@@ -71,15 +69,12 @@ def grad_cam(image, trained=None, class_index: int | None = None) -> GradCam:
     """
     picture = load_image(image)
     image_tensor = backbone_input(picture)  # (1, 3, 224, 224)
-    activation = _final_map(image_tensor, trained).detach().requires_grad_(True)  # (1, 1280, 7, 7)
+    model = trained.model if trained is not None else registry.get(BACKBONE)
+    activation = to_model(model, _final_map(image_tensor, trained)).detach().requires_grad_(True)  # (1, 1280, 7, 7)
     if trained is not None:
-        trained.model.eval()
-        logits = trained.model.head(activation.mean(dim=(2, 3)))
-        labels = trained.class_names
-    else:
-        backbone = registry.get(BACKBONE)
-        logits = backbone._fc(activation.mean(dim=(2, 3)))  # (1, 1000); dropout is off in eval
-        labels = registry.meta(BACKBONE)["labels"]()
+        trained.model.eval()  # dropout off (the shared model is always in eval mode)
+    logits = model.classify_map(activation)  # (1, C)
+    labels = trained.class_names if trained is not None else registry.meta(BACKBONE)["labels"]()
     probabilities = logits.detach().softmax(dim=1)[0]
     index = int(probabilities.argmax()) if class_index is None else int(class_index)
     (gradient,) = torch.autograd.grad(logits[0, index], activation)
@@ -143,7 +138,8 @@ def feature_maps(image) -> tuple[Image.Image, Image.Image, str]:
     """Mosaics of the early and late block's strongest channels, and a caption with their shapes."""
     picture = load_image(image)
     with torch.no_grad():
-        maps = registry.get(BACKBONE).forward_features(backbone_input(picture), upto=LATE_BLOCK, keep=True)
+        model = registry.get(BACKBONE)
+        maps = model.forward_features(to_model(model, backbone_input(picture)), upto=LATE_BLOCK, keep=True)
     early, late = maps[EARLY_BLOCK], maps[LATE_BLOCK]
     caption = (
         f"Block {EARLY_BLOCK}: {early.shape[1]} channels of {early.shape[2]}×{early.shape[3]} (16 strongest shown) — "

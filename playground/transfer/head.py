@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from playground import registry
+from playground.device import session_model, to_model
 from playground.errors import TrainingDiverged, UserInputError
 from playground.images import load_image
 from playground.training import (
@@ -97,15 +98,13 @@ class TransferClassifier(nn.Module):
         return features.NUM_BLOCKS - self.unfrozen_blocks
 
     def tail_modules(self) -> list[nn.Module]:
-        blocks = list(self.backbone._blocks[self.first_unfrozen :])
-        return blocks + [self.backbone._conv_head, self.backbone._bn1]
+        return list(self.backbone.trainable_tail(self.first_unfrozen).values())
 
     def tail_prefixes(self) -> tuple[str, ...]:
         """state_dict prefixes of what fine-tuning changes (for export)."""
         if not self.unfrozen_blocks:
             return ()
-        blocks = tuple(f"backbone._blocks.{i}." for i in range(self.first_unfrozen, features.NUM_BLOCKS))
-        return blocks + ("backbone._conv_head.", "backbone._bn1.")
+        return tuple(f"backbone.{name}." for name in self.backbone.trainable_tail(self.first_unfrozen))
 
     def train(self, mode: bool = True):
         super().train(mode)
@@ -118,14 +117,15 @@ class TransferClassifier(nn.Module):
         """(B, 1280) from the cached frozen output: (B, 1280) itself, or (B, C, 7, 7) through the tail."""
         if not self.unfrozen_blocks:
             return cut_output
-        out = cut_output
-        for block in self.backbone._blocks[self.first_unfrozen :]:
-            out = block(out)  # (B, C, 7, 7)
-        return self.final_map(out).mean(dim=(2, 3))
+        return self.head_map(cut_output).mean(dim=(2, 3))
 
-    def final_map(self, block_output: torch.Tensor) -> torch.Tensor:
-        """Head convolution on the last block's output: (B, 320, 7, 7) → (B, 1280, 7, 7)."""
-        return F.relu6(self.backbone._bn1(self.backbone._conv_head(block_output)))
+    def head_map(self, cut_output: torch.Tensor) -> torch.Tensor:
+        """The fine-tuned blocks and head convolution: (B, C, 7, 7) cut output → (B, 1280, 7, 7)."""
+        return self.backbone.head_map(self.backbone.forward_from(cut_output, self.first_unfrozen))
+
+    def classify_map(self, head_map: torch.Tensor) -> torch.Tensor:
+        """Pool → head: (B, 1280, h, w) → (B, num_classes) logits (what Grad-CAM differentiates)."""
+        return self.head(head_map.mean(dim=(2, 3)))
 
     def forward(self, cut_output: torch.Tensor) -> torch.Tensor:
         return self.head(self.embed(cut_output))  # (B, num_classes)
@@ -182,7 +182,7 @@ def split_holdout(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.nd
 def evaluate(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, class_names: list[str]) -> Evaluation:
     model.eval()
     with torch.no_grad():
-        predicted = model(inputs).argmax(dim=1).cpu().numpy()
+        predicted = model(to_model(model, inputs)).argmax(dim=1).cpu().numpy()
     truth = labels.cpu().numpy()
     num = len(class_names)
     confusion = np.zeros((num, num), dtype=np.int64)
@@ -196,6 +196,7 @@ def evaluate(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, class
 
 def _accuracy(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor) -> float:
     model.eval()
+    inputs, labels = to_model(model, inputs, labels)
     with torch.no_grad():
         return float((model(inputs).argmax(dim=1) == labels).float().mean())
 
@@ -239,7 +240,7 @@ def train_classifier(workspace: Workspace, settings: TrainSettings) -> Iterator[
 
     # 2. The head (and the unfrozen blocks), trained on the cached features.
     seed_everything(int(settings.seed))
-    model = TransferClassifier(len(class_names), settings.head, int(settings.unfrozen_blocks))
+    model = session_model(TransferClassifier(len(class_names), settings.head, int(settings.unfrozen_blocks)))
     optimizer = make_optimizer(
         "adam", model.parameter_groups(settings.learning_rate), settings.learning_rate,
         weight_decay=settings.weight_decay,
@@ -300,7 +301,7 @@ def predict(trained: TrainedClassifier, image) -> dict[str, float]:
     if trained is None:
         raise UserInputError("Train a classifier first (add images to two classes, then press Train).")
     picture = load_image(image)
-    cut_output = features.frozen_output(backbone_input(picture), trained.cut)
+    cut_output = to_model(trained.model, features.frozen_output(backbone_input(picture), trained.cut))
     trained.model.eval()
     with torch.no_grad():
         probabilities = trained.model(cut_output).softmax(dim=1)[0]  # (C,)

@@ -1,6 +1,6 @@
 """Figures for the tab: curves as tidy tables, the confusion matrix and the experiment plot.
 
-Matplotlib's object API (``Figure``), never pyplot: handlers run in several threads.
+Matplotlib through ``playground.figures.new_figure``, never pyplot: handlers run in several threads.
 """
 
 from __future__ import annotations
@@ -9,29 +9,21 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from playground.figures import history_table, new_figure
+
 
 def curve_tables(history: dict[str, list[float]]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(loss table, accuracy table) with columns epoch, value, curve — for gr.LinePlot."""
-
-    def table(keys: dict[str, str]) -> pd.DataFrame:
-        rows = [
-            {"epoch": epoch, "value": float(value), "curve": label}
-            for key, label in keys.items()
-            for epoch, value in enumerate(history.get(key, []), start=1)
-            if value is not None
-        ]
-        return pd.DataFrame(rows, columns=["epoch", "value", "curve"])
-
     return (
-        table({"train_loss": "train", "heldout_loss": "held-out"}),
-        table({"train_accuracy": "train", "heldout_accuracy": "held-out"}),
+        history_table(history, {"train_loss": "train", "heldout_loss": "held-out"}, y="value"),
+        history_table(history, {"train_accuracy": "train", "heldout_accuracy": "held-out"}, y="value"),
     )
 
 
 def confusion_figure(confusion: np.ndarray, class_names: list[str]) -> Figure:
     """Rows: the true class; columns: what the classifier said. The diagonal is right."""
     size = 1.2 + 0.55 * len(class_names)
-    figure = Figure(figsize=(size + 1.2, size))
+    figure = new_figure(size + 1.2, size)
     axes = figure.add_subplot()
     axes.imshow(confusion, cmap="Blues", vmin=0, vmax=max(1, confusion.max()))
     ticks = range(len(class_names))
@@ -48,7 +40,7 @@ def confusion_figure(confusion: np.ndarray, class_names: list[str]) -> Figure:
 
 def experiment_figure(points, num_classes: int) -> Figure:
     """Held-out accuracy versus labelled examples per class, pretrained-frozen vs from scratch."""
-    figure = Figure(figsize=(6.4, 4))
+    figure = new_figure(6.4, 4)
     axes = figure.add_subplot()
     sizes = [p.per_class for p in points]
     axes.plot(sizes, [p.pretrained_accuracy for p in points], "o-", label="ImageNet-pretrained, frozen + linear head")
