@@ -57,7 +57,7 @@ def content_distance(output: Image.Image, content: Image.Image, size: int, layer
     """How far the output's block-8 features (Gatys' content layer) are from the content's,
     relative to the content's own feature energy: ‖F(out) − F(content)‖² / ‖F(content)‖²."""
     model = feats.backbone()
-    device = next(model.parameters()).device
+    device = device_of(model)
     with torch.no_grad():
         out_map = padded_maps(model, feats.to_tensor(resize_longer(output, size), device), [layer])[layer]
         content_map = padded_maps(model, feats.to_tensor(resize_longer(content, size), device), [layer])[layer]
