@@ -69,7 +69,7 @@ def denoise(client) -> None:
 
 
 def _mlp_args() -> list:
-    from playground.mlp.config import PlaygroundConfig
+    from playground.perceptron.config import PlaygroundConfig
     from playground.tabs.perceptron import page_values
 
     return page_values(PlaygroundConfig())

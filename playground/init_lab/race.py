@@ -20,7 +20,7 @@ from torch import nn
 from playground import data
 from playground.errors import UserInputError
 from playground.init_schemes import initialise_model_, scheme
-from playground.initlab.settings import (
+from playground.init_lab.settings import (
     float_in_range,
     int_in_range,
     known_activation,

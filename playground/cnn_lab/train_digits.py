@@ -16,8 +16,8 @@ import torch
 from torch import nn
 
 from playground import data
-from playground.cnnlab.digits import digit_batches, split_indices
-from playground.cnnlab.evaluation import evaluate_classifier
+from playground.cnn_lab.digits import digit_batches, split_indices
+from playground.cnn_lab.evaluation import evaluate_classifier
 from playground.training import BestCheckpoint, fit, make_optimizer, seed_everything
 
 
