@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from playground.benchmarking import BenchCase, BenchResult, measure
+from playground.bench_rows import BenchCase, BenchResult, measure
 from playground.serving import free_port, start_app, stop, wait_for_http
 
 

@@ -67,7 +67,7 @@ from playground.cnn_lab.live import SEED_LBFGS, LabSession, LiveSettings, train_
 from playground.cnn_lab.measure import flops, multiply_accumulates, parameter_count  # noqa: E402
 from playground.cnn_lab.predict import upload_to_digit  # noqa: E402
 from playground.errors import UserInputError  # noqa: E402
-from playground.training import BestCheckpoint  # noqa: E402
+from playground.training_loop import BestCheckpoint  # noqa: E402
 
 
 def test_one_lbfgs_step_with_a_closure_lowers_the_loss():

@@ -23,7 +23,7 @@ from playground.errors import TrainingDiverged, UserInputError
 from playground.perceptron import activation_lab, datasets, export, perceptron, render
 from playground.perceptron.config import PlaygroundConfig
 from playground.perceptron.session import PLANE_SIZE, Session
-from playground.perceptron.train_loop import Trainer
+from playground.perceptron.trainer import Trainer
 from playground.tabs import perceptron as tab
 
 SLOPE = 0.1

@@ -28,7 +28,7 @@ from playground.cnn_lab.digits import digit_batches, split_indices
 from playground.cnn_lab.evaluation import Evaluation, evaluate_classifier
 from playground.errors import TrainingDiverged, UserInputError
 from playground.nets.seed_cnn import SeedCNN
-from playground.training import BestCheckpoint, check_finite_settings, fit, make_optimizer, seed_everything
+from playground.training_loop import BestCheckpoint, check_finite_settings, fit, make_optimizer, seed_everything
 
 SEED_LBFGS = "L-BFGS (as in the seed: no line search)"
 WOLFE_LBFGS = "L-BFGS + strong Wolfe line search"

@@ -28,7 +28,7 @@ from playground.init_lab.settings import (
     scheme_gain,
 )
 from playground.nets.mnist_bn import MnistCNN, MnistMLP
-from playground.training import make_optimizer
+from playground.training_loop import make_optimizer
 
 ARCHITECTURES = {"mlp": "MLP (BatchNorm1d)", "cnn": "Small CNN (BatchNorm2d)"}
 BN_MODES = {"off": "without batch norm", "on": "with batch norm", "both": "both, side by side"}

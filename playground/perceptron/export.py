@@ -19,7 +19,7 @@ from safetensors.torch import save_file
 from playground.init_schemes import scheme
 from playground.perceptron.config import PlaygroundConfig
 from playground.perceptron.model import layer_gains
-from playground.perceptron.train_loop import Trainer
+from playground.perceptron.trainer import Trainer
 
 DEFAULT_EPOCHS = 200
 

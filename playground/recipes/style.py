@@ -36,7 +36,7 @@ from playground.style import adain as A
 from playground.style import features as feats
 from playground.style import procedural
 from playground.style.metrics import style_ratio
-from playground.training import seed_everything
+from playground.training_loop import seed_everything
 
 EVAL_CONTENT = ("chelsea", "coffee", "astronaut")
 EVAL_STYLES = ("immunohistochemistry",)

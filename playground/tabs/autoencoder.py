@@ -17,7 +17,7 @@ from playground import data, inference, live_ui, registry
 from playground.autoencoder import lab, latent, live, noise
 from playground.autoencoder.denoise import PHOTO_DENOISER, denoise_photo
 from playground.autoencoder.render import enlarge, to_uint8
-from playground.benchmarking import BenchCase
+from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.figures import curve_table
 from playground.recipes.autoencoder import HELD_OUT_PHOTOS

@@ -7,7 +7,7 @@ import torch
 
 from playground import data, inference, registry
 from playground.device import to_model
-from playground.benchmarking import BenchCase
+from playground.bench_rows import BenchCase
 from playground.images import load_image
 from playground.ui import HEAVY, SafeImage, explainer, friendly, show_on_first_visit
 from playground.vision import BACKBONE, backbone_input

@@ -12,7 +12,7 @@ import gradio as gr
 import torch
 
 from playground import data, inference, live_ui, registry, weights
-from playground.benchmarking import BenchCase
+from playground.bench_rows import BenchCase
 from playground.cnn_lab import render
 from playground.cnn_lab.architectures import COLUMNS, CONTENDERS, SQUEEZENEXT_NOTE, architecture_rows
 from playground.cnn_lab.inside import first_layer_filters, layer_table, stage_feature_maps

@@ -14,7 +14,7 @@ import gradio as gr
 
 from playground import live_ui
 from playground.activations import DISPLAY_NAMES
-from playground.benchmarking import BenchCase
+from playground.bench_rows import BenchCase
 from playground.init_schemes import SCHEMES
 from playground.init_lab import batchnorm, depth, explorer, plots, race
 from playground.init_lab.settings import finite

@@ -21,7 +21,7 @@ from PIL import Image
 
 from playground import live, live_ui, ui
 from playground.activations import ACTIVATIONS, DISPLAY_NAMES
-from playground.benchmarking import BenchCase
+from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.init_schemes import SCHEMES
 from playground.perceptron import activation_lab, datasets, export, perceptron
@@ -495,7 +495,7 @@ def build() -> None:
 
 # ---------------------------------------------------------------- benchmarks
 
-from playground.perceptron import bench as _bench  # noqa: E402  (kept apart: it is long and UI-free)
+from playground.perceptron import bench_cases as _bench  # noqa: E402  (kept apart: it is long and UI-free)
 
 
 def bench_cases() -> list[BenchCase]:

@@ -12,14 +12,14 @@ import gradio as gr
 import pandas as pd
 
 from playground import data, inference, live_ui
-from playground.benchmarking import BenchCase
+from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.figures import curve_table
 from playground.images import load_image
 from playground.style import adain, bundled, gatys, metrics
 from playground.style import features as feats
 from playground.style.gatys import GatysSettings
-from playground.training import check_finite_settings
+from playground.training_loop import check_finite_settings
 from playground.ui import HEAVY, SafeImage, explainer, friendly, show_on_first_visit
 
 TITLE = "Style transfer"

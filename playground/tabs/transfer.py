@@ -12,7 +12,7 @@ import tempfile
 import gradio as gr
 
 from playground import data, inference, live_ui, registry
-from playground.benchmarking import BenchCase
+from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.transfer import examples, experiment, export, features, gradcam, head, render
 from playground.transfer import workspace as ws

@@ -26,7 +26,7 @@ from torch import nn
 from playground import data, registry
 from playground.device import session_model, to_model
 from playground.errors import UserInputError
-from playground.training import seed_everything
+from playground.training_loop import seed_everything
 from playground.vision import BACKBONE
 
 DEFAULT_SIZES = (1, 2, 5, 10, 20)

@@ -22,7 +22,7 @@ from playground import registry
 from playground.device import session_model, to_model
 from playground.errors import TrainingDiverged, UserInputError
 from playground.images import load_image
-from playground.training import (
+from playground.training_loop import (
     BestCheckpoint,
     check_finite_settings,
     fit,

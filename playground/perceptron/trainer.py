@@ -27,7 +27,7 @@ from playground.errors import TrainingDiverged, UserInputError
 from playground.perceptron import datasets
 from playground.perceptron.config import PlaygroundConfig
 from playground.perceptron.model import MLP, build_mlp
-from playground.training import make_optimizer
+from playground.training_loop import make_optimizer
 
 MIN_OWN_POINTS = 4
 
