@@ -18,7 +18,7 @@ from playground.device import to_model
 from playground.errors import UserInputError
 from playground.transfer import examples, experiment, export, features, gradcam, head
 from playground.transfer import workspace as ws
-from playground.vision import BACKBONE, backbone_input
+from playground.backbone_preprocessing import BACKBONE, backbone_input
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,7 @@ from playground.device import to_model
 from playground.bench_rows import BenchCase
 from playground.images import load_image
 from playground.ui import HEAVY, SafeImage, explainer, friendly, show_on_first_visit
-from playground.vision import BACKBONE, backbone_input
+from playground.backbone_preprocessing import BACKBONE, backbone_input
 
 TITLE = "ImageNet classifier"
 EXAMPLE_PHOTOS = ("coffee", "chelsea", "astronaut", "rocket", "horse", "grace_hopper")

@@ -17,7 +17,7 @@ from playground.errors import UserInputError
 from playground.transfer import examples, experiment, export, features, gradcam, head, render
 from playground.transfer import workspace as ws
 from playground.ui import HEAVY, explainer, friendly, show_on_first_visit
-from playground.vision import BACKBONE
+from playground.backbone_preprocessing import BACKBONE
 
 TITLE = "Transfer learning"
 

@@ -32,7 +32,7 @@ from playground.training_loop import (
 )
 from playground.transfer import features
 from playground.transfer.workspace import StoredImage, Workspace, check_trainable
-from playground.vision import BACKBONE, backbone_input
+from playground.backbone_preprocessing import BACKBONE, backbone_input
 
 EMBEDDING = 1280  # Lite0's pooled feature size
 MLP_HIDDEN = 128
