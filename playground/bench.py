@@ -125,7 +125,7 @@ FIRST_CLASSIFY = """
 import json, statistics, time
 t = time.perf_counter()
 from playground import data, registry
-from playground.tabs.classifier import classify
+from playground.classifier.predict import classify
 from playground.backbone_preprocessing import BACKBONE
 import torchvision.transforms.functional  # lazy imports a first classify would also pay: not this row's subject
 registry.meta(BACKBONE)["labels"]()
