@@ -19,8 +19,8 @@ from playground.autoencoder.denoise import PHOTO_DENOISER, denoise_photo
 from playground.autoencoder.render import enlarge, to_uint8
 from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
+from playground.autoencoder.denoise import HELD_OUT_PHOTOS
 from playground.figures import curve_table
-from playground.recipes.autoencoder import HELD_OUT_PHOTOS
 from playground.ui import FIRST_VISIT, HEAVY, SafeImage, current_app, explainer, friendly, show_on_first_visit
 
 TITLE = "Autoencoders"
