@@ -124,6 +124,7 @@ def _network_case(name: str, example) -> BenchCase:
 FIRST_CLASSIFY = """
 import json, statistics, time
 t = time.perf_counter()
+import playground.catalog  # every model registers itself
 from playground import data, registry
 from playground.classifier.predict import classify
 from playground.backbone_preprocessing import BACKBONE

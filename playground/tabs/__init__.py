@@ -15,6 +15,7 @@ import importlib
 from dataclasses import dataclass
 from types import ModuleType
 
+import playground.catalog  # noqa: F401  (every model registers itself: tabs ask the registry)
 
 
 @dataclass(frozen=True)

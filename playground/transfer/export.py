@@ -74,9 +74,10 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file
 
+import playground.catalog  # noqa: F401  (registers the playground's models)
 from playground import registry
-from playground.images import load_image
 from playground.backbone_preprocessing import backbone_input
+from playground.images import load_image
 
 image_path = sys.argv[1]
 head_path = sys.argv[2] if len(sys.argv) > 2 else "{HEAD_FILE}"
