@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from playground.benchmarking import BenchCase, BenchResult, measure
+from playground.bench_rows import BenchCase, BenchResult, measure
 from playground.serving import free_port, start_app, stop, wait_for_http
 
 
@@ -124,9 +124,10 @@ def _network_case(name: str, example) -> BenchCase:
 FIRST_CLASSIFY = """
 import json, statistics, time
 t = time.perf_counter()
+import playground.catalog  # every model registers itself
 from playground import data, registry
-from playground.tabs.classifier import classify
-from playground.vision import BACKBONE
+from playground.classifier.predict import classify
+from playground.backbone_preprocessing import BACKBONE
 import torchvision.transforms.functional  # lazy imports a first classify would also pay: not this row's subject
 registry.meta(BACKBONE)["labels"]()
 photo = data.photo("coffee")

@@ -3,7 +3,8 @@
 Handles: file paths (what ``gr.Image(type="filepath")`` gives), PIL images, numpy
 arrays; non-images (a text file renamed .png); decompression bombs (Pillow's guard
 stays on); huge images (downscaled); grayscale / RGBA / palette modes; EXIF rotation.
-And Sketchpad values, whose ink is read from the layers' alpha channel.
+And Sketchpad values, whose ink is read from the layers' alpha channel. Plus the small
+helpers the networks' inputs share (``resize_longer``).
 """
 
 from __future__ import annotations
@@ -102,6 +103,16 @@ def _to_mode(image: Image.Image, mode: str) -> Image.Image:
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(background, rgba).convert("RGB")
     return image.convert(mode)
+
+
+def resize_longer(image: Image.Image, size: int) -> Image.Image:
+    """Resize so the longer side is ``size`` (aspect kept; at least 16 px per side)."""
+    size = int(size)
+    scale = size / max(image.size)
+    width, height = max(16, round(image.width * scale)), max(16, round(image.height * scale))
+    if (width, height) == image.size:
+        return image
+    return image.resize((width, height), Image.Resampling.LANCZOS)
 
 
 def sketch_ink(sketch) -> np.ndarray:

@@ -55,6 +55,7 @@ def classify(client) -> None:
 
 
 def gan_sample(client) -> None:
+    import playground.catalog  # noqa: F401  (every model registers itself)
     from playground import registry
 
     client.predict(registry.list_models(task="dcgan")[0], 0, 1.0, "all", api_name="/gan_sample")
@@ -69,7 +70,7 @@ def denoise(client) -> None:
 
 
 def _mlp_args() -> list:
-    from playground.mlp.config import PlaygroundConfig
+    from playground.perceptron.config import PlaygroundConfig
     from playground.tabs.perceptron import page_values
 
     return page_values(PlaygroundConfig())

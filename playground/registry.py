@@ -14,8 +14,11 @@
 Where each kind lives is ``playground/device.py``'s rule: ``get`` on ``get_device()``,
 ``create`` on ``session_device()``; callers move their inputs to the model.
 
-Model descriptions live in ``playground/catalog/*.py``; they are imported on the first
-registry query, so importing the app loads no weights.
+Models register themselves, as timm's do: each module in ``playground/catalog/`` calls
+``register`` when it is imported, and importing ``playground.catalog`` imports them all
+(registering is cheap: no weights load before ``get``). Whoever asks for a model imports
+the catalog first (the tabs, the recipes, the command-line doors, the tests); this module
+imports nothing above it.
 """
 
 from __future__ import annotations
@@ -45,7 +48,6 @@ _specs: dict[str, ModelSpec] = {}
 _loaded: dict[str, nn.Module] = {}
 _registry_lock = threading.Lock()  # guards _specs and _loaded
 _load_locks: dict[str, threading.Lock] = {}  # one per name: two names load in parallel
-_catalog_loaded = False
 
 
 def register(
@@ -71,19 +73,8 @@ def unregister(name: str) -> None:
         _load_locks.pop(name, None)
 
 
-def _ensure_catalog() -> None:
-    global _catalog_loaded
-    if _catalog_loaded:
-        return
-    from playground import catalog  # imported here: the catalog imports this module
-
-    catalog.load_all()
-    _catalog_loaded = True
-
-
 def list_models(pattern: str = "*", **meta_filter: Any) -> list[str]:
     """Names matching a glob ``pattern`` whose meta has every ``key=value`` given."""
-    _ensure_catalog()
     with _registry_lock:
         specs = list(_specs.values())
     return sorted(
@@ -95,12 +86,12 @@ def list_models(pattern: str = "*", **meta_filter: Any) -> list[str]:
 
 
 def spec(name: str) -> ModelSpec:
-    _ensure_catalog()
     found = _specs.get(name)  # a dict read is atomic; the lock guards writers
     if found is None:
         with _registry_lock:
             known = sorted(_specs)
-        raise KeyError(f"unknown model {name!r}; known: {known}")
+        hint = "" if known else " (nothing is registered yet: `import playground.catalog` registers every model)"
+        raise KeyError(f"unknown model {name!r}; known: {known}{hint}")
     return found
 
 

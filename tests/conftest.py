@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import playground.catalog  # noqa: F401  (every model registers itself: tests ask the registry directly)
 from playground.serving import free_port, start_app, stop, wait_for_http  # noqa: F401 (tests import them from here)
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ from PIL import Image
 from playground import data
 from playground.errors import UserInputError
 from playground.images import load_image
-from playground.tabs.classifier import classify
+from playground.classifier.predict import classify
 
 # ImageNet's domestic-cat classes (indices 281-285).
 CAT_CLASSES = {"tabby", "tiger cat", "Persian cat", "Siamese cat", "Egyptian cat"}

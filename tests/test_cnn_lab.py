@@ -9,8 +9,8 @@ import torch
 from PIL import Image, ImageDraw, ImageFont
 
 from playground import data, registry, weights
-from playground.cnnlab.evaluation import evaluate_classifier
-from playground.cnnlab.predict import digit_probabilities, sketch_to_digit
+from playground.cnn_lab.evaluation import evaluate_classifier
+from playground.cnn_lab.predict import digit_probabilities, sketch_to_digit
 from playground.device import to_model
 from playground.nets.seed_cnn import SeedCNN
 
@@ -63,11 +63,11 @@ def test_font_digit_on_a_sketch_layer_is_read_correctly(digit):
 
 # ---------------------------------------------------------------- the seed's loop
 
-from playground.cnnlab.live import SEED_LBFGS, LabSession, LiveSettings, train_live  # noqa: E402
-from playground.cnnlab.measure import flops, multiply_accumulates, parameter_count  # noqa: E402
-from playground.cnnlab.predict import upload_to_digit  # noqa: E402
+from playground.cnn_lab.live import SEED_LBFGS, LabSession, LiveSettings, train_live  # noqa: E402
+from playground.cnn_lab.measure import flops, multiply_accumulates, parameter_count  # noqa: E402
+from playground.cnn_lab.predict import upload_to_digit  # noqa: E402
 from playground.errors import UserInputError  # noqa: E402
-from playground.training import BestCheckpoint  # noqa: E402
+from playground.training_loop import BestCheckpoint  # noqa: E402
 
 
 def test_one_lbfgs_step_with_a_closure_lowers_the_loss():
@@ -210,7 +210,7 @@ def test_squeezenext_block_follows_the_paper_design():
 
 
 def test_layer_table_receptive_fields():
-    from playground.cnnlab.inside import layer_table
+    from playground.cnn_lab.inside import layer_table
 
     rows = layer_table(SeedCNN())
     assert [r.output_shape for r in rows[:7]] == [
@@ -236,7 +236,7 @@ def test_every_lab_model_honours_the_digit_contract_and_its_card(name):
 
 
 def test_architecture_table_counts_and_reads_the_cards():
-    from playground.cnnlab.architectures import COLUMNS, architecture_rows
+    from playground.cnn_lab.architectures import COLUMNS, architecture_rows
 
     rows = architecture_rows(measure_latency=True, repeats=3)
     assert [row[0] for row in rows] == ["Seed CNN", "SqueezeNext", "SqueezeNet-style", "MobileNet-style"]

@@ -119,7 +119,7 @@ def test_conditional_generator_takes_digits_and_soft_labels():
 
 @pytest.mark.parametrize("photo", ["coffee", "chelsea", "astronaut", "rocket", "horse", "grace_hopper"])
 def test_classifier_top5_identical_on_bundled_photos(photo):
-    from playground.tabs.classifier import classify
+    from playground.classifier.predict import classify
 
     picture = data.photo(photo)
     fast = classify(picture)

@@ -15,8 +15,8 @@ from torch import nn
 
 from playground import data, init_schemes
 from playground.errors import UserInputError
-from playground.initlab import batchnorm, depth, explorer, race
-from playground.initlab.settings import scheme_gain
+from playground.init_lab import batchnorm, depth, explorer, race
+from playground.init_lab.settings import scheme_gain
 from playground.nets.mnist_bn import MnistCNN, MnistMLP
 
 torch.set_num_threads(1)

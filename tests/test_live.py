@@ -14,8 +14,8 @@ import torch
 
 from playground import live
 from playground.errors import Busy
-from playground.mlp.config import PlaygroundConfig
-from playground.mlp.session import Session
+from playground.perceptron.config import PlaygroundConfig
+from playground.perceptron.session import Session
 
 
 def notice(text: str) -> tuple[str, str]:

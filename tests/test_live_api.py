@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-from playground.mlp.config import PlaygroundConfig
+from playground.perceptron.config import PlaygroundConfig
 from playground.tabs import perceptron as tab
 
 STATUS = 3  # (plane, curves, neurons, status, query): the session state is not part of the API output

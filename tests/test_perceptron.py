@@ -20,10 +20,10 @@ from scipy.stats import norm
 
 from playground.activations import ACTIVATIONS
 from playground.errors import TrainingDiverged, UserInputError
-from playground.mlp import activation_lab, datasets, export, perceptron, render
-from playground.mlp.config import PlaygroundConfig
-from playground.mlp.session import PLANE_SIZE, Session
-from playground.mlp.train_loop import Trainer
+from playground.perceptron import activation_lab, datasets, export, perceptron, render
+from playground.perceptron.config import PlaygroundConfig
+from playground.perceptron.session import PLANE_SIZE, Session
+from playground.perceptron.trainer import Trainer
 from playground.tabs import perceptron as tab
 
 SLOPE = 0.1

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -39,6 +42,34 @@ def test_duplicate_registration_is_an_error(tiny_name):
     registry.register(tiny_name, Tiny)
     with pytest.raises(ValueError, match="already registered"):
         registry.register(tiny_name, Tiny)
+
+
+def test_the_registry_imports_nothing_above_it():
+    """Arrows point down: the registry knows the device, the weight files and the fast engine, never
+    the catalog, the nets, the tabs or the recipes that use it (imports inside functions count too)."""
+    tree = ast.parse((ROOT / "playground" / "registry.py").read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {f"playground.{alias.name}" for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.module == "playground" for alias in node.names}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    ours = {name for name in imported if name.startswith("playground.")}
+    assert ours <= {"playground.device", "playground.inference", "playground.weights"}, ours
+
+
+def test_models_register_themselves_when_the_catalog_is_imported():
+    code = (
+        "import sys\n"
+        "from playground import registry\n"
+        "assert not [m for m in sys.modules if m.startswith(('playground.catalog', 'playground.tabs'))]\n"
+        "assert registry.list_models() == []\n"
+        "try:\n"
+        "    registry.get('mnist_cnn')\n"
+        "except KeyError as error:\n"
+        "    assert 'import playground.catalog' in str(error), error\n"
+        "import playground.catalog\n"
+        "assert {'efficientnet_lite0_imagenet', 'mnist_cnn'} <= set(registry.list_models())\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120)
 
 
 def test_unknown_name_lists_the_known_ones():

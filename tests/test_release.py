@@ -158,6 +158,7 @@ def test_a_space_builds_as_spaces_builds_it_and_the_wheel_serves_every_model(tmp
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     check = (
+        "import playground.catalog\n"  # every model registers itself
         "from playground import registry, weights\n"
         "assert 'site-packages' in str(weights.PRETRAINED_DIR), weights.PRETRAINED_DIR\n"
         "names = [n for n in registry.list_models() if registry.spec(n).weights]\n"

@@ -11,6 +11,7 @@ from PIL import Image
 
 from playground import data, registry
 from playground.errors import UserInputError
+from playground.images import resize_longer
 from playground.style import adain, colour, gatys, metrics, procedural
 from playground.style import features as feats
 from playground.style.gram import gram
@@ -25,7 +26,7 @@ ARTEFACT_DB = 1.5
 
 
 def pixels(image: Image.Image, size: int = SIZE) -> torch.Tensor:
-    return feats.to_tensor(adain.resize_longer(image, size), torch.device("cpu"))
+    return feats.to_tensor(resize_longer(image, size), torch.device("cpu"))
 
 
 def distance_ratio(output: Image.Image, content: Image.Image, style: Image.Image, size: int = SIZE) -> float:
@@ -191,7 +192,7 @@ def test_adain_alpha_zero_is_the_content_reconstruction(pair):
         reconstruction = adain.decode(decoder, adain.encode(encoder, padded)).clamp(0, 1)  # the style plays no part
     torch.testing.assert_close(at_zero, reconstruction[:, :, top : top + at_zero.shape[2], left : left + at_zero.shape[3]])
 
-    reference = np.asarray(adain.resize_longer(content, 256), dtype=np.float64)
+    reference = np.asarray(resize_longer(content, 256), dtype=np.float64)
     zero_image = adain.stylise(content, style, alpha=0.0, size=256).image
     one_image = adain.stylise(content, style, alpha=1.0, size=256).image
     psnr_zero = 10 * np.log10(255**2 / ((np.asarray(zero_image, np.float64) - reference) ** 2).mean())

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from playground.errors import TrainingDiverged, UserInputError
-from playground.training import BestCheckpoint, fit, make_optimizer, seed_everything, tensor_batches
+from playground.training_loop import BestCheckpoint, fit, make_optimizer, seed_everything, tensor_batches
 
 
 def _toy_problem(seed: int = 0):

@@ -18,7 +18,7 @@ from playground.device import to_model
 from playground.errors import UserInputError
 from playground.transfer import examples, experiment, export, features, gradcam, head
 from playground.transfer import workspace as ws
-from playground.vision import BACKBONE, backbone_input
+from playground.backbone_preprocessing import BACKBONE, backbone_input
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -293,3 +293,17 @@ def test_the_experiment_reports_progress_inside_a_size_and_the_same_result():
     points = [item for item in items if not isinstance(item, str)]
     assert texts[0] == f"n = 1 per class: the from-scratch network, step 5/{experiment.SCRATCH_STEPS}"
     assert points == list(experiment.run_experiment(num_classes=2, sizes=(1,), test_per_class=5, seed=0))
+
+
+def test_look_inside_decodes_the_uploaded_picture_once(monkeypatch, tmp_path):
+    from playground import images
+    from playground.tabs import transfer as tab
+
+    path = tmp_path / "coffee.png"
+    data.photo("coffee").save(path)
+    opened = []
+    open_file = images._open_file
+    monkeypatch.setattr(images, "_open_file", lambda file: opened.append(file) or open_file(file))
+    early, late, overlay, caption = tab.look_inside(None, str(path))
+    assert opened == [path]
+    assert overlay.size[0] > 0 and "Grad-CAM" in caption

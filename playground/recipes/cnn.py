@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from playground.cnnlab.train_digits import DigitRecipe, recipe_arguments, train_digit_classifier
+from playground.cnn_lab.train_digits import DigitRecipe, recipe_arguments, train_digit_classifier
 from playground.nets.compact_cnns import MobileNetDigits, SqueezeNetDigits, SqueezeNextDigits
 from playground.nets.seed_cnn import SeedCNN
 from playground.recipes import RecipeArgs, RecipeOutput, recipe

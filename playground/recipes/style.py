@@ -41,7 +41,7 @@ from playground.style import features as feats
 from playground.style import procedural
 from playground.style import gatys
 from playground.style.metrics import content_distance, grid_artefact_db, style_ratio
-from playground.training import seed_everything
+from playground.training_loop import seed_everything
 
 EVAL_CONTENT = ("chelsea", "coffee", "astronaut")
 EVAL_STYLES = ("immunohistochemistry",)

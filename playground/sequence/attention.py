@@ -18,7 +18,7 @@ import torch
 from playground.errors import TrainingDiverged, UserInputError
 from playground.nets.sequence import RecurrentNet, TinyTransformer
 from playground.sequence.tasks import N_SYMBOLS, loss_and_accuracy, reverse_batch
-from playground.training import check_learning_rate
+from playground.training_loop import check_learning_rate
 
 MAX_LENGTH = 24
 

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 from playground.errors import TrainingDiverged, UserInputError
 from playground.nets.sequence import RecurrentNet
-from playground.training import check_learning_rate
+from playground.training_loop import check_learning_rate
 
 MIN_TEXT = 40  # characters
 MAX_TEXT = 200_000

@@ -24,7 +24,7 @@ from playground.sequence.tasks import (
     make_batch,
     task_spec,
 )
-from playground.training import check_finite_settings, check_learning_rate
+from playground.training_loop import check_finite_settings, check_learning_rate
 
 HELD_OUT = 512  # sequences in the fixed evaluation batch
 

@@ -20,7 +20,7 @@ from torch import nn
 
 from playground.errors import TrainingDiverged, UserInputError
 from playground.nets.sequence import RecurrentNet
-from playground.training import check_learning_rate
+from playground.training_loop import check_learning_rate
 
 SERIES = ("noisy sine", "sunspots (yearly, 1700–2008)", "CO₂ at Mauna Loa (monthly, 1958–2001)")
 TRAIN_SHARE = 0.8

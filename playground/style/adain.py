@@ -19,6 +19,7 @@ from PIL import Image
 
 from playground import registry
 from playground.errors import UserInputError
+from playground.images import resize_longer
 from playground.nets.adain_decoder import ENCODER_LAYERS
 from playground.style import features as feats
 from playground.style.colour import preserve_colour
@@ -149,13 +150,3 @@ def stylise(
     if keep_colour:
         image = preserve_colour(image, content_image)
     return AdaINResult(image, time.perf_counter() - started)
-
-
-def resize_longer(image: Image.Image, size: int) -> Image.Image:
-    """Resize so the longer side is ``size`` (aspect kept; at least 16 px per side)."""
-    size = int(size)
-    scale = size / max(image.size)
-    width, height = max(16, round(image.width * scale)), max(16, round(image.height * scale))
-    if (width, height) == image.size:
-        return image
-    return image.resize((width, height), Image.Resampling.LANCZOS)

@@ -24,8 +24,8 @@ from PIL import Image
 
 from playground.device import device_of
 from playground.errors import TrainingDiverged, UserInputError
+from playground.images import resize_longer
 from playground.style import features as feats
-from playground.style.adain import resize_longer
 from playground.style.colour import preserve_colour
 from playground.style.gram import gram
 from playground.style.metrics import MARGIN, padded_maps

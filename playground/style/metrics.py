@@ -16,8 +16,8 @@ import torch.nn.functional as F
 from PIL import Image
 
 from playground.device import device_of
+from playground.images import resize_longer
 from playground.style import features as feats
-from playground.style.adain import resize_longer
 from playground.style.gram import style_distance
 
 LAYERS = ("stem", 1, 3, 5, 8)

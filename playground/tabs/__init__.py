@@ -4,7 +4,7 @@ The top level holds a handful of short group labels (``GROUPS``) so that every g
 one click away on a 1280 px screen, with no overflow menu; each group holds its tabs.
 A tab module defines ``TITLE`` (the tab's label), ``build()`` (creates its components
 inside the app's ``gr.Tab``; compute functions live above it and know no Gradio) and,
-optionally, ``bench_cases()`` returning ``playground.benchmarking.BenchCase`` rows and
+optionally, ``bench_cases()`` returning ``playground.bench_rows.BenchCase`` rows and
 ``warm_up()``, which the launched app runs once in the background (one-time costs).
 No tab imports another tab.
 """
@@ -15,6 +15,7 @@ import importlib
 from dataclasses import dataclass
 from types import ModuleType
 
+import playground.catalog  # noqa: F401  (every model registers itself: tabs ask the registry)
 
 
 @dataclass(frozen=True)

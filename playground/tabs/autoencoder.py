@@ -15,13 +15,12 @@ import gradio as gr
 
 from playground import data, inference, live_ui, registry
 from playground.autoencoder import lab, latent, live, noise
-from playground.autoencoder.denoise import MAX_TILE, PHOTO_DENOISER, denoise_photo
+from playground.autoencoder.denoise import HELD_OUT_PHOTOS, MAX_TILE, PHOTO_DENOISER, denoise_photo
 from playground.autoencoder.render import enlarge, to_uint8
 from playground.autoencoder.tiles import run_tiled
-from playground.benchmarking import BenchCase
+from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.figures import curve_table
-from playground.recipes.autoencoder import HELD_OUT_PHOTOS
 from playground.ui import FIRST_VISIT, HEAVY, SafeImage, current_app, explainer, friendly, show_on_first_visit
 
 TITLE = "Autoencoders"

@@ -1,4 +1,7 @@
-"""ImageNet classifier: the pretrained EfficientNet-Lite0 from the registry, top-5 with confidences."""
+"""ImageNet classifier: the pretrained EfficientNet-Lite0 from the registry, top-5 with confidences.
+
+Compute lives in ``playground.classifier``; this module only wires it to Gradio.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +10,13 @@ import torch
 
 from playground import data, inference, registry
 from playground.device import to_model
-from playground.benchmarking import BenchCase
-from playground.images import load_image
+from playground.bench_rows import BenchCase
 from playground.ui import HEAVY, SafeImage, explainer, friendly, show_on_first_visit
-from playground.vision import BACKBONE, backbone_input
+from playground.backbone_preprocessing import BACKBONE, backbone_input
+from playground.classifier.predict import classify
 
 TITLE = "ImageNet classifier"
 EXAMPLE_PHOTOS = ("coffee", "chelsea", "astronaut", "rocket", "horse", "grace_hopper")
-
-
-# ---------------------------------------------------------------- compute
-
-
-def classify(image, top_k: int = 5, model_name: str = BACKBONE) -> dict[str, float]:
-    """{label: probability} for the ``top_k`` most likely ImageNet classes of ``image``."""
-    picture = load_image(image)
-    model = registry.get(model_name)
-    labels = registry.meta(model_name)["labels"]()
-    with torch.inference_mode():
-        probabilities = model(to_model(model, backbone_input(picture, model_name))).softmax(dim=1)[0]  # (1000,)
-    values, indices = probabilities.topk(top_k)
-    return {labels[i]: float(p) for p, i in zip(values.tolist(), indices.tolist())}
 
 
 # ---------------------------------------------------------------- UI

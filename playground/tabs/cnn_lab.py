@@ -1,7 +1,7 @@
 """CNN lab: train the seed notes' CNN live with the seed's loop, read your own digits with it,
 look inside it, and measure it against SqueezeNext, SqueezeNet and MobileNet styles.
 
-Compute lives in ``playground.cnnlab``; this module only wires it to Gradio.
+Compute lives in ``playground.cnn_lab``; this module only wires it to Gradio.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ import gradio as gr
 import torch
 
 from playground import data, inference, live_ui, registry, weights
-from playground.benchmarking import BenchCase
-from playground.cnnlab import render
-from playground.cnnlab.architectures import COLUMNS, CONTENDERS, SQUEEZENEXT_NOTE, architecture_rows
-from playground.cnnlab.inside import first_layer_filters, layer_table, stage_feature_maps
-from playground.cnnlab.live import (
+from playground.bench_rows import BenchCase
+from playground.cnn_lab import render
+from playground.cnn_lab.architectures import COLUMNS, CONTENDERS, SQUEEZENEXT_NOTE, architecture_rows
+from playground.cnn_lab.inside import first_layer_filters, layer_table, stage_feature_maps
+from playground.cnn_lab.live import (
     OPTIMIZERS, LabSession, LiveSettings, LiveUpdate, evaluate_session, mistake_gallery, train_live,
 )
-from playground.cnnlab.predict import as_label_dict, digit_probabilities, sketch_to_digit, upload_to_digit
+from playground.cnn_lab.predict import as_label_dict, digit_probabilities, sketch_to_digit, upload_to_digit
 from playground.errors import TrainingDiverged, UserInputError, WeightsError
 from playground.figures import history_table
 from playground.nets.seed_cnn import SeedCNN
@@ -264,7 +264,7 @@ def _drawn_digit_sketch() -> dict:
 def _bare_epoch():
     """The same epoch as a plain PyTorch loop (same digits, batches, augmentation, Adam, NLL loss
     and validation pass), without the live runtime, checkpoints or progress reports."""
-    from playground.cnnlab.digits import augment, split_indices
+    from playground.cnn_lab.digits import augment, split_indices
 
     settings = LiveSettings(optimizer="Adam", epochs=1, digits=4000)
     state = {}

@@ -12,7 +12,7 @@ import numpy as np
 
 from playground import data, inference, registry
 from playground.catalog.gans import latents_and_digits
-from playground.benchmarking import BenchCase
+from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.gans import latent, pix2pix, render2d, sampling, toy2d
 from playground.gans.heldout import heldout_pairs

@@ -18,10 +18,10 @@ import gradio as gr
 import numpy as np
 
 from playground import live_ui, registry
-from playground.benchmarking import BenchCase
+from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.gpt import data, explain, live, render
-from playground.training import check_finite_settings
+from playground.training_loop import check_finite_settings
 from playground.ui import HEAVY, current_app, explainer, friendly
 
 TITLE = "GPT"

@@ -3,7 +3,7 @@
 Four parts, each a sub-tab: the init explorer (one weight matrix against its formula),
 the depth view (a deep MLP layer by layer), the training race (several inits on real
 MNIST, streamed) and batch norm's train/eval modes with their classic pitfalls. The
-compute lives in ``playground.initlab``; this module only wires it to Gradio.
+compute lives in ``playground.init_lab``; this module only wires it to Gradio.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import gradio as gr
 
 from playground import live_ui
 from playground.activations import DISPLAY_NAMES
-from playground.benchmarking import BenchCase
+from playground.bench_rows import BenchCase
 from playground.init_schemes import SCHEMES
-from playground.initlab import batchnorm, depth, explorer, plots, race
-from playground.initlab.settings import finite
+from playground.init_lab import batchnorm, depth, explorer, plots, race
+from playground.init_lab.settings import finite
 from playground.ui import HEAVY, explainer, friendly, show_on_first_visit
 
 TITLE = "Weight init & batch norm"

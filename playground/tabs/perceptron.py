@@ -1,6 +1,6 @@
 """Perceptron & activations: one neuron with sliders, an activation lab, and a live MLP playground.
 
-Compute lives in ``playground.mlp`` (no Gradio there); this module turns page values into
+Compute lives in ``playground.perceptron`` (no Gradio there); this module turns page values into
 plain values, calls it, and wires the events. Three sub-tabs:
 1. Perceptron explorer — w1, w2, b, σ; the output over the plane; Rosenblatt's rule.
 2. Activation lab — f and autograd's f′ overlaid; max slope, saturation, vanishing gradients.
@@ -21,12 +21,12 @@ from PIL import Image
 
 from playground import live, live_ui, ui
 from playground.activations import ACTIVATIONS, DISPLAY_NAMES
-from playground.benchmarking import BenchCase
+from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.init_schemes import SCHEMES
-from playground.mlp import activation_lab, datasets, export, perceptron
-from playground.mlp.config import (MAX_NEURONS, OPTIMIZER_LABELS, PREFIX, PlaygroundConfig)
-from playground.mlp.session import Session
+from playground.perceptron import activation_lab, datasets, export, perceptron
+from playground.perceptron.config import (MAX_NEURONS, OPTIMIZER_LABELS, PREFIX, PlaygroundConfig)
+from playground.perceptron.session import Session
 from playground.ui import FIRST_VISIT, HEAVY, explainer, friendly
 
 TITLE = "Perceptron & activations"
@@ -495,7 +495,7 @@ def build() -> None:
 
 # ---------------------------------------------------------------- benchmarks
 
-from playground.mlp import bench as _bench  # noqa: E402  (kept apart: it is long and UI-free)
+from playground.perceptron import bench_cases as _bench  # noqa: E402  (kept apart: it is long and UI-free)
 
 
 def bench_cases() -> list[BenchCase]:

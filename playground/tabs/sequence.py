@@ -13,7 +13,7 @@ import math
 import gradio as gr
 
 from playground import live_ui
-from playground.benchmarking import BenchCase
+from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.nets.sequence import MODEL_KINDS
 from playground.sequence import plots
@@ -23,7 +23,7 @@ from playground.sequence.gradients import GRADIENT_CELLS, INITS, MAX_STEPS, deca
 from playground.sequence.race import Race, RaceSettings, sweep_progress
 from playground.sequence.tasks import TASKS, check_delay
 from playground.sequence.timeseries import SERIES, Forecaster, ForecastSettings
-from playground.training import check_finite_settings
+from playground.training_loop import check_finite_settings
 from playground.ui import HEAVY, explainer, friendly, show_on_first_visit
 
 TITLE = "Sequences & attention"

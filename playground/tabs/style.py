@@ -13,14 +13,14 @@ import pandas as pd
 import torch
 
 from playground import data, inference, live_ui
-from playground.benchmarking import BenchCase
+from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.figures import curve_table
-from playground.images import load_image
+from playground.images import load_image, resize_longer
 from playground.style import adain, bundled, gatys, metrics
 from playground.style import features as feats
 from playground.style.gatys import GatysSettings
-from playground.training import check_finite_settings
+from playground.training_loop import check_finite_settings
 from playground.ui import HEAVY, SafeImage, explainer, friendly, show_on_first_visit
 
 TITLE = "Style transfer"
@@ -264,7 +264,7 @@ def _adain_networks_in_onnxruntime(content, style, size: int):
     """The reference for the AdaIN row: its three network runs (encode content, encode style,
     decode) in onnxruntime, on inputs of the same shapes."""
     def shape(image):
-        width, height = adain.resize_longer(image, size).size
+        width, height = resize_longer(image, size).size
         return (1, 3, height, width)
 
     content_shape, style_shape = shape(content), shape(style)

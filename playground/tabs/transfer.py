@@ -12,12 +12,13 @@ import tempfile
 import gradio as gr
 
 from playground import data, inference, live_ui, registry
-from playground.benchmarking import BenchCase
+from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
+from playground.images import load_image
 from playground.transfer import examples, experiment, export, features, gradcam, head, render
 from playground.transfer import workspace as ws
 from playground.ui import HEAVY, explainer, friendly, show_on_first_visit
-from playground.vision import BACKBONE
+from playground.backbone_preprocessing import BACKBONE
 
 TITLE = "Transfer learning"
 
@@ -136,6 +137,7 @@ def classify(workspace, picture) -> dict[str, float]:
 def look_inside(workspace, picture):
     """(early-block mosaic, late-block mosaic, Grad-CAM overlay, caption)."""
     workspace = _session(workspace)
+    picture = load_image(picture)  # decoded once, for both views
     early, late, caption = gradcam.feature_maps(picture)
     cam = gradcam.grad_cam(picture, workspace.classifier)
     whose = "your classifier" if workspace.classifier is not None else "the ImageNet classifier (train yours to see it)"

@@ -26,8 +26,8 @@ from torch import nn
 from playground import data, registry
 from playground.device import session_model, to_model
 from playground.errors import UserInputError
-from playground.training import seed_everything
-from playground.vision import BACKBONE
+from playground.training_loop import seed_everything
+from playground.backbone_preprocessing import BACKBONE
 
 DEFAULT_SIZES = (1, 2, 5, 10, 20)
 IMAGE_SIZE = 48  # Lite0 downsamples 32×: a 2 × 2 final map, plenty for a digit

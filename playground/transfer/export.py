@@ -15,7 +15,7 @@ import torch
 from safetensors.torch import save_file
 
 from playground.errors import UserInputError
-from playground.vision import BACKBONE
+from playground.backbone_preprocessing import BACKBONE
 
 HEAD_FILE = "transfer_head.safetensors"
 SNIPPET_FILE = "classify.py"
@@ -74,9 +74,10 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file
 
+import playground.catalog  # noqa: F401  (registers the playground's models)
 from playground import registry
+from playground.backbone_preprocessing import backbone_input
 from playground.images import load_image
-from playground.vision import backbone_input
 
 image_path = sys.argv[1]
 head_path = sys.argv[2] if len(sys.argv) > 2 else "{HEAD_FILE}"

@@ -26,7 +26,7 @@ from playground import registry
 from playground.device import to_model
 from playground.lazy import lazy_module
 from playground.transfer.workspace import StoredImage
-from playground.vision import BACKBONE
+from playground.backbone_preprocessing import BACKBONE
 
 TF = lazy_module("torchvision.transforms.functional")
 

@@ -21,7 +21,7 @@ from playground import registry
 from playground.device import to_model
 from playground.images import load_image
 from playground.transfer import features
-from playground.vision import BACKBONE, backbone_input
+from playground.backbone_preprocessing import BACKBONE, backbone_input
 
 EARLY_BLOCK = 1  # (24, 56, 56): edges, colours, simple textures
 LATE_BLOCK = 15  # (320, 7, 7): parts and objects

@@ -22,7 +22,7 @@ from playground import registry
 from playground.device import session_model, to_model
 from playground.errors import TrainingDiverged, UserInputError
 from playground.images import load_image
-from playground.training import (
+from playground.training_loop import (
     BestCheckpoint,
     check_finite_settings,
     fit,
@@ -32,7 +32,7 @@ from playground.training import (
 )
 from playground.transfer import features
 from playground.transfer.workspace import StoredImage, Workspace, check_trainable
-from playground.vision import BACKBONE, backbone_input
+from playground.backbone_preprocessing import BACKBONE, backbone_input
 
 EMBEDDING = 1280  # Lite0's pooled feature size
 MLP_HIDDEN = 128

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from playground.errors import UserInputError
-from playground.training import Batches
+from playground.training_loop import Batches
 
 
 def split_indices(count: int, valid_fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

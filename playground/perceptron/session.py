@@ -15,9 +15,9 @@ import torch
 from PIL import Image
 
 from playground.errors import UserInputError
-from playground.mlp import datasets, render
-from playground.mlp.config import MAX_OWN_POINTS, PlaygroundConfig
-from playground.mlp.train_loop import Trainer, grid_features
+from playground.perceptron import datasets, render
+from playground.perceptron.config import MAX_OWN_POINTS, PlaygroundConfig
+from playground.perceptron.trainer import Trainer, grid_features
 
 GRID = 50  # the network is evaluated on a GRID × GRID grid over the plane ...
 PLANE_SIZE = 300  # ... drawn PLANE_SIZE pixels wide (smoothly upscaled)

@@ -15,8 +15,8 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, ScalarFo
 
 from playground.figures import figure_to_array, new_figure
 from playground.init_schemes import density, scheme
-from playground.initlab.depth import BOUNDED, ZERO_FLOOR, DepthResult
-from playground.initlab.explorer import WeightSample
+from playground.init_lab.depth import BOUNDED, ZERO_FLOOR, DepthResult
+from playground.init_lab.explorer import WeightSample
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 DPI = 100

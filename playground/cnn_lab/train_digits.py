@@ -1,7 +1,7 @@
 """The one recipe every digit classifier in the lab is trained with (the seed's loop).
 
 4,000 MNIST training digits, a seeded 90/10 train/validation split, augmentation of the
-training part, NLLLoss, the shared ``playground.training.fit`` loop (closure-driven step,
+training part, NLLLoss, the shared ``playground.training_loop.fit`` loop (closure-driven step,
 per-epoch validation, save-best), and the best checkpoint measured on the 1,000 held-out
 test digits.
 """
@@ -16,9 +16,9 @@ import torch
 from torch import nn
 
 from playground import data
-from playground.cnnlab.digits import digit_batches, split_indices
-from playground.cnnlab.evaluation import evaluate_classifier
-from playground.training import BestCheckpoint, fit, make_optimizer, seed_everything
+from playground.cnn_lab.digits import digit_batches, split_indices
+from playground.cnn_lab.evaluation import evaluate_classifier
+from playground.training_loop import BestCheckpoint, fit, make_optimizer, seed_everything
 
 
 @dataclass

@@ -24,10 +24,10 @@ import torch
 import torch.nn.functional as F
 
 from playground.errors import TrainingDiverged, UserInputError
-from playground.mlp import datasets
-from playground.mlp.config import PlaygroundConfig
-from playground.mlp.model import MLP, build_mlp
-from playground.training import make_optimizer
+from playground.perceptron import datasets
+from playground.perceptron.config import PlaygroundConfig
+from playground.perceptron.model import MLP, build_mlp
+from playground.training_loop import make_optimizer
 
 MIN_OWN_POINTS = 4
 

@@ -1,4 +1,4 @@
-"""Image ↔ tensor helpers for the ImageNet backbone (preprocessing from the registry meta)."""
+"""The ImageNet backbone's preprocessing: image ↔ tensor, from the registry meta (resize, crop, normalise)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@
   and the input features (x1, x2, x1², …).
 - ``config``: one dataclass with every setting, its checks, and its round trip to a page URL.
 - ``model``: the MLP (activation per layer, weight init by scheme name).
-- ``train_loop``: a session that trains in groups of epochs (play / step / reset).
+- ``trainer``: a session that trains in groups of epochs (play / step / reset).
 - ``render``: fast numpy → image drawings (decision boundary, neuron maps, loss curves).
 - ``export``: a standalone PyTorch script for the same run, and the weights as safetensors.
 - ``perceptron``: the single neuron of the explorer and its learning rule.

@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from playground.figures import Line, line_chart
-from playground.mlp.datasets import EXTENT
+from playground.perceptron.datasets import EXTENT
 
 # Class colours: TF Playground's orange and blue first, then three more that stay apart.
 PALETTE = np.array([[245, 147, 34], [8, 119, 189], [44, 160, 44], [148, 103, 189], [214, 39, 40]], dtype=np.float32)

@@ -28,10 +28,10 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from playground.benchmarking import BenchCase
-from playground.mlp.config import PlaygroundConfig
-from playground.mlp.model import build_mlp
-from playground.mlp.train_loop import Trainer
+from playground.bench_rows import BenchCase
+from playground.perceptron.config import PlaygroundConfig
+from playground.perceptron.model import build_mlp
+from playground.perceptron.trainer import Trainer
 
 LIVE_SECONDS = 3.0
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from playground.activations import ACTIVATIONS
 from playground.errors import UserInputError
 from playground.init_schemes import SCHEMES
-from playground.mlp.datasets import EXTENT, FEATURES, GENERATORS, MAX_CLASSES, MIN_CLASSES, OWN_POINTS
+from playground.perceptron.datasets import EXTENT, FEATURES, GENERATORS, MAX_CLASSES, MIN_CLASSES, OWN_POINTS
 
 MAX_HIDDEN_LAYERS = 6
 MAX_NEURONS = 16

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from playground import data, init_schemes
 from playground.activations import activation as activation_fn
 from playground.errors import UserInputError
-from playground.initlab.settings import int_in_range, known_activation, known_scheme, scheme_gain
+from playground.init_lab.settings import int_in_range, known_activation, known_scheme, scheme_gain
 
 MAX_DEPTH = 50
 MAX_WIDTH = 512

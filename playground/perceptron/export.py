@@ -17,9 +17,9 @@ import numpy as np
 from safetensors.torch import save_file
 
 from playground.init_schemes import scheme
-from playground.mlp.config import PlaygroundConfig
-from playground.mlp.model import layer_gains
-from playground.mlp.train_loop import Trainer
+from playground.perceptron.config import PlaygroundConfig
+from playground.perceptron.model import layer_gains
+from playground.perceptron.trainer import Trainer
 
 DEFAULT_EPOCHS = 200
 

@@ -1,7 +1,7 @@
 """The architecture table: the seed CNN against SqueezeNext, SqueezeNet and MobileNet styles.
 
 Parameters and FLOPs are counted from the networks; accuracy, epochs and training time
-come from each model's card (all trained by the same recipe, ``playground.cnnlab.train_digits``);
+come from each model's card (all trained by the same recipe, ``playground.cnn_lab.train_digits``);
 latency is measured live, here, on the CPU.
 """
 
@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from playground import registry, weights
-from playground.cnnlab.measure import flops, latency_ms, parameter_count
+from playground.cnn_lab.measure import flops, latency_ms, parameter_count
 from playground.errors import WeightsError
 from playground.nets.compact_cnns import MobileNetDigits, SqueezeNetDigits, SqueezeNextDigits
 from playground.nets.seed_cnn import SeedCNN

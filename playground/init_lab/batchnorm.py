@@ -21,8 +21,8 @@ from torch import nn
 from playground import data
 from playground.errors import UserInputError
 from playground.init_schemes import initialise_model_
-from playground.initlab.race import ARCHITECTURES, RaceSettings, build_model
-from playground.initlab.settings import int_in_range, scheme_gain
+from playground.init_lab.race import ARCHITECTURES, RaceSettings, build_model
+from playground.init_lab.settings import int_in_range, scheme_gain
 
 BN_TYPES = (nn.BatchNorm1d, nn.BatchNorm2d)
 

@@ -20,7 +20,7 @@ from torch import nn
 from playground import data
 from playground.errors import UserInputError
 from playground.init_schemes import initialise_model_, scheme
-from playground.initlab.settings import (
+from playground.init_lab.settings import (
     float_in_range,
     int_in_range,
     known_activation,
@@ -28,7 +28,7 @@ from playground.initlab.settings import (
     scheme_gain,
 )
 from playground.nets.mnist_bn import MnistCNN, MnistMLP
-from playground.training import make_optimizer
+from playground.training_loop import make_optimizer
 
 ARCHITECTURES = {"mlp": "MLP (BatchNorm1d)", "cnn": "Small CNN (BatchNorm2d)"}
 BN_MODES = {"off": "without batch norm", "on": "with batch norm", "both": "both, side by side"}

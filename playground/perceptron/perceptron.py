@@ -20,7 +20,7 @@ import torch
 
 from playground.activations import DISPLAY_NAMES, activation
 from playground.errors import UserInputError
-from playground.mlp import datasets, render
+from playground.perceptron import datasets, render
 
 PERCEPTRON_DATASETS = {
     "gauss": "Two blobs (linearly separable)",

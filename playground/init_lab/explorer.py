@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from playground import init_schemes
-from playground.initlab.settings import int_in_range, known_activation, known_scheme, scheme_gain
+from playground.init_lab.settings import int_in_range, known_activation, known_scheme, scheme_gain
 
 MAX_FAN = 4096
 MAX_FAN_OUT = 1024  # fan-in × fan-out ≤ 4M weights keeps one histogram well under a second

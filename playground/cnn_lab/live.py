@@ -24,11 +24,11 @@ from safetensors.torch import save_file
 from torch import nn
 
 from playground import data
-from playground.cnnlab.digits import digit_batches, split_indices
-from playground.cnnlab.evaluation import Evaluation, evaluate_classifier
+from playground.cnn_lab.digits import digit_batches, split_indices
+from playground.cnn_lab.evaluation import Evaluation, evaluate_classifier
 from playground.errors import TrainingDiverged, UserInputError
 from playground.nets.seed_cnn import SeedCNN
-from playground.training import BestCheckpoint, check_finite_settings, fit, make_optimizer, seed_everything
+from playground.training_loop import BestCheckpoint, check_finite_settings, fit, make_optimizer, seed_everything
 
 SEED_LBFGS = "L-BFGS (as in the seed: no line search)"
 WOLFE_LBFGS = "L-BFGS + strong Wolfe line search"
@@ -82,7 +82,7 @@ class LabSession:
     best_epoch: int | None = None
     dropout: bool = True
     checkpoint_path: str | None = None
-    folder: str = field(default_factory=lambda: tempfile.mkdtemp(prefix="cnnlab-"))
+    folder: str = field(default_factory=lambda: tempfile.mkdtemp(prefix="cnn_lab-"))
     evaluation: Evaluation | None = None
 
     def discard(self) -> None:
