@@ -83,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({**card, "state_dict": f"{len(output.state_dict)} tensors (quick run: not saved)"}, indent=2))
         return 0
     if output.heldout_grid is not None:
-        grid_path = PRETRAINED_DIR / f"{args.name}_heldout.png"
-        output.heldout_grid.save(grid_path, optimize=True)
+        grid_path = PRETRAINED_DIR / f"{args.name}_heldout.jpg"
+        output.heldout_grid.convert("RGB").save(grid_path, quality=90)  # a look for people, not a measurement
         card["heldout_grid"] = grid_path.name
         print(f"wrote {grid_path} ({grid_path.stat().st_size / 1e3:.0f} kB)")
     path = save_pretrained(args.name, output.state_dict, card)

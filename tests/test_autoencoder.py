@@ -9,11 +9,11 @@ from PIL import Image
 
 from playground import data, registry, weights
 from playground.autoencoder import baselines, lab, latent, live, noise, tiles
-from playground.autoencoder.denoise import DIGIT_DENOISER, PHOTO_DENOISER, denoise_digits, denoise_photo
+from playground.autoencoder.denoise import DIGIT_DENOISER, HELD_OUT_PHOTOS, PHOTO_DENOISER, denoise_digits, denoise_photo
 from playground.autoencoder.metrics import psnr, ssim
 from playground.errors import UserInputError
 from playground.nets.autoencoder import DigitAutoencoder, PhotoDenoiser
-from playground.recipes.autoencoder import HELD_OUT_PHOTOS, TRAIN_SCALES, digit_denoising_scores, training_photos
+from playground.recipes.autoencoder import TRAIN_SCALES, digit_denoising_scores, training_photos
 
 SHIPPED = ["autoencoder_mnist_denoiser", "autoencoder_photo_denoiser", "autoencoder_mnist_z2",
            "autoencoder_mnist_z8", "autoencoder_mnist_z32"]
@@ -123,8 +123,8 @@ def test_noise_sigma_estimate_is_close_on_a_real_photo(sigma):
 def test_tiles_reassemble_exactly_and_blend_without_seams():
     picture = _photo("chelsea")[:300, :260]
     assert np.abs(tiles.run_tiled(lambda t: t, picture, max_tile=128) - picture).max() < 1e-5
-    torch.manual_seed(0)
-    model = PhotoDenoiser(8, 1).eval()
+    model = registry.get(PHOTO_DENOISER)  # the shipped network: its reach is what the overlap must hide
+    picture = noise.corrupt(picture, "Gaussian", 0.1, seed=0)
 
     def net(batch: np.ndarray) -> np.ndarray:
         x = torch.from_numpy(np.ascontiguousarray(batch.transpose(0, 3, 1, 2)))
@@ -161,7 +161,7 @@ def test_mnist_denoiser_gains_six_db_at_sigma_half_on_held_out_digits():
     assert scores["psnr_denoised"] - scores["psnr_noisy"] == pytest.approx(card["gaussian_0.5_psnr_gain_db"], abs=0.3)
 
 
-def test_photo_denoiser_beats_blur_and_median_and_nears_non_local_means_on_held_out_photos():
+def test_photo_denoiser_beats_blur_median_and_non_local_means_on_held_out_photos():
     sigma = 25 / 255
     totals = {"network": 0.0, "blur": 0.0, "median": 0.0, "nlm": 0.0}
     for index, name in enumerate(HELD_OUT_PHOTOS):
@@ -177,10 +177,10 @@ def test_photo_denoiser_beats_blur_and_median_and_nears_non_local_means_on_held_
     mean = {key: value / len(HELD_OUT_PHOTOS) for key, value in totals.items()}
     assert mean["network"] > mean["blur"] + 0.3
     assert mean["network"] > mean["median"] + 0.3
-    assert mean["network"] >= mean["nlm"] - 1.0
+    assert mean["network"] >= mean["nlm"] + 1.0
     card = weights.read_card(PHOTO_DENOISER)["metrics"]
     assert card["mean_network_psnr"] > max(card["mean_gaussian_blur_psnr"], card["mean_median_filter_psnr"])
-    assert card["mean_network_psnr"] >= card["mean_non_local_means_psnr"] - 1.0
+    assert card["mean_network_psnr"] >= card["mean_non_local_means_psnr"] + 1.0
 
 
 def test_held_out_photos_are_not_in_the_training_set():

@@ -273,6 +273,23 @@ def photo_denoising_scores(model: nn.Module, sigma: float = TEST_SIGMA_PHOTOS, s
     return rows
 
 
+def photo_denoising_grid(model: nn.Module, sigma: float = TEST_SIGMA_PHOTOS, seed: int = 1, crop: int = 160) -> Image.Image:
+    """Held-out results at full resolution: per held-out photo a centre crop, clean | noisy |
+    non-local means | network (the same noise as the card's metrics)."""
+    columns = 4
+    sheet = Image.new("RGB", (columns * crop, len(HELD_OUT_PHOTOS) * crop), "white")
+    for row, name in enumerate(HELD_OUT_PHOTOS):
+        clean = np.asarray(data.photo(name), dtype=np.float32) / 255.0
+        noisy = noise.corrupt(clean, "Gaussian", sigma, seed)
+        pictures = [clean, noisy, baselines.non_local_means(noisy, sigma), denoise_photo(noisy, sigma, model)]
+        top, left = (clean.shape[0] - crop) // 2, (clean.shape[1] - crop) // 2
+        for column, picture in enumerate(pictures):
+            tile = np.clip(picture[top : top + crop, left : left + crop], 0, 1)
+            tile = np.repeat(tile[..., None], 3, axis=2) if tile.ndim == 2 else tile
+            sheet.paste(Image.fromarray((tile * 255 + 0.5).astype(np.uint8)), (column * crop, row * crop))
+    return sheet
+
+
 def _metric_key(key: str) -> str:
     """"Non-local means" → "non_local_means_psnr"; "network_ssim" stays as it is."""
     key = key.lower().replace(" ", "_").replace("-", "_")
@@ -334,5 +351,7 @@ def photo_denoiser(args: RecipeArgs) -> RecipeOutput:
                f"setting per photo (blur σ in {list(baselines.BLUR_SIGMAS)} px, median {list(baselines.MEDIAN_SIZES)}); "
                "non-local means uses scikit-image's documented settings with the true σ. Kodak24: the papers' "
                "protocol (noise not clipped, noise seed 0, grey = Pillow 'L'), non-local means in the same run."
-               + _cpu_note(started_cpu)),
+               + " Grid: autoencoder_photo_denoiser_heldout.jpg (centre crops of the held-out photos: clean, noisy, "
+               "non-local means, network)." + _cpu_note(started_cpu)),
+        heldout_grid=photo_denoising_grid(model),
     )

@@ -286,7 +286,7 @@ def train_adain_decoder(args: RecipeArgs) -> RecipeOutput:
             "closer to the style. Content distance = metrics.content_distance: relative squared distance of block-8 "
             "features to the content's. Artefact score = metrics.grid_artefact_db: spectral peaks on the 8-px "
             "upsampling grid, ≈ 0 dB for a photo (the contents' own score is beside it). Grid: "
-            "adain_decoder_heldout.png (content, α = 0 reconstruction, three held-out styles at α = 1)."
+            "adain_decoder_heldout.jpg (content, α = 0 reconstruction, three held-out styles at α = 1)."
         ),
         heldout_grid=grid,
     )
