@@ -336,3 +336,11 @@ def test_an_uploaded_photo_of_a_digit_can_go_to_the_digit_denoiser(tmp_path):
     clean, is_digit, notes = lab.prepare_clean("Upload", upload=path, upload_is_digit=True)
     assert is_digit and clean.shape == (28, 28) and "28×28" in notes[0]
     assert clean[14, 14] > 0.8 and clean[0, 0] == 0  # white ink in the middle, black background like MNIST
+
+
+def test_noise_beyond_the_training_range_is_said_in_the_results():
+    clean = _photo("coins")[:64, :64]
+    strong = lab.denoise_view(clean, False, "Gaussian", 0.5, seed=0, with_baselines=False)
+    usual = lab.denoise_view(clean, False, "Gaussian", 0.1, seed=0, with_baselines=False)
+    assert any("beyond the strongest noise" in note for note in strong.notes)
+    assert not any("beyond the strongest noise" in note for note in usual.notes)

@@ -20,6 +20,7 @@ from playground.autoencoder.metrics import psnr, ssim
 from playground.errors import UserInputError
 from playground.images import image_to_ink, load_image, mnist_style, sketch_ink
 
+TRAINED_SIGMA_MAX = 75 / 255  # the photo denoiser trained on σ ∈ [0, 75/255]
 SOURCES = ("Bundled photo", "Test digit", "Upload", "Draw a digit")
 MIN_SIDE = 16  # px: smaller pictures have too little context for a 3×3-conv network or for SSIM
 MAX_SIDE = 1024  # px: bigger uploads are scaled down first (said in the result)
@@ -106,6 +107,9 @@ def denoise_view(clean: np.ndarray, is_digit: bool, kind: str, level: float, see
         result.network = _score("Autoencoder (photos)", clean, out, ms, setting)
         if kind != "Gaussian":
             result.notes.append("The photo network learned Gaussian noise only; here it gets an estimated σ.")
+        if sigma > TRAINED_SIGMA_MAX:
+            result.notes.append(f"σ = {sigma:.2f} is beyond the strongest noise the photo network trained on "
+                                f"(σ = {TRAINED_SIGMA_MAX:.2f}, i.e. 75/255): expect it to fall behind the classical filters.")
     if with_baselines:
         start = time.perf_counter()
         blur = max(((baselines.gaussian_blur(noisy, s), s) for s in baselines.BLUR_SIGMAS), key=lambda item: psnr(clean, item[0]))
