@@ -13,12 +13,11 @@ from __future__ import annotations
 import numpy as np
 import gradio as gr
 
-from playground import data, inference, live_ui, registry
+from playground import checks, data, inference, live_ui, registry
 from playground.autoencoder import lab, latent, live, noise
 from playground.autoencoder.denoise import PHOTO_DENOISER, denoise_photo
 from playground.autoencoder.render import enlarge, to_uint8
 from playground.bench_rows import BenchCase
-from playground.errors import UserInputError
 from playground.autoencoder.denoise import HELD_OUT_PHOTOS
 from playground.figures import curve_table
 from playground.ui import FIRST_VISIT, HEAVY, SafeImage, current_app, explainer, friendly, show_on_first_visit
@@ -57,9 +56,7 @@ def run_denoise(source, photo_name, digit_index, upload, upload_is_digit, sketch
 
 def level_settings(kind: str, is_digit_source: bool) -> dict:
     """Slider range, label and a sensible starting level for a noise kind."""
-    if kind not in noise.NOISE_TYPES:
-        raise UserInputError(f"unknown noise {kind!r}; choose one of {list(noise.NOISE_TYPES)}")
-    label, default, top = noise.NOISE_TYPES[kind]
+    label, default, top = noise.NOISE_TYPES[checks.choice("noise", kind, noise.NOISE_TYPES)]
     if kind == "Gaussian":
         default = DIGIT_LEVEL if is_digit_source else PHOTO_LEVEL
     return {"minimum": 0.0, "maximum": top, "label": f"Noise level: {label}", "value": default}
@@ -67,7 +64,7 @@ def level_settings(kind: str, is_digit_source: bool) -> dict:
 
 def compression_view(seed: int, live_model=None):
     """Originals and their reconstructions through each bottleneck, with the numbers kept and PSNR."""
-    digits = latent.sample_test_digits(int(seed or 0))
+    digits = latent.sample_test_digits(checks.seed(seed or 0))
     models = {name: registry.get(name) for name in COMPRESSORS}
     if live_model is not None:
         models["trained live (yours)"] = live_model
@@ -89,7 +86,7 @@ def plane_click(x: float, y: float) -> tuple[np.ndarray, np.ndarray, str]:
 
 def decode_latent_pixel(x: float, y: float) -> dict:
     """The API form of a click on the plane: {"z": [z1, z2], "digit": 28×28 values in [0, 1]}."""
-    code, digit, _ = latent.decode_click(x, y)
+    code, digit, _ = latent.decode_click(checks.number("x", x), checks.number("y", y))
     return {"z": [round(float(v), 4) for v in code], "digit": np.round(digit, 3).tolist()}
 
 
@@ -101,12 +98,11 @@ def plane_pictures() -> tuple[np.ndarray, np.ndarray]:
 def live_frames(kind, level, bottleneck, learning_rate, epochs, seed, job=None):
     """Stream (reconstructions, loss curves, status, model) while a small autoencoder trains
     (a frame after fewer steps when the server is crowded: ``job.scaled``)."""
-    if bottleneck not in live.BOTTLENECKS:
-        raise UserInputError(f"unknown bottleneck {bottleneck!r}; choose one of {list(live.BOTTLENECKS)}")
     per_frame = live.LiveConfig.steps_per_frame
-    config = live.LiveConfig(noise_kind=kind, noise_level=float(level), latent_dim=live.BOTTLENECKS[bottleneck],
-                             learning_rate=float(learning_rate), epochs=int(epochs), seed=int(seed or 0),
-                             steps_per_frame=job.scaled(per_frame) if job is not None else per_frame)
+    config = live.LiveConfig(noise_kind=kind, noise_level=level,
+                             latent_dim=live.BOTTLENECKS[checks.choice("bottleneck", bottleneck, live.BOTTLENECKS)],
+                             learning_rate=learning_rate, epochs=epochs, seed=seed or 0,
+                             steps_per_frame=job.scaled(per_frame) if job is not None else per_frame).validated()
     model = live.new_model(config)
     for frame in live.train_live(config, model):
         curves = curve_table({"training (recent steps)": frame.train_curve, "validation batch": frame.valid_curve},

@@ -17,7 +17,6 @@ from playground.activations import DISPLAY_NAMES
 from playground.bench_rows import BenchCase
 from playground.init_schemes import SCHEMES
 from playground.init_lab import batchnorm, depth, explorer, plots, race
-from playground.init_lab.settings import finite
 from playground.ui import HEAVY, explainer, friendly, show_on_first_visit
 
 TITLE = "Weight init & batch norm"
@@ -84,7 +83,7 @@ def run_race(schemes, architecture, bn_mode, activation, hidden_layers, width, o
     settings = race.RaceSettings(
         schemes=list(schemes or []), architecture=architecture, bn_mode=bn_mode, activation=activation,
         hidden_layers=hidden_layers, width=width, optimizer=optimizer,
-        learning_rate=finite("learning rate", learning_rate), batch_size=batch_size, epochs=epochs,
+        learning_rate=learning_rate, batch_size=batch_size, epochs=epochs,
         steps_per_frame=steps_per_frame, seed=seed,
     )
     if job is not None:

@@ -19,7 +19,7 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
-from playground import live, live_ui, ui
+from playground import checks, live, live_ui, ui
 from playground.activations import ACTIVATIONS, DISPLAY_NAMES
 from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
@@ -41,7 +41,8 @@ _ALIASES = {"swish": "silu", "leaky": "leaky_relu", "leakyrelu": "leaky_relu", "
 
 def parse_hidden(text: str) -> tuple[int, ...]:
     """ "8, 8, 4" → (8, 8, 4); "" → () (no hidden layer)."""
-    parts = [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
+    text = checks.text("hidden layers", text, 200)
+    parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
     try:
         return tuple(int(part) for part in parts)
     except ValueError:
@@ -53,7 +54,7 @@ def parse_hidden(text: str) -> tuple[int, ...]:
 def parse_activations(text: str) -> tuple[str, ...]:
     """ "relu, tanh" → ("relu", "tanh"); "" → () (the same activation everywhere)."""
     names = []
-    for part in (text or "").replace(";", ",").split(","):
+    for part in checks.text("per-layer activations", text, 500).replace(";", ",").split(","):
         key = part.strip().lower().replace(" ", "").replace("-", "_")
         if key:
             names.append(_ALIASES.get(key, key))
@@ -64,20 +65,16 @@ def config_from_page(own_points, dataset, classes, noise, train_percent, points,
                      layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size, regularisation,
                      regularisation_rate, loss, seed) -> PlaygroundConfig:
     """The page's controls (in this order: CONTROL_NAMES) → a validated PlaygroundConfig."""
-    for name, value in (("learning rate", learning_rate), ("regularisation rate", regularisation_rate),
-                        ("LeakyReLU slope", leaky_slope), ("seed", seed), ("batch size", batch_size)):
-        if value is None or not np.isfinite(float(value)):
-            raise UserInputError(f"{name} must be a finite number, got {value!r}")
     order = list(datasets.FEATURES)
     config = PlaygroundConfig(
-        dataset=dataset, classes=int(classes), noise=int(noise), train_percent=int(train_percent), points=int(points),
+        dataset=dataset, classes=classes, noise=noise, train_percent=train_percent, points=points,
         features=tuple(sorted(features or (), key=lambda name: order.index(name) if name in order else 99)),
         hidden=parse_hidden(hidden), activation=activation, layer_activations=parse_activations(layer_activations),
-        leaky_slope=float(leaky_slope), init=init, optimizer=optimizer, learning_rate=float(learning_rate),
-        batch_size=int(batch_size), regularisation=regularisation, regularisation_rate=float(regularisation_rate),
-        loss=loss, seed=int(seed), own_points=tuple(own_points),
+        leaky_slope=leaky_slope, init=init, optimizer=optimizer, learning_rate=learning_rate,
+        batch_size=batch_size, regularisation=regularisation, regularisation_rate=regularisation_rate,
+        loss=loss, seed=seed, own_points=tuple(own_points),
     )
-    return config.validate()
+    return config.validated()
 
 
 def page_values(config: PlaygroundConfig) -> list:

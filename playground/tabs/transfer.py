@@ -11,7 +11,7 @@ import tempfile
 
 import gradio as gr
 
-from playground import data, inference, live_ui, registry
+from playground import checks, data, inference, live_ui, registry
 from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.images import load_image
@@ -102,15 +102,9 @@ def train(workspace, unfrozen_blocks, augment, head_kind, epochs, learning_rate,
     Under the live runtime a frame is drawn when the job's chunk is due (``job.due()``); the
     progress updates in between are skipped."""
     workspace = _session(workspace)
-    settings = head.TrainSettings(
-        unfrozen_blocks=int(unfrozen_blocks or 0),
-        augment=bool(augment),
-        head=str(head_kind),
-        epochs=int(epochs or 0),
-        learning_rate=float(learning_rate if learning_rate is not None else float("nan")),
-        seed=int(seed or 0),
-        holdout=float(holdout if holdout is not None else float("nan")),
-    )
+    settings = head.TrainSettings(unfrozen_blocks=unfrozen_blocks or 0, augment=bool(augment), head=head_kind,
+                                  epochs=epochs or 0, learning_rate=learning_rate, seed=seed or 0,
+                                  holdout=holdout).validated()
     for update in head.train_classifier(workspace, settings):
         if update.phase != "done" and job is not None and not job.due():
             continue
@@ -156,9 +150,10 @@ def run_experiment(num_classes, seed, job=None):
     """Stream: (plot, table, status) after each training-set size (Stop ends the size in progress)."""
     points = []
     sizes = experiment.DEFAULT_SIZES
+    num_classes = checks.integer("digit classes", num_classes, 2, 10)
     yield gr.skip(), gr.skip(), f"Extracting features and training for n = {sizes[0]} …"
     stop = job.stop_event if job is not None else None
-    for point in experiment.run_experiment(int(num_classes), sizes, seed=int(seed or 0), stop=stop, progress=True):
+    for point in experiment.run_experiment(num_classes, sizes, seed=checks.seed(seed or 0), stop=stop, progress=True):
         if isinstance(point, str):  # progress inside one size: the plot and table stay
             yield gr.skip(), gr.skip(), f"{point} …"
             continue
@@ -170,7 +165,7 @@ def run_experiment(num_classes, seed, job=None):
             if done
             else f"n = {point.per_class} done; training n = {sizes[len(points)]} …"
         )
-        yield render.experiment_figure(points, int(num_classes)), table, status
+        yield render.experiment_figure(points, num_classes), table, status
 
 
 # ---------------------------------------------------------------- UI
