@@ -20,7 +20,8 @@ from playground.autoencoder.render import enlarge, to_uint8
 from playground.bench_rows import BenchCase
 from playground.autoencoder.denoise import HELD_OUT_PHOTOS
 from playground.figures import curve_table
-from playground.ui import FIRST_VISIT, HEAVY, SafeImage, current_app, explainer, friendly, show_on_first_visit
+from playground.ui import (FIRST_VISIT, HEAVY, SafeImage, SafeNumber, SafeSketchpad, current_app, explainer, friendly,
+                           show_on_first_visit)
 
 TITLE = "Autoencoders"
 DIGIT_ZOOM = 8  # a 28×28 digit is shown 224 px wide, pixels visible
@@ -139,11 +140,11 @@ def build() -> None:
                                       visible=False, height=240)
                     upload_is_digit = gr.Checkbox(False, label="It is a handwritten digit (use the digit denoiser)",
                                                   visible=False)
-                    sketch = gr.Sketchpad(label="Draw a digit (white ink)", visible=False, height=280,
+                    sketch = SafeSketchpad(label="Draw a digit (white ink)", visible=False, height=280,
                                           canvas_size=(280, 280), elem_id="ae-sketch")
                     kind = gr.Radio(list(noise.NOISE_TYPES), value="Gaussian", label="Noise", elem_id="ae-noise-kind")
                     level = gr.Slider(**level_settings("Gaussian", False), step=0.01, elem_id="ae-level")
-                    seed = gr.Number(0, precision=0, label="Noise seed")
+                    seed = SafeNumber(0, precision=0, label="Noise seed")
                     with_baselines = gr.Checkbox(True, label="Compare with Gaussian blur, median filter, non-local means")
                     run = gr.Button("Add noise and denoise", variant="primary", elem_id="ae-denoise-button")
                 with gr.Column(scale=3):
@@ -156,8 +157,8 @@ def build() -> None:
                         median_out = gr.Image(format="png", label="Median filter", interactive=False, height=240)
                         nlm_out = gr.Image(format="png", label="Non-local means", interactive=False, height=240)
                     with gr.Row():
-                        psnr_noisy = gr.Number(label="PSNR of the noisy input (dB)", interactive=False, elem_id="ae-psnr-noisy")
-                        psnr_net = gr.Number(label="PSNR after the autoencoder (dB)", interactive=False, elem_id="ae-psnr-net")
+                        psnr_noisy = SafeNumber(label="PSNR of the noisy input (dB)", interactive=False, elem_id="ae-psnr-noisy")
+                        psnr_net = SafeNumber(label="PSNR after the autoencoder (dB)", interactive=False, elem_id="ae-psnr-net")
                     table = gr.Markdown(elem_id="ae-denoise-table")
 
         with gr.Tab("Compress"):
@@ -178,7 +179,7 @@ def build() -> None:
                     manifold = gr.Image(format="png", label="What the decoder draws across the plane", interactive=False,
                                         height=340, elem_classes=[FIRST_VISIT])
             with gr.Row():
-                compress_seed = gr.Number(0, precision=0, label="Which test digits (seed)")
+                compress_seed = SafeNumber(0, precision=0, label="Which test digits (seed)")
                 compress_button = gr.Button("Compare bottlenecks", variant="primary", elem_id="ae-compress-button")
             compress_picture = gr.Image(format="png", label="Original, then 32, 8, 2 numbers (and your live model)", interactive=False)
             compress_table = gr.Markdown(elem_id="ae-compress-table")
@@ -194,9 +195,9 @@ def build() -> None:
                     live_kind = gr.Radio(list(noise.NOISE_TYPES), value="Gaussian", label="Noise")
                     live_level = gr.Slider(**level_settings("Gaussian", True), step=0.01, elem_id="ae-live-level")
                     bottleneck = gr.Dropdown(list(live.BOTTLENECKS), value="8 numbers", label="Bottleneck")
-                    learning_rate = gr.Number(2e-3, label="Learning rate (Adam)", minimum=1e-5, maximum=0.1)
+                    learning_rate = SafeNumber(2e-3, label="Learning rate (Adam)", minimum=1e-5, maximum=0.1)
                     epochs = gr.Slider(1, 30, value=5, step=1, label="Epochs (63 steps each)")
-                    live_seed = gr.Number(0, precision=0, label="Seed")
+                    live_seed = SafeNumber(0, precision=0, label="Seed")
                     with gr.Row():
                         start = gr.Button("Start training", variant="primary", elem_id="ae-live-start")
                         stop = gr.Button("Stop", variant="stop", elem_id="ae-live-stop")

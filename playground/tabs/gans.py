@@ -20,7 +20,7 @@ from playground.gans.heldout import heldout_pairs
 from playground.gans.live_dcgan import LiveDCGAN
 from playground.images import sketch_ink
 from playground import live_ui
-from playground.ui import HEAVY, SafeImage, explainer, friendly, show_on_first_visit
+from playground.ui import HEAVY, SafeImage, SafeNumber, SafeSketchpad, explainer, friendly, show_on_first_visit
 
 TITLE = "GANs"
 DIGIT_CHOICES = ["all"] + [str(d) for d in range(10)]
@@ -219,7 +219,7 @@ def heldout_example_files(count: int = 6) -> list[str]:
 
 
 def _seed(label: str, value: int, elem_id: str) -> gr.Number:
-    return gr.Number(value=value, label=label, precision=0, minimum=0, maximum=checks.MAX_SEED, elem_id=elem_id)
+    return SafeNumber(value=value, label=label, precision=0, minimum=0, maximum=checks.MAX_SEED, elem_id=elem_id)
 
 
 def _sampling_lab() -> None:
@@ -289,7 +289,7 @@ def _toy_lab() -> None:
             d_steps = gr.Slider(1, 10, value=1, step=1, label="D steps per G step (Play)")
             per_frame = gr.Slider(1, 100, value=10, step=1, label="Rounds per frame (Play)")
             seed = _seed("Seed", 0, "toy-seed")
-            sketch = gr.Sketchpad(
+            sketch = SafeSketchpad(
                 label="Draw your own points (choose 'drawn points', then Reset)", canvas_size=(300, 300),
                 brush=gr.Brush(default_size=8, colors=["#000000"], color_mode="fixed"), type="numpy",
                 image_mode="RGBA", height=300, elem_id="toy-sketch",
@@ -359,7 +359,7 @@ def _pix2pix_lab() -> None:
     with gr.Row():
         with gr.Column():
             with gr.Tab("Draw"):
-                sketch = gr.Sketchpad(
+                sketch = SafeSketchpad(
                     label="Sketch", canvas_size=(400, 400), type="numpy", image_mode="RGBA", height=420,
                     brush=gr.Brush(default_size=4, colors=["#000000"], color_mode="fixed"), elem_id="p2p-sketch",
                 )

@@ -20,7 +20,7 @@ import numpy as np
 from playground import checks, live_ui, registry
 from playground.bench_rows import BenchCase
 from playground.gpt import data, explain, live, render
-from playground.ui import HEAVY, current_app, explainer, friendly
+from playground.ui import HEAVY, SafeNumber, current_app, explainer, friendly
 
 TITLE = "GPT"
 MODEL = "char_gpt_shakespeare"
@@ -160,7 +160,7 @@ def _build_inside() -> tuple[list, list, Callable]:
     gr.Markdown("#### Generate")
     with gr.Row():
         length = gr.Slider(1, 1000, value=300, step=1, label="Characters to write", elem_id="gpt-length")
-        seed = gr.Number(0, label="Seed", precision=0)
+        seed = SafeNumber(0, label="Seed", precision=0)
         generate = gr.Button("Generate", variant="primary", elem_id="gpt-generate")
         stop = gr.Button("Stop", elem_id="gpt-stop")
     written = gr.Textbox(label="The model writes (with the sampling settings above)", lines=10, elem_id="gpt-written")
@@ -205,9 +205,9 @@ def _build_live() -> None:
                 width = gr.Slider(16, 128, value=64, step=16, label="GPT width (4 heads)")
                 context = gr.Slider(16, 128, value=64, step=16, label="Context (characters)")
             with gr.Row():
-                learning_rate = gr.Number(3e-3, label="Learning rate (Adam, both)")
+                learning_rate = SafeNumber(3e-3, label="Learning rate (Adam, both)")
                 steps = gr.Slider(50, live.MAX_STEPS, value=1500, step=50, label="Training steps")
-                seed = gr.Number(0, label="Seed", precision=0)
+                seed = SafeNumber(0, label="Seed", precision=0)
             with gr.Row():
                 start = gr.Button("Train both", variant="primary", elem_id="gpt-live-train")
                 stop = gr.Button("Stop", elem_id="gpt-live-stop")

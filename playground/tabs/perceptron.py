@@ -27,7 +27,7 @@ from playground.init_schemes import SCHEMES
 from playground.perceptron import activation_lab, datasets, export, perceptron
 from playground.perceptron.config import (MAX_NEURONS, OPTIMIZER_LABELS, PREFIX, PlaygroundConfig)
 from playground.perceptron.session import Session
-from playground.ui import FIRST_VISIT, HEAVY, explainer, friendly
+from playground.ui import FIRST_VISIT, HEAVY, SafeNumber, explainer, friendly
 
 TITLE = "Perceptron & activations"
 
@@ -410,21 +410,21 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
                                          elem_id="mlp-activation")
                 layer_activations = gr.Textbox("", label="…or one per layer (optional)",
                                                placeholder="e.g. relu, relu, tanh", elem_id="mlp-layer-activations")
-                leaky_slope = gr.Number(0.01, label="LeakyReLU slope", minimum=0, maximum=1)
+                leaky_slope = SafeNumber(0.01, label="LeakyReLU slope", minimum=0, maximum=1)
                 init = gr.Dropdown([(scheme.label, key) for key, scheme in SCHEMES.items()], value="xavier_uniform",
                                    label="Weight init")
             with gr.Accordion("Training", open=True):
                 optimizer = gr.Dropdown([(label, key) for key, label in OPTIMIZER_LABELS.items()], value="sgd",
                                         label="Optimizer", elem_id="mlp-optimizer")
-                learning_rate = gr.Number(0.03, label="Learning rate", elem_id="mlp-learning-rate")
+                learning_rate = SafeNumber(0.03, label="Learning rate", elem_id="mlp-learning-rate")
                 batch_size = gr.Slider(1, 100, value=10, step=1, label="Batch size")
                 with gr.Row():
                     regularisation = gr.Dropdown([("None", "none"), ("L1", "l1"), ("L2", "l2")], value="none",
                                                  label="Regularisation")
-                    regularisation_rate = gr.Number(0.0, label="Regularisation rate", minimum=0, maximum=1)
+                    regularisation_rate = SafeNumber(0.0, label="Regularisation rate", minimum=0, maximum=1)
                 loss = gr.Radio([("Cross-entropy", "cross_entropy"), ("MSE", "mse")], value="cross_entropy",
                                 label="Loss")
-                seed = gr.Number(0, label="Seed", precision=0, minimum=0)
+                seed = SafeNumber(0, label="Seed", precision=0, minimum=0)
         with gr.Column(scale=2):
             with gr.Row():
                 play = gr.Button("▶ Play", variant="primary", elem_id="mlp-play")

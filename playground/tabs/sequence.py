@@ -23,7 +23,7 @@ from playground.sequence.gradients import GRADIENT_CELLS, INITS, MAX_STEPS, deca
 from playground.sequence.race import Race, RaceSettings, sweep_progress
 from playground.sequence.tasks import TASKS, check_delay
 from playground.sequence.timeseries import SERIES, Forecaster, ForecastSettings
-from playground.ui import HEAVY, explainer, friendly, show_on_first_visit
+from playground.ui import HEAVY, SafeNumber, explainer, friendly, show_on_first_visit
 
 TITLE = "Sequences & attention"
 RACE_GROUP = 10  # optimizer steps per model between two redraws of the race
@@ -181,10 +181,10 @@ def _build_welcome() -> None:
             with gr.Row():
                 cell = gr.Radio(["LSTM", "GRU"], value="LSTM", label="Cell")
                 hidden = gr.Slider(16, 256, value=128, step=16, label="Hidden units")
-                learning_rate = gr.Number(0.005, label="Learning rate (Adam)")
+                learning_rate = SafeNumber(0.005, label="Learning rate (Adam)")
             with gr.Row():
                 steps = gr.Slider(50, 2000, value=400, step=50, label="Training steps")
-                seed = gr.Number(0, label="Seed", precision=0)
+                seed = SafeNumber(0, label="Seed", precision=0)
             with gr.Row():
                 train = gr.Button("Train", variant="primary", elem_id="seq-char-train")
                 stop = gr.Button("Stop", elem_id="seq-char-stop")
@@ -224,7 +224,7 @@ def _build_gradient() -> None:
             init = gr.Dropdown(list(INITS), value=INITS[0], label="Initialisation")
             weight_scale = gr.Slider(0.1, 4.0, value=1.0, step=0.05, label="Recurrent weight scale (× the init)")
             gate_bias = gr.Slider(-2.0, 6.0, value=2.0, step=0.5, label="LSTM forget / GRU update gate bias")
-            seed = gr.Number(0, label="Seed", precision=0)
+            seed = SafeNumber(0, label="Seed", precision=0)
             button = gr.Button("Measure", variant="primary", elem_id="seq-grad-run")
         with gr.Column(scale=2):
             figure = gr.Plot(label="Gradient against distance", elem_id="seq-grad-plot")
@@ -254,9 +254,9 @@ def _build_race() -> None:
         window = gr.Slider(1, 40, value=10, step=1, label="TDNN window w")
         hidden = gr.Slider(4, 128, value=32, step=4, label="Hidden units (every model)")
     with gr.Row():
-        learning_rate = gr.Number(0.003, label="Learning rate (Adam)")
+        learning_rate = SafeNumber(0.003, label="Learning rate (Adam)")
         gate_bias = gr.Slider(-2.0, 6.0, value=3.0, step=0.5, label="LSTM/GRU gate bias")
-        seed = gr.Number(0, label="Seed", precision=0)
+        seed = SafeNumber(0, label="Seed", precision=0)
         steps = gr.Slider(50, 3000, value=400, step=50, label="Training steps")
     with gr.Row():
         start = gr.Button("Start race", variant="primary", elem_id="seq-race-start")
@@ -298,8 +298,8 @@ def _build_timeseries() -> None:
         noise = gr.Slider(0.0, 1.0, value=0.1, step=0.05, label="Sine noise (std)")
         hidden = gr.Slider(4, 128, value=32, step=4, label="Hidden units")
     with gr.Row():
-        learning_rate = gr.Number(0.01, label="Learning rate (Adam)")
-        seed = gr.Number(0, label="Seed", precision=0)
+        learning_rate = SafeNumber(0.01, label="Learning rate (Adam)")
+        seed = SafeNumber(0, label="Seed", precision=0)
         steps = gr.Slider(50, 2000, value=300, step=25, label="Training steps")
         start = gr.Button("Train", variant="primary", elem_id="seq-ts-train")
         stop = gr.Button("Stop", elem_id="seq-ts-stop")
@@ -321,8 +321,8 @@ def _build_attention() -> None:
         length = gr.Slider(2, MAX_LENGTH, value=6, step=1, label="Symbols to reverse L")
         heads = gr.Radio([1, 2, 4], value=1, label="Attention heads")
         layers = gr.Radio([1, 2], value=1, label="Layers")
-        learning_rate = gr.Number(0.005, label="Learning rate (Adam)")
-        seed = gr.Number(0, label="Seed", precision=0)
+        learning_rate = SafeNumber(0.005, label="Learning rate (Adam)")
+        seed = SafeNumber(0, label="Seed", precision=0)
         steps = gr.Slider(20, 2000, value=400, step=20, label="Training steps")
     with gr.Row():
         start = gr.Button("Train both", variant="primary", elem_id="seq-att-train")

@@ -19,7 +19,7 @@ from playground.images import load_image, resize_longer
 from playground.style import adain, bundled, gatys, metrics
 from playground.style import features as feats
 from playground.style.gatys import GatysSettings
-from playground.ui import HEAVY, SafeImage, explainer, friendly, show_on_first_visit
+from playground.ui import HEAVY, SafeImage, SafeNumber, explainer, friendly, show_on_first_visit
 
 TITLE = "Style transfer"
 MAX_UPLOAD_SIDE = 2048  # bigger uploads are downscaled before anything else happens
@@ -144,7 +144,7 @@ def build() -> None:
                            value=data.photo_file("chelsea"), height=260, elem_id="style-content")
         style = SafeImage(label="Style", type="filepath", sources=["upload", "webcam", "clipboard"],
                          value=bundled.style_file("immunohistochemistry"), height=260, elem_id="style-style")
-        style_b = gr.Image(label="Second style (AdaIN mix)", type="filepath",
+        style_b = SafeImage(label="Second style (AdaIN mix)", type="filepath",
                            sources=["upload", "webcam", "clipboard"], value=bundled.style_file("mosaic (procedural)"),
                            height=260, elem_id="style-style-b")
     with gr.Row():
@@ -176,9 +176,9 @@ def build() -> None:
                                                   label="Content layers: late = keeps objects, early = keeps pixels",
                                                   elem_id="style-content-layers")
                 with gr.Row():
-                    content_weight = gr.Number(DEFAULTS.content_weight, label="Content weight", minimum=0)
-                    style_weight = gr.Number(DEFAULTS.style_weight, label="Style weight", minimum=0)
-                    tv_weight = gr.Number(DEFAULTS.tv_weight, label="Total-variation weight", minimum=0)
+                    content_weight = SafeNumber(DEFAULTS.content_weight, label="Content weight", minimum=0)
+                    style_weight = SafeNumber(DEFAULTS.style_weight, label="Style weight", minimum=0)
+                    tv_weight = SafeNumber(DEFAULTS.tv_weight, label="Total-variation weight", minimum=0)
                 with gr.Row():
                     size = gr.Slider(64, 512, value=DEFAULTS.size, step=32, label="Output size (longer side, px)",
                                      elem_id="style-gatys-size")
@@ -189,7 +189,7 @@ def build() -> None:
                     start = gr.Radio(list(gatys.STARTS), value=DEFAULTS.start, label="Start from")
                 with gr.Row():
                     gatys_colour = gr.Checkbox(False, label="Preserve the content's colours")
-                    seed = gr.Number(0, label="Seed (noise start)", precision=0)
+                    seed = SafeNumber(0, label="Seed (noise start)", precision=0)
         with gr.Column():
             gr.Markdown("### AdaIN — one forward pass")
             run_a = gr.Button("Run AdaIN", variant="primary", elem_id="style-run-adain")

@@ -17,7 +17,7 @@ from playground.errors import UserInputError
 from playground.images import load_image
 from playground.transfer import examples, experiment, export, features, gradcam, head, render
 from playground.transfer import workspace as ws
-from playground.ui import HEAVY, explainer, friendly, show_on_first_visit
+from playground.ui import HEAVY, SafeImage, SafeNumber, explainer, friendly, show_on_first_visit
 from playground.backbone_preprocessing import BACKBONE
 
 TITLE = "Transfer learning"
@@ -199,7 +199,7 @@ def build() -> None:
                 label="Upload many images at once", file_count="multiple", file_types=["image"], elem_id="transfer-files"
             )
             add_files_button = gr.Button("Add these files", variant="primary", elem_id="transfer-add-files")
-            snapshot = gr.Image(
+            snapshot = SafeImage(
                 label="…or one picture: webcam, paste or upload",
                 type="filepath",
                 sources=["webcam", "clipboard", "upload"],
@@ -231,8 +231,8 @@ def build() -> None:
         holdout = gr.Slider(0.1, 0.5, value=0.25, step=0.05, label="Held-out fraction (never trained on)")
     with gr.Row():
         epochs = gr.Slider(1, 200, value=30, step=1, label="Epochs")
-        learning_rate = gr.Number(value=3e-3, label="Learning rate (Adam)", minimum=1e-6, maximum=1)
-        seed = gr.Number(value=0, precision=0, label="Seed")
+        learning_rate = SafeNumber(value=3e-3, label="Learning rate (Adam)", minimum=1e-6, maximum=1)
+        seed = SafeNumber(value=0, precision=0, label="Seed")
         with gr.Column():
             train_button = gr.Button("Train", variant="primary", elem_id="transfer-train")
             stop_button = gr.Button("Stop", elem_id="transfer-stop")
@@ -250,7 +250,7 @@ def build() -> None:
     gr.Markdown("### 3 · Classify a new picture, and look inside")
     with gr.Row():
         with gr.Column():
-            query = gr.Image(
+            query = SafeImage(
                 data.photo_file("chelsea"), label="New picture", type="filepath", sources=["upload", "webcam", "clipboard"], height=260,
                 elem_id="transfer-query",
             )
@@ -287,7 +287,7 @@ def build() -> None:
     )
     with gr.Row():
         experiment_classes = gr.Slider(2, 10, value=3, step=1, label="Digit classes (0, 1, 2, …)")
-        experiment_seed = gr.Number(value=0, precision=0, label="Seed")
+        experiment_seed = SafeNumber(value=0, precision=0, label="Seed")
         experiment_button = gr.Button("Run the experiment", variant="primary", elem_id="transfer-experiment")
         experiment_stop = gr.Button("Stop")
     with gr.Row():
