@@ -102,7 +102,7 @@ def _is_sketch(param: dict) -> bool:
 
 
 def _is_number(param: dict) -> bool:
-    return param["component"] in ("Number", "Slider", "Api")
+    return param["component"] in ("Number", "Safenumber", "Slider", "Api")
 
 
 def _slider_minimum(param: dict) -> float | None:
@@ -125,6 +125,8 @@ def good_value(param: dict, pictures: Pictures):
             return minimum
     if param["parameter_has_default"]:
         return param["parameter_default"]
+    if _is_number(param):  # a gr.api number without a default: its example is the text "..."
+        return 0
     return param.get("example_input")
 
 
