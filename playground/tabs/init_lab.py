@@ -12,7 +12,7 @@ import time
 
 import gradio as gr
 
-from playground import live_ui
+from playground import data, live_ui
 from playground.activations import DISPLAY_NAMES
 from playground.bench_rows import BenchCase
 from playground.init_schemes import SCHEMES
