@@ -9,6 +9,7 @@ helpers the networks' inputs share (``resize_longer``).
 
 from __future__ import annotations
 
+import io
 import warnings
 from pathlib import Path
 
@@ -54,25 +55,43 @@ def load_image(value, max_side: int = DEFAULT_MAX_SIDE, mode: str = "RGB") -> Im
     return _to_mode(image, mode)
 
 
-def _open_file(path: Path) -> Image.Image:
-    if not path.exists():
-        raise UserInputError(f"The uploaded file {path.name} could not be found.")
+def check_file(source: Path | str | bytes, name: str | None = None) -> tuple[int, int]:
+    """(width, height) of the picture in ``source`` (a path, or the bytes of a file), read from its
+    header only: nothing is decoded. A UserInputError says what is wrong: not a picture, more
+    pixels than MAX_PIXELS (a decompression bomb is refused before it costs memory), or 0 pixels.
+
+    The UI's picture inputs (``ui.SafeImage``, ``ui.SafeSketchpad``) call it on every upload
+    before Gradio decodes it; ``load_image`` calls it on files before opening them.
+    """
+    name = name or (Path(source).name if not isinstance(source, bytes) else "The upload")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(path)
-            if image.width * image.height > MAX_PIXELS:
-                raise UserInputError(
-                    f"The image is too large ({image.width}×{image.height}); "
-                    f"the limit is {MAX_PIXELS / 1e6:.0f} megapixels."
-                )
-            image = ImageOps.exif_transpose(image)
-            image.load()
-    except UserInputError:
-        raise
+            with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as image:
+                width, height = image.size
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise UserInputError(f"The image is too large to open safely: {error}") from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise UserInputError(f"{name} is not an image I can read (PNG, JPEG, WebP, GIF, BMP, TIFF).") from error
+    if width * height > MAX_PIXELS:
+        raise UserInputError(
+            f"The image is too large ({width}×{height}); the limit is {MAX_PIXELS / 1e6:.0f} megapixels."
+        )
+    if width < 1 or height < 1:
+        raise UserInputError("The image is empty (0 pixels).")
+    return width, height
+
+
+def _open_file(path: Path) -> Image.Image:
+    if not path.exists():
+        raise UserInputError(f"The uploaded file {path.name} could not be found.")
+    check_file(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = ImageOps.exif_transpose(Image.open(path))
+            image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:  # a header fine, the data not
         raise UserInputError(
             f"{path.name} is not an image I can read (PNG, JPEG, WebP, GIF, BMP, TIFF)."
         ) from error

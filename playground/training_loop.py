@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from playground import checks
 from playground.device import device_of
 from playground.errors import TrainingDiverged, UserInputError
 
@@ -35,24 +36,10 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def check_finite_settings(**settings: float) -> None:
-    """Raise UserInputError naming the first NaN/inf setting."""
-    for name, value in settings.items():
-        if value is None or not math.isfinite(float(value)):
-            raise UserInputError(f"{name.replace('_', ' ')} must be a finite number, got {value!r}.")
-
-
-def check_learning_rate(lr: float, maximum: float = 100.0) -> None:
-    """Raise UserInputError unless ``lr`` is a finite number in (0, maximum]."""
-    check_finite_settings(learning_rate=lr)
-    if not 0 < lr <= maximum:
-        raise UserInputError(f"learning rate must be in (0, {maximum:g}], got {lr}.")
-
-
 def make_optimizer(name: str, parameters, lr: float, momentum: float = 0.9, weight_decay: float = 0.0):
     """SGD, momentum, Adam or L-BFGS by name; L-BFGS needs the closure the loop passes."""
-    check_learning_rate(lr)
-    check_finite_settings(weight_decay=weight_decay)
+    checks.learning_rate(lr, maximum=100.0)
+    checks.finite(weight_decay=weight_decay)
     parameters = list(parameters)
     key = name.lower().replace("-", "").replace(" ", "")
     if key == "sgd":

@@ -17,8 +17,9 @@ import threading
 from typing import Callable
 
 import gradio as gr
+from gradio.components.image_editor import EditorData
 
-from playground import live
+from playground import checks, images, live
 from playground.device import gpu
 from playground.errors import Busy, TrainingDiverged, UserInputError, WeightsError
 
@@ -82,29 +83,91 @@ def _with_messages(fn):
     return wrapper
 
 
-class SafeImage(gr.Image):
-    """``gr.Image`` whose upload decoding failures become clear messages.
+# ---------------------------------------------------------------- inputs that fail clearly
+#
+# Gradio turns what the page (or an API caller) sends into the handler's arguments *before* the
+# handler runs: it opens uploaded pictures with Pillow and rounds numbers. A text file named .png,
+# a decompression bomb, or NaN in a whole-number box would fail there, outside ``friendly``, as an
+# anonymous error. These inputs check first and answer with a clear message. Every picture and
+# number input of the app uses them (tests/test_ui.py checks it); they render as the plain ones.
 
-    Gradio opens every uploaded image with Pillow *before* the handler runs; a text file
-    renamed .png or a decompression bomb would otherwise surface as an anonymous error.
-    Use it for every image input a visitor can upload. It renders as a plain image.
-    """
+CHECK_THE_INPUT = "Please check the input"
+
+
+def _picture_sources(payload, blobs: dict) -> list[tuple[object, str | None]]:
+    """(path or bytes, original name) of every picture in an image or image-editor payload
+    (an editor's layers may have come ahead of the event, as blobs kept under the payload's id)."""
+    import base64
+
+    from gradio.processing_utils import extract_base64_data
+
+    files = [payload.background, *payload.layers, payload.composite] if isinstance(payload, EditorData) else [payload]
+    sources = []
+    cached = blobs.get(payload.id) if isinstance(payload, EditorData) and payload.id is not None else None
+    if cached is not None:
+        sources += [(blob, None) for blob in (cached.background, *cached.layers, cached.composite) if blob]
+    for file in files:
+        if file is None:
+            continue
+        if getattr(file, "url", None) and file.url.startswith("data:"):  # a picture sent inline (base64)
+            sources.append((base64.b64decode(extract_base64_data(file.url)), file.orig_name))
+        elif getattr(file, "path", None):
+            sources.append((file.path, file.orig_name))
+    return sources
+
+
+def _read_pictures(component, payload, preprocess):
+    """``preprocess(payload)`` (Gradio's own decoding) once every picture of the payload has passed
+    ``images.check_file`` (readable, not too many pixels: read from the header, nothing decoded)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        for source, name in _picture_sources(payload, getattr(component, "blob_storage", {})):
+            images.check_file(source, name)
+        return preprocess(payload)
+    except UserInputError as error:
+        raise gr.Error(str(error), title=CHECK_THE_INPUT) from error
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise gr.Error(f"The image is too large to open safely: {error}", title=CHECK_THE_INPUT) from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:  # a header fine, the data not
+        raise gr.Error("The upload is not an image I can read (PNG, JPEG, WebP, GIF, BMP, TIFF).",
+                       title=CHECK_THE_INPUT) from error
+
+
+class SafeImage(gr.Image):
+    """``gr.Image`` for every picture a visitor can upload, paste or take with the webcam."""
 
     def get_block_name(self) -> str:
         return "image"
 
     def preprocess(self, payload):
-        from PIL import Image, UnidentifiedImageError
+        return _read_pictures(self, payload, super().preprocess)
 
-        try:
-            return super().preprocess(payload)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-            raise gr.Error(f"The image is too large to open safely: {error}", title="Please check the input") from error
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-            name = getattr(payload, "orig_name", None) or "The upload"
-            raise gr.Error(
-                f"{name} is not an image I can read (PNG, JPEG, WebP, GIF, BMP, TIFF).", title="Please check the input"
-            ) from error
+
+class SafeSketchpad(gr.Sketchpad):
+    """``gr.Sketchpad`` for every drawing input (its layers are pictures an API caller can send)."""
+
+    def get_block_name(self) -> str:
+        return "imageeditor"
+
+    def preprocess(self, payload):
+        return _read_pictures(self, payload, super().preprocess)
+
+
+class SafeNumber(gr.Number):
+    """``gr.Number`` for every number input: NaN, ±inf or text get a message naming the box
+    (Gradio's own rounding, for a whole-number box, would fail on them anonymously)."""
+
+    def get_block_name(self) -> str:
+        return "number"
+
+    def preprocess(self, payload):
+        if payload is not None:
+            try:
+                checks.number(self.label or "the number", payload)
+            except UserInputError as error:
+                raise gr.Error(str(error), title=CHECK_THE_INPUT) from error
+        return super().preprocess(payload)
 
 
 def explainer(markdown: str) -> gr.Markdown:

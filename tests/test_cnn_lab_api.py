@@ -35,7 +35,7 @@ def test_absurd_settings_and_empty_sketch_get_clear_messages(client):
         _train(client, learning_rate=1e9)
     with pytest.raises(Exception, match="greater than maximum value 1024"):  # the slider's own check
         _train(client, batch_size=100_000)
-    with pytest.raises(Exception, match="batch size must be a whole number from 1 to the 180"):
+    with pytest.raises(Exception, match="batch size must be a whole number between 1 and 180"):
         _train(client, batch_size=512)  # within the slider, but more than the 180 training digits
     empty = {"background": None, "layers": [], "composite": None}
     with pytest.raises(Exception, match="empty"):

@@ -104,7 +104,7 @@ def test_latent_vectors_are_seeded_and_truncated():
 @pytest.mark.parametrize("bad", [-1, 2**32, 1.5, float("nan"), "abc", None])
 def test_bad_seeds_are_refused_clearly(bad):
     with pytest.raises(UserInputError, match="seed"):
-        sampling.check_seed(bad)
+        sampling.latent_vectors(bad, 4, 64)
 
 
 @pytest.mark.parametrize("bad", [0.0, 3.5, float("inf")])

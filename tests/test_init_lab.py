@@ -112,10 +112,10 @@ def test_explorer_reports_measured_and_expected_std():
 @pytest.mark.parametrize(
     "arguments, message",
     [
-        (dict(fan_in=0), "fan-in must be between 1 and 4096"),
-        (dict(fan_in=5000), "fan-in must be between 1 and 4096"),
+        (dict(fan_in=0), "fan-in must be a whole number between 1 and 4096"),
+        (dict(fan_in=5000), "fan-in must be a whole number between 1 and 4096"),
         (dict(fan_out=float("nan")), "fan-out must be a finite number"),
-        (dict(fan_out=1025), "fan-out must be between 1 and 1024"),
+        (dict(fan_out=1025), "fan-out must be a whole number between 1 and 1024"),
         (dict(key="bogus"), "unknown init scheme 'bogus'"),
         (dict(seed=1.5), "seed must be a whole number"),
     ],
@@ -219,11 +219,11 @@ def test_histograms_are_distributions_on_one_shared_axis():
 @pytest.mark.parametrize(
     "arguments, message",
     [
-        (dict(depth=0), "depth must be between 1 and 50"),
-        (dict(depth=51), "depth must be between 1 and 50"),
-        (dict(width=513), "width must be between 2 and 512"),
+        (dict(depth=0), "depth must be a whole number between 1 and 50"),
+        (dict(depth=51), "depth must be a whole number between 1 and 50"),
+        (dict(width=513), "width must be a whole number between 2 and 512"),
         (dict(width=float("nan")), "width must be a finite number"),
-        (dict(batch=1), "batch size must be between 2 and 1024"),
+        (dict(batch=1), "batch size must be a whole number between 2 and 1024"),
         (dict(activation="swish2"), "unknown activation"),
         (dict(input_kind="cifar"), "unknown input"),
     ],
@@ -322,8 +322,8 @@ def test_a_diverging_runner_stops_and_the_others_go_on():
         (dict(schemes=[]), "choose at least one init scheme"),
         (dict(schemes=["zeros", "too_small", "too_large", "orthogonal", "xavier_normal"]), "at most 4"),
         (dict(learning_rate=float("nan")), "learning rate must be a finite number"),
-        (dict(hidden_layers=11), "hidden layers must be between 1 and 10"),
-        (dict(batch_size=1), "batch size must be between 2 and 512"),
+        (dict(hidden_layers=11), "hidden layers must be a whole number between 1 and 10"),
+        (dict(batch_size=1), "batch size must be a whole number between 2 and 512"),
         (dict(architecture="rnn"), "unknown architecture"),
     ],
 )

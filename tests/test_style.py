@@ -133,8 +133,8 @@ def test_gatys_extreme_weights_give_a_finite_image(pair, weights):
     [
         (dict(content_weight=0, style_weight=0), "Nothing to optimise"),
         (dict(style_weight=float("nan")), "finite"),
-        (dict(tv_weight=-1), "≥ 0"),
-        (dict(style_weight=1e20), "at most"),
+        (dict(tv_weight=-1), "between 0 and"),
+        (dict(style_weight=1e20), r"between 0 and 1e\+15"),
         (dict(size=4000), "between"),
         (dict(style_layers=(), content_layers=()), "Nothing to optimise"),
         (dict(optimizer="SGD"), "optimizer"),

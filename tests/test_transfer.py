@@ -278,8 +278,8 @@ def test_huge_images_are_downscaled_to_the_stored_square():
 def test_bad_settings_are_clear_errors(photo_workspace):
     for settings, message in (
         (head.TrainSettings(learning_rate=float("nan")), "learning rate must be a finite number"),
-        (head.TrainSettings(epochs=0), "Epochs must be between 1 and 500"),
-        (head.TrainSettings(unfrozen_blocks=9), "Unfrozen blocks must be 0 to 4"),
+        (head.TrainSettings(epochs=0), "epochs must be a whole number between 1 and 500"),
+        (head.TrainSettings(unfrozen_blocks=9), "unfrozen blocks must be a whole number between 0 and 4"),
     ):
         with pytest.raises(UserInputError, match=message):
             list(head.train_classifier(photo_workspace, settings))

@@ -50,3 +50,60 @@ def test_safe_image_renders_as_an_image_and_reports_bad_uploads(tmp_path):
     good = tmp_path / "red.png"
     Image.new("RGB", (8, 8), (255, 0, 0)).save(good)
     assert component.preprocess(FileData(path=str(good), orig_name="red.png")).endswith(".png")
+
+
+def _huge_png(folder):
+    path = folder / "huge.png"
+    Image.new("L", (12_000, 12_000)).save(path)  # 144 megapixels: over Pillow's limit, ~150 KB on disk
+    return path
+
+
+def test_safe_sketchpad_checks_every_layer_before_gradio_decodes_it(tmp_path):
+    from gradio.components.image_editor import EditorData
+
+    from playground.ui import SafeSketchpad
+
+    component = SafeSketchpad(type="numpy", image_mode="RGBA")
+    assert component.get_block_name() == "imageeditor"
+    fake = tmp_path / "notes.png"
+    fake.write_text("not a picture")
+    stroke = tmp_path / "stroke.png"
+    Image.new("RGBA", (32, 32), (255, 255, 255, 255)).save(stroke)
+    for layer, message in ((fake, "notes.png is not an image I can read"), (_huge_png(tmp_path), "too large")):
+        payload = EditorData(layers=[FileData(path=str(stroke)), FileData(path=str(layer), orig_name=layer.name)])
+        with pytest.raises(gr.Error, match=message):
+            component.preprocess(payload)
+    value = component.preprocess(EditorData(layers=[FileData(path=str(stroke))]))
+    assert value["layers"][0].shape == (32, 32, 4)
+
+
+def test_safe_image_refuses_a_decompression_bomb_before_decoding_it(tmp_path):
+    with pytest.raises(gr.Error, match="too large"):
+        SafeImage(type="numpy").preprocess(FileData(path=str(_huge_png(tmp_path)), orig_name="huge.png"))
+
+
+def test_safe_number_names_the_box_for_nan_and_text():
+    from playground.ui import SafeNumber
+
+    seed = SafeNumber(label="Seed", precision=0)
+    assert seed.get_block_name() == "number"
+    assert seed.preprocess(3.0) == 3
+    assert seed.preprocess(None) is None  # an emptied box: the handler decides
+    for bad, message in ((float("nan"), "Seed must be a finite number"), ("three", "Seed must be a number")):
+        with pytest.raises(gr.Error, match=message):
+            seed.preprocess(bad)
+
+
+def test_every_picture_and_number_input_of_the_app_checks_before_gradio_decodes():
+    """A plain gr.Image / gr.Sketchpad / gr.Number as an event's input would let a text file named
+    .png or a NaN fail anonymously, before the handler and its messages."""
+    from playground.app import build_app
+    from playground.ui import SafeNumber, SafeSketchpad
+
+    plain = sorted({
+        f"{fn.api_name or fn.name}: {type(component).__name__} {component.label!r}"
+        for fn in build_app().fns.values() for component in fn.inputs
+        if isinstance(component, (gr.Image, gr.ImageEditor, gr.Number))
+        and not isinstance(component, (SafeImage, SafeSketchpad, SafeNumber))
+    })
+    assert not plain, plain

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from playground import data
+from playground import checks, data
 from playground.autoencoder import baselines, noise
 from playground.autoencoder.denoise import denoise_digits, denoise_photo
 from playground.autoencoder.metrics import psnr, ssim
@@ -51,15 +51,12 @@ def prepare_clean(source: str, photo_name=None, digit_index=0, upload=None, uplo
     """→ (clean picture in [0, 1], is_digit, notes). Digits are (28, 28); photos (H, W, 3)."""
     notes: list[str] = []
     if source == "Bundled photo":
-        if photo_name not in data.photo_names():
-            raise UserInputError(f"unknown photo {photo_name!r}; choose one of {data.photo_names()}")
+        checks.choice("photo", photo_name, data.photo_names())
         picture = load_image(data.photo(photo_name), max_side=MAX_SIDE)
         return np.asarray(picture, dtype=np.float32) / 255.0, False, notes
     if source == "Test digit":
-        index = int(digit_index or 0)
         test = data.mnist_test()
-        if not 0 <= index < len(test.labels):
-            raise UserInputError(f"test digit number must be between 0 and {len(test.labels) - 1}, got {index}.")
+        index = checks.integer("test digit number", digit_index or 0, 0, len(test.labels) - 1)
         return test.images[index].astype(np.float32) / 255.0, True, notes
     if source == "Draw a digit":
         return mnist_style(sketch_ink(sketch)), True, notes
@@ -92,7 +89,7 @@ def _timed(fn, *args):
 
 def denoise_view(clean: np.ndarray, is_digit: bool, kind: str, level: float, seed: int = 0, with_baselines: bool = True) -> DenoiseResult:
     """Corrupt ``clean`` with noise ``kind`` at ``level``, denoise it every way, score everything."""
-    noisy = noise.corrupt(clean, kind, level, int(seed))
+    noisy = noise.corrupt(clean, kind, level, checks.seed(seed))
     result = DenoiseResult(clean=clean, is_digit=is_digit, noisy=_score("Noisy input", clean, noisy), network=None)  # type: ignore[arg-type]
     # The photo network is told σ: the true one for Gaussian noise, an estimate otherwise
     # (it was trained on Gaussian noise only, so other noises are a test of how far it generalises).

@@ -9,19 +9,18 @@ The loop is ``playground.training_loop.fit``; this module only supplies the nois
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
 from torch import nn
 
-from playground import data
+from playground import checks, data
 from playground.autoencoder import noise
 from playground.autoencoder.render import digit_strip
 from playground.device import device_of, session_model
-from playground.errors import UserInputError
 from playground.nets.autoencoder import DigitAutoencoder
-from playground.training_loop import check_finite_settings, fit, make_optimizer, seed_everything
+from playground.training_loop import fit, make_optimizer, seed_everything
 
 BOTTLENECKS = {"7×7 feature map (no linear bottleneck)": None, "32 numbers": 32, "8 numbers": 8, "2 numbers": 2}
 VALIDATION_COUNT = 10  # one held-out digit per class
@@ -39,6 +38,22 @@ class LiveConfig:
     width: int = 16  # channels of the first layer; small so it trains live on a CPU
     seed: int = 0
 
+    def validated(self) -> "LiveConfig":
+        """The checked settings (whole numbers as ints), or UserInputError for the first bad one."""
+        kind = checks.choice("noise", self.noise_kind, noise.NOISE_TYPES)
+        top = noise.NOISE_TYPES[kind][2]
+        return replace(
+            self,
+            noise_level=checks.real(f"{kind} noise level", self.noise_level, 0, top),
+            latent_dim=None if self.latent_dim is None else checks.integer(
+                "the bottleneck (numbers kept)", self.latent_dim, 1, 784),
+            learning_rate=checks.learning_rate(self.learning_rate, minimum=1e-5, maximum=0.1),
+            batch_size=checks.integer("batch size", self.batch_size, 1, 4000),
+            epochs=checks.integer("epochs", self.epochs, 1, 200),
+            steps_per_frame=checks.integer("steps per frame", self.steps_per_frame, 1, 1000),
+            seed=checks.seed(self.seed),
+        )
+
 
 @dataclass
 class LiveFrame:
@@ -49,21 +64,6 @@ class LiveFrame:
     valid_curve: list[tuple[int, float]] = field(default_factory=list)  # (step, BCE on the validation batch)
     picture: np.ndarray | None = None  # uint8 grid: clean / noisy / reconstruction rows
     done: bool = False
-
-
-def validate_config(config: LiveConfig) -> None:
-    check_finite_settings(noise_level=config.noise_level, learning_rate=config.learning_rate)
-    if config.noise_kind not in noise.NOISE_TYPES:
-        raise UserInputError(f"unknown noise {config.noise_kind!r}; choose one of {list(noise.NOISE_TYPES)}")
-    top = noise.NOISE_TYPES[config.noise_kind][2]
-    if not 0 <= config.noise_level <= top:
-        raise UserInputError(f"{config.noise_kind} noise level must be between 0 and {top}, got {config.noise_level}.")
-    if not 1e-5 <= config.learning_rate <= 0.1:
-        raise UserInputError(f"learning rate must be between 0.00001 and 0.1, got {config.learning_rate}.")
-    if config.latent_dim is not None and not 1 <= config.latent_dim <= 784:
-        raise UserInputError(f"the bottleneck must keep between 1 and 784 numbers, got {config.latent_dim}.")
-    if not 1 <= config.epochs <= 200:
-        raise UserInputError(f"epochs must be between 1 and 200, got {config.epochs}.")
 
 
 def validation_batch(config: LiveConfig) -> tuple[np.ndarray, np.ndarray]:
@@ -82,7 +82,7 @@ def new_model(config: LiveConfig) -> DigitAutoencoder:
 
 def train_live(config: LiveConfig, model: DigitAutoencoder | None = None):
     """Yield LiveFrames while training ``model`` (a new one when None) on the chosen noise."""
-    validate_config(config)
+    config = config.validated()
     model = session_model(model if model is not None else new_model(config))
     device = device_of(model)
     rng = np.random.default_rng(config.seed)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from playground.errors import UserInputError
+from playground import checks
 
 # name shown in the UI -> (level label, default level, max level)
 NOISE_TYPES: dict[str, tuple[str, float, float]] = {
@@ -72,11 +72,8 @@ def erase_blocks(image: np.ndarray, fraction: float, rng: np.random.Generator, b
 
 def corrupt(image: np.ndarray, kind: str, level: float, seed: int | np.random.Generator = 0) -> np.ndarray:
     """Apply the noise ``kind`` (a key of NOISE_TYPES) at ``level``; raises UserInputError on bad values."""
-    if kind not in NOISE_TYPES:
-        raise UserInputError(f"unknown noise {kind!r}; choose one of {list(NOISE_TYPES)}")
-    label, _, top = NOISE_TYPES[kind]
-    if level is None or not np.isfinite(float(level)) or not 0.0 <= float(level) <= top:
-        raise UserInputError(f"{kind} noise level ({label}) must be between 0 and {top}, got {level!r}.")
+    label, _, top = NOISE_TYPES[checks.choice("noise", kind, NOISE_TYPES)]
+    level = checks.real(f"{kind} noise level ({label})", level, 0.0, top)
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(int(seed))
     image = np.asarray(image, dtype=np.float32)
     level = float(level)

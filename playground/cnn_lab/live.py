@@ -14,7 +14,7 @@ import math
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -23,12 +23,12 @@ import torch
 from safetensors.torch import save_file
 from torch import nn
 
-from playground import data
+from playground import checks, data
 from playground.cnn_lab.digits import digit_batches, split_indices
 from playground.cnn_lab.evaluation import Evaluation, evaluate_classifier
 from playground.errors import TrainingDiverged, UserInputError
 from playground.nets.seed_cnn import SeedCNN
-from playground.training_loop import BestCheckpoint, check_finite_settings, fit, make_optimizer, seed_everything
+from playground.training_loop import BestCheckpoint, fit, make_optimizer, seed_everything
 
 SEED_LBFGS = "L-BFGS (as in the seed: no line search)"
 WOLFE_LBFGS = "L-BFGS + strong Wolfe line search"
@@ -49,28 +49,22 @@ class LiveSettings:
     augment: bool = True  # small random rotations, scalings and shifts each epoch
 
     def validated(self) -> "LiveSettings":
-        check_finite_settings(learning_rate=self.learning_rate, epochs=self.epochs, batch_size=self.batch_size,
-                              seed=self.seed, validation_share=self.valid_percent, digits=self.digits)
-        if self.optimizer not in OPTIMIZERS:
-            raise UserInputError(f"unknown optimizer {self.optimizer!r}; choose one of {list(OPTIMIZERS)}")
-        if not 0 < self.learning_rate <= 10:
-            raise UserInputError(f"learning rate must be in (0, 10], got {self.learning_rate:g}")
-        if int(self.epochs) != self.epochs or not 1 <= self.epochs <= MAX_EPOCHS:
-            raise UserInputError(f"epochs must be a whole number from 1 to {MAX_EPOCHS}, got {self.epochs:g}")
-        if not 5 <= self.valid_percent <= 50:
-            raise UserInputError(f"the validation share must be 5–50 %, got {self.valid_percent:g} %")
-        if not 200 <= self.digits <= 4000:
-            raise UserInputError(f"use between 200 and 4,000 training digits, got {self.digits:g}")
-        train_count = int(self.digits) - round(int(self.digits) * self.valid_percent / 100)
-        if int(self.batch_size) != self.batch_size or not 1 <= self.batch_size <= train_count:
-            raise UserInputError(
-                f"batch size must be a whole number from 1 to the {train_count} training digits, got {self.batch_size:g}"
-            )
-        if not 0 <= self.seed < 2**31:
-            raise UserInputError(f"seed must be between 0 and 2³¹ − 1, got {self.seed:g}")
-        return LiveSettings(self.optimizer, float(self.learning_rate), int(self.epochs), int(self.batch_size),
-                            bool(self.dropout), int(self.seed), float(self.valid_percent), int(self.digits),
-                            bool(self.augment))
+        """The checked settings (whole numbers as ints), or UserInputError for the first bad one."""
+        digits = checks.integer("training digits", self.digits, 200, 4000)
+        valid_percent = checks.real("the validation share (%)", self.valid_percent, 5, 50)
+        train_count = digits - round(digits * valid_percent / 100)
+        return replace(
+            self,
+            optimizer=checks.choice("optimizer", self.optimizer, OPTIMIZERS),
+            learning_rate=checks.learning_rate(self.learning_rate, maximum=10),
+            epochs=checks.integer("epochs", self.epochs, 1, MAX_EPOCHS),
+            batch_size=checks.integer("batch size", self.batch_size, 1, train_count),  # at most the training digits
+            dropout=bool(self.dropout),
+            seed=checks.seed(self.seed),
+            valid_percent=valid_percent,
+            digits=digits,
+            augment=bool(self.augment),
+        )
 
 
 @dataclass

@@ -16,8 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from playground import registry
-from playground.errors import UserInputError
+from playground import checks, registry
 from playground.gans.sampling import (
     NO_TRUNCATION,
     digit_labels,
@@ -65,14 +64,12 @@ def interpolation_frames(
     For a class-conditional generator the label is interpolated too (a soft one-hot), so
     digit A morphs into digit B.
     """
-    if mode not in MODES:
-        raise UserInputError(f"interpolation must be one of {list(MODES)}, got {mode!r}.")
-    if not 2 <= int(frames) <= MAX_FRAMES:
-        raise UserInputError(f"number of frames must be 2–{MAX_FRAMES}, got {frames}.")
+    mode = checks.choice("interpolation", mode, MODES)
+    frames = checks.integer("number of frames", frames, 2, MAX_FRAMES)
     nz = registry.meta(model_name)["nz"]
     a = latent_vectors(seed_a, 1, nz, truncation)[0]  # (nz,)
     b = latent_vectors(seed_b, 1, nz, truncation)[0]
-    t = torch.linspace(0, 1, int(frames))  # (T,)
+    t = torch.linspace(0, 1, frames)  # (T,)
     z = (slerp if mode == "slerp" else lerp)(a, b, t)  # (T, nz)
     labels = None
     if is_conditional(model_name):

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from playground import data, registry
+from playground import checks, data, registry
 from playground.device import to_model
-from playground.errors import UserInputError
 from playground.gans.dcgan_training import StepLosses, make_optimizers, train_step
-from playground.gans.sampling import check_seed, image_grid, to_uint8
+from playground.gans.sampling import image_grid, to_uint8
 
 GRID_ROWS = 4
 MODEL = "dcgan_mnist"
@@ -31,11 +30,10 @@ class LiveDCGAN:
     history: list[StepLosses] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.seed = check_seed(self.seed)
-        if not (1e-5 <= float(self.lr) <= 1e-2):
-            raise UserInputError(f"learning rate must be between 0.00001 and 0.01, got {self.lr}")
-        if not 8 <= int(self.batch_size) <= 256:
-            raise UserInputError(f"batch size must be 8–256, got {self.batch_size}")
+        # A session's training run, not a settings object: it checks its three settings as it is made.
+        self.seed = checks.seed(self.seed)
+        self.lr = checks.learning_rate(self.lr, minimum=1e-5, maximum=1e-2)
+        self.batch_size = checks.integer("batch size", self.batch_size, 8, 256)
         torch.manual_seed(self.seed)
         # A fresh, untrained copy of the registered architecture: this session's own.
         self.model = registry.create(MODEL, pretrained=False)  # on the session device

@@ -15,11 +15,10 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from playground import registry
+from playground import checks, registry
 from playground.device import to_model
 from playground.errors import TrainingDiverged, UserInputError
 from playground.gans.emoji_data import edge_map
-from playground.gans.sampling import check_seed
 from playground.images import load_image, sketch_ink
 from playground.lazy import lazy_module
 from playground.nets.pix2pix import Pix2Pix
@@ -109,7 +108,7 @@ def translate(
     if not np.isfinite(ink).all():
         raise UserInputError("the drawing contains NaN or infinite values")
     model = registry.get(model_name)
-    noise = torch.Generator().manual_seed(check_seed(seed)) if dropout else None
+    noise = torch.Generator().manual_seed(checks.seed(seed)) if dropout else None
     output = model.generator(to_model(model, drawing_tensor(ink)), skips=skips, noise=noise)  # (1, 3, 64, 64)
     return ((output[0].clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).cpu().numpy()
 

@@ -12,42 +12,18 @@ import math
 import numpy as np
 import torch
 
-from playground import registry
+from playground import checks, registry
 from playground.device import to_model
 from playground.errors import UserInputError
 
-MAX_SEED = 2**32 - 1
 NO_TRUNCATION = 3.0  # at ±3 σ the cut removes 0.3 % of values: treated as "off"
 MIN_TRUNCATION = 0.1
 
 
-def check_seed(seed, name: str = "seed") -> int:
-    """An integer seed in [0, 2³²−1], or a clear error."""
-    try:
-        value = float(seed)
-    except (TypeError, ValueError):
-        raise UserInputError(f"{name} must be a whole number, got {seed!r}.") from None
-    if not math.isfinite(value) or value != int(value):
-        raise UserInputError(f"{name} must be a whole number, got {seed!r}.")
-    if not 0 <= value <= MAX_SEED:
-        raise UserInputError(f"{name} must be between 0 and {MAX_SEED:,}, got {int(value):,}.")
-    return int(value)
-
-
-def check_truncation(truncation) -> float:
-    try:
-        value = float(truncation)
-    except (TypeError, ValueError):
-        raise UserInputError(f"truncation must be a number, got {truncation!r}.") from None
-    if not math.isfinite(value) or not MIN_TRUNCATION <= value <= NO_TRUNCATION:
-        raise UserInputError(f"truncation must be between {MIN_TRUNCATION} and {NO_TRUNCATION}, got {truncation!r}.")
-    return value
-
-
 def latent_vectors(seed: int, count: int, nz: int, truncation: float = NO_TRUNCATION) -> torch.Tensor:
     """(count, nz) standard-normal vectors from ``seed``, cut at ±truncation (resampled beyond)."""
-    seed = check_seed(seed)
-    truncation = check_truncation(truncation)
+    seed = checks.seed(seed)
+    truncation = checks.real("truncation", truncation, MIN_TRUNCATION, NO_TRUNCATION)
     generator = torch.Generator().manual_seed(seed)
     z = torch.randn(count, nz, generator=generator)
     if truncation < NO_TRUNCATION:
@@ -92,11 +68,9 @@ def digit_labels(count: int, digit) -> torch.Tensor:
     if digit in (None, "all", "all digits"):
         return torch.arange(count) % 10
     try:
-        value = int(digit)
-    except (TypeError, ValueError):
+        value = checks.integer("digit", digit, 0, 9)
+    except UserInputError:
         raise UserInputError(f"digit must be 0–9 or 'all', got {digit!r}.") from None
-    if not 0 <= value <= 9:
-        raise UserInputError(f"digit must be 0–9 or 'all', got {digit!r}.")
     return torch.full((count,), value)
 
 
@@ -118,9 +92,7 @@ def sample_grid(
     model_name: str, seed: int, count: int = 64, truncation: float = NO_TRUNCATION, digit="all"
 ) -> np.ndarray:
     """A grid picture of ``count`` samples. Digits drawn for "all" fill one column per digit."""
-    if not 1 <= int(count) <= 256:
-        raise UserInputError(f"number of samples must be 1–256, got {count}.")
-    count = int(count)
+    count = checks.integer("number of samples", count, 1, 256)
     nz = registry.meta(model_name)["nz"]
     z = latent_vectors(seed, count, nz, truncation)
     labels = digit_labels(count, digit) if is_conditional(model_name) else None

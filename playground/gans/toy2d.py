@@ -13,13 +13,14 @@ sequence of steps give the same pictures.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from playground import checks
 from playground.errors import TrainingDiverged, UserInputError
 
 DISTRIBUTIONS = ("ring of 8 Gaussians", "mixture of 3 Gaussians", "line", "drawn points")
@@ -94,6 +95,19 @@ class ToyConfig:
     batch: int = 256
     seed: int = 0
 
+    def validated(self) -> "ToyConfig":
+        """The checked settings (whole numbers as ints), or UserInputError for the first bad one."""
+        return replace(
+            self,
+            distribution=checks.choice("distribution", self.distribution, DISTRIBUTIONS),
+            hidden=checks.integer("hidden units", self.hidden, 1, 1024),
+            layers=checks.integer("hidden layers", self.layers, 1, 16),
+            lr_g=checks.learning_rate(self.lr_g, minimum=1e-6, maximum=1.0, name="generator learning rate"),
+            lr_d=checks.learning_rate(self.lr_d, minimum=1e-6, maximum=1.0, name="discriminator learning rate"),
+            batch=checks.integer("batch size", self.batch, 1, 100_000),
+            seed=checks.seed(self.seed),
+        )
+
 
 @dataclass
 class Toy2DGAN:
@@ -107,13 +121,7 @@ class Toy2DGAN:
     g_losses: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        c = self.config
-        if c.distribution not in DISTRIBUTIONS:
-            raise UserInputError(f"unknown distribution {c.distribution!r}; choose one of {list(DISTRIBUTIONS)}")
-        for name, value, low, high in (("generator learning rate", c.lr_g, 1e-6, 1.0),
-                                       ("discriminator learning rate", c.lr_d, 1e-6, 1.0)):
-            if not (math.isfinite(value) and low <= value <= high):
-                raise UserInputError(f"{name} must be between {low} and {high}, got {value}")
+        c = self.config = self.config.validated()
         torch.manual_seed(c.seed)
         self.rng = np.random.default_rng(c.seed)
         self.torch_rng = torch.Generator().manual_seed(c.seed)

@@ -12,13 +12,13 @@ All checks raise ``UserInputError`` with a message for the visitor.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
 import torch
 
+from playground import checks
 from playground.device import device_of
 from playground.errors import UserInputError
 
@@ -38,12 +38,7 @@ def check_prompt(prompt: str | None, vocab: str) -> str:
         raise UserInputError("the prompt is empty: type a few characters for the model to read.")
     if not isinstance(prompt, str):
         raise UserInputError(f"the prompt must be text, got {type(prompt).__name__}.")
-    prompt = prompt.replace("\r\n", "\n")
-    if len(prompt) > MAX_PROMPT:
-        raise UserInputError(
-            f"the prompt is too long: {len(prompt):,} characters, at most {MAX_PROMPT:,} "
-            "(the model only reads the last few anyway)."
-        )
+    prompt = checks.text("the prompt", prompt.replace("\r\n", "\n"), MAX_PROMPT)
     unknown = sorted(set(prompt) - set(vocab))
     if unknown:
         shown = ", ".join(repr(char) for char in unknown[:10]) + (" …" if len(unknown) > 10 else "")
@@ -60,23 +55,12 @@ def vocab_punctuation(vocab: str) -> str:
 
 def check_sampling(temperature, top_k, top_p, vocab_size: int) -> tuple[float, int, float]:
     """Validated (temperature, top_k, top_p): temperature in [0, 5], top_k in [0, V] (0 = off), top_p in (0, 1]."""
-    for name, value in (("temperature", temperature), ("top-k", top_k), ("top-p", top_p)):
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise UserInputError(f"{name} must be a number, got {value!r}.") from None
-        if not math.isfinite(number):
-            raise UserInputError(f"{name} must be a finite number, got {value!r}.")
-    temperature, top_p = float(temperature), float(top_p)
-    if not 0 <= temperature <= MAX_TEMPERATURE:
-        raise UserInputError(
-            f"temperature must be between 0 (always the favourite) and {MAX_TEMPERATURE:g}, got {temperature:g}."
-        )
-    if float(top_k) != int(float(top_k)) or not 0 <= int(float(top_k)) <= vocab_size:
-        raise UserInputError(f"top-k must be a whole number between 0 (off) and {vocab_size}, got {top_k!r}.")
-    if not 0 < top_p <= 1:
-        raise UserInputError(f"top-p must be above 0 and at most 1 (1 = off), got {top_p:g}.")
-    return temperature, int(float(top_k)), top_p
+    temperature = checks.real("temperature", temperature, 0, MAX_TEMPERATURE)  # 0: always the favourite
+    top_k = checks.integer("top-k", top_k, 0, vocab_size)  # 0: off
+    top_p = checks.real("top-p", top_p, 0, 1)  # 1: off
+    if top_p == 0:
+        raise UserInputError("top-p must be above 0 and at most 1 (1 = off), got 0.")
+    return temperature, top_k, top_p
 
 
 def filtered_probabilities(logits: torch.Tensor, temperature: float, top_k: int = 0, top_p: float = 1.0) -> torch.Tensor:
@@ -152,18 +136,6 @@ def analyse(model, vocab: str, prompt: str) -> Analysis:
     )
 
 
-def check_choice(value, name: str, count: int, first: int = 1) -> int:
-    """A 1-based (or 0-based with first=0) index chosen by the visitor, validated."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise UserInputError(f"{name} must be a whole number, got {value!r}.") from None
-    last = first + count - 1
-    if not math.isfinite(number) or number != int(number) or not first <= int(number) <= last:
-        raise UserInputError(f"{name} must be a whole number between {first} and {last}, got {value!r}.")
-    return int(number)
-
-
 def distribution_rows(analysis: Analysis, position: int, temperature: float, top_k: int, top_p: float, rows: int = 15):
     """The next-character table at ``position`` (0-based): the ``rows`` most likely characters.
 
@@ -203,12 +175,13 @@ def generate(
     """Continue ``prompt`` one character at a time (yields each new character)."""
     prompt = check_prompt(prompt, vocab)
     temperature, top_k, top_p = check_sampling(temperature, top_k, top_p, len(vocab))
-    length = check_choice(length, "length", MAX_GENERATE)
+    length = checks.integer("length", length, 1, MAX_GENERATE)
+    seed = checks.seed(seed)
     index = {char: i for i, char in enumerate(vocab)}
     block = model.config.block_size
     device = device_of(model)
     context = [index[char] for char in prompt[-block:]]
-    generator = torch.Generator().manual_seed(int(seed))
+    generator = torch.Generator().manual_seed(seed)
     for _ in range(length):
         with torch.no_grad():
             ids = torch.tensor([context[-block:]], dtype=torch.long, device=device)  # (1, T)

@@ -13,13 +13,14 @@ Stop button cancels the generator; a shared live-training runtime can do the sam
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from playground import checks
 from playground.errors import TrainingDiverged, UserInputError
 from playground.gpt import data
 from playground.nets.gpt import GPT, GPTConfig
@@ -45,24 +46,23 @@ class LiveSettings:
     eval_windows: int = 16  # fixed held-out windows measured every frame
     seed: int = 0
 
-    def validate(self) -> None:
-        whole = {
-            "layers": (self.n_layer, 1, 4),
-            "heads": (self.n_head, 1, 8),
-            "width": (self.n_embd, 16, 256),
-            "context": (self.block_size, 8, 256),
-            "batch size": (self.batch_size, 1, 128),
-            "training steps": (self.total_steps, 1, MAX_STEPS),
-            "steps per frame": (self.steps_per_frame, 1, 200),
-        }
-        for name, (value, low, high) in whole.items():
-            if not isinstance(value, (int, float)) or not math.isfinite(value) or value != int(value) or not low <= value <= high:
-                raise UserInputError(f"{name} must be a whole number between {low} and {high}, got {value!r}.")
-        if self.n_embd % self.n_head:
-            raise UserInputError(f"the width ({self.n_embd}) must be divisible by the number of heads ({self.n_head}).")
-        rate = self.learning_rate
-        if not isinstance(rate, (int, float)) or not math.isfinite(rate) or not 0 < rate <= 0.1:
-            raise UserInputError(f"learning rate must be a number in (0, 0.1], got {rate!r}.")
+    def validated(self) -> "LiveSettings":
+        """The checked settings (whole numbers as ints), or UserInputError for the first bad one."""
+        settings = replace(
+            self,
+            n_layer=checks.integer("layers", self.n_layer, 1, 4),
+            n_head=checks.integer("heads", self.n_head, 1, 8),
+            n_embd=checks.integer("width", self.n_embd, 16, 256),
+            block_size=checks.integer("context", self.block_size, 8, 256),
+            batch_size=checks.integer("batch size", self.batch_size, 1, 128),
+            learning_rate=checks.learning_rate(self.learning_rate, maximum=0.1),
+            total_steps=checks.integer("training steps", self.total_steps, 1, MAX_STEPS),
+            steps_per_frame=checks.integer("steps per frame", self.steps_per_frame, 1, 200),
+            seed=checks.seed(self.seed),
+        )
+        if settings.n_embd % settings.n_head:
+            raise UserInputError(f"the width ({settings.n_embd}) must be divisible by the number of heads ({settings.n_head}).")
+        return settings
 
 
 @dataclass
@@ -81,9 +81,7 @@ def check_text(text: str | None) -> str:
         raise UserInputError("the training text is empty: paste some text, or keep the Shakespeare excerpt.")
     if len(text) < MIN_TEXT:
         raise UserInputError(f"the text is too short: {len(text):,} characters, at least {MIN_TEXT:,} needed (10 % is held out).")
-    if len(text) > MAX_TEXT:
-        raise UserInputError(f"the text is too long: {len(text):,} characters, at most {MAX_TEXT:,}.")
-    return text
+    return checks.text("the text", text, MAX_TEXT)
 
 
 class CharLSTM(nn.Module):
@@ -121,8 +119,7 @@ class LiveDuel:
     """Both models, their optimizers, the split text and the fixed held-out windows."""
 
     def __init__(self, text: str, settings: LiveSettings):
-        settings.validate()
-        self.settings = settings
+        settings = self.settings = settings.validated()
         text = check_text(text)
         self.vocab = "".join(sorted(set(text)))
         ids = data.encode(text, self.vocab)

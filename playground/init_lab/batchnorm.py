@@ -18,11 +18,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from playground import data
-from playground.errors import UserInputError
+from playground import checks, data
 from playground.init_schemes import initialise_model_
 from playground.init_lab.race import ARCHITECTURES, RaceSettings, build_model
-from playground.init_lab.settings import int_in_range, scheme_gain
+from playground.init_lab.settings import scheme_gain
 
 BN_TYPES = (nn.BatchNorm1d, nn.BatchNorm2d)
 
@@ -132,10 +131,9 @@ def running_means(model: nn.Module) -> torch.Tensor:
 
 
 def pitfalls(architecture: str = "mlp", epochs: int = 2, seed: int = 0) -> PitfallReport:
-    if architecture not in ARCHITECTURES:
-        raise UserInputError(f"unknown architecture {architecture!r}; choose one of {sorted(ARCHITECTURES)}")
-    epochs = int_in_range("epochs", epochs, 1, 5)
-    seed = int_in_range("seed", seed, 0, 2**31 - 1)
+    checks.choice("architecture", architecture, sorted(ARCHITECTURES))
+    epochs = checks.integer("epochs", epochs, 1, 5)
+    seed = checks.seed(seed)
     images, labels = data.mnist_tensors("test", "standard")  # (1000, 1, 28, 28), (1000,): never trained on
     shuffled = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))
     by_class = torch.argsort(labels, stable=True)  # all 0s, then all 1s, …: each batch of 100 is one digit

@@ -17,10 +17,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from playground import data, init_schemes
+from playground import checks, data, init_schemes
 from playground.activations import activation as activation_fn
-from playground.errors import UserInputError
-from playground.init_lab.settings import int_in_range, known_activation, known_scheme, scheme_gain
+from playground.init_lab.settings import known_activation, known_scheme, scheme_gain
 
 MAX_DEPTH = 50
 MAX_WIDTH = 512
@@ -60,19 +59,6 @@ class DepthResult:
     zeros_left_out: bool  # histograms leave out exact zeros (ReLU's flat half would dwarf the rest)
 
 
-def validate(activation: str, scheme: str, depth, width, batch, input_kind: str, seed) -> tuple[int, int, int, int]:
-    known_activation(activation)
-    known_scheme(scheme)
-    if input_kind not in INPUTS:
-        raise UserInputError(f"unknown input {input_kind!r}; choose one of {sorted(INPUTS)}")
-    return (
-        int_in_range("depth", depth, 1, MAX_DEPTH),
-        int_in_range("width", width, MIN_WIDTH, MAX_WIDTH),
-        int_in_range("batch size", batch, MIN_BATCH, MAX_BATCH),
-        int_in_range("seed", seed, 0, 2**31 - 1),
-    )
-
-
 def input_batch(input_kind: str, batch: int, width: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """(inputs, labels): (B, width) Gaussian noise with random labels, or (B, 784) real digits."""
     if input_kind == "gaussian":
@@ -94,7 +80,13 @@ def run_depth(
     batch_norm: bool = False,
     seed: int = 0,
 ) -> DepthResult:
-    depth, width, batch, seed = validate(activation, scheme, depth, width, batch, input_kind, seed)
+    known_activation(activation)
+    known_scheme(scheme)
+    checks.choice("input", input_kind, sorted(INPUTS))
+    depth = checks.integer("depth", depth, 1, MAX_DEPTH)
+    width = checks.integer("width", width, MIN_WIDTH, MAX_WIDTH)
+    batch = checks.integer("batch size", batch, MIN_BATCH, MAX_BATCH)
+    seed = checks.seed(seed)
     generator = torch.Generator().manual_seed(seed)
     inputs, labels = input_batch(input_kind, batch, width, generator)
     gain = scheme_gain(scheme, activation)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from playground import init_schemes
-from playground.init_lab.settings import int_in_range, known_activation, known_scheme, scheme_gain
+from playground import checks, init_schemes
+from playground.init_lab.settings import known_activation, known_scheme, scheme_gain
 
 MAX_FAN = 4096
 MAX_FAN_OUT = 1024  # fan-in × fan-out ≤ 4M weights keeps one histogram well under a second
@@ -43,9 +43,9 @@ def sample_weights(key: str, fan_in: int, fan_out: int, activation: str = "relu"
     """Draw a (fan_out, fan_in) matrix from scheme ``key`` with this lab's gain rule."""
     known_scheme(key)
     known_activation(activation)
-    fan_in = int_in_range("fan-in", fan_in, 1, MAX_FAN)
-    fan_out = int_in_range("fan-out", fan_out, 1, MAX_FAN_OUT)
-    seed = int_in_range("seed", seed, 0, 2**31 - 1)
+    fan_in = checks.integer("fan-in", fan_in, 1, MAX_FAN)
+    fan_out = checks.integer("fan-out", fan_out, 1, MAX_FAN_OUT)
+    seed = checks.seed(seed)
     gain = scheme_gain(key, activation)
     generator = torch.Generator().manual_seed(seed)
     weight = init_schemes.sample(key, fan_in, fan_out, gain, generator)  # (fan_out, fan_in)

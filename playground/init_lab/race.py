@@ -17,16 +17,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from playground import data
+from playground import checks, data
 from playground.errors import UserInputError
 from playground.init_schemes import initialise_model_, scheme
-from playground.init_lab.settings import (
-    float_in_range,
-    int_in_range,
-    known_activation,
-    known_scheme,
-    scheme_gain,
-)
+from playground.init_lab.settings import known_activation, known_scheme, scheme_gain
 from playground.nets.mnist_bn import MnistCNN, MnistMLP
 from playground.training_loop import make_optimizer
 
@@ -61,27 +55,20 @@ class RaceSettings:
             known_scheme(key)
         if len(set(self.schemes)) != len(self.schemes):
             raise UserInputError("each init scheme can run only once per race")
-        if self.architecture not in ARCHITECTURES:
-            raise UserInputError(f"unknown architecture {self.architecture!r}; choose one of {sorted(ARCHITECTURES)}")
-        if self.bn_mode not in BN_MODES:
-            raise UserInputError(f"unknown batch-norm mode {self.bn_mode!r}; choose one of {sorted(BN_MODES)}")
-        if self.optimizer not in OPTIMIZERS:
-            raise UserInputError(f"unknown optimizer {self.optimizer!r}; choose one of {list(OPTIMIZERS)}")
-        known_activation(self.activation)
         return RaceSettings(
             schemes=list(self.schemes),
-            architecture=self.architecture,
-            bn_mode=self.bn_mode,
-            activation=self.activation,
-            hidden_layers=int_in_range("hidden layers", self.hidden_layers, 1, 10),
-            width=int_in_range("width", self.width, 8, 512),
-            optimizer=self.optimizer,
-            learning_rate=float_in_range("learning rate", self.learning_rate, 1e-5, 1.0),
+            architecture=checks.choice("architecture", self.architecture, sorted(ARCHITECTURES)),
+            bn_mode=checks.choice("batch-norm mode", self.bn_mode, sorted(BN_MODES)),
+            activation=known_activation(self.activation),
+            hidden_layers=checks.integer("hidden layers", self.hidden_layers, 1, 10),
+            width=checks.integer("width", self.width, 8, 512),
+            optimizer=checks.choice("optimizer", self.optimizer, OPTIMIZERS),
+            learning_rate=checks.learning_rate(self.learning_rate, minimum=1e-5, maximum=1.0),
             # batch norm needs ≥ 2 samples per batch in train mode (see the batch-norm section)
-            batch_size=int_in_range("batch size", self.batch_size, 2, 512),
-            epochs=int_in_range("epochs", self.epochs, 1, 20),
-            steps_per_frame=int_in_range("steps per frame", self.steps_per_frame, 1, 100),
-            seed=int_in_range("seed", self.seed, 0, 2**31 - 1),
+            batch_size=checks.integer("batch size", self.batch_size, 2, 512),
+            epochs=checks.integer("epochs", self.epochs, 1, 20),
+            steps_per_frame=checks.integer("steps per frame", self.steps_per_frame, 1, 100),
+            seed=checks.seed(self.seed),
         )
 
 

@@ -1,52 +1,19 @@
-"""Checks on the numbers a visitor (or an API caller) sends; each failure is a clear message."""
+"""The init lab's own checks (names of schemes and activations) and its gain rule; numbers are
+checked with ``playground.checks``."""
 
 from __future__ import annotations
 
-import math
-
+from playground import checks
 from playground.activations import ACTIVATIONS
-from playground.errors import UserInputError
 from playground.init_schemes import SCHEMES, gain_for
 
 
-def finite(name: str, value) -> float:
-    """``value`` as a float, or UserInputError if it is missing, NaN or infinite."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise UserInputError(f"{name} must be a number, got {value!r}.") from None
-    if not math.isfinite(number):
-        raise UserInputError(f"{name} must be a finite number, got {value!r}.")
-    return number
-
-
-def int_in_range(name: str, value, low: int, high: int) -> int:
-    """``value`` as an int in [low, high], or a message that names the range."""
-    number = finite(name, value)
-    if number != int(number):
-        raise UserInputError(f"{name} must be a whole number, got {value!r}.")
-    if not low <= number <= high:
-        raise UserInputError(f"{name} must be between {low} and {high}, got {int(number)}.")
-    return int(number)
-
-
-def float_in_range(name: str, value, low: float, high: float) -> float:
-    number = finite(name, value)
-    if not low <= number <= high:
-        raise UserInputError(f"{name} must be between {low:g} and {high:g}, got {number:g}.")
-    return number
-
-
 def known_scheme(key: str) -> str:
-    if key not in SCHEMES:
-        raise UserInputError(f"unknown init scheme {key!r}; choose one of {sorted(SCHEMES)}")
-    return key
+    return checks.choice("init scheme", key, sorted(SCHEMES))
 
 
 def known_activation(name: str) -> str:
-    if name not in ACTIVATIONS:
-        raise UserInputError(f"unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}")
-    return name
+    return checks.choice("activation", name, sorted(ACTIVATIONS))
 
 
 def scheme_gain(key: str, activation: str) -> float:

@@ -41,9 +41,11 @@ class GPTConfig:
     dropout: float = 0.0  # dropout on attention weights and residual branches while training
     bias: bool = True  # biases in the linear layers and layer norms (GPT-2 has them)
 
-    def __post_init__(self) -> None:
+    def validated(self) -> "GPTConfig":
+        """This config, if its numbers make a network (the width splits evenly into heads)."""
         if self.n_embd % self.n_head:
             raise ValueError(f"n_embd {self.n_embd} must be divisible by n_head {self.n_head}")
+        return self
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -126,7 +128,7 @@ class GPT(nn.Module):
 
     def __init__(self, config: GPTConfig | None = None):
         super().__init__()
-        self.config = config = config or GPTConfig()
+        self.config = config = (config or GPTConfig()).validated()
         self.tok_emb = nn.Embedding(config.vocab_size, config.n_embd)  # one vector per character
         self.pos_emb = nn.Embedding(config.block_size, config.n_embd)  # one vector per position
         self.drop = nn.Dropout(config.dropout)

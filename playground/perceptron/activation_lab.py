@@ -9,12 +9,12 @@ sigmoid's 0.25 ** 10 ≈ 1e-6 is the vanishing-gradient problem in one number.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from playground import checks
 from playground.activations import ACTIVATIONS, DISPLAY_NAMES, activation
 from playground.errors import UserInputError
 from playground.figures import new_figure
@@ -97,19 +97,14 @@ def facts_table(names: list[str], leaky_slope: float = 0.01) -> list[list]:
 def check_names(names: list[str] | None) -> list[str]:
     if not names:
         raise UserInputError("tick at least one activation to plot")
-    unknown = [name for name in names if name not in ACTIVATIONS]
-    if unknown:
-        raise UserInputError(f"unknown activation(s) {unknown}; choose from {sorted(ACTIVATIONS)}")
-    return list(names)
+    return [checks.choice("activation", name, ACTIVATIONS) for name in names]
 
 
 def figure(names: list[str], leaky_slope: float = 0.01, x_limit: float = 5.0):
     """A matplotlib figure: f(x) on the left, f′(x) on the right, saturated zones shaded."""
     names = check_names(names)
-    if not (math.isfinite(x_limit) and 0.5 <= x_limit <= 20):
-        raise UserInputError(f"the x range must be between 0.5 and 20, got {x_limit!r}")
-    if not (math.isfinite(leaky_slope) and 0 <= leaky_slope <= 1):
-        raise UserInputError(f"LeakyReLU slope must be between 0 and 1, got {leaky_slope!r}")
+    x_limit = checks.real("the x range", x_limit, 0.5, 20)
+    leaky_slope = checks.real("LeakyReLU slope", leaky_slope, 0, 1)
     x = np.linspace(-x_limit, x_limit, 801)
     fig = new_figure(11, 4.2)  # the figure's own: no pyplot state shared between handler threads
     left, right = fig.subplots(1, 2)

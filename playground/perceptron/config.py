@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, fields, replace
 
+from playground import checks
 from playground.activations import ACTIVATIONS
 from playground.errors import UserInputError
 from playground.init_schemes import SCHEMES
@@ -56,53 +57,53 @@ class PlaygroundConfig:
         """The activation of each hidden layer."""
         return self.layer_activations or (self.activation,) * len(self.hidden)
 
-    def validate(self) -> "PlaygroundConfig":
-        """Raise UserInputError with a clear message for the first bad setting; else return self."""
-        _choice("data set", self.dataset, (*GENERATORS, OWN_POINTS))
-        _int_range("classes", self.classes, MIN_CLASSES, MAX_CLASSES)
-        _int_range("noise (%)", self.noise, 0, 50)
-        _int_range("training share (%)", self.train_percent, 10, 90)
-        _int_range("number of points", self.points, 20, 2000)
+    def validated(self) -> "PlaygroundConfig":
+        """The checked config (whole numbers as ints), or UserInputError for the first bad setting."""
         if not self.features:
             raise UserInputError("choose at least one input feature")
-        for name in self.features:
-            _choice("feature", name, FEATURES)
         if len(self.hidden) > MAX_HIDDEN_LAYERS:
             raise UserInputError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(self.hidden)}")
+        hidden = []
         for index, width in enumerate(self.hidden, 1):
-            if not 1 <= width <= MAX_NEURONS:
+            if not (isinstance(width, (int, float)) and 1 <= width <= MAX_NEURONS):
                 raise UserInputError(
                     f"hidden layer {index} has {width} neurons: each layer needs 1 to {MAX_NEURONS} neurons "
                     "(remove the layer instead of giving it zero)"
                 )
-        _choice("activation", self.activation, ACTIVATIONS)
+            hidden.append(checks.integer(f"hidden layer {index}'s width", width, 1, MAX_NEURONS))
         if self.layer_activations and len(self.layer_activations) != len(self.hidden):
             raise UserInputError(
                 f"{len(self.layer_activations)} per-layer activations for {len(self.hidden)} hidden layers: "
                 "give one per layer, or leave the box empty to use the same everywhere"
             )
-        for name in self.layer_activations:
-            _choice("activation", name, ACTIVATIONS)
-        _finite_range("LeakyReLU slope", self.leaky_slope, 0.0, 1.0)
-        _choice("weight init", self.init, SCHEMES)
-        _choice("optimizer", self.optimizer, OPTIMIZERS)
-        _finite("learning rate", self.learning_rate)
-        if not 0 < self.learning_rate <= MAX_LEARNING_RATE:
-            raise UserInputError(
-                f"learning rate must be above 0 and at most {MAX_LEARNING_RATE:g}, got {self.learning_rate:g}"
-            )
-        _int_range("batch size", self.batch_size, 1, 2000)
-        _choice("regularisation", self.regularisation, REGULARISATIONS)
-        _finite_range("regularisation rate", self.regularisation_rate, 0.0, 1.0)
-        _choice("loss", self.loss, LOSSES)
-        _int_range("seed", self.seed, 0, 2**31 - 1)
         if len(self.own_points) > MAX_OWN_POINTS:
             raise UserInputError(f"at most {MAX_OWN_POINTS} points of your own, got {len(self.own_points)}")
+        classes = checks.integer("classes", self.classes, MIN_CLASSES, MAX_CLASSES)
         for x1, x2, label in self.own_points:
             if not (math.isfinite(x1) and math.isfinite(x2) and abs(x1) <= EXTENT and abs(x2) <= EXTENT):
                 raise UserInputError(f"a point of your own ({x1}, {x2}) is outside the plane [-6, 6]²")
-            _int_range("class of a point", label, 0, self.classes - 1)
-        return self
+            checks.integer("class of a point", label, 0, classes - 1)
+        return replace(
+            self,
+            dataset=checks.choice("data set", self.dataset, (*GENERATORS, OWN_POINTS)),
+            classes=classes,
+            noise=checks.integer("noise (%)", self.noise, 0, 50),
+            train_percent=checks.integer("training share (%)", self.train_percent, 10, 90),
+            points=checks.integer("number of points", self.points, 20, 2000),
+            features=tuple(checks.choice("feature", name, FEATURES) for name in self.features),
+            hidden=tuple(hidden),
+            activation=checks.choice("activation", self.activation, ACTIVATIONS),
+            layer_activations=tuple(checks.choice("activation", name, ACTIVATIONS) for name in self.layer_activations),
+            leaky_slope=checks.real("LeakyReLU slope", self.leaky_slope, 0.0, 1.0),
+            init=checks.choice("weight init", self.init, SCHEMES),
+            optimizer=checks.choice("optimizer", self.optimizer, OPTIMIZERS),
+            learning_rate=checks.learning_rate(self.learning_rate, maximum=MAX_LEARNING_RATE),
+            batch_size=checks.integer("batch size", self.batch_size, 1, 2000),
+            regularisation=checks.choice("regularisation", self.regularisation, REGULARISATIONS),
+            regularisation_rate=checks.real("regularisation rate", self.regularisation_rate, 0.0, 1.0),
+            loss=checks.choice("loss", self.loss, LOSSES),
+            seed=checks.seed(self.seed),
+        )
 
     # ---------------------------------------------------------- what a change means
 
@@ -140,7 +141,7 @@ class PlaygroundConfig:
                 continue
             try:
                 candidate = replace(config, **{name: _decode(name, text)})
-                candidate.validate()
+                candidate = candidate.validated()
             except (UserInputError, ValueError, TypeError) as error:
                 problems.append(f"{key}={text!r} ignored: {error}")
                 continue
@@ -182,25 +183,3 @@ def _decode(name: str, text: str):
     if kind in ("float", float):
         return float(text)
     return text
-
-
-def _choice(what: str, value, choices) -> None:
-    if value not in choices:
-        raise UserInputError(f"unknown {what} {value!r}; choose one of {sorted(choices)}")
-
-
-def _finite(what: str, value) -> None:
-    if value is None or not math.isfinite(float(value)):
-        raise UserInputError(f"{what} must be a finite number, got {value!r}")
-
-
-def _finite_range(what: str, value, low: float, high: float) -> None:
-    _finite(what, value)
-    if not low <= value <= high:
-        raise UserInputError(f"{what} must be between {low:g} and {high:g}, got {value:g}")
-
-
-def _int_range(what: str, value, low: int, high: int) -> None:
-    _finite(what, value)
-    if int(value) != value or not low <= value <= high:
-        raise UserInputError(f"{what} must be a whole number from {low} to {high}, got {value!r}")

@@ -11,6 +11,7 @@ from typing import Callable
 
 import numpy as np
 
+from playground import checks
 from playground.errors import UserInputError
 
 EXTENT = 6.0  # the plane shown is [-EXTENT, EXTENT]²
@@ -98,12 +99,9 @@ DATASET_LABELS = {
 
 def make_points(name: str, n: int, classes: int, noise: float, seed: int) -> Points:
     """``n`` points of the data set ``name`` (see the module docstring)."""
-    if name not in GENERATORS:
-        raise UserInputError(f"unknown data set {name!r}; choose one of {sorted(GENERATORS)}")
-    if not MIN_CLASSES <= classes <= MAX_CLASSES:
-        raise UserInputError(f"classes must be between {MIN_CLASSES} and {MAX_CLASSES}, got {classes}")
-    if not 0.0 <= noise <= 0.5:
-        raise UserInputError(f"noise must be between 0 and 50 %, got {noise * 100:g} %")
+    checks.choice("data set", name, sorted(GENERATORS))
+    classes = checks.integer("classes", classes, MIN_CLASSES, MAX_CLASSES)
+    noise = checks.real("noise (share of the spread)", noise, 0.0, 0.5)
     rng = np.random.default_rng(seed)
     points, labels = GENERATORS[name](n, classes, noise, rng)
     points = np.clip(points, -EXTENT, EXTENT).astype(np.float32)
@@ -112,8 +110,7 @@ def make_points(name: str, n: int, classes: int, noise: float, seed: int) -> Poi
 
 def split(points: np.ndarray, labels: np.ndarray, train_fraction: float, seed: int):
     """Shuffle once with ``seed`` and cut: (train points, train labels, test points, test labels)."""
-    if not 0.1 <= train_fraction <= 0.9:
-        raise UserInputError(f"the training share must be between 10 % and 90 %, got {train_fraction * 100:g} %")
+    checks.real("the training share", train_fraction, 0.1, 0.9)
     order = np.random.default_rng(seed + 1).permutation(len(points))
     cut = max(1, int(round(train_fraction * len(points))))
     train, test = order[:cut], order[cut:]

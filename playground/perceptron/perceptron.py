@@ -11,15 +11,14 @@ provably stops with every point right; on XOR it wanders for ever.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
 import torch
 
+from playground import checks
 from playground.activations import DISPLAY_NAMES, activation
-from playground.errors import UserInputError
 from playground.perceptron import datasets, render
 
 PERCEPTRON_DATASETS = {
@@ -35,15 +34,13 @@ BOUNDED = {"step": (0.0, 1.0), "sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}  # fi
 
 
 def perceptron_data(dataset: str, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    if dataset not in PERCEPTRON_DATASETS:
-        raise UserInputError(f"unknown data set {dataset!r}; choose one of {sorted(PERCEPTRON_DATASETS)}")
+    checks.choice("data set", dataset, sorted(PERCEPTRON_DATASETS))
     return datasets.make_points(dataset, POINTS, 2, 0.0, seed)
 
 
 def check_weights(w1: float, w2: float, b: float, leaky_slope: float = 0.01) -> None:
     for name, value in (("w1", w1), ("w2", w2), ("b", b), ("LeakyReLU slope", leaky_slope)):
-        if value is None or not math.isfinite(float(value)):
-            raise UserInputError(f"{name} must be a finite number, got {value!r}")
+        checks.number(name, value)
 
 
 def outputs(w1: float, w2: float, b: float, activation_name: str, leaky_slope: float, points: np.ndarray) -> np.ndarray:
@@ -100,8 +97,7 @@ def learn(points: np.ndarray, labels: np.ndarray, w1: float = 0.0, w2: float = 0
           learning_rate: float = 0.1, epochs: int = 40, seed: int = 0) -> Iterator[LearnStep]:
     """Rosenblatt's rule from (w1, w2, b); one LearnStep per epoch, stopping early at zero mistakes."""
     check_weights(w1, w2, b)
-    if not (math.isfinite(learning_rate) and 0 < learning_rate <= 10):
-        raise UserInputError(f"learning rate must be in (0, 10], got {learning_rate!r}")
+    learning_rate = checks.learning_rate(learning_rate, maximum=10)
     rng = np.random.default_rng(seed)
     w, bias = np.array([w1, w2], dtype=np.float64), float(b)
     signs = np.where(labels == 1, 1.0, -1.0)  # class 1 → +1, class 0 → -1

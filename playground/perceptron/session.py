@@ -49,7 +49,7 @@ class Session:
     def apply(self, config: PlaygroundConfig, reset: bool = False) -> None:
         """Take new settings: a fresh network when the data or architecture changed (or on reset),
         else the optimizer settings apply to the network being trained."""
-        config.validate()
+        config = config.validated()
         with self.lock:
             same_model = self.config is not None and self.config.model_key() == config.model_key()
             if self.trainer is not None and same_model and not reset:

@@ -75,7 +75,7 @@ def loss_function(name: str, classes: int):
 
 class Trainer:
     def __init__(self, config: PlaygroundConfig):
-        self.config = config.validate()
+        self.config = config = config.validated()
         self.data = make_data(config)
         self.train_x = torch.from_numpy(datasets.features(self.data.train_points, config.features))  # (n, F)
         self.train_y = torch.from_numpy(self.data.train_labels)  # (n,)
@@ -93,8 +93,7 @@ class Trainer:
 
     def set_optimizer(self, config: PlaygroundConfig) -> None:
         """Optimizer, learning rate, batch size, regularisation and loss: changeable mid-run."""
-        config.validate()
-        self.config = config
+        self.config = config = config.validated()
         self.optimizer = make_optimizer(config.optimizer, self.model.parameters(), config.learning_rate)
         self.loss_fn = loss_function(config.loss, config.classes)
 

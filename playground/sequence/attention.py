@@ -10,15 +10,15 @@ it needs: the output at step L + i attends to input step L − 1 − i, so its a
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
 
-from playground.errors import TrainingDiverged, UserInputError
+from playground import checks
+from playground.errors import TrainingDiverged
 from playground.nets.sequence import RecurrentNet, TinyTransformer
 from playground.sequence.tasks import N_SYMBOLS, loss_and_accuracy, reverse_batch
-from playground.training_loop import check_learning_rate
 
 MAX_LENGTH = 24
 
@@ -34,12 +34,16 @@ class AttentionSettings:
     batch_size: int = 64
     seed: int = 0
 
-    def validate(self) -> None:
-        check_learning_rate(self.learning_rate, maximum=1.0)
-        if int(self.length) != self.length or not 2 <= self.length <= MAX_LENGTH:
-            raise UserInputError(f"the sequence length must be a whole number between 2 and {MAX_LENGTH}, got {self.length}.")
-        if self.heads not in (1, 2, 4) or self.layers not in (1, 2):
-            raise UserInputError("choose 1, 2 or 4 heads and 1 or 2 layers.")
+    def validated(self) -> "AttentionSettings":
+        """The checked settings (whole numbers as ints), or UserInputError for the first bad one."""
+        return replace(
+            self,
+            length=checks.integer("the sequence length", self.length, 2, MAX_LENGTH),
+            heads=checks.choice("number of heads", self.heads, (1, 2, 4)),
+            layers=checks.choice("number of layers", self.layers, (1, 2)),
+            learning_rate=checks.learning_rate(self.learning_rate, maximum=1.0),
+            seed=checks.seed(self.seed),
+        )
 
 
 @dataclass
@@ -51,8 +55,7 @@ class Curves:
 
 class ReversalLab:
     def __init__(self, settings: AttentionSettings):
-        settings.validate()
-        self.settings = settings
+        settings = self.settings = settings.validated()
         self.length = int(settings.length)
         torch.manual_seed(settings.seed)
         n_in, n_out = N_SYMBOLS + 1, N_SYMBOLS

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import codecs
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from playground import checks
 from playground.errors import TrainingDiverged, UserInputError
 from playground.nets.sequence import RecurrentNet
-from playground.training_loop import check_learning_rate
 
 MIN_TEXT = 40  # characters
 MAX_TEXT = 200_000
@@ -48,12 +48,15 @@ class CharSettings:
     batch_size: int = 32
     seed: int = 0
 
-    def validate(self) -> None:
-        if self.cell not in ("lstm", "gru"):
-            raise UserInputError(f"choose an LSTM or a GRU, got {self.cell!r}.")
-        check_learning_rate(self.learning_rate, maximum=1.0)
-        if not 8 <= int(self.hidden) <= 512:
-            raise UserInputError(f"hidden size must be between 8 and 512, got {self.hidden}.")
+    def validated(self) -> "CharSettings":
+        """The checked settings (whole numbers as ints), or UserInputError for the first bad one."""
+        return replace(
+            self,
+            cell=checks.choice("cell", self.cell, ("lstm", "gru")),
+            hidden=checks.integer("hidden size", self.hidden, 8, 512),
+            learning_rate=checks.learning_rate(self.learning_rate, maximum=1.0),
+            seed=checks.seed(self.seed),
+        )
 
 
 def check_text(text: str | None) -> str:
@@ -62,16 +65,14 @@ def check_text(text: str | None) -> str:
         raise UserInputError("the text is empty: paste some text (or pick the Zen of Python) to train on.")
     if len(text) < MIN_TEXT:
         raise UserInputError(f"the text is too short to learn from: {len(text)} characters, at least {MIN_TEXT} needed.")
-    if len(text) > MAX_TEXT:
-        raise UserInputError(f"the text is too long: {len(text):,} characters, at most {MAX_TEXT:,}.")
-    return text
+    return checks.text("the text", text, MAX_TEXT)
 
 
 class CharModel:
     """The vocabulary, the encoded text and a recurrent net over one-hot characters."""
 
     def __init__(self, text: str, settings: CharSettings):
-        settings.validate()
+        settings = settings.validated()
         self.text = check_text(text)
         self.settings = settings
         self.vocabulary = sorted(set(self.text))
@@ -111,10 +112,10 @@ class CharModel:
 
     def sample(self, prompt: str = "", length: int = 300, temperature: float = 0.8, seed: int = 0) -> str:
         """Continue ``prompt`` (characters the model never saw are dropped) for ``length`` characters."""
-        if temperature is None or not math.isfinite(float(temperature)) or not 0.05 <= temperature <= 5:
-            raise UserInputError(f"temperature must be between 0.05 and 5, got {temperature!r}.")
-        if not 1 <= int(length) <= MAX_SAMPLE:
-            raise UserInputError(f"sample length must be between 1 and {MAX_SAMPLE}, got {length!r}.")
+        temperature = checks.real("temperature", temperature, 0.05, 5)
+        length = checks.integer("sample length", length, 1, MAX_SAMPLE)
+        seed = checks.seed(seed)
+        prompt = checks.text("the prompt", prompt, MAX_TEXT)
         known = [self.index[c] for c in (prompt or "") if c in self.index] or [self.index[self.text[0]]]
         generator = torch.Generator().manual_seed(int(seed))
         self.net.eval()

@@ -8,12 +8,11 @@ hidden unit), copy i back-propagates only unit i of h_T, so x.grad[i] is row i o
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 from torch import nn
 
+from playground import checks
 from playground.errors import UserInputError
 from playground.nets.sequence import set_gate_bias
 
@@ -58,17 +57,12 @@ def gradient_vs_distance(
     seed: int = 0,
 ) -> dict[str, np.ndarray]:
     """{"distance": 0..T-1, "norm": ‖∂h_T/∂x_{T-d}‖} for a random Gaussian input sequence."""
-    for label, value in (("weight scale", weight_scale), ("gate bias", gate_bias)):
-        if value is None or not math.isfinite(float(value)):
-            raise UserInputError(f"{label} must be a finite number, got {value!r}.")
-    steps, hidden = int(steps), int(hidden)
-    if not 2 <= steps <= MAX_STEPS:
-        raise UserInputError(f"sequence length must be between 2 and {MAX_STEPS}, got {steps}.")
-    if not 1 <= hidden <= MAX_HIDDEN:
-        raise UserInputError(f"hidden size must be between 1 and {MAX_HIDDEN}, got {hidden}.")
-    if not 0 <= weight_scale <= 10:
-        raise UserInputError(f"recurrent weight scale must be between 0 and 10, got {weight_scale}.")
-    rnn = build_cell(cell, hidden, init, float(weight_scale), float(gate_bias), seed)
+    steps = checks.integer("sequence length", steps, 2, MAX_STEPS)
+    hidden = checks.integer("hidden size", hidden, 1, MAX_HIDDEN)
+    weight_scale = checks.real("recurrent weight scale", weight_scale, 0, 10)
+    gate_bias = checks.number("gate bias", gate_bias)
+    seed = checks.seed(seed)
+    rnn = build_cell(cell, hidden, init, weight_scale, gate_bias, seed)
     rnn.requires_grad_(False)  # only ∂/∂x is wanted: skip the weight gradients (≈ a third of the backward)
     sequence = torch.randn(1, steps, INPUT_SIZE, generator=torch.Generator().manual_seed(int(seed) + 1), dtype=torch.float64)
     x = sequence.repeat(hidden, 1, 1).requires_grad_(True)  # (H, T, D): one copy per hidden unit

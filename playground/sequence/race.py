@@ -10,21 +10,22 @@ calls it in a loop and redraws after every call; a test calls it to a fixed budg
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
 
+from playground import checks
 from playground.errors import TrainingDiverged, UserInputError
 from playground.nets.sequence import MODEL_KINDS, build_model
 from playground.sequence.tasks import (
     N_SYMBOLS,
     TaskSpec,
+    check_delay,
     loss_and_accuracy,
     make_batch,
     task_spec,
 )
-from playground.training_loop import check_finite_settings, check_learning_rate
 
 HELD_OUT = 512  # sequences in the fixed evaluation batch
 
@@ -42,18 +43,21 @@ class RaceSettings:
     seed: int = 0
     kinds: tuple[str, ...] = MODEL_KINDS
 
-    def validate(self) -> None:
-        check_finite_settings(gate_bias=self.gate_bias)
-        check_learning_rate(self.learning_rate, maximum=1.0)
-        if not 1 <= int(self.window) <= 200:
-            raise UserInputError(f"the TDNN window must be between 1 and 200 steps, got {self.window}.")
-        if not 1 <= int(self.hidden) <= 256:
-            raise UserInputError(f"hidden size must be between 1 and 256, got {self.hidden}.")
-        if not 1 <= int(self.batch_size) <= 1024:
-            raise UserInputError(f"batch size must be between 1 and 1024, got {self.batch_size}.")
-        unknown = [kind for kind in self.kinds if kind not in MODEL_KINDS]
-        if unknown or not self.kinds:
-            raise UserInputError(f"choose models among {list(MODEL_KINDS)}, got {list(self.kinds)}.")
+    def validated(self) -> "RaceSettings":
+        """The checked settings (whole numbers as ints), or UserInputError for the first bad one."""
+        if not self.kinds:
+            raise UserInputError(f"choose models among {list(MODEL_KINDS)}, got none.")
+        return replace(
+            self,
+            delay=check_delay(self.delay),
+            window=checks.integer("TDNN window", self.window, 1, 200),
+            hidden=checks.integer("hidden size", self.hidden, 1, 256),
+            learning_rate=checks.learning_rate(self.learning_rate, maximum=1.0),
+            batch_size=checks.integer("batch size", self.batch_size, 1, 1024),
+            gate_bias=checks.number("gate bias", self.gate_bias),
+            seed=checks.seed(self.seed),
+            kinds=tuple(checks.choice("model", kind, MODEL_KINDS) for kind in self.kinds),
+        )
 
 
 @dataclass
@@ -67,8 +71,7 @@ class Racer:
 
 class Race:
     def __init__(self, settings: RaceSettings):
-        settings.validate()
-        self.settings = settings
+        settings = self.settings = settings.validated()
         self.spec: TaskSpec = task_spec(settings.task, settings.delay, int(settings.symbols))
         torch.manual_seed(settings.seed)
         self.racers: dict[str, Racer] = {}

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from playground import checks
 from playground.errors import UserInputError
 
 TASKS = ("remember-k", "adding", "delayed copy")
@@ -50,13 +51,7 @@ class TaskSpec:
 
 
 def check_delay(delay: int, low: int = 1, high: int = MAX_DELAY) -> int:
-    try:
-        delay_int = int(delay)
-    except (TypeError, ValueError, OverflowError):
-        raise UserInputError(f"the delay k must be a whole number, got {delay!r}.") from None
-    if delay_int != delay or not low <= delay_int <= high:
-        raise UserInputError(f"the delay k must be a whole number between {low} and {high}, got {delay!r}.")
-    return delay_int
+    return checks.integer("the delay k", delay, low, high)
 
 
 def task_spec(name: str, delay: int, n_symbols: int = N_SYMBOLS) -> TaskSpec:

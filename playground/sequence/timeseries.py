@@ -11,16 +11,16 @@ A persistence baseline (tomorrow = today) is reported beside both, so the number
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
 import torch
 from torch import nn
 
+from playground import checks
 from playground.errors import TrainingDiverged, UserInputError
 from playground.nets.sequence import RecurrentNet
-from playground.training_loop import check_learning_rate
 
 SERIES = ("noisy sine", "sunspots (yearly, 1700–2008)", "CO₂ at Mauna Loa (monthly, 1958–2001)")
 TRAIN_SHARE = 0.8
@@ -65,14 +65,12 @@ def _co2() -> Series:
 
 def load_series(name: str, noise: float = 0.1, seed: int = 0) -> Series:
     if name == SERIES[0]:
-        if noise is None or not math.isfinite(float(noise)) or not 0 <= noise <= 2:
-            raise UserInputError(f"the sine's noise must be between 0 and 2, got {noise!r}.")
-        return noisy_sine(noise=float(noise), seed=seed)
+        return noisy_sine(noise=checks.real("the sine's noise", noise, 0, 2), seed=checks.seed(seed))
     if name == SERIES[1]:
         return _sunspots()
     if name == SERIES[2]:
         return _co2()
-    raise UserInputError(f"unknown series {name!r}; choose one of {list(SERIES)}")
+    raise UserInputError(f"unknown series {name!r}; choose one of: {', '.join(SERIES)}.")
 
 
 @dataclass
@@ -84,10 +82,17 @@ class ForecastSettings:
     noise: float = 0.1  # the sine's noise
     seed: int = 0
 
-    def validate(self) -> None:
-        check_learning_rate(self.learning_rate, maximum=1.0)
-        if not 1 <= int(self.hidden) <= 256:
-            raise UserInputError(f"hidden size must be between 1 and 256, got {self.hidden}.")
+    def validated(self) -> "ForecastSettings":
+        """The checked settings (whole numbers as ints), or UserInputError for the first bad one."""
+        return replace(
+            self,
+            series=checks.choice("series", self.series, SERIES),
+            cell=checks.choice("cell", self.cell, ("gru", "lstm", "elman")),
+            hidden=checks.integer("hidden size", self.hidden, 1, 256),
+            learning_rate=checks.learning_rate(self.learning_rate, maximum=1.0),
+            noise=checks.real("the sine's noise", self.noise, 0, 2),
+            seed=checks.seed(self.seed),
+        )
 
 
 @dataclass
@@ -107,8 +112,7 @@ class Forecaster:
     """A recurrent net trained on the first 80 % of one series, measured on the rest."""
 
     def __init__(self, settings: ForecastSettings):
-        settings.validate()
-        self.settings = settings
+        settings = self.settings = settings.validated()
         self.series = load_series(settings.series, settings.noise, settings.seed)
         values = self.series.values
         self.split = int(len(values) * TRAIN_SHARE)  # first test step, in the series' own steps

@@ -17,8 +17,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from playground import registry
-from playground.errors import UserInputError
+from playground import checks, registry
 from playground.images import resize_longer
 from playground.nets.adain_decoder import ENCODER_LAYERS
 from playground.style import features as feats
@@ -124,10 +123,8 @@ def stylise(
 
     ``mix`` ∈ [0, 1] is the share of ``style_b``; ``alpha`` ∈ [0, 1] the style strength.
     """
-    if not 0.0 <= alpha <= 1.0:
-        raise UserInputError(f"Style strength α must be between 0 and 1 (got {alpha}).")
-    if not 0.0 <= mix <= 1.0:
-        raise UserInputError(f"The mix must be between 0 and 1 (got {mix}).")
+    alpha = checks.real("style strength α", alpha, 0, 1)
+    mix = checks.real("the mix", mix, 0, 1)
     started = time.perf_counter()
     encoder = feats.backbone()
     decoder = registry.get(DECODER)

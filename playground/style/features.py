@@ -13,6 +13,7 @@ from PIL import Image
 
 from playground import registry
 from playground.device import to_model
+from playground.errors import UserInputError
 
 BACKBONE = "efficientnet_lite0_imagenet"
 LayerKey = str | int
@@ -38,10 +39,10 @@ def parse_layer(value) -> LayerKey:
     if isinstance(value, (int, np.integer)):
         key: LayerKey = int(value)
     else:
-        text = str(value).strip().split(" (")[0]
-        key = "stem" if text == "stem" else int(text.replace("block", "").strip())
+        text = str(value).strip().split(" (")[0].replace("block", "").strip()
+        key = "stem" if text == "stem" else int(text) if text.isdigit() else None
     if key not in LAYER_SHAPES:
-        raise ValueError(f"unknown layer {value!r}; known: {list(LAYER_SHAPES)}")
+        raise UserInputError(f"unknown layer {str(value)[:40]!r}; choose among: {', '.join(map(str, LAYER_SHAPES))}.")
     return key
 
 

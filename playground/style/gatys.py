@@ -14,14 +14,14 @@ streams the image as it converges and stopping is simply not asking for the next
 
 from __future__ import annotations
 
-import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from playground import checks
 from playground.device import device_of
 from playground.errors import TrainingDiverged, UserInputError
 from playground.images import resize_longer
@@ -52,6 +52,30 @@ class GatysSettings:
     report_every: int = 10  # iterations between yielded frames
     seed: int = 0
 
+    def validated(self) -> "GatysSettings":
+        """The checked settings (layers parsed, whole numbers as ints), or UserInputError for the first bad one."""
+        settings = replace(
+            self,
+            size=checks.integer("the output size (pixels)", self.size, MIN_SIZE, MAX_SIZE),
+            style_layers=tuple(feats.parse_layer(k) for k in self.style_layers),
+            content_layers=tuple(feats.parse_layer(k) for k in self.content_layers),
+            content_weight=checks.real("the content weight", self.content_weight, 0, MAX_WEIGHT),
+            style_weight=checks.real("the style weight", self.style_weight, 0, MAX_WEIGHT),
+            tv_weight=checks.real("the TV weight", self.tv_weight, 0, MAX_WEIGHT),
+            optimizer=checks.choice("optimizer", self.optimizer, OPTIMIZERS),
+            iterations=checks.integer("iterations", self.iterations, 1, 5000),
+            start=checks.choice("start", self.start, STARTS),
+            keep_colour=bool(self.keep_colour),
+            adam_lr=checks.learning_rate(self.adam_lr, maximum=1.0, name="the Adam learning rate"),
+            report_every=checks.integer("report every", self.report_every, 1, 5000),
+            seed=checks.seed(self.seed),
+        )
+        if not (settings.style_layers and settings.style_weight > 0) and not (
+            settings.content_layers and settings.content_weight > 0
+        ):
+            raise UserInputError("Nothing to optimise: pick at least one style or content layer with a weight above 0.")
+        return settings
+
 
 @dataclass
 class GatysProgress:
@@ -61,33 +85,6 @@ class GatysProgress:
     history: dict[str, list[float]] = field(default_factory=dict)  # "total", "content", "style", "tv" per report
     iterations: list[int] = field(default_factory=list)  # the iteration of each history entry
     done: bool = False
-
-
-def check_settings(settings: GatysSettings) -> GatysSettings:
-    """Validate the knobs; returns normalised settings or raises UserInputError."""
-    for name in ("content_weight", "style_weight", "tv_weight"):
-        value = float(getattr(settings, name))
-        label = name.replace("_", " ")
-        if not math.isfinite(value) or value < 0:
-            raise UserInputError(f"The {label} must be a finite number ≥ 0 (got {value}).")
-        if value > MAX_WEIGHT:
-            raise UserInputError(f"The {label} is {value:g}; keep it at most {MAX_WEIGHT:g}.")
-    style_layers = tuple(feats.parse_layer(k) for k in settings.style_layers)
-    content_layers = tuple(feats.parse_layer(k) for k in settings.content_layers)
-    if not (style_layers and settings.style_weight > 0) and not (content_layers and settings.content_weight > 0):
-        raise UserInputError("Nothing to optimise: pick at least one style or content layer with a weight above 0.")
-    if settings.optimizer not in OPTIMIZERS:
-        raise UserInputError(f"Unknown optimizer {settings.optimizer!r}; choose one of {list(OPTIMIZERS)}.")
-    if settings.start not in STARTS:
-        raise UserInputError(f"Unknown start {settings.start!r}; choose one of {list(STARTS)}.")
-    if not MIN_SIZE <= int(settings.size) <= MAX_SIZE:
-        raise UserInputError(f"The output size must be between {MIN_SIZE} and {MAX_SIZE} pixels (got {settings.size}).")
-    if not 1 <= int(settings.iterations) <= 5000:
-        raise UserInputError(f"Iterations must be between 1 and 5000 (got {settings.iterations}).")
-    if not (math.isfinite(settings.adam_lr) and 0 < settings.adam_lr <= 1):
-        raise UserInputError(f"The Adam learning rate must be in (0, 1] (got {settings.adam_lr}).")
-    settings.style_layers, settings.content_layers = style_layers, content_layers
-    return settings
 
 
 class GatysLoss:
@@ -135,7 +132,7 @@ def prepare_pair(content: Image.Image, style: Image.Image, size: int) -> tuple[I
 
 def transfer(content: Image.Image, style: Image.Image, settings: GatysSettings):
     """Yield a ``GatysProgress`` every ``report_every`` iterations; the last one has ``done=True``."""
-    settings = check_settings(settings)
+    settings = settings.validated()
     started = time.perf_counter()
     model = feats.backbone()
     content_image, style_image = prepare_pair(content, style, int(settings.size))

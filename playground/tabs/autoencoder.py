@@ -13,15 +13,15 @@ from __future__ import annotations
 import numpy as np
 import gradio as gr
 
-from playground import data, inference, live_ui, registry
+from playground import checks, data, inference, live_ui, registry
 from playground.autoencoder import lab, latent, live, noise
 from playground.autoencoder.denoise import HELD_OUT_PHOTOS, MAX_TILE, PHOTO_DENOISER, denoise_photo
 from playground.autoencoder.render import enlarge, to_uint8
 from playground.autoencoder.tiles import run_tiled
 from playground.bench_rows import BenchCase
-from playground.errors import UserInputError
 from playground.figures import curve_table
-from playground.ui import FIRST_VISIT, HEAVY, SafeImage, current_app, explainer, friendly, show_on_first_visit
+from playground.ui import (FIRST_VISIT, HEAVY, SafeImage, SafeNumber, SafeSketchpad, current_app, explainer, friendly,
+                           show_on_first_visit)
 
 TITLE = "Autoencoders"
 DIGIT_ZOOM = 8  # a 28×28 digit is shown 224 px wide, pixels visible
@@ -57,9 +57,7 @@ def run_denoise(source, photo_name, digit_index, upload, upload_is_digit, sketch
 
 def level_settings(kind: str, is_digit_source: bool) -> dict:
     """Slider range, label and a sensible starting level for a noise kind."""
-    if kind not in noise.NOISE_TYPES:
-        raise UserInputError(f"unknown noise {kind!r}; choose one of {list(noise.NOISE_TYPES)}")
-    label, default, top = noise.NOISE_TYPES[kind]
+    label, default, top = noise.NOISE_TYPES[checks.choice("noise", kind, noise.NOISE_TYPES)]
     if kind == "Gaussian":
         default = DIGIT_LEVEL if is_digit_source else PHOTO_LEVEL
     return {"minimum": 0.0, "maximum": top, "label": f"Noise level: {label}", "value": default}
@@ -67,7 +65,7 @@ def level_settings(kind: str, is_digit_source: bool) -> dict:
 
 def compression_view(seed: int, live_model=None):
     """Originals and their reconstructions through each bottleneck, with the numbers kept and PSNR."""
-    digits = latent.sample_test_digits(int(seed or 0))
+    digits = latent.sample_test_digits(checks.seed(seed or 0))
     models = {name: registry.get(name) for name in COMPRESSORS}
     if live_model is not None:
         models["trained live (yours)"] = live_model
@@ -89,7 +87,7 @@ def plane_click(x: float, y: float) -> tuple[np.ndarray, np.ndarray, str]:
 
 def decode_latent_pixel(x: float, y: float) -> dict:
     """The API form of a click on the plane: {"z": [z1, z2], "digit": 28×28 values in [0, 1]}."""
-    code, digit, _ = latent.decode_click(x, y)
+    code, digit, _ = latent.decode_click(checks.number("x", x), checks.number("y", y))
     return {"z": [round(float(v), 4) for v in code], "digit": np.round(digit, 3).tolist()}
 
 
@@ -101,12 +99,11 @@ def plane_pictures() -> tuple[np.ndarray, np.ndarray]:
 def live_frames(kind, level, bottleneck, learning_rate, epochs, seed, job=None):
     """Stream (reconstructions, loss curves, status, model) while a small autoencoder trains
     (a frame after fewer steps when the server is crowded: ``job.scaled``)."""
-    if bottleneck not in live.BOTTLENECKS:
-        raise UserInputError(f"unknown bottleneck {bottleneck!r}; choose one of {list(live.BOTTLENECKS)}")
     per_frame = live.LiveConfig.steps_per_frame
-    config = live.LiveConfig(noise_kind=kind, noise_level=float(level), latent_dim=live.BOTTLENECKS[bottleneck],
-                             learning_rate=float(learning_rate), epochs=int(epochs), seed=int(seed or 0),
-                             steps_per_frame=job.scaled(per_frame) if job is not None else per_frame)
+    config = live.LiveConfig(noise_kind=kind, noise_level=level,
+                             latent_dim=live.BOTTLENECKS[checks.choice("bottleneck", bottleneck, live.BOTTLENECKS)],
+                             learning_rate=learning_rate, epochs=epochs, seed=seed or 0,
+                             steps_per_frame=job.scaled(per_frame) if job is not None else per_frame).validated()
     model = live.new_model(config)
     for frame in live.train_live(config, model):
         curves = curve_table({"training (recent steps)": frame.train_curve, "validation batch": frame.valid_curve},
@@ -143,11 +140,11 @@ def build() -> None:
                                       visible=False, height=240)
                     upload_is_digit = gr.Checkbox(False, label="It is a handwritten digit (use the digit denoiser)",
                                                   visible=False)
-                    sketch = gr.Sketchpad(label="Draw a digit (white ink)", visible=False, height=280,
+                    sketch = SafeSketchpad(label="Draw a digit (white ink)", visible=False, height=280,
                                           canvas_size=(280, 280), elem_id="ae-sketch")
                     kind = gr.Radio(list(noise.NOISE_TYPES), value="Gaussian", label="Noise", elem_id="ae-noise-kind")
                     level = gr.Slider(**level_settings("Gaussian", False), step=0.01, elem_id="ae-level")
-                    seed = gr.Number(0, precision=0, label="Noise seed")
+                    seed = SafeNumber(0, precision=0, label="Noise seed")
                     with_baselines = gr.Checkbox(True, label="Compare with Gaussian blur, median filter, non-local means")
                     run = gr.Button("Add noise and denoise", variant="primary", elem_id="ae-denoise-button")
                 with gr.Column(scale=3):
@@ -160,8 +157,8 @@ def build() -> None:
                         median_out = gr.Image(format="png", label="Median filter", interactive=False, height=240)
                         nlm_out = gr.Image(format="png", label="Non-local means", interactive=False, height=240)
                     with gr.Row():
-                        psnr_noisy = gr.Number(label="PSNR of the noisy input (dB)", interactive=False, elem_id="ae-psnr-noisy")
-                        psnr_net = gr.Number(label="PSNR after the autoencoder (dB)", interactive=False, elem_id="ae-psnr-net")
+                        psnr_noisy = SafeNumber(label="PSNR of the noisy input (dB)", interactive=False, elem_id="ae-psnr-noisy")
+                        psnr_net = SafeNumber(label="PSNR after the autoencoder (dB)", interactive=False, elem_id="ae-psnr-net")
                     table = gr.Markdown(elem_id="ae-denoise-table")
 
         with gr.Tab("Compress"):
@@ -182,7 +179,7 @@ def build() -> None:
                     manifold = gr.Image(format="png", label="What the decoder draws across the plane", interactive=False,
                                         height=340, elem_classes=[FIRST_VISIT])
             with gr.Row():
-                compress_seed = gr.Number(0, precision=0, label="Which test digits (seed)")
+                compress_seed = SafeNumber(0, precision=0, label="Which test digits (seed)")
                 compress_button = gr.Button("Compare bottlenecks", variant="primary", elem_id="ae-compress-button")
             compress_picture = gr.Image(format="png", label="Original, then 32, 8, 2 numbers (and your live model)", interactive=False)
             compress_table = gr.Markdown(elem_id="ae-compress-table")
@@ -198,9 +195,9 @@ def build() -> None:
                     live_kind = gr.Radio(list(noise.NOISE_TYPES), value="Gaussian", label="Noise")
                     live_level = gr.Slider(**level_settings("Gaussian", True), step=0.01, elem_id="ae-live-level")
                     bottleneck = gr.Dropdown(list(live.BOTTLENECKS), value="8 numbers", label="Bottleneck")
-                    learning_rate = gr.Number(2e-3, label="Learning rate (Adam)", minimum=1e-5, maximum=0.1)
+                    learning_rate = SafeNumber(2e-3, label="Learning rate (Adam)", minimum=1e-5, maximum=0.1)
                     epochs = gr.Slider(1, 30, value=5, step=1, label="Epochs (63 steps each)")
-                    live_seed = gr.Number(0, precision=0, label="Seed")
+                    live_seed = SafeNumber(0, precision=0, label="Seed")
                     with gr.Row():
                         start = gr.Button("Start training", variant="primary", elem_id="ae-live-start")
                         stop = gr.Button("Stop", variant="stop", elem_id="ae-live-stop")

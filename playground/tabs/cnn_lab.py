@@ -23,7 +23,7 @@ from playground.cnn_lab.predict import as_label_dict, digit_probabilities, sketc
 from playground.errors import TrainingDiverged, UserInputError, WeightsError
 from playground.figures import history_table
 from playground.nets.seed_cnn import SeedCNN
-from playground.ui import HEAVY, SafeImage, explainer, friendly, show_on_first_visit
+from playground.ui import HEAVY, SafeImage, SafeNumber, SafeSketchpad, explainer, friendly, show_on_first_visit
 
 TITLE = "CNN lab"
 SHIPPED = "mnist_cnn"
@@ -166,13 +166,13 @@ def build() -> None:
             optimizer = gr.Dropdown(list(OPTIMIZERS), value="Adam", label="Optimizer", elem_id="cnn-optimizer",
                                     info="L-BFGS evaluates each batch up to 20 times per step: give it big "
                                          "batches (512+) and learning rate 1, as in the seed.")
-            learning_rate = gr.Number(1e-3, label="Learning rate (the seed's L-BFGS uses 1)", elem_id="cnn-lr")
+            learning_rate = SafeNumber(1e-3, label="Learning rate (the seed's L-BFGS uses 1)", elem_id="cnn-lr")
             epochs = gr.Slider(1, 30, value=5, step=1, label="Epochs", elem_id="cnn-epochs")
             batch_size = gr.Slider(8, 1024, value=64, step=8, label="Batch size")
             with gr.Row():
                 dropout = gr.Checkbox(True, label="Dropout 0.25")
                 augment = gr.Checkbox(True, label="Augment (shift, rotate)")
-            seed = gr.Number(0, label="Seed", precision=0)
+            seed = SafeNumber(0, label="Seed", precision=0)
             valid_percent = gr.Slider(5, 50, value=10, step=5, label="Validation share of the training digits (%)")
             digits = gr.Slider(200, 4000, value=4000, step=100, label="Training digits used (fewer = faster)",
                                elem_id="cnn-digits")
@@ -198,7 +198,7 @@ def build() -> None:
     gr.Markdown("### 2 · Draw or upload a digit, and look inside")
     with gr.Row():
         with gr.Column():
-            sketch = gr.Sketchpad(label="Draw a digit", type="numpy", image_mode="RGBA", canvas_size=(280, 280),
+            sketch = SafeSketchpad(label="Draw a digit", type="numpy", image_mode="RGBA", canvas_size=(280, 280),
                                   brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
                                   elem_id="cnn-sketch")
             choices = model_choices()

@@ -6,11 +6,12 @@ training, pix2pix); this module turns it into handlers and builds the UI.
 
 from __future__ import annotations
 
+from dataclasses import replace
 
 import gradio as gr
 import numpy as np
 
-from playground import data, inference, registry
+from playground import checks, data, inference, registry
 from playground.catalog.gans import latents_and_digits
 from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
@@ -19,7 +20,7 @@ from playground.gans.heldout import heldout_pairs
 from playground.gans.live_dcgan import LiveDCGAN
 from playground.images import sketch_ink
 from playground import live_ui
-from playground.ui import HEAVY, SafeImage, explainer, friendly, show_on_first_visit
+from playground.ui import HEAVY, SafeImage, SafeNumber, SafeSketchpad, explainer, friendly, show_on_first_visit
 
 TITLE = "GANs"
 DIGIT_CHOICES = ["all"] + [str(d) for d in range(10)]
@@ -53,13 +54,12 @@ def interpolate(
     model_name: str, seed_a, seed_b, digit_a: str, digit_b: str, frames: int, mode: str, truncation: float, fps: float = 20
 ) -> tuple[str, str]:
     """A looping GIF of the walk from seed A to seed B (shown, and offered as a download)."""
-    if not 1 <= float(fps) <= 50:
-        raise UserInputError(f"frames per second must be 1–50, got {fps}")
+    fps = checks.real("frames per second", fps, 1, 50)
     frame_array = latent.interpolation_frames(
-        _model(model_name), seed_a, seed_b, int(frames), mode, truncation,
+        _model(model_name), seed_a, seed_b, frames, mode, truncation,
         "0" if digit_a == "all" else digit_a, "0" if digit_b == "all" else digit_b,
     )
-    path = latent.write_gif(frame_array, fps=float(fps), scale=max(1, 128 // frame_array.shape[1]))
+    path = latent.write_gif(frame_array, fps=fps, scale=max(1, 128 // frame_array.shape[1]))
     return path, path
 
 
@@ -77,9 +77,7 @@ def toy_new(distribution: str, lr_g: float, lr_d: float, seed, sketch=None) -> t
     drawn = None
     if distribution == "drawn points":
         drawn = toy2d.points_from_ink(sketch_ink(sketch))
-    config = toy2d.ToyConfig(
-        distribution=distribution, lr_g=float(lr_g), lr_d=float(lr_d), seed=sampling.check_seed(seed)
-    )
+    config = toy2d.ToyConfig(distribution=distribution, lr_g=lr_g, lr_d=lr_d, seed=seed).validated()
     return toy2d.Toy2DGAN(config, drawn=drawn)
 
 
@@ -101,13 +99,11 @@ def toy_frame(gan: toy2d.Toy2DGAN) -> tuple[np.ndarray, np.ndarray, str]:
 def _toy_ready(state, distribution, lr_g, lr_d, seed, sketch) -> toy2d.Toy2DGAN:
     """The session's 2-D GAN (made on first use); learning rates follow the sliders live."""
     gan = state if state is not None else toy_new(distribution, lr_g, lr_d, seed, sketch)
-    for name, value in (("generator learning rate", lr_g), ("discriminator learning rate", lr_d)):
-        if value is None or not (1e-6 <= float(value) <= 1.0):
-            raise UserInputError(f"{name} must be between 0.000001 and 1, got {value}")
+    rates = replace(gan.config, lr_g=lr_g, lr_d=lr_d).validated()
     for group in gan.opt_g.param_groups:
-        group["lr"] = float(lr_g)
+        group["lr"] = rates.lr_g
     for group in gan.opt_d.param_groups:
-        group["lr"] = float(lr_d)
+        group["lr"] = rates.lr_d
     return gan
 
 
@@ -152,9 +148,8 @@ def toy_play(state, distribution, lr_g, lr_d, seed, sketch, d_steps_per_g, round
     Under the live runtime (``job``) a crowded server draws after fewer rounds (``job.scaled``),
     so every visitor's picture keeps moving."""
     gan = _toy_ready(state, distribution, lr_g, lr_d, seed, sketch)
-    d_steps, per_frame = int(d_steps_per_g), int(rounds_per_frame)
-    if not 1 <= d_steps <= 10 or not 1 <= per_frame <= 100:
-        raise UserInputError("D steps per G step must be 1–10 and rounds per frame 1–100")
+    d_steps = checks.integer("D steps per G step", d_steps_per_g, 1, 10)
+    per_frame = checks.integer("rounds per frame", rounds_per_frame, 1, 100)
     done = 0
     while done < TOY_MAX_ROUNDS_PER_PLAY:
         rounds = job.scaled(per_frame) if job is not None else per_frame
@@ -167,7 +162,7 @@ def toy_play(state, distribution, lr_g, lr_d, seed, sketch, d_steps_per_g, round
 
 
 def live_dcgan_reset(seed, lr):
-    run = LiveDCGAN(seed=sampling.check_seed(seed), lr=float(lr))
+    run = LiveDCGAN(seed=seed, lr=lr)
     return run, run.fixed_grid(), _live_chart(run), run.summary()
 
 
@@ -178,10 +173,8 @@ def _live_chart(run: LiveDCGAN) -> np.ndarray:
 def live_dcgan_train(state, seed, lr, steps_per_frame, job=None):
     """Continue (or start) this session's DCGAN; redraw the fixed-noise grid every few steps
     (fewer when the server is crowded: ``job.scaled``)."""
-    run = state if state is not None else LiveDCGAN(seed=sampling.check_seed(seed), lr=float(lr))
-    per_frame = int(steps_per_frame)
-    if not 1 <= per_frame <= 50:
-        raise UserInputError(f"steps per frame must be 1–50, got {steps_per_frame}")
+    per_frame = checks.integer("steps per frame", steps_per_frame, 1, 50)
+    run = state if state is not None else LiveDCGAN(seed=seed, lr=lr)
     target = run.steps + LIVE_DCGAN_MAX_STEPS
     while run.steps < target:
         run.train(min(job.scaled(per_frame) if job is not None else per_frame, target - run.steps))
@@ -193,7 +186,7 @@ def live_dcgan_train(state, seed, lr, steps_per_frame, job=None):
 
 def translate_sketch(sketch, dropout: bool, skips: bool, seed) -> np.ndarray:
     ink = pix2pix.ink_from_sketch(sketch)
-    output = pix2pix.translate(ink, bool(dropout), bool(skips), sampling.check_seed(seed))
+    output = pix2pix.translate(ink, bool(dropout), bool(skips), checks.seed(seed))
     return pix2pix.side_by_side(pix2pix.ink_picture(ink), output)
 
 
@@ -202,7 +195,7 @@ def translate_upload(image, kind: str, dropout: bool, skips: bool, seed) -> np.n
         ink = pix2pix.ink_from_line_drawing(image)
     else:
         ink, _ = pix2pix.ink_from_upload(image)
-    output = pix2pix.translate(ink, bool(dropout), bool(skips), sampling.check_seed(seed))
+    output = pix2pix.translate(ink, bool(dropout), bool(skips), checks.seed(seed))
     return pix2pix.side_by_side(pix2pix.ink_picture(ink), output)
 
 
@@ -226,7 +219,7 @@ def heldout_example_files(count: int = 6) -> list[str]:
 
 
 def _seed(label: str, value: int, elem_id: str) -> gr.Number:
-    return gr.Number(value=value, label=label, precision=0, minimum=0, maximum=sampling.MAX_SEED, elem_id=elem_id)
+    return SafeNumber(value=value, label=label, precision=0, minimum=0, maximum=checks.MAX_SEED, elem_id=elem_id)
 
 
 def _sampling_lab() -> None:
@@ -296,7 +289,7 @@ def _toy_lab() -> None:
             d_steps = gr.Slider(1, 10, value=1, step=1, label="D steps per G step (Play)")
             per_frame = gr.Slider(1, 100, value=10, step=1, label="Rounds per frame (Play)")
             seed = _seed("Seed", 0, "toy-seed")
-            sketch = gr.Sketchpad(
+            sketch = SafeSketchpad(
                 label="Draw your own points (choose 'drawn points', then Reset)", canvas_size=(300, 300),
                 brush=gr.Brush(default_size=8, colors=["#000000"], color_mode="fixed"), type="numpy",
                 image_mode="RGBA", height=300, elem_id="toy-sketch",
@@ -366,7 +359,7 @@ def _pix2pix_lab() -> None:
     with gr.Row():
         with gr.Column():
             with gr.Tab("Draw"):
-                sketch = gr.Sketchpad(
+                sketch = SafeSketchpad(
                     label="Sketch", canvas_size=(400, 400), type="numpy", image_mode="RGBA", height=420,
                     brush=gr.Brush(default_size=4, colors=["#000000"], color_mode="fixed"), elem_id="p2p-sketch",
                 )

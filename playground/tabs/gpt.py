@@ -17,12 +17,10 @@ from typing import Callable
 import gradio as gr
 import numpy as np
 
-from playground import live_ui, registry
+from playground import checks, live_ui, registry
 from playground.bench_rows import BenchCase
-from playground.errors import UserInputError
 from playground.gpt import data, explain, live, render
-from playground.training_loop import check_finite_settings
-from playground.ui import HEAVY, current_app, explainer, friendly
+from playground.ui import HEAVY, SafeNumber, current_app, explainer, friendly
 
 TITLE = "GPT"
 MODEL = "char_gpt_shakespeare"
@@ -38,13 +36,6 @@ def _model():
     return registry.get(MODEL), registry.meta(MODEL)["vocab"]
 
 
-def _whole(value, name: str, low: int, high: int) -> int:
-    check_finite_settings(**{name: value})
-    if float(value) != int(float(value)) or not low <= int(float(value)) <= high:
-        raise UserInputError(f"{name.replace('_', ' ')} must be a whole number between {low} and {high}, got {value!r}.")
-    return int(float(value))
-
-
 # ---------------------------------------------------------------- handlers (plain values in, pictures and tables out)
 
 
@@ -55,9 +46,9 @@ def look_inside(prompt: str, layer: int, head: int, position: int, temperature: 
     temperature, top_k, top_p = explain.check_sampling(temperature, top_k, top_p, len(vocab))
     analysis = explain.analyse(model, vocab, prompt)
     steps = len(analysis.text)
-    layer = _whole(layer, "layer", 1, analysis.n_layer)
-    head = _whole(head, "head", 0, analysis.n_head)
-    chosen = _whole(position, "position", 0, model.config.block_size)
+    layer = checks.integer("layer", layer, 1, analysis.n_layer)
+    head = checks.integer("head", head, 0, analysis.n_head)
+    chosen = checks.integer("position", position, 0, model.config.block_size)
     query = steps - 1 if chosen == 0 or chosen > steps else chosen - 1  # 0-based
     maps = analysis.attention[layer - 1]  # (h, T, T)
     weights = maps.mean(axis=0) if head == 0 else maps[head - 1]  # (T, T)
@@ -105,10 +96,9 @@ def generate_text(prompt: str, length: int, temperature: float, top_k: int, top_
     character: the browser then shows the latest text instead of catching up on a backlog.
     """
     model, vocab = _model()
-    check_finite_settings(seed=seed)
     prompt = explain.check_prompt(prompt, vocab)
     text, last_sent = "", time.perf_counter()
-    for char in explain.generate(model, vocab, prompt, length, temperature, top_k, top_p, int(seed)):
+    for char in explain.generate(model, vocab, prompt, length, temperature, top_k, top_p, seed):
         text += char
         if time.perf_counter() - last_sent >= FRAME_SECONDS:
             last_sent = time.perf_counter()
@@ -118,16 +108,9 @@ def generate_text(prompt: str, length: int, temperature: float, top_k: int, top_
 
 def train_live(source: str, text: str, layers: int, width: int, context: int, learning_rate: float, steps: int, seed: int):
     """Train a small GPT and an LSTM of the same size on the same text; stream curves and samples."""
-    check_finite_settings(learning_rate=learning_rate, seed=seed)
-    corpus = data.excerpt_text() if source == SOURCES[0] else live.check_text(text)
-    settings = live.LiveSettings(
-        n_layer=_whole(layers, "layers", 1, 4),
-        n_embd=_whole(width, "width", 16, 256),
-        block_size=_whole(context, "context", 8, 256),
-        learning_rate=float(learning_rate),
-        total_steps=_whole(steps, "training_steps", 1, live.MAX_STEPS),
-        seed=int(seed),
-    )
+    corpus = data.excerpt_text() if checks.choice("text source", source, SOURCES) == SOURCES[0] else live.check_text(text)
+    settings = live.LiveSettings(n_layer=layers, n_embd=width, block_size=context, learning_rate=learning_rate,
+                                 total_steps=steps, seed=seed).validated()
     for frame in live.frames(corpus, settings):
         figure = render.curves_figure(
             {f"{name} ({frame.parameters[name]:,} weights)": curve for name, curve in frame.curves.items()},
@@ -177,7 +160,7 @@ def _build_inside() -> tuple[list, list, Callable]:
     gr.Markdown("#### Generate")
     with gr.Row():
         length = gr.Slider(1, 1000, value=300, step=1, label="Characters to write", elem_id="gpt-length")
-        seed = gr.Number(0, label="Seed", precision=0)
+        seed = SafeNumber(0, label="Seed", precision=0)
         generate = gr.Button("Generate", variant="primary", elem_id="gpt-generate")
         stop = gr.Button("Stop", elem_id="gpt-stop")
     written = gr.Textbox(label="The model writes (with the sampling settings above)", lines=10, elem_id="gpt-written")
@@ -222,9 +205,9 @@ def _build_live() -> None:
                 width = gr.Slider(16, 128, value=64, step=16, label="GPT width (4 heads)")
                 context = gr.Slider(16, 128, value=64, step=16, label="Context (characters)")
             with gr.Row():
-                learning_rate = gr.Number(3e-3, label="Learning rate (Adam, both)")
+                learning_rate = SafeNumber(3e-3, label="Learning rate (Adam, both)")
                 steps = gr.Slider(50, live.MAX_STEPS, value=1500, step=50, label="Training steps")
-                seed = gr.Number(0, label="Seed", precision=0)
+                seed = SafeNumber(0, label="Seed", precision=0)
             with gr.Row():
                 start = gr.Button("Train both", variant="primary", elem_id="gpt-live-train")
                 stop = gr.Button("Stop", elem_id="gpt-live-stop")

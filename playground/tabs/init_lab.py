@@ -12,13 +12,12 @@ import time
 
 import gradio as gr
 
-from playground import live_ui
+from playground import data, live_ui
 from playground.activations import DISPLAY_NAMES
 from playground.bench_rows import BenchCase
 from playground.init_schemes import SCHEMES
 from playground.init_lab import batchnorm, depth, explorer, plots, race
-from playground.init_lab.settings import finite
-from playground.ui import HEAVY, explainer, friendly, show_on_first_visit
+from playground.ui import HEAVY, SafeNumber, explainer, friendly, show_on_first_visit
 
 TITLE = "Weight init & batch norm"
 
@@ -84,7 +83,7 @@ def run_race(schemes, architecture, bn_mode, activation, hidden_layers, width, o
     settings = race.RaceSettings(
         schemes=list(schemes or []), architecture=architecture, bn_mode=bn_mode, activation=activation,
         hidden_layers=hidden_layers, width=width, optimizer=optimizer,
-        learning_rate=finite("learning rate", learning_rate), batch_size=batch_size, epochs=epochs,
+        learning_rate=learning_rate, batch_size=batch_size, epochs=epochs,
         steps_per_frame=steps_per_frame, seed=seed,
     )
     if job is not None:
@@ -147,7 +146,7 @@ def _build_explorer() -> None:
                                elem_id="init-fan-in")
             fan_out = gr.Slider(1, explorer.MAX_FAN_OUT, value=256, step=1, label="Fan-out (neurons)")
             activation = gr.Dropdown(ACTIVATION_CHOICES, value="relu", label="Activation (sets the Kaiming gain)")
-            seed = gr.Number(0, precision=0, label="Seed", minimum=0)
+            seed = SafeNumber(0, precision=0, label="Seed", minimum=0)
         with gr.Column(scale=2):
             image = gr.Image(label="Sampled weights", show_label=False, format="png", interactive=False,
                              elem_id="init-histogram")
@@ -180,7 +179,7 @@ def _build_depth() -> None:
             batch = gr.Slider(depth.MIN_BATCH, depth.MAX_BATCH, value=512, step=1, label="Batch size")
             input_kind = gr.Radio([(v, k) for k, v in depth.INPUTS.items()], value="gaussian", label="Input batch")
             batch_norm = gr.Checkbox(False, label="Batch norm after every Linear (no bias; BN before the activation)")
-            seed = gr.Number(0, precision=0, label="Seed", minimum=0)
+            seed = SafeNumber(0, precision=0, label="Seed", minimum=0)
             run = gr.Button("Run the batch through", variant="primary", elem_id="depth-run")
         with gr.Column(scale=3):
             verdict = gr.Markdown("Pick a classic outcome, or set activation and init and press **Run**.",
@@ -221,13 +220,13 @@ def _build_race() -> None:
                 width = gr.Slider(8, 512, value=128, step=8, label="MLP width")
             with gr.Row():
                 optimizer = gr.Dropdown(list(race.OPTIMIZERS), value="Momentum", label="Optimizer")
-                learning_rate = gr.Number(0.02, label="Learning rate", minimum=0)
+                learning_rate = SafeNumber(0.02, label="Learning rate", minimum=0)
             with gr.Row():
                 batch_size = gr.Slider(2, 512, value=64, step=1, label="Batch size")
                 epochs = gr.Slider(1, 20, value=3, step=1, label="Epochs")
             with gr.Row():
                 steps_per_frame = gr.Slider(1, 100, value=10, step=1, label="Steps per frame")
-                seed = gr.Number(0, precision=0, label="Seed", minimum=0)
+                seed = SafeNumber(0, precision=0, label="Seed", minimum=0)
             with gr.Row():
                 start = gr.Button("Start the race", variant="primary", elem_id="race-start")
                 stop = gr.Button("Stop", variant="stop", elem_id="race-stop")
@@ -253,7 +252,7 @@ def _build_batchnorm() -> None:
         architecture = gr.Radio([(v, k) for k, v in race.ARCHITECTURES.items()], value="mlp", label="Network",
                                 elem_id="bn-architecture")
         epochs = gr.Slider(1, 5, value=2, step=1, label="Training epochs")
-        seed = gr.Number(0, precision=0, label="Seed", minimum=0)
+        seed = SafeNumber(0, precision=0, label="Seed", minimum=0)
         run = gr.Button("Train a BN net and measure", variant="primary", elem_id="bn-run")
     report = gr.Markdown(elem_id="bn-report")
     layers = gr.Dataframe(

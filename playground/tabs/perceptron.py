@@ -19,7 +19,7 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
-from playground import live, live_ui, ui
+from playground import checks, live, live_ui, ui
 from playground.activations import ACTIVATIONS, DISPLAY_NAMES
 from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
@@ -27,7 +27,7 @@ from playground.init_schemes import SCHEMES
 from playground.perceptron import activation_lab, datasets, export, perceptron
 from playground.perceptron.config import (MAX_NEURONS, OPTIMIZER_LABELS, PREFIX, PlaygroundConfig)
 from playground.perceptron.session import Session
-from playground.ui import FIRST_VISIT, HEAVY, explainer, friendly
+from playground.ui import FIRST_VISIT, HEAVY, SafeNumber, explainer, friendly
 
 TITLE = "Perceptron & activations"
 
@@ -41,7 +41,8 @@ _ALIASES = {"swish": "silu", "leaky": "leaky_relu", "leakyrelu": "leaky_relu", "
 
 def parse_hidden(text: str) -> tuple[int, ...]:
     """ "8, 8, 4" → (8, 8, 4); "" → () (no hidden layer)."""
-    parts = [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
+    text = checks.text("hidden layers", text, 200)
+    parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
     try:
         return tuple(int(part) for part in parts)
     except ValueError:
@@ -53,7 +54,7 @@ def parse_hidden(text: str) -> tuple[int, ...]:
 def parse_activations(text: str) -> tuple[str, ...]:
     """ "relu, tanh" → ("relu", "tanh"); "" → () (the same activation everywhere)."""
     names = []
-    for part in (text or "").replace(";", ",").split(","):
+    for part in checks.text("per-layer activations", text, 500).replace(";", ",").split(","):
         key = part.strip().lower().replace(" ", "").replace("-", "_")
         if key:
             names.append(_ALIASES.get(key, key))
@@ -64,20 +65,16 @@ def config_from_page(own_points, dataset, classes, noise, train_percent, points,
                      layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size, regularisation,
                      regularisation_rate, loss, seed) -> PlaygroundConfig:
     """The page's controls (in this order: CONTROL_NAMES) → a validated PlaygroundConfig."""
-    for name, value in (("learning rate", learning_rate), ("regularisation rate", regularisation_rate),
-                        ("LeakyReLU slope", leaky_slope), ("seed", seed), ("batch size", batch_size)):
-        if value is None or not np.isfinite(float(value)):
-            raise UserInputError(f"{name} must be a finite number, got {value!r}")
     order = list(datasets.FEATURES)
     config = PlaygroundConfig(
-        dataset=dataset, classes=int(classes), noise=int(noise), train_percent=int(train_percent), points=int(points),
+        dataset=dataset, classes=classes, noise=noise, train_percent=train_percent, points=points,
         features=tuple(sorted(features or (), key=lambda name: order.index(name) if name in order else 99)),
         hidden=parse_hidden(hidden), activation=activation, layer_activations=parse_activations(layer_activations),
-        leaky_slope=float(leaky_slope), init=init, optimizer=optimizer, learning_rate=float(learning_rate),
-        batch_size=int(batch_size), regularisation=regularisation, regularisation_rate=float(regularisation_rate),
-        loss=loss, seed=int(seed), own_points=tuple(own_points),
+        leaky_slope=leaky_slope, init=init, optimizer=optimizer, learning_rate=learning_rate,
+        batch_size=batch_size, regularisation=regularisation, regularisation_rate=regularisation_rate,
+        loss=loss, seed=seed, own_points=tuple(own_points),
     )
-    return config.validate()
+    return config.validated()
 
 
 def page_values(config: PlaygroundConfig) -> list:
@@ -413,21 +410,21 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
                                          elem_id="mlp-activation")
                 layer_activations = gr.Textbox("", label="…or one per layer (optional)",
                                                placeholder="e.g. relu, relu, tanh", elem_id="mlp-layer-activations")
-                leaky_slope = gr.Number(0.01, label="LeakyReLU slope", minimum=0, maximum=1)
+                leaky_slope = SafeNumber(0.01, label="LeakyReLU slope", minimum=0, maximum=1)
                 init = gr.Dropdown([(scheme.label, key) for key, scheme in SCHEMES.items()], value="xavier_uniform",
                                    label="Weight init")
             with gr.Accordion("Training", open=True):
                 optimizer = gr.Dropdown([(label, key) for key, label in OPTIMIZER_LABELS.items()], value="sgd",
                                         label="Optimizer", elem_id="mlp-optimizer")
-                learning_rate = gr.Number(0.03, label="Learning rate", elem_id="mlp-learning-rate")
+                learning_rate = SafeNumber(0.03, label="Learning rate", elem_id="mlp-learning-rate")
                 batch_size = gr.Slider(1, 100, value=10, step=1, label="Batch size")
                 with gr.Row():
                     regularisation = gr.Dropdown([("None", "none"), ("L1", "l1"), ("L2", "l2")], value="none",
                                                  label="Regularisation")
-                    regularisation_rate = gr.Number(0.0, label="Regularisation rate", minimum=0, maximum=1)
+                    regularisation_rate = SafeNumber(0.0, label="Regularisation rate", minimum=0, maximum=1)
                 loss = gr.Radio([("Cross-entropy", "cross_entropy"), ("MSE", "mse")], value="cross_entropy",
                                 label="Loss")
-                seed = gr.Number(0, label="Seed", precision=0, minimum=0)
+                seed = SafeNumber(0, label="Seed", precision=0, minimum=0)
         with gr.Column(scale=2):
             with gr.Row():
                 play = gr.Button("▶ Play", variant="primary", elem_id="mlp-play")

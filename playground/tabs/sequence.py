@@ -12,7 +12,7 @@ import math
 
 import gradio as gr
 
-from playground import live_ui
+from playground import checks, live_ui
 from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.nets.sequence import MODEL_KINDS
@@ -23,33 +23,23 @@ from playground.sequence.gradients import GRADIENT_CELLS, INITS, MAX_STEPS, deca
 from playground.sequence.race import Race, RaceSettings, sweep_progress
 from playground.sequence.tasks import TASKS, check_delay
 from playground.sequence.timeseries import SERIES, Forecaster, ForecastSettings
-from playground.training_loop import check_finite_settings
-from playground.ui import HEAVY, explainer, friendly, show_on_first_visit
+from playground.ui import HEAVY, SafeNumber, explainer, friendly, show_on_first_visit
 
 TITLE = "Sequences & attention"
 RACE_GROUP = 10  # optimizer steps per model between two redraws of the race
 MAX_TRAIN_STEPS = 5000
 
 
-def _whole(value, name: str, low: int, high: int) -> int:
-    """A whole number in [low, high] from a slider or API value, or a clear error."""
-    check_finite_settings(**{name: value})
-    if float(value) != int(float(value)) or not low <= int(float(value)) <= high:
-        raise UserInputError(f"{name.replace('_', ' ')} must be a whole number between {low} and {high}, got {value!r}.")
-    return int(float(value))
-
-
 # ---------------------------------------------------------------- handlers (plain values in, figures out)
 
 
 def plot_gradients(cells, steps, hidden, init, weight_scale, gate_bias, seed):
-    check_finite_settings(weight_scale=weight_scale, gate_bias=gate_bias, seed=seed)
     if not cells:
         raise UserInputError(f"tick at least one cell among {list(GRADIENT_CELLS)}.")
-    steps = _whole(steps, "sequence_length", 2, MAX_STEPS)
+    steps = checks.integer("sequence length", steps, 2, MAX_STEPS)
     curves, lines = {}, []
     for cell in cells:
-        result = gradient_vs_distance(cell, steps, int(hidden), init, float(weight_scale), float(gate_bias), int(seed))
+        result = gradient_vs_distance(cell, steps, hidden, init, weight_scale, gate_bias, seed)
         curves[cell] = result
         norm = result["norm"]
         far = min(20, steps - 1)
@@ -69,22 +59,14 @@ def plot_gradients(cells, steps, hidden, init, weight_scale, gate_bias, seed):
 
 
 def _race_settings(task, delay, window, hidden, learning_rate, gate_bias, seed) -> RaceSettings:
-    check_finite_settings(learning_rate=learning_rate, gate_bias=gate_bias, seed=seed)
-    return RaceSettings(
-        task=task,
-        delay=check_delay(delay),
-        window=_whole(window, "TDNN_window", 1, 200),
-        hidden=_whole(hidden, "hidden_size", 1, 256),
-        learning_rate=float(learning_rate),
-        gate_bias=float(gate_bias),
-        seed=int(seed),
-    )
+    return RaceSettings(task=task, delay=delay, window=window, hidden=hidden, learning_rate=learning_rate,
+                        gate_bias=gate_bias, seed=seed).validated()
 
 
 def run_race(task, delay, window, hidden, learning_rate, gate_bias, seed, total_steps):
     """Train TDNN, Elman, LSTM and GRU side by side; yields (figure, status) every few steps."""
     settings = _race_settings(task, delay, window, hidden, learning_rate, gate_bias, seed)
-    total_steps = _whole(total_steps, "training_steps", 10, MAX_TRAIN_STEPS)
+    total_steps = checks.integer("training steps", total_steps, 10, MAX_TRAIN_STEPS)
     race = Race(settings)
     title = f"{task}, k = {settings.delay}; TDNN window w = {settings.window}"
     while race.step < total_steps:
@@ -96,7 +78,8 @@ def run_race(task, delay, window, hidden, learning_rate, gate_bias, seed, total_
 
 
 def parse_delays(text: str) -> list[int]:
-    parts = [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
+    text = checks.text("the list of delays", text, 200)
+    parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
     if not parts:
         raise UserInputError("list some delays k, e.g. 2, 5, 10, 20.")
     if len(parts) > 12:
@@ -107,7 +90,7 @@ def parse_delays(text: str) -> list[int]:
             value = float(part)
         except ValueError:
             raise UserInputError(f"{part!r} is not a number; list delays like 2, 5, 10, 20.") from None
-        delays.append(check_delay(value if value != int(value) else int(value)))
+        delays.append(check_delay(value))
     return sorted(set(delays))
 
 
@@ -115,7 +98,7 @@ def sweep_delays(task, delays_text, window, hidden, learning_rate, gate_bias, se
     """Fresh models for every k, each trained for the same budget; yields the accuracy-vs-k plot as it grows."""
     delays = parse_delays(delays_text)
     settings = _race_settings(task, delays[0], window, hidden, learning_rate, gate_bias, seed)
-    budget = _whole(steps_per_delay, "steps_per_delay", 10, MAX_TRAIN_STEPS)
+    budget = checks.integer("steps per delay", steps_per_delay, 10, MAX_TRAIN_STEPS)
     done: list[int] = []
     accuracy: dict[str, list[float]] = {kind: [] for kind in MODEL_KINDS}
     chance = Race(RaceSettings(**{**settings.__dict__, "kinds": ("TDNN",)})).spec.chance
@@ -131,12 +114,9 @@ def sweep_delays(task, delays_text, window, hidden, learning_rate, gate_bias, se
 
 
 def run_forecast(series, cell, hidden, learning_rate, noise, seed, total_steps):
-    check_finite_settings(learning_rate=learning_rate, noise=noise, seed=seed)
     cells = {"GRU": "gru", "LSTM": "lstm", "Elman RNN": "elman"}
-    if cell not in cells:
-        raise UserInputError(f"unknown cell {cell!r}; choose one of {list(cells)}")
-    settings = ForecastSettings(series, cells[cell], _whole(hidden, "hidden_size", 1, 256), float(learning_rate), float(noise), int(seed))
-    total_steps = _whole(total_steps, "training_steps", 10, MAX_TRAIN_STEPS)
+    settings = ForecastSettings(series, cells[checks.choice("cell", cell, cells)], hidden, learning_rate, noise, seed)
+    total_steps = checks.integer("training steps", total_steps, 10, MAX_TRAIN_STEPS)
     forecaster = Forecaster(settings)
     group = 25
     while forecaster.losses.__len__() * group < total_steps:
@@ -151,15 +131,8 @@ def run_forecast(series, cell, hidden, learning_rate, noise, seed, total_steps):
 
 
 def run_attention(length, heads, layers, learning_rate, seed, total_steps):
-    check_finite_settings(learning_rate=learning_rate, seed=seed)
-    settings = AttentionSettings(
-        length=_whole(length, "sequence_length", 2, MAX_LENGTH),
-        heads=int(heads),
-        layers=int(layers),
-        learning_rate=float(learning_rate),
-        seed=int(seed),
-    )
-    total_steps = _whole(total_steps, "training_steps", 10, MAX_TRAIN_STEPS)
+    settings = AttentionSettings(length=length, heads=heads, layers=layers, learning_rate=learning_rate, seed=seed)
+    total_steps = checks.integer("training steps", total_steps, 10, MAX_TRAIN_STEPS)
     lab = ReversalLab(settings)
     while lab.step < total_steps:
         accuracy = lab.advance(min(20, total_steps - lab.step))
@@ -174,14 +147,14 @@ def run_attention(length, heads, layers, learning_rate, seed, total_steps):
 
 
 def train_char_model(text, cell, hidden, learning_rate, seed, total_steps, temperature):
-    check_finite_settings(learning_rate=learning_rate, seed=seed, temperature=temperature)
-    settings = CharSettings({"LSTM": "lstm", "GRU": "gru"}.get(cell, cell), _whole(hidden, "hidden_size", 8, 512), float(learning_rate), seed=int(seed))
-    total_steps = _whole(total_steps, "training_steps", 10, MAX_TRAIN_STEPS)
+    settings = CharSettings({"LSTM": "lstm", "GRU": "gru"}.get(cell, cell), hidden, learning_rate, seed=seed).validated()
+    total_steps = checks.integer("training steps", total_steps, 10, MAX_TRAIN_STEPS)
+    temperature = checks.real("temperature", temperature, 0.05, 5)
     model = CharModel(text, settings)
     group = 25
     while model.steps < total_steps:
         bits = model.train(min(group, total_steps - model.steps))
-        sample = model.sample("", 160, float(temperature), seed=int(seed))
+        sample = model.sample("", 160, temperature, seed=settings.seed)
         status = f"step {model.steps} / {total_steps} — {bits:.2f} bits per character (vocabulary of {len(model.vocabulary)})"
         yield model, plots.loss_figure(model.losses, group, "bits per character"), status, sample
 
@@ -189,8 +162,7 @@ def train_char_model(text, cell, hidden, learning_rate, seed, total_steps, tempe
 def sample_text(model, prompt, length, temperature, seed):
     if model is None:
         raise UserInputError("train the model first (press Train), then sample from it.")
-    check_finite_settings(temperature=temperature, seed=seed)
-    return model.sample(prompt or "", _whole(length, "sample_length", 1, 2000), float(temperature), int(seed))
+    return model.sample(prompt or "", length, temperature, seed)
 
 
 # ---------------------------------------------------------------- UI
@@ -209,10 +181,10 @@ def _build_welcome() -> None:
             with gr.Row():
                 cell = gr.Radio(["LSTM", "GRU"], value="LSTM", label="Cell")
                 hidden = gr.Slider(16, 256, value=128, step=16, label="Hidden units")
-                learning_rate = gr.Number(0.005, label="Learning rate (Adam)")
+                learning_rate = SafeNumber(0.005, label="Learning rate (Adam)")
             with gr.Row():
                 steps = gr.Slider(50, 2000, value=400, step=50, label="Training steps")
-                seed = gr.Number(0, label="Seed", precision=0)
+                seed = SafeNumber(0, label="Seed", precision=0)
             with gr.Row():
                 train = gr.Button("Train", variant="primary", elem_id="seq-char-train")
                 stop = gr.Button("Stop", elem_id="seq-char-stop")
@@ -252,7 +224,7 @@ def _build_gradient() -> None:
             init = gr.Dropdown(list(INITS), value=INITS[0], label="Initialisation")
             weight_scale = gr.Slider(0.1, 4.0, value=1.0, step=0.05, label="Recurrent weight scale (× the init)")
             gate_bias = gr.Slider(-2.0, 6.0, value=2.0, step=0.5, label="LSTM forget / GRU update gate bias")
-            seed = gr.Number(0, label="Seed", precision=0)
+            seed = SafeNumber(0, label="Seed", precision=0)
             button = gr.Button("Measure", variant="primary", elem_id="seq-grad-run")
         with gr.Column(scale=2):
             figure = gr.Plot(label="Gradient against distance", elem_id="seq-grad-plot")
@@ -282,9 +254,9 @@ def _build_race() -> None:
         window = gr.Slider(1, 40, value=10, step=1, label="TDNN window w")
         hidden = gr.Slider(4, 128, value=32, step=4, label="Hidden units (every model)")
     with gr.Row():
-        learning_rate = gr.Number(0.003, label="Learning rate (Adam)")
+        learning_rate = SafeNumber(0.003, label="Learning rate (Adam)")
         gate_bias = gr.Slider(-2.0, 6.0, value=3.0, step=0.5, label="LSTM/GRU gate bias")
-        seed = gr.Number(0, label="Seed", precision=0)
+        seed = SafeNumber(0, label="Seed", precision=0)
         steps = gr.Slider(50, 3000, value=400, step=50, label="Training steps")
     with gr.Row():
         start = gr.Button("Start race", variant="primary", elem_id="seq-race-start")
@@ -326,8 +298,8 @@ def _build_timeseries() -> None:
         noise = gr.Slider(0.0, 1.0, value=0.1, step=0.05, label="Sine noise (std)")
         hidden = gr.Slider(4, 128, value=32, step=4, label="Hidden units")
     with gr.Row():
-        learning_rate = gr.Number(0.01, label="Learning rate (Adam)")
-        seed = gr.Number(0, label="Seed", precision=0)
+        learning_rate = SafeNumber(0.01, label="Learning rate (Adam)")
+        seed = SafeNumber(0, label="Seed", precision=0)
         steps = gr.Slider(50, 2000, value=300, step=25, label="Training steps")
         start = gr.Button("Train", variant="primary", elem_id="seq-ts-train")
         stop = gr.Button("Stop", elem_id="seq-ts-stop")
@@ -349,8 +321,8 @@ def _build_attention() -> None:
         length = gr.Slider(2, MAX_LENGTH, value=6, step=1, label="Symbols to reverse L")
         heads = gr.Radio([1, 2, 4], value=1, label="Attention heads")
         layers = gr.Radio([1, 2], value=1, label="Layers")
-        learning_rate = gr.Number(0.005, label="Learning rate (Adam)")
-        seed = gr.Number(0, label="Seed", precision=0)
+        learning_rate = SafeNumber(0.005, label="Learning rate (Adam)")
+        seed = SafeNumber(0, label="Seed", precision=0)
         steps = gr.Slider(20, 2000, value=400, step=20, label="Training steps")
     with gr.Row():
         start = gr.Button("Train both", variant="primary", elem_id="seq-att-train")

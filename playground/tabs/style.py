@@ -12,7 +12,7 @@ import gradio as gr
 import pandas as pd
 import torch
 
-from playground import data, inference, live_ui
+from playground import checks, data, inference, live_ui
 from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.figures import curve_table
@@ -20,8 +20,7 @@ from playground.images import load_image, resize_longer
 from playground.style import adain, bundled, gatys, metrics
 from playground.style import features as feats
 from playground.style.gatys import GatysSettings
-from playground.training_loop import check_finite_settings
-from playground.ui import HEAVY, SafeImage, explainer, friendly, show_on_first_visit
+from playground.ui import HEAVY, SafeImage, SafeNumber, explainer, friendly, show_on_first_visit
 
 TITLE = "Style transfer"
 MAX_UPLOAD_SIDE = 2048  # bigger uploads are downscaled before anything else happens
@@ -41,21 +40,19 @@ def _image(value, what: str):
 
 def gatys_settings(style_layers, content_layers, content_weight, style_weight, tv_weight, size, iterations,
                    optimizer, start, keep_colour, seed) -> GatysSettings:
-    check_finite_settings(content_weight=content_weight, style_weight=style_weight, tv_weight=tv_weight,
-                          size=size, iterations=iterations, seed=seed)
     return GatysSettings(
-        size=int(size),
+        size=size,
         style_layers=tuple(style_layers or ()),
         content_layers=tuple(content_layers or ()),
-        content_weight=float(content_weight),
-        style_weight=float(style_weight),
-        tv_weight=float(tv_weight),
+        content_weight=content_weight,
+        style_weight=style_weight,
+        tv_weight=tv_weight,
         optimizer=optimizer,
-        iterations=int(iterations),
+        iterations=iterations,
         start=start,
         keep_colour=bool(keep_colour),
-        seed=int(seed),
-    )
+        seed=seed,
+    ).validated()
 
 
 def loss_table(progress: gatys.GatysProgress) -> pd.DataFrame:
@@ -105,18 +102,17 @@ def run_gatys(content, style, style_layers, content_layers, content_weight, styl
 
 
 def run_adain(content, style, style_b, alpha, mix, keep_colour, size):
-    check_finite_settings(alpha=alpha, mix=mix, size=size)
-    if not 64 <= int(size) <= 1024:
-        raise UserInputError(f"The AdaIN output size must be between 64 and 1024 pixels (got {size}).")
-    second = _image(style_b, "second style") if style_b is not None and float(mix) > 0 else None
-    if second is None and float(mix) > 0:
+    alpha = checks.real("style strength α", alpha, 0, 1)
+    mix = checks.real("the mix", mix, 0, 1)
+    size = checks.integer("the AdaIN output size (pixels)", size, 64, 1024)
+    second = _image(style_b, "second style") if style_b is not None and mix > 0 else None
+    if second is None and mix > 0:
         raise UserInputError("The mix is above 0 but there is no second style image: add one or set the mix to 0.")
     content_image, style_image = _image(content, "content"), _image(style, "style")
     result = adain.stylise(
-        content_image, style_image, alpha=float(alpha), size=int(size),
-        style_b=second, mix=float(mix), keep_colour=bool(keep_colour),
+        content_image, style_image, alpha=alpha, size=size, style_b=second, mix=mix, keep_colour=bool(keep_colour),
     )
-    caption = f"**AdaIN** — one forward pass at {int(size)} px: {result.seconds * 1000:.0f} ms."
+    caption = f"**AdaIN** — one forward pass at {size} px: {result.seconds * 1000:.0f} ms."
     if second is None:  # against a mix of two styles the yardstick has no single target
         caption += style_note(result.image, content_image, style_image, size)
     return result.image, caption
@@ -149,7 +145,7 @@ def build() -> None:
                            value=data.photo_file("chelsea"), height=260, elem_id="style-content")
         style = SafeImage(label="Style", type="filepath", sources=["upload", "webcam", "clipboard"],
                          value=bundled.style_file("immunohistochemistry"), height=260, elem_id="style-style")
-        style_b = gr.Image(label="Second style (AdaIN mix)", type="filepath",
+        style_b = SafeImage(label="Second style (AdaIN mix)", type="filepath",
                            sources=["upload", "webcam", "clipboard"], value=bundled.style_file("mosaic (procedural)"),
                            height=260, elem_id="style-style-b")
     with gr.Row():
@@ -181,9 +177,9 @@ def build() -> None:
                                                   label="Content layers: late = keeps objects, early = keeps pixels",
                                                   elem_id="style-content-layers")
                 with gr.Row():
-                    content_weight = gr.Number(DEFAULTS.content_weight, label="Content weight", minimum=0)
-                    style_weight = gr.Number(DEFAULTS.style_weight, label="Style weight", minimum=0)
-                    tv_weight = gr.Number(DEFAULTS.tv_weight, label="Total-variation weight", minimum=0)
+                    content_weight = SafeNumber(DEFAULTS.content_weight, label="Content weight", minimum=0)
+                    style_weight = SafeNumber(DEFAULTS.style_weight, label="Style weight", minimum=0)
+                    tv_weight = SafeNumber(DEFAULTS.tv_weight, label="Total-variation weight", minimum=0)
                 with gr.Row():
                     size = gr.Slider(gatys.MIN_SIZE, gatys.MAX_SIZE, value=DEFAULTS.size, step=32, label="Output size (longer side, px)",
                                      elem_id="style-gatys-size")
@@ -194,7 +190,7 @@ def build() -> None:
                     start = gr.Radio(list(gatys.STARTS), value=DEFAULTS.start, label="Start from")
                 with gr.Row():
                     gatys_colour = gr.Checkbox(False, label="Preserve the content's colours")
-                    seed = gr.Number(0, label="Seed (noise start)", precision=0)
+                    seed = SafeNumber(0, label="Seed (noise start)", precision=0)
         with gr.Column():
             gr.Markdown("### AdaIN — one forward pass")
             run_a = gr.Button("Run AdaIN", variant="primary", elem_id="style-run-adain")

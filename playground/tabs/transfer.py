@@ -11,13 +11,13 @@ import tempfile
 
 import gradio as gr
 
-from playground import data, inference, live_ui, registry
+from playground import checks, data, inference, live_ui, registry
 from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.images import load_image
 from playground.transfer import examples, experiment, export, features, gradcam, head, render
 from playground.transfer import workspace as ws
-from playground.ui import HEAVY, explainer, friendly, show_on_first_visit
+from playground.ui import HEAVY, SafeImage, SafeNumber, explainer, friendly, show_on_first_visit
 from playground.backbone_preprocessing import BACKBONE
 
 TITLE = "Transfer learning"
@@ -102,15 +102,9 @@ def train(workspace, unfrozen_blocks, augment, head_kind, epochs, learning_rate,
     Under the live runtime a frame is drawn when the job's chunk is due (``job.due()``); the
     progress updates in between are skipped."""
     workspace = _session(workspace)
-    settings = head.TrainSettings(
-        unfrozen_blocks=int(unfrozen_blocks or 0),
-        augment=bool(augment),
-        head=str(head_kind),
-        epochs=int(epochs or 0),
-        learning_rate=float(learning_rate if learning_rate is not None else float("nan")),
-        seed=int(seed or 0),
-        holdout=float(holdout if holdout is not None else float("nan")),
-    )
+    settings = head.TrainSettings(unfrozen_blocks=unfrozen_blocks or 0, augment=bool(augment), head=head_kind,
+                                  epochs=epochs or 0, learning_rate=learning_rate, seed=seed or 0,
+                                  holdout=holdout).validated()
     for update in head.train_classifier(workspace, settings):
         if update.phase != "done" and job is not None and not job.due():
             continue
@@ -156,9 +150,10 @@ def run_experiment(num_classes, seed, job=None):
     """Stream: (plot, table, status) after each training-set size (Stop ends the size in progress)."""
     points = []
     sizes = experiment.DEFAULT_SIZES
+    num_classes = checks.integer("digit classes", num_classes, 2, 10)
     yield gr.skip(), gr.skip(), f"Extracting features and training for n = {sizes[0]} …"
     stop = job.stop_event if job is not None else None
-    for point in experiment.run_experiment(int(num_classes), sizes, seed=int(seed or 0), stop=stop, progress=True):
+    for point in experiment.run_experiment(num_classes, sizes, seed=checks.seed(seed or 0), stop=stop, progress=True):
         if isinstance(point, str):  # progress inside one size: the plot and table stay
             yield gr.skip(), gr.skip(), f"{point} …"
             continue
@@ -170,7 +165,7 @@ def run_experiment(num_classes, seed, job=None):
             if done
             else f"n = {point.per_class} done; training n = {sizes[len(points)]} …"
         )
-        yield render.experiment_figure(points, int(num_classes)), table, status
+        yield render.experiment_figure(points, num_classes), table, status
 
 
 # ---------------------------------------------------------------- UI
@@ -204,7 +199,7 @@ def build() -> None:
                 label="Upload many images at once", file_count="multiple", file_types=["image"], elem_id="transfer-files"
             )
             add_files_button = gr.Button("Add these files", variant="primary", elem_id="transfer-add-files")
-            snapshot = gr.Image(
+            snapshot = SafeImage(
                 label="…or one picture: webcam, paste or upload",
                 type="filepath",
                 sources=["webcam", "clipboard", "upload"],
@@ -236,8 +231,8 @@ def build() -> None:
         holdout = gr.Slider(0.1, 0.5, value=0.25, step=0.05, label="Held-out fraction (never trained on)")
     with gr.Row():
         epochs = gr.Slider(1, 200, value=30, step=1, label="Epochs")
-        learning_rate = gr.Number(value=3e-3, label="Learning rate (Adam)", minimum=1e-6, maximum=1)
-        seed = gr.Number(value=0, precision=0, label="Seed")
+        learning_rate = SafeNumber(value=3e-3, label="Learning rate (Adam)", minimum=1e-6, maximum=1)
+        seed = SafeNumber(value=0, precision=0, label="Seed")
         with gr.Column():
             train_button = gr.Button("Train", variant="primary", elem_id="transfer-train")
             stop_button = gr.Button("Stop", elem_id="transfer-stop")
@@ -255,7 +250,7 @@ def build() -> None:
     gr.Markdown("### 3 · Classify a new picture, and look inside")
     with gr.Row():
         with gr.Column():
-            query = gr.Image(
+            query = SafeImage(
                 data.photo_file("chelsea"), label="New picture", type="filepath", sources=["upload", "webcam", "clipboard"], height=260,
                 elem_id="transfer-query",
             )
@@ -292,7 +287,7 @@ def build() -> None:
     )
     with gr.Row():
         experiment_classes = gr.Slider(2, 10, value=3, step=1, label="Digit classes (0, 1, 2, …)")
-        experiment_seed = gr.Number(value=0, precision=0, label="Seed")
+        experiment_seed = SafeNumber(value=0, precision=0, label="Seed")
         experiment_button = gr.Button("Run the experiment", variant="primary", elem_id="transfer-experiment")
         experiment_stop = gr.Button("Stop")
     with gr.Row():

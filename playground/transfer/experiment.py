@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from playground import data, registry
+from playground import checks, data, registry
 from playground.device import session_model, to_model
 from playground.errors import UserInputError
 from playground.training_loop import seed_everything
@@ -150,12 +150,11 @@ def run_experiment(
 ) -> Iterator[ExperimentPoint | str]:
     """Yields one ExperimentPoint per training-set size, smallest first; ends early once ``stop`` is set.
     With ``progress`` it also yields a line of text every PROGRESS_EVERY from-scratch steps."""
-    if not 2 <= int(num_classes) <= 10:
-        raise UserInputError(f"The experiment uses 2 to 10 digit classes, got {num_classes}.")
-    sizes = sorted({int(n) for n in sizes})
-    if not sizes or sizes[0] < 1 or sizes[-1] > 100:
+    num_classes = checks.integer("digit classes", num_classes, 2, 10)
+    sizes = sorted({checks.integer("examples per class", n, 1, 100) for n in sizes})
+    if not sizes:
         raise UserInputError("Examples per class must be between 1 and 100.")
-    num_classes, seed = int(num_classes), int(seed)
+    seed = checks.seed(seed)
     train_images, test_images, test_labels_np = pick_digits(num_classes, sizes[-1], test_per_class, seed)
     test_x = digit_batch(test_images)  # (M, 3, 48, 48)
     test_y = torch.from_numpy(test_labels_np)

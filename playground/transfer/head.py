@@ -10,7 +10,7 @@ stays frozen and comes from the shared model's cached output.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 import numpy as np
@@ -18,13 +18,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from playground import registry
+from playground import checks, registry
 from playground.device import session_model, to_model
 from playground.errors import TrainingDiverged, UserInputError
 from playground.images import load_image
 from playground.training_loop import (
     BestCheckpoint,
-    check_finite_settings,
     fit,
     make_optimizer,
     seed_everything,
@@ -64,18 +63,21 @@ class TrainSettings:
     batch_size: int = 32
     weight_decay: float = 1e-4
 
-    def check(self) -> None:
-        check_finite_settings(learning_rate=self.learning_rate, held_out_fraction=self.holdout, seed=self.seed)
-        if not 0 <= int(self.unfrozen_blocks) <= features.MAX_UNFROZEN_BLOCKS:
-            raise UserInputError(f"Unfrozen blocks must be 0 to {features.MAX_UNFROZEN_BLOCKS}.")
-        if self.head not in HEAD_KINDS:
-            raise UserInputError(f"Unknown head {self.head!r}; choose one of {list(HEAD_KINDS)}.")
-        if not 1 <= int(self.epochs) <= 500:
-            raise UserInputError(f"Epochs must be between 1 and 500, got {self.epochs}.")
-        if not 1e-6 <= self.learning_rate <= 1.0:
-            raise UserInputError(f"Learning rate must be between 1e-6 and 1, got {self.learning_rate}.")
-        if not 0.05 <= self.holdout <= 0.5:
-            raise UserInputError(f"The held-out fraction must be between 0.05 and 0.5, got {self.holdout}.")
+    def validated(self) -> "TrainSettings":
+        """The checked settings (whole numbers as ints), or UserInputError for the first bad one."""
+        return replace(
+            self,
+            unfrozen_blocks=checks.integer("unfrozen blocks", self.unfrozen_blocks, 0, features.MAX_UNFROZEN_BLOCKS),
+            augment=bool(self.augment),
+            augment_views=checks.integer("augmented copies", self.augment_views, 0, 16),
+            head=checks.choice("head", self.head, HEAD_KINDS),
+            epochs=checks.integer("epochs", self.epochs, 1, 500),
+            learning_rate=checks.learning_rate(self.learning_rate, minimum=1e-6, maximum=1.0),
+            seed=checks.seed(self.seed),
+            holdout=checks.real("the held-out fraction", self.holdout, 0.05, 0.5),
+            batch_size=checks.integer("batch size", self.batch_size, 1, 4096),
+            weight_decay=checks.real("weight decay", self.weight_decay, 0, 1),
+        )
 
 
 class TransferClassifier(nn.Module):
@@ -208,7 +210,7 @@ def train_classifier(workspace: Workspace, settings: TrainSettings) -> Iterator[
     loss is kept (the seed notes' train / validate / save-best loop).
     """
     check_trainable(workspace)
-    settings.check()
+    settings = settings.validated()
     class_names = list(workspace.class_names)
     items: list[StoredImage] = []
     labels: list[int] = []
