@@ -98,6 +98,18 @@ def choice(name: str, value: T, choices: Collection[T]) -> T:
     return value
 
 
+def training_text(value, min_chars: int, max_chars: int, empty_hint: str, why_min: str = "", name: str = "the text") -> str:
+    """A text to train a character model on: newlines normalised, not blank, ``min_chars`` to
+    ``max_chars`` long. ``empty_hint`` says what to do instead; ``why_min`` why the minimum."""
+    value = text(name, value, max_chars).replace("\r\n", "\n")
+    if not value.strip():
+        raise UserInputError(f"{name} is empty: {empty_hint}")
+    if len(value) < min_chars:
+        raise UserInputError(f"{name} is too short to learn from: {len(value):,} characters, "
+                             f"at least {min_chars:,} needed{why_min}.")
+    return value
+
+
 def text(name: str, value, max_chars: int, min_chars: int = 0) -> str:
     """``value`` as a string of ``min_chars`` to ``max_chars`` characters (None reads as "")."""
     if value is None:

@@ -76,12 +76,8 @@ class Frame:
 
 
 def check_text(text: str | None) -> str:
-    text = (text or "").replace("\r\n", "\n")
-    if not text.strip():
-        raise UserInputError("the training text is empty: paste some text, or keep the Shakespeare excerpt.")
-    if len(text) < MIN_TEXT:
-        raise UserInputError(f"the text is too short: {len(text):,} characters, at least {MIN_TEXT:,} needed (10 % is held out).")
-    return checks.text("the text", text, MAX_TEXT)
+    return checks.training_text(text, MIN_TEXT, MAX_TEXT, "paste some text, or keep the Shakespeare excerpt.",
+                                " (10 % is held out)", name="the training text")
 
 
 class CharLSTM(nn.Module):

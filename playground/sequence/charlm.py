@@ -60,12 +60,7 @@ class CharSettings:
 
 
 def check_text(text: str | None) -> str:
-    text = (text or "").replace("\r\n", "\n")
-    if not text.strip():
-        raise UserInputError("the text is empty: paste some text (or pick the Zen of Python) to train on.")
-    if len(text) < MIN_TEXT:
-        raise UserInputError(f"the text is too short to learn from: {len(text)} characters, at least {MIN_TEXT} needed.")
-    return checks.text("the text", text, MAX_TEXT)
+    return checks.training_text(text, MIN_TEXT, MAX_TEXT, 'paste some text (or pick the Zen of Python) to train on.')
 
 
 class CharModel:
