@@ -54,13 +54,13 @@ registry.register(
     weights="pix2pix_emoji",
     meta={
         "task": "pix2pix",
-        "label": "Edges → emoji (64×64)",
-        "image_size": 64,
+        "label": "Edges → emoji (128×128)",
+        "image_size": 128,
         "inference": FastPaths((
-            Example("generator.forward", seeded((1, 1, 64, 64), low=-1.0, high=1.0), label="one 64 px drawing",
+            Example("generator.forward", seeded((1, 1, 128, 128), low=-1.0, high=1.0), label="one 128 px drawing",
                     warm=True),
-            Example("generator.forward", seeded((1, 1, 64, 64), low=-1.0, high=1.0), {"skips": False},
-                    label="one 64 px drawing, skips off"),
+            Example("generator.forward", seeded((1, 1, 128, 128), low=-1.0, high=1.0), {"skips": False},
+                    label="one 128 px drawing, skips off"),
         )),
         "provenance": "this project's recipe `python -m playground.train pix2pix_emoji` on Noto Color Emoji renders",
     },

@@ -2,7 +2,7 @@
 
 The pix2pix recipe writes it (``write_heldout_set``) from emoji that no recipe trains
 on; the tests measure pix2pix's L1 on it without the emoji font, and the tab offers its
-drawings as examples. Card: ``assets/emoji_heldout_64.md``.
+drawings as examples. Card: ``assets/emoji_heldout_128.md``.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ import numpy as np
 
 from playground.gans.emoji_data import edge_map
 
-ASSET = Path(__file__).resolve().parent / "assets" / "emoji_heldout_64.npz"
-SHIPPED = 96  # pairs kept (of the 141 held out), to stay a few hundred KB
+ASSET = Path(__file__).resolve().parent / "assets" / "emoji_heldout_128.npz"
+SHIPPED = 64  # pairs kept (of the 141 held out), to stay well under a megabyte
 
 
 def write_heldout_set(held_emoji: np.ndarray, path: Path = ASSET) -> Path:
-    """Save the first SHIPPED held-out emoji (64×64 RGB) and their edge maps (bit-packed)."""
+    """Save the first SHIPPED held-out emoji (128×128 RGB) and their edge maps (bit-packed)."""
     emoji = held_emoji[:SHIPPED]
-    inks = np.stack([edge_map(picture) for picture in emoji]) > 0.5  # (N, 64, 64) bool
+    inks = np.stack([edge_map(picture) for picture in emoji]) > 0.5  # (N, 128, 128) bool
     path.parent.mkdir(exist_ok=True)
     np.savez_compressed(path, emoji=emoji, inks=np.packbits(inks, axis=-1))
     return path
@@ -29,7 +29,7 @@ def write_heldout_set(held_emoji: np.ndarray, path: Path = ASSET) -> Path:
 
 @functools.lru_cache(maxsize=1)
 def heldout_pairs() -> tuple[np.ndarray, np.ndarray]:
-    """((N, 64, 64) float32 inks, (N, 64, 64, 3) uint8 emoji) from the shipped file."""
+    """((N, 128, 128) float32 inks, (N, 128, 128, 3) uint8 emoji) from the shipped file."""
     with np.load(ASSET) as stored:
-        inks = np.unpackbits(stored["inks"], axis=-1)[:, :, :64].astype(np.float32)
+        inks = np.unpackbits(stored["inks"], axis=-1).astype(np.float32)  # 128 columns: 16 whole bytes
         return inks, stored["emoji"]

@@ -2,8 +2,8 @@
 
 A drawing is an (H, W) ink map in [0, 1] (1 = a line). Three ways to get one:
 - ``ink_from_sketch``: the Sketchpad's layers (alpha = ink), cropped to the drawing and
-  scaled to 64×64, like the emoji were cropped to their glyph;
-- ``ink_from_upload``: any picture, padded to a square with white, scaled to 64×64, then
+  scaled to 128×128, like the emoji were cropped to their glyph;
+- ``ink_from_upload``: any picture, padded to a square with white, scaled to 128×128, then
   edge-detected (``emoji_data.edge_map``);
 - the recipe's training pairs: edges of rendered emoji.
 """
@@ -25,7 +25,7 @@ from playground.nets.pix2pix import Pix2Pix
 
 ndimage = lazy_module("scipy.ndimage")
 
-SIZE = 64
+SIZE = 128  # the generator's picture size (the shipped model's config.image_size)
 MODEL = "pix2pix_emoji"
 L1_WEIGHT = 100.0  # pix2pix's λ: the L1 term keeps the picture close to the target, the GAN term sharpens it
 
@@ -51,7 +51,7 @@ def fit_to_square(ink: np.ndarray, size: int = SIZE, margin: float = 0.06) -> np
 
 
 def ink_from_sketch(sketch) -> np.ndarray:
-    """A Sketchpad value → (64, 64) float32 ink in [0, 1]."""
+    """A Sketchpad value → (SIZE, SIZE) float32 ink in [0, 1]."""
     return fit_to_square(sketch_ink(sketch))
 
 
@@ -64,7 +64,7 @@ def pad_to_square(image: Image.Image, fill=(255, 255, 255)) -> Image.Image:
 
 
 def ink_from_upload(value) -> tuple[np.ndarray, np.ndarray]:
-    """Any picture → ((64, 64) ink of its edges, (64, 64, 3) uint8 of the picture it came from)."""
+    """Any picture → ((SIZE, SIZE) ink of its edges, (SIZE, SIZE, 3) uint8 of the picture it came from)."""
     picture = pad_to_square(load_image(value, max_side=1024))
     small = np.asarray(picture.resize((SIZE, SIZE), Image.Resampling.LANCZOS))
     ink = edge_map(small)
@@ -74,7 +74,7 @@ def ink_from_upload(value) -> tuple[np.ndarray, np.ndarray]:
 
 
 def ink_from_line_drawing(value) -> np.ndarray:
-    """A picture that already is a drawing (dark lines on light paper) → (64, 64) ink of its lines."""
+    """A picture that already is a drawing (dark lines on light paper) → (SIZE, SIZE) ink of its lines."""
     picture = pad_to_square(load_image(value, max_side=1024))
     grey = np.asarray(picture.convert("L"), dtype=np.float32) / 255.0
     ink = np.clip((0.75 - grey) / 0.5, 0, 1)  # paper (> 0.75) → 0, dark lines (< 0.25) → 1
@@ -101,7 +101,7 @@ def ink_picture(ink: np.ndarray) -> np.ndarray:
 def translate(
     ink: np.ndarray, dropout: bool = False, skips: bool = True, seed: int = 0, model_name: str = MODEL
 ) -> np.ndarray:
-    """(64, 64) ink → (64, 64, 3) uint8 picture from the shared pix2pix generator."""
+    """(SIZE, SIZE) ink → (SIZE, SIZE, 3) uint8 picture from the shared pix2pix generator."""
     ink = np.asarray(ink, dtype=np.float32)
     if ink.shape != (SIZE, SIZE):
         raise UserInputError(f"expected a {SIZE}×{SIZE} drawing, got {ink.shape}")
@@ -109,12 +109,12 @@ def translate(
         raise UserInputError("the drawing contains NaN or infinite values")
     model = registry.get(model_name)
     noise = torch.Generator().manual_seed(checks.seed(seed)) if dropout else None
-    output = model.generator(to_model(model, drawing_tensor(ink)), skips=skips, noise=noise)  # (1, 3, 64, 64)
+    output = model.generator(to_model(model, drawing_tensor(ink)), skips=skips, noise=noise)  # (1, 3, S, S)
     return ((output[0].clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).cpu().numpy()
 
 
-def side_by_side(left: np.ndarray, right: np.ndarray, scale: int = 4, gap: int = 8) -> np.ndarray:
-    """Two (64, 64, 3) pictures → one (64·s, 2·64·s + gap, 3) picture, input | output."""
+def side_by_side(left: np.ndarray, right: np.ndarray, scale: int = 2, gap: int = 8) -> np.ndarray:
+    """Two (S, S, 3) pictures → one (S·scale, 2·S·scale + gap, 3) picture, input | output."""
     left = left.repeat(scale, axis=0).repeat(scale, axis=1)
     right = right.repeat(scale, axis=0).repeat(scale, axis=1)
     spacer = np.full((left.shape[0], gap, 3), 255, dtype=np.uint8)
@@ -125,22 +125,56 @@ def side_by_side(left: np.ndarray, right: np.ndarray, scale: int = 4, gap: int =
 
 
 def training_pairs(emoji: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-    """(N, 64, 64, 3) uint8 emoji → drawings (N, 1, 64, 64) and targets (N, 3, 64, 64), both in [-1, 1]."""
-    inks = np.stack([edge_map(picture) for picture in emoji])  # (N, 64, 64)
+    """(N, S, S, 3) uint8 emoji → drawings (N, 1, S, S) and targets (N, 3, S, S), both in [-1, 1]."""
+    inks = np.stack([edge_map(picture) for picture in emoji])  # (N, S, S)
     drawings = torch.from_numpy(inks * 2 - 1).unsqueeze(1).float()
     targets = torch.from_numpy(emoji).permute(0, 3, 1, 2).float() / 127.5 - 1
     return drawings, targets
 
 
+def _jitter(drawings: torch.Tensor, targets: torch.Tensor, generator: torch.Generator):
+    """The same small zoom-out and shift for a drawing and its target (sketches are never
+    framed quite like the renders): scale 0.85–1, shift up to ±5 % of the side, white paper
+    and no ink brought in at the borders."""
+    count = len(drawings)
+    scale = 1 + 0.15 * torch.rand(count, generator=generator)  # sampling grid ≥ 1 → the picture shrinks
+    shift = 0.1 * (torch.rand(count, 2, generator=generator) - 0.5)
+    theta = torch.zeros(count, 2, 3)
+    theta[:, 0, 0] = theta[:, 1, 1] = scale
+    theta[:, :, 2] = shift
+    grid = F.affine_grid(theta, list(targets.shape), align_corners=False)
+    # Sample (value + 1) with zero padding, then shift back: outside the picture becomes −1
+    # for the drawing (no ink) and +1 for the target (white paper).
+    drawings = F.grid_sample(drawings + 1, grid, align_corners=False) - 1
+    targets = 1 - F.grid_sample(1 - targets, grid, align_corners=False)
+    return drawings, targets
+
+
 def _augment(drawings: torch.Tensor, targets: torch.Tensor, generator: torch.Generator):
-    """Random mirror and, for half the drawings, thicker lines (sketchpad strokes are 1–3 px)."""
-    mirror = (torch.rand(len(drawings), generator=generator) < 0.5).view(-1, 1, 1, 1)
+    """What turns rendered edge maps into something like a person's sketch:
+
+    - a random mirror and a small zoom/shift (the same for drawing and target);
+    - strokes 1, 3 or 5 px wide (Canny's lines are 1 px, a sketchpad pen 2–6 px at this size);
+    - for a third of the drawings, some 16×16 patches of ink wiped out, so a drawing that
+      leaves lines out (a person's) still gets coloured in.
+    """
+    count = len(drawings)
+    mirror = (torch.rand(count, generator=generator) < 0.5).view(-1, 1, 1, 1)
     drawings = torch.where(mirror, drawings.flip(-1), drawings)
     targets = torch.where(mirror, targets.flip(-1), targets)
-    thick = (torch.rand(len(drawings), generator=generator) < 0.5).view(-1, 1, 1, 1)
+    drawings, targets = _jitter(drawings, targets, generator)
+    drawings = (drawings > 0).float() * 2 - 1  # interpolation blurred the ink: back to lines at ±1
     # Max-pool 3×3 with stride 1 grows every line by a pixel each side: a cheap dilation.
-    dilated = F.max_pool2d(drawings, 3, stride=1, padding=1)
-    return torch.where(thick, dilated, drawings), targets
+    once = F.max_pool2d(drawings, 3, stride=1, padding=1)
+    twice = F.max_pool2d(once, 3, stride=1, padding=1)
+    width = torch.rand(count, generator=generator).view(-1, 1, 1, 1)
+    drawings = torch.where(width < 0.25, drawings, torch.where(width < 0.75, once, twice))
+    side = drawings.shape[-1]
+    cells = torch.rand(count, 1, side // 16, side // 16, generator=generator) < 0.15
+    wipe = cells & (torch.rand(count, generator=generator) < 1 / 3).view(-1, 1, 1, 1)
+    wipe = F.interpolate(wipe.float(), size=(side, side), mode="nearest").bool()
+    drawings = torch.where(wipe, torch.full_like(drawings, -1.0), drawings)
+    return drawings, targets
 
 
 def train_pix2pix(
@@ -148,17 +182,27 @@ def train_pix2pix(
     drawings: torch.Tensor,
     targets: torch.Tensor,
     epochs: int,
-    batch_size: int = 16,
+    batch_size: int = 8,
     lr: float = 2e-4,
     seed: int = 0,
     log=print,
 ) -> None:
-    """The pix2pix loop: D on (drawing, real) vs (drawing, G(drawing)); G on GAN loss + λ·L1."""
+    """The pix2pix loop: D on (drawing, real) vs (drawing, G(drawing)); G on GAN loss + λ·L1.
+
+    The learning rate holds for the first half of the epochs and then falls linearly to
+    zero, as in the paper: the late, small steps settle the details.
+    """
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     gen, disc = model.generator, model.discriminator
     opt_g = torch.optim.Adam(gen.parameters(), lr=lr, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(disc.parameters(), lr=lr, betas=(0.5, 0.999))
+    hold = epochs // 2
+
+    def decay(epoch: int) -> float:
+        return 1.0 if epoch < hold else max(0.0, 1 - (epoch - hold) / (epochs - hold + 1))
+
+    schedules = [torch.optim.lr_scheduler.LambdaLR(opt, decay) for opt in (opt_g, opt_d)]
     model.train()
     for epoch in range(1, epochs + 1):
         order = torch.randperm(len(drawings), generator=generator)
@@ -167,9 +211,9 @@ def train_pix2pix(
         for start in range(0, len(order) - batch_size + 1, batch_size):
             index = order[start : start + batch_size]
             drawing, real = _augment(drawings[index], targets[index], generator)
-            fake = gen(drawing)  # (B, 3, 64, 64)
+            fake = gen(drawing)  # (B, 3, S, S)
 
-            logits_real = disc(drawing, real)  # (B, 1, 14, 14)
+            logits_real = disc(drawing, real)  # (B, 1, P, P)
             logits_fake = disc(drawing, fake.detach())
             d_loss = 0.5 * (
                 F.binary_cross_entropy_with_logits(logits_real, torch.ones_like(logits_real))
@@ -190,6 +234,8 @@ def train_pix2pix(
                 raise TrainingDiverged("pix2pix losses became non-finite")
             totals += [d_loss.item(), gan_loss.item(), l1.item()]
             steps += 1
+        for schedule in schedules:
+            schedule.step()
         d, g, l1_mean = totals / max(steps, 1)
         log(f"epoch {epoch}/{epochs}: D {d:.3f} G(GAN) {g:.3f} L1 {l1_mean:.4f} (in [-1,1] units)")
     model.eval()
@@ -201,24 +247,89 @@ def blur_baseline(ink: np.ndarray, sigma: float = 1.5) -> np.ndarray:
     return ink_picture(np.clip(blurred / max(blurred.max(), 1e-6), 0, 1))
 
 
-@torch.inference_mode()
-def heldout_l1(model: Pix2Pix, inks: np.ndarray, emoji: np.ndarray, skips: bool = True) -> dict[str, float]:
-    """Mean absolute error (pixel values in [0, 1]) on held-out pairs for pix2pix and three baselines.
+def _ink_signature(inks: np.ndarray) -> torch.Tensor:
+    """(N, S, S) inks → (N, 32·32) blurred, shrunk ink: drawings alike in it are alike in shape."""
+    tensor = torch.from_numpy(np.asarray(inks, dtype=np.float32))[:, None]
+    return F.adaptive_avg_pool2d(tensor, 32).flatten(1)
 
-    - identity: the drawing itself (black lines on white) as the answer;
-    - blur: the drawing blurred;
-    - white: a blank white picture (most of an emoji picture is white paper).
-    """
+
+def nearest_training_emoji(inks: np.ndarray, train_inks: np.ndarray, train_emoji: np.ndarray) -> np.ndarray:
+    """For each drawing, the training emoji whose drawing is closest to it: the answer of a
+    translator that only remembers (a lookup table, not a generator)."""
+    distances = torch.cdist(_ink_signature(inks), _ink_signature(train_inks))  # (N, M)
+    return train_emoji[distances.argmin(dim=1).numpy()]
+
+
+@torch.inference_mode()
+def generate_all(model: Pix2Pix, inks: np.ndarray, skips: bool = True, batch: int = 32) -> np.ndarray:
+    """(N, S, S) inks → (N, S, S, 3) uint8 pictures from ``model`` (batched, eval mode)."""
     model.eval()
-    drawings = torch.from_numpy(inks.astype(np.float32) * 2 - 1).unsqueeze(1)  # (N, 1, 64, 64)
-    outputs = model.generator(to_model(model, drawings), skips=skips)
-    predicted = (outputs.clamp(-1, 1).cpu().permute(0, 2, 3, 1).numpy() + 1) / 2  # (N, 64, 64, 3)
-    target = emoji.astype(np.float32) / 255
-    identity = np.stack([ink_picture(ink) for ink in inks]).astype(np.float32) / 255
-    blur = np.stack([blur_baseline(ink) for ink in inks]).astype(np.float32) / 255
-    return {
-        "l1_pix2pix": float(np.abs(predicted - target).mean()),
-        "l1_identity_baseline": float(np.abs(identity - target).mean()),
-        "l1_blur_baseline": float(np.abs(blur - target).mean()),
-        "l1_white_baseline": float(np.abs(1.0 - target).mean()),
+    pictures = []
+    for start in range(0, len(inks), batch):
+        drawings = torch.from_numpy(inks[start : start + batch].astype(np.float32) * 2 - 1).unsqueeze(1)
+        outputs = model.generator(to_model(model, drawings), skips=skips)  # (b, 3, S, S)
+        pictures.append(((outputs.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).cpu().numpy())
+    return np.concatenate(pictures)
+
+
+def heldout_answers(model: Pix2Pix, inks: np.ndarray, train_inks: np.ndarray | None = None,
+                    train_emoji: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Every translator's (N, S, S, 3) uint8 answers for held-out drawings: pix2pix, pix2pix
+    without its skips, and the baselines (the drawing itself, the drawing blurred, white
+    paper, and, given the training pairs, the nearest training emoji)."""
+    answers = {
+        "pix2pix": generate_all(model, inks),
+        "pix2pix_without_skips": generate_all(model, inks, skips=False),
+        "identity_baseline": np.stack([ink_picture(ink) for ink in inks]),
+        "blur_baseline": np.stack([blur_baseline(ink) for ink in inks]),
+        "white_baseline": np.full((*inks.shape, 3), 255, dtype=np.uint8),
     }
+    if train_inks is not None:
+        answers["nearest_training_baseline"] = nearest_training_emoji(inks, train_inks, train_emoji)
+    return answers
+
+
+def heldout_scores(answers: dict[str, np.ndarray], emoji: np.ndarray, features: bool = True) -> dict[str, float]:
+    """For each translator: mean absolute error (pixels in [0, 1]), PSNR (dB, per picture then
+    averaged) and, with ``features``, the distance in the Lite0 backbone's feature space
+    (1 − cosine similarity, averaged): does it *look like* the right emoji?"""
+    from playground.gans.quality import backbone_features, feature_distance  # the backbone is heavy
+
+    target = emoji.astype(np.float32) / 255
+    target_features = backbone_features(emoji) if features else None
+    scores = {}
+    for name, pictures in answers.items():
+        error = pictures.astype(np.float32) / 255 - target  # (N, S, S, 3)
+        mse = np.maximum((error**2).mean(axis=(1, 2, 3)), 1e-10)
+        scores[f"l1_{name}"] = float(np.abs(error).mean())
+        scores[f"psnr_{name}"] = float((10 * np.log10(1 / mse)).mean())
+        if features:
+            scores[f"feature_{name}"] = feature_distance(backbone_features(pictures), target_features)
+    return scores
+
+
+def heldout_l1(model: Pix2Pix, inks: np.ndarray, emoji: np.ndarray, skips: bool = True) -> dict[str, float]:
+    """Mean absolute error (pixel values in [0, 1]) on held-out pairs for pix2pix and three
+    baselines (the drawing itself, the drawing blurred, white paper) — the quick check the
+    tests run without the backbone."""
+    answers = heldout_answers(model, inks)
+    if not skips:
+        answers["pix2pix"] = answers["pix2pix_without_skips"]
+    del answers["pix2pix_without_skips"]
+    return {key: value for key, value in heldout_scores(answers, emoji, features=False).items()
+            if key.startswith("l1_")}
+
+
+def heldout_grid(inks: np.ndarray, answers: dict[str, np.ndarray], emoji: np.ndarray,
+                 columns: tuple[str, ...] = ("pix2pix", "nearest_training_baseline", "blur_baseline")):
+    """A PIL picture, one held-out emoji per row: drawing | each translator's answer | the real emoji."""
+    from PIL import Image
+
+    rows = []
+    gap = np.full((emoji.shape[1], 4, 3), 255, dtype=np.uint8)
+    for index in range(len(inks)):
+        panels = [ink_picture(inks[index])] + [answers[name][index] for name in columns if name in answers]
+        panels.append(emoji[index])
+        row = np.concatenate([piece for panel in panels for piece in (panel, gap)][:-1], axis=1)
+        rows.append(np.concatenate([row, np.full((4, row.shape[1], 3), 255, dtype=np.uint8)]))
+    return Image.fromarray(np.concatenate(rows)[:-4])

@@ -71,3 +71,46 @@ def mmd(first: np.ndarray, second: np.ndarray, size: int = 16) -> float:
     n = len(x)
     k_xx, k_yy, k_xy = kernel[:n, :n], kernel[n:, n:], kernel[:n, n:]
     return float(k_xx.mean() + k_yy.mean() - 2 * k_xy.mean())
+
+
+BACKBONE = "efficientnet_lite0_imagenet"
+
+
+@torch.inference_mode()
+def backbone_features(images: np.ndarray, batch: int = 32) -> torch.Tensor:
+    """(N, H, W, 3) uint8 pictures → (N, 1280) pooled features of the shared Lite0 backbone.
+
+    The whole picture is resized to the backbone's input size (no crop: an emoji fills its
+    square), then normalised the way the backbone was trained.
+    """
+    model = registry.get(BACKBONE)
+    meta = registry.meta(BACKBONE)
+    mean = torch.tensor(meta["mean"]).view(1, 3, 1, 1)
+    std = torch.tensor(meta["std"]).view(1, 3, 1, 1)
+    side = meta["input_size"]
+    features = []
+    for start in range(0, len(images), batch):
+        pixels = torch.from_numpy(np.ascontiguousarray(images[start : start + batch])).permute(0, 3, 1, 2).float() / 255
+        pixels = torch.nn.functional.interpolate(pixels, size=(side, side), mode="bilinear", antialias=True,
+                                                 align_corners=False)
+        features.append(model.pooled_features(to_model(model, (pixels - mean) / std)).float().cpu())
+    return torch.cat(features)
+
+
+def feature_distance(first: torch.Tensor, second: torch.Tensor) -> float:
+    """Mean (1 − cosine similarity) between paired feature rows: 0 = looks the same to the backbone."""
+    return float((1 - torch.nn.functional.cosine_similarity(first, second, dim=1)).mean())
+
+
+def frechet_distance(first: torch.Tensor, second: torch.Tensor) -> float:
+    """Fréchet distance between Gaussians fitted to two sets of feature rows (FID's formula,
+    here in the Lite0 feature space): |μ₁ − μ₂|² + tr(Σ₁ + Σ₂ − 2 (Σ₁ Σ₂)^½)."""
+    from scipy import linalg
+
+    a, b = first.double().numpy(), second.double().numpy()
+    mean_a, mean_b = a.mean(axis=0), b.mean(axis=0)
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    root = linalg.sqrtm(cov_a @ cov_b)
+    if np.iscomplexobj(root):
+        root = root.real  # tiny imaginary parts from round-off
+    return float(((mean_a - mean_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * root))

@@ -1,13 +1,17 @@
-"""pix2pix: a U-Net generator and a PatchGAN discriminator (Isola et al.), sized for 64×64.
+"""pix2pix: a U-Net generator and a PatchGAN discriminator (Isola et al.).
 
-The generator is an encoder (strided convolutions, 64→32→16→8→4) followed by a decoder
-(transpose convolutions back to 64); U-Net skip connections hand each encoder level's
-maps straight to the decoder level of the same size, so fine detail (where the lines
-are) need not squeeze through the 4×4 bottleneck. Dropout in the two innermost decoder
-blocks is pix2pix's only source of randomness; left on at test time it gives variety.
+The generator is an encoder (strided 4×4 convolutions halving the picture down to a 4×4
+bottleneck: 128→64→32→16→8→4) followed by a decoder back to full size. U-Net skip
+connections hand each encoder level's maps straight to the decoder level of the same
+size, so fine detail (where the lines are: a face's eyes and mouth) need not squeeze
+through the bottleneck. The decoder upsamples by nearest-neighbour doubling followed by a
+3×3 convolution rather than a transpose convolution: a stride-2 transpose convolution
+overlaps its kernels unevenly and paints a checkerboard, resize-then-convolve cannot.
+Dropout in the two innermost decoder blocks is pix2pix's only source of randomness; left
+on at test time it gives variety.
 
-The discriminator sees the *pair* (input drawing, output picture) and answers "real
-pair or fake pair?" for every overlapping patch (a 14×14 grid of ~34-pixel patches),
+The discriminator sees the *pair* (input drawing, output picture) and answers "real pair
+or fake pair?" for every overlapping patch (a 15×15 grid of ~46-pixel patches at 128 px),
 not once for the whole picture.
 """
 
@@ -26,8 +30,14 @@ from playground.nets.dcgan import weights_init
 class Pix2PixConfig:
     in_channels: int = 1  # a line drawing
     out_channels: int = 3  # an RGB picture
-    width: int = 16  # channels of the first encoder level
-    image_size: int = 64
+    width: int = 16  # channels of the first encoder level (doubling per level, at most 8×)
+    image_size: int = 128  # a power of two ≥ 32
+    disc_width: int = 16  # channels of the discriminator's first layer
+
+    def level_widths(self) -> list[int]:
+        """Channels of each encoder level, outermost first: one level per halving down to 4×4."""
+        levels = (self.image_size // 4).bit_length() - 1  # 128 → 5 levels: 64, 32, 16, 8, 4
+        return [self.width * min(2**level, 8) for level in range(levels)]
 
 
 def _down(c_in: int, c_out: int, batch_norm: bool = True) -> nn.Sequential:
@@ -39,10 +49,17 @@ def _down(c_in: int, c_out: int, batch_norm: bool = True) -> nn.Sequential:
 
 
 def _up(c_in: int, c_out: int) -> nn.Sequential:
-    return nn.Sequential(nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(True))
+    """(B, c_in, h, w) → (B, c_out, 2h, 2w): double by copying pixels, then a 3×3 convolution."""
+    return nn.Sequential(
+        nn.Upsample(scale_factor=2, mode="nearest"),
+        nn.Conv2d(c_in, c_out, 3, 1, 1, bias=False),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(True),
+    )
 
 
 DROPOUT = 0.5
+DROPOUT_BLOCKS = 2  # the innermost decoder blocks that drop out (as in the paper)
 
 
 def _dropout(features: torch.Tensor, training: bool, noise: torch.Generator | None) -> torch.Tensor:
@@ -58,20 +75,27 @@ def _dropout(features: torch.Tensor, training: bool, noise: torch.Generator | No
 
 
 class UNetGenerator(nn.Module):
-    """(B, 1, 64, 64) drawing in [-1, 1] → (B, 3, 64, 64) picture in [-1, 1]."""
+    """(B, 1, S, S) drawing in [-1, 1] → (B, 3, S, S) picture in [-1, 1], S = config.image_size."""
 
     def __init__(self, config: Pix2PixConfig = Pix2PixConfig()) -> None:
         super().__init__()
         self.config = config
-        w = config.width
-        self.down1 = _down(config.in_channels, w, batch_norm=False)  # (B, w, 32, 32)
-        self.down2 = _down(w, 2 * w)  # (B, 2w, 16, 16)
-        self.down3 = _down(2 * w, 4 * w)  # (B, 4w, 8, 8)
-        self.down4 = _down(4 * w, 4 * w)  # (B, 4w, 4, 4): the bottleneck
-        self.up1 = _up(4 * w, 4 * w)  # (B, 4w, 8, 8) + dropout, then + down3 → 8w
-        self.up2 = _up(8 * w, 2 * w)  # (B, 2w, 16, 16) + dropout, then + down2 → 4w
-        self.up3 = _up(4 * w, w)  # (B, w, 32, 32), then + down1 → 2w
-        self.out = nn.Sequential(nn.ConvTranspose2d(2 * w, config.out_channels, 4, 2, 1), nn.Tanh())  # (B, 3, 64, 64)
+        widths = config.level_widths()  # e.g. [16, 32, 64, 128, 128] at 128 px
+        # Encoder level i: (B, widths[i], S/2^(i+1), S/2^(i+1)); the last one is the 4×4 bottleneck.
+        self.downs = nn.ModuleList(
+            _down(c_in, c_out, batch_norm=level > 0)
+            for level, (c_in, c_out) in enumerate(zip([config.in_channels, *widths[:-1]], widths))
+        )
+        # Decoder block j doubles the size and meets encoder level L-2-j; its output is
+        # concatenated with that level's maps, so the next block reads twice the channels.
+        self.ups = nn.ModuleList()
+        c_in = widths[-1]
+        for level in reversed(range(len(widths) - 1)):
+            self.ups.append(_up(c_in, widths[level]))
+            c_in = 2 * widths[level]
+        self.out = nn.Sequential(
+            nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(c_in, config.out_channels, 3, 1, 1), nn.Tanh()
+        )  # (B, 3, S, S)
         self.apply(weights_init)
 
     def forward(
@@ -79,36 +103,37 @@ class UNetGenerator(nn.Module):
     ) -> torch.Tensor:
         """``skips=False`` hands the decoder zeros instead of the encoder's maps (to see what
         they carry); ``noise`` (a torch.Generator) keeps dropout on at test time."""
-        d1 = self.down1(drawing)
-        d2 = self.down2(d1)
-        d3 = self.down3(d2)
-        bottleneck = self.down4(d3)
-
-        def skip(features: torch.Tensor) -> torch.Tensor:
-            return features if skips else torch.zeros_like(features)
-
-        u1 = torch.cat([_dropout(self.up1(bottleneck), self.training, noise), skip(d3)], dim=1)  # (B, 8w, 8, 8)
-        u2 = torch.cat([_dropout(self.up2(u1), self.training, noise), skip(d2)], dim=1)  # (B, 4w, 16, 16)
-        u3 = torch.cat([self.up3(u2), skip(d1)], dim=1)  # (B, 2w, 32, 32)
-        return self.out(u3)
+        encoded = []
+        features = drawing
+        for down in self.downs:
+            features = down(features)
+            encoded.append(features)
+        features = encoded.pop()  # the bottleneck (B, widths[-1], 4, 4)
+        for block, up in enumerate(self.ups):
+            features = up(features)
+            if block < DROPOUT_BLOCKS:
+                features = _dropout(features, self.training, noise)
+            skip = encoded.pop()
+            features = torch.cat([features, skip if skips else torch.zeros_like(skip)], dim=1)
+        return self.out(features)
 
 
 class PatchDiscriminator(nn.Module):
-    """(drawing (B, 1, 64, 64), picture (B, 3, 64, 64)) → (B, 1, 14, 14) real-pair logits per patch."""
+    """(drawing (B, 1, S, S), picture (B, 3, S, S)) → (B, 1, S/8 − 1, S/8 − 1) real-pair logits per patch."""
 
     def __init__(self, config: Pix2PixConfig = Pix2PixConfig()) -> None:
         super().__init__()
-        w = 2 * config.width
+        w = config.disc_width
         self.net = nn.Sequential(
-            nn.Conv2d(config.in_channels + config.out_channels, w, 4, 2, 1),  # (B, w, 32, 32)
+            nn.Conv2d(config.in_channels + config.out_channels, w, 4, 2, 1),  # (B, w, S/2, S/2)
             nn.LeakyReLU(0.2, True),
-            nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False),  # (B, 2w, 16, 16)
+            nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False),  # (B, 2w, S/4, S/4)
             nn.BatchNorm2d(2 * w),
             nn.LeakyReLU(0.2, True),
-            nn.Conv2d(2 * w, 4 * w, 4, 1, 1, bias=False),  # (B, 4w, 15, 15)
+            nn.Conv2d(2 * w, 4 * w, 4, 2, 1, bias=False),  # (B, 4w, S/8, S/8)
             nn.BatchNorm2d(4 * w),
             nn.LeakyReLU(0.2, True),
-            nn.Conv2d(4 * w, 1, 4, 1, 1),  # (B, 1, 14, 14)
+            nn.Conv2d(4 * w, 1, 4, 1, 1),  # (B, 1, S/8 − 1, S/8 − 1)
         )
         self.apply(weights_init)
 
