@@ -38,7 +38,7 @@ registry.register(
     weights="dcgan_emoji",
     meta={
         "task": "dcgan",
-        "label": "Emoji (32×32)",
+        "label": "Emoji (64×64)",
         "nz": EMOJI_CONFIG.nz,
         "num_classes": 0,
         "image_size": EMOJI_CONFIG.image_size,

@@ -114,3 +114,67 @@ def frechet_distance(first: torch.Tensor, second: torch.Tensor) -> float:
     if np.iscomplexobj(root):
         root = root.real  # tiny imaginary parts from round-off
     return float(((mean_a - mean_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * root))
+
+
+FRECHET_DIMENSIONS = 64
+
+
+def principal_directions(features: torch.Tensor, count: int) -> torch.Tensor:
+    """(N, D) features → (D, count): the directions of largest variance (PCA), as columns."""
+    centred = features.double() - features.double().mean(dim=0)
+    _, _, vh = torch.linalg.svd(centred, full_matrices=False)
+    return vh[:count].T.float()
+
+
+def nearest_distances(features: torch.Tensor, reference: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """For each row of ``features``: the cosine distance to its nearest ``reference`` row, and that row's index."""
+    similarity = torch.nn.functional.normalize(features, dim=1) @ torch.nn.functional.normalize(reference, dim=1).T
+    best, index = similarity.max(dim=1)
+    return 1 - best, index
+
+
+def emoji_sample_quality(samples: np.ndarray, train: np.ndarray, held: np.ndarray, seed: int = 0) -> dict:
+    """How emoji-like are (N, H, W, 3) uint8 samples, and are they copies? See the dcgan_emoji card's notes."""
+    rng = np.random.default_rng(seed)
+    count = len(samples)
+    real = train[rng.choice(len(train), size=min(count, len(train)), replace=False)]
+    noise = rng.integers(0, 256, size=samples.shape, dtype=np.uint8)
+    held_f, train_f = backbone_features(held), backbone_features(train)
+    sample_f = backbone_features(samples)
+    # 141 held-out emoji cannot pin down a 1280-d covariance: compare in the training
+    # features' top principal directions instead (one fixed basis for every set).
+    basis = principal_directions(train_f, FRECHET_DIMENSIONS)
+
+    def fid(features: torch.Tensor) -> float:
+        return round(frechet_distance(features @ basis, held_f @ basis), 2)
+
+    sample_nn, _ = nearest_distances(sample_f, train_f)
+    held_nn, _ = nearest_distances(held_f, train_f)
+    return {
+        "fid_samples_vs_heldout": fid(sample_f),
+        "fid_train_vs_heldout": fid(backbone_features(real)),
+        "fid_noise_vs_heldout": fid(backbone_features(noise)),
+        "fid_dimensions": FRECHET_DIMENSIONS,
+        "nn_samples_to_train_median": round(float(sample_nn.median()), 4),
+        "nn_heldout_to_train_median": round(float(held_nn.median()), 4),
+        "copy_ratio": round(float(sample_nn.median() / held_nn.median()), 3),
+        "samples": count,
+    }
+
+
+def sample_grid_with_neighbours(samples: np.ndarray, train: np.ndarray, columns: int = 8, gap: int = 4):
+    """A PIL picture: rows of samples, then under the first row each sample's nearest training
+    emoji (in the backbone's feature space), so a reader can see nothing was copied."""
+    from PIL import Image
+
+    _, index = nearest_distances(backbone_features(samples[:columns]), backbone_features(train))
+    rows = [samples[start : start + columns] for start in range(0, len(samples), columns)]
+    rows.append(train[index.numpy()])
+    side = samples.shape[1]
+    canvas = np.full((len(rows) * (side + gap) + 3 * gap, columns * (side + gap) + gap, 3), 255, dtype=np.uint8)
+    for r, row in enumerate(rows):
+        top = gap + r * (side + gap) + (2 * gap if r == len(rows) - 1 else 0)
+        for c, picture in enumerate(row):
+            left = gap + c * (side + gap)
+            canvas[top : top + side, left : left + side] = picture
+    return Image.fromarray(canvas)

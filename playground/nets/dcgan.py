@@ -11,7 +11,8 @@
 - ReLU in the generator except the output, which is Tanh; LeakyReLU(0.2) in the
   discriminator.
 
-Two sizes: 28×28 (MNIST: 1→4→7→14→28) and 32×32 (emoji: 1→4→8→16→32). A generator
+Three sizes: 28×28 (MNIST: 1→4→7→14→28), 32×32 (1→4→8→16→32) and 64×64 (emoji:
+1→4→8→16→32→64, one more level on each side). A generator
 with ``num_classes > 0`` is class-conditional: a one-hot label is appended to z as extra
 channels, and the discriminator sees the label as constant one-hot maps stacked on the
 image.
@@ -28,7 +29,7 @@ from torch import nn
 
 @dataclass(frozen=True)
 class DCGANConfig:
-    image_size: int = 32  # 28 (MNIST) or 32
+    image_size: int = 32  # 28 (MNIST), 32 or 64
     channels: int = 3  # 1 for digits, 3 for RGB
     nz: int = 64  # latent size
     width: int = 32  # channels of the last hidden generator layer; doubles per level down
@@ -36,8 +37,8 @@ class DCGANConfig:
 
 
 def _check_size(size: int) -> None:
-    if size not in (28, 32):
-        raise ValueError(f"DCGAN here supports 28×28 or 32×32 images, got {size}")
+    if size not in (28, 32, 64):
+        raise ValueError(f"DCGAN here supports 28×28, 32×32 or 64×64 images, got {size}")
 
 
 def as_onehot(labels: torch.Tensor, num_classes: int) -> torch.Tensor:
@@ -70,17 +71,20 @@ class Generator(nn.Module):
         z_channels = config.nz + config.num_classes
         # 28×28 takes 4→7 with a 3×3 kernel; 32×32 takes 4→8 with the usual 4×4.
         k2, p2 = (3, 1) if config.image_size == 28 else (4, 1)
+        top = 8 * w if config.image_size == 64 else 4 * w  # 64 px: one more level, so one more doubling
 
         def up(c_in: int, c_out: int, kernel: int = 4, padding: int = 1) -> list[nn.Module]:
             return [nn.ConvTranspose2d(c_in, c_out, kernel, 2, padding, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(True)]
 
+        extra = up(8 * w, 4 * w) if config.image_size == 64 else []  # (B, 4w, 8, 8) at 64 px
         self.net = nn.Sequential(
-            nn.ConvTranspose2d(z_channels, 4 * w, 4, 1, 0, bias=False),  # (B, 4w, 4, 4)
-            nn.BatchNorm2d(4 * w),
+            nn.ConvTranspose2d(z_channels, top, 4, 1, 0, bias=False),  # (B, top, 4, 4)
+            nn.BatchNorm2d(top),
             nn.ReLU(True),
-            *up(4 * w, 2 * w, k2, p2),  # (B, 2w, 7|8, 7|8)
-            *up(2 * w, w),  # (B, w, 14|16, 14|16)
-            nn.ConvTranspose2d(w, config.channels, 4, 2, 1),  # (B, C, 28|32, 28|32)
+            *extra,
+            *up(4 * w, 2 * w, k2, p2),  # (B, 2w, 7|8|16, ·)
+            *up(2 * w, w),  # (B, w, 14|16|32, ·)
+            nn.ConvTranspose2d(w, config.channels, 4, 2, 1),  # (B, C, 28|32|64, ·)
             nn.Tanh(),
         )
         self.apply(weights_init)
@@ -105,18 +109,23 @@ class Discriminator(nn.Module):
         self.config = config
         w = config.width
         c_in = config.channels + config.num_classes
-        # 28: 28→14→7→4 (3×3, stride 2); 32: 32→16→8→4.
+        # 28: 28→14→7→4 (3×3, stride 2); 32: 32→16→8→4; 64: 64→32→16→8→4.
         k3 = 3 if config.image_size == 28 else 4
+        last = 8 * w if config.image_size == 64 else 4 * w
+        extra: list[nn.Module] = []
+        if config.image_size == 64:
+            extra = [nn.Conv2d(4 * w, 8 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(8 * w), nn.LeakyReLU(0.2, True)]
         self.net = nn.Sequential(
-            nn.Conv2d(c_in, w, 4, 2, 1),  # (B, w, 14|16, ·): no batch norm on the input layer
+            nn.Conv2d(c_in, w, 4, 2, 1),  # (B, w, 14|16|32, ·): no batch norm on the input layer
             nn.LeakyReLU(0.2, True),
-            nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False),  # (B, 2w, 7|8, ·)
+            nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False),  # (B, 2w, 7|8|16, ·)
             nn.BatchNorm2d(2 * w),
             nn.LeakyReLU(0.2, True),
-            nn.Conv2d(2 * w, 4 * w, k3, 2, 1, bias=False),  # (B, 4w, 4, 4)
+            nn.Conv2d(2 * w, 4 * w, k3, 2, 1, bias=False),  # (B, 4w, 4|4|8, ·)
             nn.BatchNorm2d(4 * w),
             nn.LeakyReLU(0.2, True),
-            nn.Conv2d(4 * w, 1, 4, 1, 0),  # (B, 1, 1, 1): one logit, no fully connected layer
+            *extra,  # 64 px: (B, 8w, 4, 4)
+            nn.Conv2d(last, 1, 4, 1, 0),  # (B, 1, 1, 1): one logit, no fully connected layer
         )
         self.apply(weights_init)
 
@@ -145,4 +154,4 @@ class DCGAN(nn.Module):
 
 
 MNIST_CONFIG = DCGANConfig(image_size=28, channels=1, nz=64, width=32, num_classes=10)
-EMOJI_CONFIG = DCGANConfig(image_size=32, channels=3, nz=64, width=32, num_classes=0)
+EMOJI_CONFIG = DCGANConfig(image_size=64, channels=3, nz=100, width=24, num_classes=0)

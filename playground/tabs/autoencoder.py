@@ -38,21 +38,32 @@ def _show(picture: np.ndarray, is_digit: bool) -> np.ndarray:
     return to_uint8(enlarge(picture, DIGIT_ZOOM) if is_digit else picture)
 
 
+def _scored_panel(row, is_digit: bool):
+    """A result picture with its scores in the panel's caption, so each one reads on its own."""
+    quality = "PSNR ∞ (no noise)" if np.isinf(row.psnr) else f"PSNR {row.psnr:.2f} dB"
+    return gr.update(value=_show(row.image, is_digit), label=f"{row.name} · {quality} · SSIM {row.ssim:.3f}")
+
+
 def run_denoise(source, photo_name, digit_index, upload, upload_is_digit, sketch, kind, level, seed, with_baselines):
-    """Every picture and score of the Denoise view (the `denoise` API)."""
+    """Every picture and score of the Denoise view (the `denoise` API). Each picture's panel
+    caption carries its PSNR and SSIM against the clean picture; the table repeats them."""
     clean, is_digit, notes = lab.prepare_clean(source, photo_name, digit_index, upload, upload_is_digit, sketch)
     result = lab.denoise_view(clean, is_digit, kind, level, seed, with_baselines)
     result.notes[:0] = notes
-    baseline_pictures = [_show(row.image, is_digit) for row in result.baselines] + [None] * (3 - len(result.baselines))
+    baseline_pictures = [_scored_panel(row, is_digit) for row in result.baselines]
+    baseline_pictures += [gr.update(value=None, label=name) for name in BASELINE_PANELS[len(result.baselines):]]
     return (
         _show(result.clean, is_digit),
-        _show(result.noisy.image, is_digit),
-        _show(result.network.image, is_digit),
+        _scored_panel(result.noisy, is_digit),
+        _scored_panel(result.network, is_digit),
         *baseline_pictures,
         lab.results_table(result),
         round(result.noisy.psnr, 2) if np.isfinite(result.noisy.psnr) else None,
         round(result.network.psnr, 2),
     )
+
+
+BASELINE_PANELS = ("Gaussian blur", "Median filter", "Non-local means")
 
 
 def level_settings(kind: str, is_digit_source: bool) -> dict:
@@ -149,13 +160,13 @@ def build() -> None:
                     run = gr.Button("Add noise and denoise", variant="primary", elem_id="ae-denoise-button")
                 with gr.Column(scale=3):
                     with gr.Row():
-                        clean_out = gr.Image(format="png", label="Clean", interactive=False, height=240)
+                        clean_out = gr.Image(format="png", label="Clean (the reference)", interactive=False, height=240)
                         noisy_out = gr.Image(format="png", label="Noisy", interactive=False, height=240)
                         net_out = gr.Image(format="png", label="Autoencoder", interactive=False, height=240)
                     with gr.Row():
-                        blur_out = gr.Image(format="png", label="Gaussian blur", interactive=False, height=240)
-                        median_out = gr.Image(format="png", label="Median filter", interactive=False, height=240)
-                        nlm_out = gr.Image(format="png", label="Non-local means", interactive=False, height=240)
+                        blur_out, median_out, nlm_out = (
+                            gr.Image(format="png", label=name, interactive=False, height=240) for name in BASELINE_PANELS
+                        )
                     with gr.Row():
                         psnr_noisy = SafeNumber(label="PSNR of the noisy input (dB)", interactive=False, elem_id="ae-psnr-noisy")
                         psnr_net = SafeNumber(label="PSNR after the autoencoder (dB)", interactive=False, elem_id="ae-psnr-net")

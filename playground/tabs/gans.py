@@ -18,6 +18,7 @@ from playground.errors import UserInputError
 from playground.gans import latent, pix2pix, render2d, sampling, toy2d
 from playground.gans.heldout import heldout_pairs
 from playground.gans.live_dcgan import LiveDCGAN
+from playground.nets.dcgan import EMOJI_CONFIG
 from playground.images import sketch_ink
 from playground import live_ui
 from playground.ui import HEAVY, SafeImage, SafeNumber, SafeSketchpad, explainer, friendly, show_on_first_visit
@@ -437,18 +438,18 @@ def bench_cases() -> list[BenchCase]:
             setup=lambda: registry.get("dcgan_emoji"),
             target_ms=100,
             reference=inference.onnxruntime_reference("dcgan_emoji", "generator.forward",
-                                                      inference.seeded((64, 64), low=-2, high=2)()),
+                                                      inference.seeded((64, EMOJI_CONFIG.nz), low=-2, high=2)()),
         ),
         BenchCase(
-            name="GAN: one pix2pix translation (64×64, input | output)",
+            name="GAN: one pix2pix translation (128×128, input | output)",
             run=lambda: pix2pix.side_by_side(pix2pix.ink_picture(heldout_ink()), pix2pix.translate(heldout_ink())),
             setup=lambda: registry.get("pix2pix_emoji"),
             target_ms=150,
             reference=inference.onnxruntime_reference("pix2pix_emoji", "generator.forward",
-                                                      inference.seeded((1, 1, 64, 64), low=-1, high=1)()),
+                                                      inference.seeded((1, 1, 128, 128), low=-1, high=1)()),
         ),
         BenchCase(
-            name="GAN: pix2pix from a 400×400 sketch (ink, 64 px, U-Net, side by side)",
+            name="GAN: pix2pix from a 400×400 sketch (ink, 128 px, U-Net, side by side)",
             run=lambda: translate_sketch(sketch, False, True, 0),
             setup=lambda: registry.get("pix2pix_emoji"),
             target_ms=150,
