@@ -348,10 +348,12 @@ def _live_dcgan_lab() -> None:
 
 def _pix2pix_lab() -> None:
     gr.Markdown(
-        "Pick the pen (✎ at the left of the canvas), draw an emoji's outline (a face, a heart, a house…) and pix2pix colours it in. It learned from "
-        "edge maps of ~1,260 emoji; upload a picture and it traces the edges first. **Dropout at test time** "
-        "gives a different picture per seed; switching **skip connections** off shows what the U-Net's "
-        "shortcuts carry (the network was trained with them)."
+        "Pick the pen (✎ at the left of the canvas), draw an emoji's outline (a face with eyes and a mouth, a "
+        "heart, a house…) and pix2pix colours it in at 128×128. It learned from pairs: ~1,260 emoji, each with its "
+        "own edge map, so for every line it has seen what colour belongs beside it (the CycleGAN tab learns "
+        "from unpaired piles instead). Upload a picture and it traces the edges first. **Dropout at test time** gives a "
+        "different picture per seed; switching **skip connections** off shows what the U-Net's shortcuts carry: "
+        "without them every detail has to squeeze through a 4×4 bottleneck (the network was trained with them)."
     )
     with gr.Row():
         dropout = gr.Checkbox(False, label="Dropout at test time (variety)", elem_id="p2p-dropout")
