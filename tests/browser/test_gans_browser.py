@@ -30,6 +30,7 @@ def test_sample_grid_and_sketch_to_emoji(page):
     page.locator("#p2p-sketch button[aria-label='Brush']").click()  # pick the pen first
     canvas = page.locator("#p2p-sketch canvas").first
     canvas.wait_for(state="visible")
+    canvas.scroll_into_view_if_needed()  # the mouse only draws where the page is on screen
     box = canvas.bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     radius = min(box["width"], box["height"]) / 4
