@@ -272,14 +272,12 @@ def generate_all(model: Pix2Pix, inks: np.ndarray, skips: bool = True, batch: in
     return np.concatenate(pictures)
 
 
-def heldout_answers(model: Pix2Pix, inks: np.ndarray, train_inks: np.ndarray | None = None,
-                    train_emoji: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Every translator's (N, S, S, 3) uint8 answers for held-out drawings: pix2pix, pix2pix
-    without its skips, and the baselines (the drawing itself, the drawing blurred, white
-    paper, and, given the training pairs, the nearest training emoji)."""
+def baseline_answers(inks: np.ndarray, train_inks: np.ndarray | None = None,
+                     train_emoji: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The simple translators' (N, S, S, 3) uint8 answers for held-out drawings: the drawing
+    itself, the drawing blurred, white paper and, given the training pairs, the nearest
+    training emoji."""
     answers = {
-        "pix2pix": generate_all(model, inks),
-        "pix2pix_without_skips": generate_all(model, inks, skips=False),
         "identity_baseline": np.stack([ink_picture(ink) for ink in inks]),
         "blur_baseline": np.stack([blur_baseline(ink) for ink in inks]),
         "white_baseline": np.full((*inks.shape, 3), 255, dtype=np.uint8),
@@ -287,6 +285,17 @@ def heldout_answers(model: Pix2Pix, inks: np.ndarray, train_inks: np.ndarray | N
     if train_inks is not None:
         answers["nearest_training_baseline"] = nearest_training_emoji(inks, train_inks, train_emoji)
     return answers
+
+
+def heldout_answers(model: Pix2Pix, inks: np.ndarray, train_inks: np.ndarray | None = None,
+                    train_emoji: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Every translator's answers for held-out drawings: pix2pix, pix2pix without its skips,
+    and the ``baseline_answers``."""
+    return {
+        "pix2pix": generate_all(model, inks),
+        "pix2pix_without_skips": generate_all(model, inks, skips=False),
+        **baseline_answers(inks, train_inks, train_emoji),
+    }
 
 
 def heldout_scores(answers: dict[str, np.ndarray], emoji: np.ndarray, features: bool = True) -> dict[str, float]:
@@ -312,10 +321,7 @@ def heldout_l1(model: Pix2Pix, inks: np.ndarray, emoji: np.ndarray, skips: bool 
     """Mean absolute error (pixel values in [0, 1]) on held-out pairs for pix2pix and three
     baselines (the drawing itself, the drawing blurred, white paper) — the quick check the
     tests run without the backbone."""
-    answers = heldout_answers(model, inks)
-    if not skips:
-        answers["pix2pix"] = answers["pix2pix_without_skips"]
-    del answers["pix2pix_without_skips"]
+    answers = {"pix2pix": generate_all(model, inks, skips=skips), **baseline_answers(inks)}
     return {key: value for key, value in heldout_scores(answers, emoji, features=False).items()
             if key.startswith("l1_")}
 
