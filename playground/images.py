@@ -4,7 +4,8 @@ Handles: file paths (what ``gr.Image(type="filepath")`` gives), PIL images, nump
 arrays; non-images (a text file renamed .png); decompression bombs (Pillow's guard
 stays on); huge images (downscaled); grayscale / RGBA / palette modes; EXIF rotation.
 And Sketchpad values, whose ink is read from the layers' alpha channel. Plus the small
-helpers the networks' inputs share (``resize_longer``).
+helpers the networks' inputs share (``resize_longer``; ``mnist_style`` and ``digit_from_upload``
+for the digit networks).
 """
 
 from __future__ import annotations
@@ -202,3 +203,30 @@ def image_to_ink(image: Image.Image) -> np.ndarray:
     if peak < 0.1:
         raise UserInputError("No digit found in the image: it looks blank.")
     return np.clip(ink / peak, 0.0, 1.0)
+
+
+# A digit on paper leaves the picture's edges plain. Photos (a cat, a coffee cup) put "ink"
+# along 20–70 % of their edges; MNIST digits at most 4.5 %.
+MAX_EDGE_INK = 0.1
+
+
+def edge_ink_share(ink: np.ndarray, ink_level: float = 0.35) -> float:
+    """Share of the pixels in a thin frame along the picture's edges that look like ink."""
+    margin = max(1, int(0.03 * min(ink.shape)))
+    frame = np.concatenate([ink[:margin].ravel(), ink[-margin:].ravel(),
+                            ink[:, :margin].ravel(), ink[:, -margin:].ravel()])
+    return float((frame > ink_level).mean())
+
+
+def digit_from_upload(image) -> np.ndarray:
+    """An uploaded picture of one digit (path, PIL or array) → (28, 28) float32 in [0, 1] like MNIST.
+
+    Raises UserInputError for a blank picture or one that is not a digit on a plain background.
+    """
+    ink = image_to_ink(load_image(image, max_side=512))
+    if edge_ink_share(ink) > MAX_EDGE_INK:
+        raise UserInputError(
+            "This does not look like a single digit on plain paper: the picture has detail right up to its "
+            "edges. Upload a digit written on a plain background, with a margin around it."
+        )
+    return mnist_style(ink)
