@@ -158,12 +158,13 @@ def sketch_ink(sketch) -> np.ndarray:
     return ink
 
 
-def mnist_style(ink: np.ndarray) -> np.ndarray:
+def mnist_style(ink: np.ndarray, box: float = 20.0) -> np.ndarray:
     """Centre and scale a drawing like MNIST: (H, W) ink in [0, 1] → (28, 28) float32 in [0, 1].
 
     MNIST digits fit a 20×20 box (aspect kept) whose centre of mass sits at the centre of
     the 28×28 frame; a drawing prepared the same way is read the way the networks learned.
-    Raises UserInputError when there is no ink.
+    ``box`` changes the longer side (the typeset digits vary it a little). Raises
+    UserInputError when there is no ink.
     """
     ink = np.asarray(ink, dtype=np.float32)
     if ink.ndim != 2:
@@ -173,7 +174,7 @@ def mnist_style(ink: np.ndarray) -> np.ndarray:
     if rows.size == 0 or cols.size == 0:
         raise UserInputError("The drawing is empty: draw a digit first.")
     crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]  # the ink's bounding box
-    scale = 20.0 / max(crop.shape)
+    scale = box / max(crop.shape)
     height = max(1, round(crop.shape[0] * scale))
     width = max(1, round(crop.shape[1] * scale))
     small = np.asarray(

@@ -7,7 +7,8 @@ symbol fonts are left out), so the app and the tests can render them anywhere, o
 Each digit is drawn large (a 96 px font on a 192 px canvas), given a random stroke width and
 a small rotation, then cut to its bounding box, scaled so its longer side fits a box of
 about 20 px (aspect kept) and placed in a 28×28 frame with its centre of mass on pixel
-(14, 14): white ink on black, exactly how MNIST's handwriting was normalised. The small
+(14, 14) (``images.mnist_style``, as drawings are): white ink on black, exactly how MNIST's
+handwriting was normalised. The small
 random changes (size, stroke, rotation, a one-pixel shift) make a font give many slightly
 different digits; everything is drawn from one seeded random generator, so a seed always
 gives the same pictures.
@@ -24,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from playground.images import mnist_style
 
 TRAIN_FONTS = (
     "DejaVuSans", "DejaVuSans-Bold", "DejaVuSans-BoldOblique",
@@ -102,28 +105,10 @@ def _large_glyph(digit: int, font: str, stroke: int, angle: float, squeeze: floa
     return np.asarray(canvas, dtype=np.float32) / 255.0
 
 
-def fit_like_mnist(ink: np.ndarray, box: float = 20.0) -> np.ndarray:
-    """(H, W) ink → (28, 28) float32: bounding box scaled so its longer side is ``box`` px (aspect
-    kept), then placed with its centre of mass on pixel (14, 14), as MNIST was made."""
-    rows = np.flatnonzero(ink.max(axis=1) > 0.05)
-    cols = np.flatnonzero(ink.max(axis=0) > 0.05)
-    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    scale = box / max(crop.shape)
-    height, width = max(1, round(crop.shape[0] * scale)), max(1, round(crop.shape[1] * scale))
-    small = Image.fromarray((crop * 255).astype(np.uint8)).resize((width, height), Image.Resampling.LANCZOS)
-    frame = np.zeros((28, 28), dtype=np.float32)
-    top, left = (28 - height) // 2, (28 - width) // 2
-    frame[top : top + height, left : left + width] = np.asarray(small, dtype=np.float32) / 255.0
-    ys, xs = np.indices(frame.shape)
-    total = frame.sum()
-    shift = (int(round(14.0 - (ys * frame).sum() / total)), int(round(14.0 - (xs * frame).sum() / total)))
-    return np.roll(frame, shift, axis=(0, 1))
-
-
 def plain_ink(font: str, stroke: int) -> float:
     """Mean pixel (0–1) of the font's ten digits drawn upright with ``stroke`` at the MNIST box: the
     figure BASE_STROKE matches to MNIST's."""
-    return float(np.mean([fit_like_mnist(_large_glyph(digit, font, stroke, 0.0, 1.0)) for digit in range(10)]))
+    return float(np.mean([mnist_style(_large_glyph(digit, font, stroke, 0.0, 1.0)) for digit in range(10)]))
 
 
 def render_digit(digit: int, font: str, rng: np.random.Generator | None = None, jitter: Jitter = Jitter()) -> np.ndarray:
@@ -134,7 +119,7 @@ def render_digit(digit: int, font: str, rng: np.random.Generator | None = None, 
     box, stroke, angle, squeeze = (rng.uniform(*jitter.box), rng.uniform(*jitter.stroke),
                                    rng.uniform(*jitter.rotate), rng.uniform(*jitter.squeeze))
     stroke = max(int(round(base + stroke)), min(base, 0))  # a face that is not thinned is never thinned by jitter
-    frame = fit_like_mnist(_large_glyph(int(digit), font, stroke, angle, squeeze), box)
+    frame = mnist_style(_large_glyph(int(digit), font, stroke, angle, squeeze), box)
     if jitter.shift:
         frame = np.roll(frame, tuple(rng.integers(-jitter.shift, jitter.shift + 1, size=2)), axis=(0, 1))
     return (np.clip(frame, 0, 1) * 255).round().astype(np.uint8)

@@ -161,7 +161,7 @@ def cyclegan_digits(args: RecipeArgs) -> RecipeOutput:
     count = 500 if args.quick else int(args.extra.get("typeset_count", 10_000))
     handwritten = data.mnist_tensors("train", "tanh")[0]  # (4000, 1, 28, 28) in [-1, 1]
     typeset, _ = typeset_digits.typeset_digits(count, "train", seed=CYCLE_TYPESET_TRAIN_SEED + args.seed)
-    typeset = torch.from_numpy(typeset).float().unsqueeze(1) / 127.5 - 1  # labels unused: unpaired
+    typeset = data.digit_pixels(typeset, "tanh")  # (N, 1, 28, 28) in [-1, 1]; labels unused: unpaired
     model = CycleGAN(config).to(device)
     train_cyclegan(model, handwritten, typeset, settings, log=_log_with_time(), log_every=10 if args.quick else 100)
     model = model.cpu().eval()
