@@ -246,9 +246,13 @@ def round_trip(digit: np.ndarray, direction: str, model_name: str = MODEL) -> tu
     return from_tanh(translated)[0], from_tanh(back(translated))[0]
 
 
+@torch.inference_mode()
 def translate(digit: np.ndarray, direction: str, model_name: str = MODEL) -> np.ndarray:
     """One (28, 28) digit in [0, 1] → its translation in the other domain, (28, 28) in [0, 1]."""
-    return round_trip(digit, direction, model_name)[0]
+    digit = checked_digit(digit)
+    model = registry.get(model_name)
+    there, _ = generators(model, direction)
+    return from_tanh(there(to_model(model, to_tanh(digit[None]))))[0]
 
 
 @torch.inference_mode()
