@@ -4,7 +4,8 @@ Handles: file paths (what ``gr.Image(type="filepath")`` gives), PIL images, nump
 arrays; non-images (a text file renamed .png); decompression bombs (Pillow's guard
 stays on); huge images (downscaled); grayscale / RGBA / palette modes; EXIF rotation.
 And Sketchpad values, whose ink is read from the layers' alpha channel. Plus the small
-helpers the networks' inputs share (``resize_longer``).
+helpers the networks' inputs share (``resize_longer``; ``mnist_style`` and ``digit_from_upload``
+for the digit networks).
 """
 
 from __future__ import annotations
@@ -157,12 +158,13 @@ def sketch_ink(sketch) -> np.ndarray:
     return ink
 
 
-def mnist_style(ink: np.ndarray) -> np.ndarray:
+def mnist_style(ink: np.ndarray, box: float = 20.0) -> np.ndarray:
     """Centre and scale a drawing like MNIST: (H, W) ink in [0, 1] → (28, 28) float32 in [0, 1].
 
     MNIST digits fit a 20×20 box (aspect kept) whose centre of mass sits at the centre of
     the 28×28 frame; a drawing prepared the same way is read the way the networks learned.
-    Raises UserInputError when there is no ink.
+    ``box`` changes the longer side (the typeset digits vary it a little). Raises
+    UserInputError when there is no ink.
     """
     ink = np.asarray(ink, dtype=np.float32)
     if ink.ndim != 2:
@@ -172,7 +174,7 @@ def mnist_style(ink: np.ndarray) -> np.ndarray:
     if rows.size == 0 or cols.size == 0:
         raise UserInputError("The drawing is empty: draw a digit first.")
     crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]  # the ink's bounding box
-    scale = 20.0 / max(crop.shape)
+    scale = box / max(crop.shape)
     height = max(1, round(crop.shape[0] * scale))
     width = max(1, round(crop.shape[1] * scale))
     small = np.asarray(
@@ -202,3 +204,30 @@ def image_to_ink(image: Image.Image) -> np.ndarray:
     if peak < 0.1:
         raise UserInputError("No digit found in the image: it looks blank.")
     return np.clip(ink / peak, 0.0, 1.0)
+
+
+# A digit on paper leaves the picture's edges plain. Photos (a cat, a coffee cup) put "ink"
+# along 20–70 % of their edges; MNIST digits at most 4.5 %.
+MAX_EDGE_INK = 0.1
+
+
+def edge_ink_share(ink: np.ndarray, ink_level: float = 0.35) -> float:
+    """Share of the pixels in a thin frame along the picture's edges that look like ink."""
+    margin = max(1, int(0.03 * min(ink.shape)))
+    frame = np.concatenate([ink[:margin].ravel(), ink[-margin:].ravel(),
+                            ink[:, :margin].ravel(), ink[:, -margin:].ravel()])
+    return float((frame > ink_level).mean())
+
+
+def digit_from_upload(image) -> np.ndarray:
+    """An uploaded picture of one digit (path, PIL or array) → (28, 28) float32 in [0, 1] like MNIST.
+
+    Raises UserInputError for a blank picture or one that is not a digit on a plain background.
+    """
+    ink = image_to_ink(load_image(image, max_side=512))
+    if edge_ink_share(ink) > MAX_EDGE_INK:
+        raise UserInputError(
+            "This does not look like a single digit on plain paper: the picture has detail right up to its "
+            "edges. Upload a digit written on a plain background, with a margin around it."
+        )
+    return mnist_style(ink)

@@ -284,7 +284,8 @@ class FastMethod:
     def __init__(self, owner: nn.Module, method: str, model_name: str, paths: FastPaths, tag: str, path: str = ""):
         self.owner = owner
         self.method = method
-        self.label = f"{model_name}:{method}"
+        self.path = path or method  # "g_ab.forward": two submodules' "forward" are two graphs
+        self.label = f"{model_name}:{self.path}"
         self.model_name = model_name
         self.shape_key = paths.shape_key
         self.tag = tag  # what the cache file names depend on besides the variant
@@ -497,7 +498,7 @@ class FastMethod:
     def cache_path(self, key: Hashable) -> Path:
         """<model>.<version>.<method>.<variant>.onnx; <version> covers weights, source and torch."""
         version = hashlib.sha256(repr((self.tag, torch.__version__, EXPORT_VERSION, OPSET)).encode()).hexdigest()
-        variant = hashlib.sha256(repr((self.method, key)).encode()).hexdigest()
+        variant = hashlib.sha256(repr((self.path, key)).encode()).hexdigest()  # the path: g_ab and g_ba differ
         return cache_dir() / f"{self.model_name}.{version[:12]}.{self.method}.{variant[:16]}.onnx"
 
     def _remove_stale(self, current: Path) -> None:

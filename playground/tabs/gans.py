@@ -1,7 +1,8 @@
-"""GAN lab: sample and walk the latent space of real DCGANs, train GANs live, sketch → emoji with pix2pix.
+"""GAN lab: sample and walk the latent space of real DCGANs, train GANs live, sketch → emoji with pix2pix,
+and handwritten ↔ typeset digits with a CycleGAN.
 
 Compute lives in ``playground.gans`` (sampling, latent walks, the 2-D GAN, live DCGAN
-training, pix2pix); this module turns it into handlers and builds the UI.
+training, pix2pix, the CycleGAN); this module turns it into handlers and builds the UI.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from playground import checks, data, inference, registry
 from playground.catalog.gans import latents_and_digits
 from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
-from playground.gans import latent, pix2pix, render2d, sampling, toy2d
+from playground.gans import cyclegan, cyclegan_demo, latent, pix2pix, render2d, sampling, toy2d, typeset_digits
 from playground.gans.heldout import heldout_pairs
 from playground.gans.live_dcgan import LiveDCGAN
 from playground.nets.dcgan import EMOJI_CONFIG
@@ -28,6 +29,7 @@ DIGIT_CHOICES = ["all"] + [str(d) for d in range(10)]
 UPLOAD_KINDS = ("picture: find its edges", "line drawing: use its dark lines")
 TOY_MAX_ROUNDS_PER_PLAY = 5000  # a Play click stops by itself after this many rounds
 LIVE_DCGAN_MAX_STEPS = 3000  # likewise for the live DCGAN (≈ 48 epochs of 4,000 digits)
+CYCLE_KINDS = ("handwritten: turn it into type", "typeset: turn it into handwriting")
 
 
 # ---------------------------------------------------------------- compute → handler values
@@ -216,6 +218,32 @@ def heldout_example_files(count: int = 6) -> list[str]:
     return paths
 
 
+# CycleGAN
+
+
+def cycle_sketch(sketch) -> tuple[np.ndarray, str]:
+    """A drawn digit → typeset → back to handwriting (the `cyclegan_sketch` API)."""
+    trip = cyclegan_demo.run(cyclegan.digit_from_sketch(sketch), cyclegan.HANDWRITTEN_TO_TYPESET)
+    return cyclegan_demo.panels([trip]), cyclegan_demo.summary([trip])
+
+
+def cycle_examples(digit, font: str, example) -> tuple[np.ndarray, str]:
+    """Both directions for one digit: a held-out MNIST digit and the digit in a held-out font."""
+    trips = [
+        cyclegan_demo.run(cyclegan_demo.handwritten_example(digit, example), cyclegan.HANDWRITTEN_TO_TYPESET),
+        cyclegan_demo.run(cyclegan_demo.typeset_example(digit, font), cyclegan.TYPESET_TO_HANDWRITTEN),
+    ]
+    return cyclegan_demo.panels(trips), cyclegan_demo.summary(trips)
+
+
+def cycle_upload(image, kind: str) -> tuple[np.ndarray, str]:
+    """A picture of one digit, read like MNIST, in the direction its kind says."""
+    kind = checks.choice("kind of digit", kind, CYCLE_KINDS)
+    direction = cyclegan.HANDWRITTEN_TO_TYPESET if kind == CYCLE_KINDS[0] else cyclegan.TYPESET_TO_HANDWRITTEN
+    trip = cyclegan_demo.run(cyclegan.digit_from_upload(image), direction)
+    return cyclegan_demo.panels([trip]), cyclegan_demo.summary([trip])
+
+
 # ---------------------------------------------------------------- UI
 
 
@@ -386,13 +414,74 @@ def _pix2pix_lab() -> None:
     )
 
 
+CYCLE_EXPLAINER = f"""
+**Unpaired** means nobody told the networks which typeset digit goes with which handwritten one: they
+saw a pile of 4,000 handwritten MNIST digits and, separately, a pile of digits printed in
+{len(typeset_digits.TRAIN_FONTS)} fonts, and never a single matching pair. (pix2pix, next door, learned from
+pairs: each drawing came with its emoji.)
+
+Two generators learn at once: one turns handwriting into type, the other type into handwriting, and each
+has a discriminator checking that its pictures pass for the real thing. That alone would allow a cheat:
+turn every 3 into a perfectly typeset 8. **Cycle consistency** is there against it: a digit sent there
+*and back* must come out as it went in, so whatever the first generator makes has to keep enough of the
+digit for the second one to rebuild it. A third rule, the **identity** loss, says a picture already in
+the target style (a typeset digit given to the handwriting-to-type generator) should come out unchanged.
+
+It is not a guarantee. Generators that see the whole digit at once can hide the way back in faint marks:
+a bigger version of these networks closed the open tops of handwritten 4s into 9s and still brought the
+4s back at the end of the cycle.
+These ones see 25×25 pixels around each point, so what they change is mostly the strokes: their width,
+how even they are, how their ends look.
+
+Draw a digit (pen ✎ at the left of the canvas; big, in the middle) or pick an example: each panel is
+labelled with what the project's MNIST classifier reads in it. The fonts offered here were never
+trained on; the handwritten examples are MNIST's held-out test digits.
+"""
+
+
+def _cyclegan_lab() -> None:
+    gr.Markdown(CYCLE_EXPLAINER)
+    with gr.Row():
+        with gr.Column(scale=1):
+            with gr.Tab("Draw"):
+                sketch = SafeSketchpad(
+                    label="Draw a digit", type="numpy", image_mode="RGBA", canvas_size=(280, 280),
+                    brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"), elem_id="cycle-sketch",
+                )
+                from_sketch = gr.Button("Handwritten → typeset → back", variant="primary", elem_id="cycle-translate")
+            with gr.Tab("Examples"):
+                digit = gr.Dropdown([str(d) for d in range(10)], value="3", label="Digit", elem_id="cycle-digit")
+                font = gr.Dropdown(list(typeset_digits.HELDOUT_FONTS), value=typeset_digits.HELDOUT_FONTS[0],
+                                   label="Typeset in (a font never trained on)", elem_id="cycle-font")
+                example = gr.Slider(1, data.MNIST_TEST_PER_CLASS, value=1, step=1,
+                                    label="Handwritten example (held-out MNIST digit)", elem_id="cycle-example")
+                from_examples = gr.Button("Both directions", variant="primary", elem_id="cycle-examples")
+            with gr.Tab("Upload"):
+                upload = SafeImage(label="A picture of one digit", type="filepath", sources=["upload", "clipboard"],
+                                   height=240)
+                kind = gr.Radio(list(CYCLE_KINDS), value=CYCLE_KINDS[0], label="What is it?")
+                from_upload = gr.Button("There and back", variant="primary", elem_id="cycle-translate-upload")
+        with gr.Column(scale=2):
+            output = gr.Image(label="Input → translation → back", type="numpy", format="png", height=420,
+                              elem_id="cycle-output")
+            readings = gr.Markdown(elem_id="cycle-readings")
+    # Both directions for the default example, so the panel opens on a result.
+    show_on_first_visit([output, readings], cycle_examples, [digit, font, example])
+    from_sketch.click(friendly(cycle_sketch), [sketch], [output, readings], api_name="cyclegan_sketch",
+                      concurrency_id=HEAVY)
+    from_examples.click(friendly(cycle_examples), [digit, font, example], [output, readings],
+                        api_name="cyclegan_examples", concurrency_id=HEAVY)
+    from_upload.click(friendly(cycle_upload), [upload, kind], [output, readings], api_name="cyclegan_upload",
+                      concurrency_id=HEAVY)
+
+
 def build() -> None:
     explainer(
         "**Two networks trained against each other.** A generator turns random noise into pictures; a "
         "discriminator tries to tell its pictures from real ones, and the generator learns from its mistakes. "
         "Sample real DCGANs trained by this project (digits, emoji) and walk their latent space; watch a "
         "GAN learn 2-D points step by step, or MNIST digits from scratch; sketch an outline and let pix2pix "
-        "colour it in."
+        "colour it in; turn handwriting into type and back with a CycleGAN that never saw a matching pair."
     )
     with gr.Tab("Sampling lab"):
         _sampling_lab()
@@ -402,6 +491,8 @@ def build() -> None:
         _live_dcgan_lab()
     with gr.Tab("pix2pix: sketch → emoji"):
         _pix2pix_lab()
+    with gr.Tab("CycleGAN: digits"):
+        _cyclegan_lab()
 
 
 # ---------------------------------------------------------------- benchmarks
@@ -454,6 +545,20 @@ def bench_cases() -> list[BenchCase]:
             name="GAN: pix2pix from a 400×400 sketch (ink, 128 px, U-Net, side by side)",
             run=lambda: translate_sketch(sketch, False, True, 0),
             setup=lambda: registry.get("pix2pix_emoji"),
+            target_ms=150,
+        ),
+        BenchCase(
+            name="GAN: one CycleGAN digit translation (28×28, there only)",
+            run=lambda: cyclegan.translate(cyclegan_demo.handwritten_example(3, 1), cyclegan.HANDWRITTEN_TO_TYPESET),
+            setup=lambda: registry.get("cyclegan_digits"),
+            target_ms=20,
+            reference=inference.onnxruntime_reference("cyclegan_digits", "g_ab.forward",
+                                                      inference.seeded((1, 1, 28, 28), low=-1, high=1)()),
+        ),
+        BenchCase(
+            name="GAN: CycleGAN both directions for a digit (2 round trips, classifier, panels)",
+            run=lambda: cycle_examples(3, typeset_digits.HELDOUT_FONTS[0], 1),
+            setup=lambda: registry.get("cyclegan_digits"),
             target_ms=150,
         ),
         BenchCase(

@@ -1,4 +1,4 @@
-"""GAN lab in a real browser: sample a grid, draw on the pix2pix Sketchpad and get a picture."""
+"""GAN lab in a real browser: sample a grid, draw on the pix2pix and CycleGAN Sketchpads and get pictures."""
 
 from __future__ import annotations
 
@@ -43,4 +43,26 @@ def test_sample_grid_and_sketch_to_emoji(page):
     page.locator("#p2p-translate").click()
     assert _image_src(page, "p2p-output")
 
+    page.errors.assert_clean()
+
+
+def test_draw_a_digit_for_the_cyclegan(page):
+    open_tab(page, TITLE)
+    page.get_by_role("tab", name="CycleGAN: digits").click()
+    first = _image_src(page, "cycle-output")  # the first-visit example: both directions
+    page.locator("#cycle-sketch button[aria-label='Brush']").click()
+    canvas = page.locator("#cycle-sketch canvas").first
+    canvas.wait_for(state="visible")
+    box = canvas.bounding_box()
+    x, top, bottom = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.2, box["y"] + box["height"] * 0.8
+    page.mouse.move(x, top)  # a 1: one stroke down the middle
+    page.mouse.down()
+    page.mouse.move(x, bottom, steps=20)
+    page.mouse.up()
+    page.locator("#cycle-translate").click()
+    page.wait_for_function(
+        "(old) => { const img = document.querySelector('#cycle-output img'); return img && img.src && img.src !== old; }",
+        arg=first, timeout=90_000,
+    )
+    assert "typeset" in page.locator("#cycle-readings").inner_text()
     page.errors.assert_clean()
