@@ -121,6 +121,7 @@ def train_cyclegan(
     settings: CycleSettings = CycleSettings(),
     log=print,
     log_every: int = 100,
+    augment=None,  # optional (a, b, generator) → (a, b): fresh augmentation of each batch, on the CPU
 ) -> list[StepLosses]:
     """Train ``model`` in place on the model's device; returns the losses of every step. Raises
     ``TrainingDiverged`` when a loss is no longer finite."""
@@ -146,6 +147,8 @@ def train_cyclegan(
     for step in range(1, settings.steps + 1):
         a = domain_a[torch.randint(len(domain_a), (settings.batch_size,), generator=generator)]
         b = domain_b[torch.randint(len(domain_b), (settings.batch_size,), generator=generator)]
+        if augment is not None:
+            a, b = augment(a, b, generator)
         a, b = to_model(model, a, b)
 
         # Generators: fool both discriminators, come back around the cycle, leave their own domain alone.

@@ -150,7 +150,7 @@ def _jitter(drawings: torch.Tensor, targets: torch.Tensor, generator: torch.Gene
     return drawings, targets
 
 
-def _augment(drawings: torch.Tensor, targets: torch.Tensor, generator: torch.Generator):
+def augment_pairs(drawings: torch.Tensor, targets: torch.Tensor, generator: torch.Generator):
     """What turns rendered edge maps into something like a person's sketch:
 
     - a random mirror and a small zoom/shift (the same for drawing and target);
@@ -210,7 +210,7 @@ def train_pix2pix(
         steps = 0
         for start in range(0, len(order) - batch_size + 1, batch_size):
             index = order[start : start + batch_size]
-            drawing, real = _augment(drawings[index], targets[index], generator)
+            drawing, real = augment_pairs(drawings[index], targets[index], generator)
             fake = gen(drawing)  # (B, 3, S, S)
 
             logits_real = disc(drawing, real)  # (B, 1, P, P)
