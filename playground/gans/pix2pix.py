@@ -97,16 +97,22 @@ def ink_picture(ink: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------- translation
 
 
-@torch.inference_mode()
-def translate(
-    ink: np.ndarray, dropout: bool = False, skips: bool = True, seed: int = 0, model_name: str = MODEL
-) -> np.ndarray:
-    """(SIZE, SIZE) ink → (SIZE, SIZE, 3) uint8 picture from the shared pix2pix generator."""
+def checked_ink(ink) -> np.ndarray:
+    """A (SIZE, SIZE) drawing the generators can take, as float32 ink in [0, 1]; anything else is refused."""
     ink = np.asarray(ink, dtype=np.float32)
     if ink.shape != (SIZE, SIZE):
         raise UserInputError(f"expected a {SIZE}×{SIZE} drawing, got {ink.shape}")
     if not np.isfinite(ink).all():
         raise UserInputError("the drawing contains NaN or infinite values")
+    return np.clip(ink, 0, 1)
+
+
+@torch.inference_mode()
+def translate(
+    ink: np.ndarray, dropout: bool = False, skips: bool = True, seed: int = 0, model_name: str = MODEL
+) -> np.ndarray:
+    """(SIZE, SIZE) ink → (SIZE, SIZE, 3) uint8 picture from the shared pix2pix generator."""
+    ink = checked_ink(ink)
     model = registry.get(model_name)
     noise = torch.Generator().manual_seed(checks.seed(seed)) if dropout else None
     output = model.generator(to_model(model, drawing_tensor(ink)), skips=skips, noise=noise)  # (1, 3, S, S)

@@ -20,12 +20,11 @@ import torch
 
 from playground import registry
 from playground.device import to_model
-from playground.gans.pix2pix import SIZE, augment_pairs, ink_picture
-from playground.nets.cyclegan import CycleGAN, CycleGANConfig
+from playground.gans.pix2pix import SIZE, augment_pairs, checked_ink, ink_picture
+from playground.nets.cyclegan import SKETCH_EMOJI_CONFIG, CycleGAN
 
 MODEL = "cyclegan_emoji"
-CONFIG = CycleGANConfig(channels_a=1, channels_b=3, image_size=SIZE, width=16, downsamples=2, blocks=6,
-                        disc_width=16, disc_layers=3)
+CONFIG = SKETCH_EMOJI_CONFIG  # 128 px (pix2pix's SIZE), 1 ↔ 3 channels
 
 
 def unpaired_piles(drawings: torch.Tensor, emoji: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -85,5 +84,5 @@ def emoji_to_sketches(model: CycleGAN, emoji: np.ndarray, batch: int = 16) -> tu
 
 def round_trip_from_sketch(ink: np.ndarray, model_name: str = MODEL) -> tuple[np.ndarray, np.ndarray]:
     """One (S, S) ink (already fitted to the square, like pix2pix's) → (emoji (S, S, 3) uint8, drawn back as a picture)."""
-    emoji, back = sketches_to_emoji(registry.get(model_name), ink[None])
+    emoji, back = sketches_to_emoji(registry.get(model_name), checked_ink(ink)[None])
     return emoji[0], ink_picture(back[0])

@@ -23,7 +23,8 @@ Two sizes the same classes are meant for (the config says which):
   open 4s into 9s and 6s into 0s (class agreement 75–78 %): a generator that sees the whole
   digit can redraw it as another one and still pass the cycle, while one with a small view can
   only restyle strokes where they are;
-- sketch ↔ emoji, 64–128 px, 1 ↔ 3 channels, width 32, 2 downsamples, 6 blocks, 3 discriminator layers.
+- sketch ↔ emoji (``SKETCH_EMOJI_CONFIG``), 128 px, 1 ↔ 3 channels, width 16,
+  2 downsamples, 6 blocks at 32×32, 3 discriminator layers (patches of 70×70 pixels).
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ class CycleGANConfig:
 
 
 DIGITS_CONFIG = CycleGANConfig()
+SKETCH_EMOJI_CONFIG = CycleGANConfig(channels_a=1, channels_b=3, image_size=128, width=16, downsamples=2, blocks=6,
+                                     disc_width=16, disc_layers=3)
 
 
 class ResidualBlock(nn.Module):
@@ -122,16 +125,18 @@ class PatchDiscriminator(nn.Module):
 class CycleGAN(nn.Module):
     """Both generators and both discriminators in one module (one weight file).
 
-    ``g_ab``: A → B, ``g_ba``: B → A; ``d_a`` judges A pictures, ``d_b`` B pictures.
+    ``g_ab``: A → B, ``g_ba``: B → A; ``d_a`` judges A pictures, ``d_b`` B pictures. With
+    ``discriminators=False`` only the generators are built: all the app runs, and a smaller weight file.
     """
 
-    def __init__(self, config: CycleGANConfig = DIGITS_CONFIG) -> None:
+    def __init__(self, config: CycleGANConfig = DIGITS_CONFIG, discriminators: bool = True) -> None:
         super().__init__()
         self.config = config
         self.g_ab = ResnetGenerator(config.channels_a, config.channels_b, config)
         self.g_ba = ResnetGenerator(config.channels_b, config.channels_a, config)
-        self.d_a = PatchDiscriminator(config.channels_a, config)
-        self.d_b = PatchDiscriminator(config.channels_b, config)
+        if discriminators:
+            self.d_a = PatchDiscriminator(config.channels_a, config)
+            self.d_b = PatchDiscriminator(config.channels_b, config)
         self.apply(weights_init)  # conv weights N(0, 0.02), as in the paper's code
 
     def generators(self) -> list[nn.Module]:

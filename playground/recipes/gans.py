@@ -304,7 +304,8 @@ def cyclegan_emoji(args: RecipeArgs) -> RecipeOutput:
     grid = heldout_grid(inks[grid_rows], {name: pictures[grid_rows] for name, pictures in answers.items()},
                         held[grid_rows], columns=("cyclegan", "pix2pix", "cyclegan_drawing_of_the_emoji"))
     return RecipeOutput(
-        state_dict=model.state_dict(),
+        # The generators only: the discriminators are needed for training, not by the app (the checkpoint keeps them).
+        state_dict={key: value for key, value in model.state_dict().items() if key.startswith("g_")},
         dataset=f"Two unrelated piles from the {len(train)} training emoji (Noto Color Emoji at {SIZE}×{SIZE} on "
         f"white): A = the edge maps (as pix2pix's) of the even-numbered ones ({len(sketches)}), B = the pictures of "
         f"the odd-numbered ones ({len(emoji)}), so no drawing's emoji is in B; augmented as pix2pix's (mirrors, "
