@@ -57,16 +57,19 @@ def _inks(outputs: torch.Tensor) -> np.ndarray:
 
 
 @torch.inference_mode()
-def sketches_to_emoji(model: CycleGAN, inks: np.ndarray, batch: int = 16) -> tuple[np.ndarray, np.ndarray]:
-    """(N, S, S) inks in [0, 1] → (emoji (N, S, S, 3) uint8, the emoji drawn back (N, S, S) ink)."""
+def sketches_to_emoji(model: CycleGAN, inks: np.ndarray, batch: int = 16,
+                      back: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+    """(N, S, S) inks in [0, 1] → (emoji (N, S, S, 3) uint8, the emoji drawn back (N, S, S) ink, or None
+    when ``back`` is off)."""
     model.eval()
     pictures, backs = [], []
     for start in range(0, len(inks), batch):
         drawings = torch.from_numpy(np.asarray(inks[start : start + batch], np.float32) * 2 - 1).unsqueeze(1)
         emoji = model.g_ab(to_model(model, drawings))  # (b, 3, S, S)
         pictures.append(_emoji_pixels(emoji))
-        backs.append(_inks(model.g_ba(emoji)))
-    return np.concatenate(pictures), np.concatenate(backs)
+        if back:
+            backs.append(_inks(model.g_ba(emoji)))
+    return np.concatenate(pictures), np.concatenate(backs) if back else None
 
 
 @torch.inference_mode()
@@ -75,7 +78,7 @@ def emoji_to_sketches(model: CycleGAN, emoji: np.ndarray, batch: int = 16) -> tu
     model.eval()
     drawings, backs = [], []
     for start in range(0, len(emoji), batch):
-        pictures = torch.from_numpy(np.asarray(emoji[start : start + batch])).permute(0, 3, 1, 2).float() / 127.5 - 1
+        pictures = torch.from_numpy(np.array(emoji[start : start + batch])).permute(0, 3, 1, 2).float() / 127.5 - 1
         sketch = model.g_ba(to_model(model, pictures))  # (b, 1, S, S)
         drawings.append(_inks(sketch))
         backs.append(_emoji_pixels(model.g_ab(sketch)))

@@ -2,7 +2,7 @@
 
 ``from_drawing`` puts a drawing beside what pix2pix (trained with pairs) and the CycleGAN (trained
 without) make of it, and the CycleGAN's emoji drawn back (drawing → emoji → drawing);
-``from_emoji`` runs the other cycle (emoji → drawing → emoji). ``heldout_comparison`` does the
+``from_emoji`` runs the other cycle (emoji → drawing → emoji) for a picture. ``heldout_comparison`` does the
 first for a held-out drawing and adds the real emoji and each answer's PSNR against it. Plain
 values in and out: the tab (``playground.tabs.gans``) adds Gradio.
 """
@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from playground import checks, registry
 from playground.gans import pix2pix, sketch_cycle, typeset_digits
-from playground.gans.emoji_data import edge_map
+from playground.errors import UserInputError
 from playground.gans.heldout import heldout_pairs
 
 SCALE = 2  # 128 px pictures shown at 256 px (nearest neighbour: the pixels the networks made)
@@ -53,12 +53,12 @@ def _answers(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return paired, unpaired, back
 
 
-def from_drawing(ink: np.ndarray) -> tuple[np.ndarray, str]:
+def from_drawing(ink: np.ndarray, caption: str = "your drawing") -> tuple[np.ndarray, str]:
     """A (128, 128) ink → (the comparison row, a sentence about it)."""
     ink = pix2pix.checked_ink(ink)
     paired, unpaired, back = _answers(ink)
     image = captioned_row([pix2pix.ink_picture(ink), paired, unpaired, back],
-                          ["your drawing", "pix2pix (with pairs)", "CycleGAN (no pairs)", "CycleGAN, drawn back"])
+                          [caption, "pix2pix (with pairs)", "CycleGAN (no pairs)", "CycleGAN, drawn back"])
     return image, _cycle_sentence(ink, back)
 
 
@@ -70,17 +70,18 @@ def _cycle_sentence(ink: np.ndarray, back: np.ndarray) -> str:
 
 
 def from_emoji(picture: np.ndarray) -> tuple[np.ndarray, str]:
-    """A (128, 128, 3) uint8 picture → (emoji → CycleGAN's drawing → coloured back, with pix2pix colouring the
-    real edge map beside it; a sentence)."""
+    """A (128, 128, 3) uint8 picture → (picture → the CycleGAN's drawing → coloured back; a sentence)."""
+    picture = np.asarray(picture)
+    if picture.shape != (pix2pix.SIZE, pix2pix.SIZE, 3) or picture.dtype != np.uint8:
+        raise UserInputError(f"expected a {pix2pix.SIZE}×{pix2pix.SIZE} RGB picture, got {picture.shape} {picture.dtype}")
     drawings, backs = sketch_cycle.emoji_to_sketches(registry.get(sketch_cycle.MODEL), picture[None])
-    traced = edge_map(picture)
     image = captioned_row(
-        [picture, pix2pix.ink_picture(drawings[0]), backs[0], pix2pix.ink_picture(traced)],
-        ["the picture", "CycleGAN draws it", "and colours it back", "its traced edges"],
+        [picture, pix2pix.ink_picture(drawings[0]), backs[0]],
+        ["the picture", "CycleGAN draws it", "and colours it back"],
     )
     error = np.abs(backs[0].astype(np.float32) - picture).mean() / 255
     return image, (f"Picture → CycleGAN's drawing → picture: the cycle error is {error:.3f} (mean per pixel, 0–1). "
-                   "The traced edges are what pix2pix would be given (Canny + outline).")
+                   "Below, the picture's traced edges (Canny + outline, what pix2pix is given) go through both.")
 
 
 def heldout_comparison(index) -> tuple[np.ndarray, str]:

@@ -1,8 +1,8 @@
 """GAN lab: sample and walk the latent space of real DCGANs, train GANs live, sketch → emoji with pix2pix,
-and handwritten ↔ typeset digits with a CycleGAN.
+and handwritten ↔ typeset digits and drawings ↔ emoji with CycleGANs.
 
 Compute lives in ``playground.gans`` (sampling, latent walks, the 2-D GAN, live DCGAN
-training, pix2pix, the CycleGAN); this module turns it into handlers and builds the UI.
+training, pix2pix, the CycleGANs); this module turns it into handlers and builds the UI.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from playground import checks, data, inference, registry
 from playground.catalog.gans import latents_and_digits
 from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
-from playground.gans import cyclegan, cyclegan_demo, latent, pix2pix, render2d, sampling, toy2d, typeset_digits
+from playground.gans import (cyclegan, cyclegan_demo, latent, pix2pix, render2d, sampling, sketch_cycle,
+                             sketch_cycle_demo, toy2d,
+                             typeset_digits)
 from playground.gans.heldout import heldout_pairs
 from playground.gans.live_dcgan import LiveDCGAN
 from playground.nets.dcgan import EMOJI_CONFIG
@@ -242,6 +244,32 @@ def cycle_upload(image, kind: str) -> tuple[np.ndarray, str]:
     direction = cyclegan.HANDWRITTEN_TO_TYPESET if kind == CYCLE_KINDS[0] else cyclegan.TYPESET_TO_HANDWRITTEN
     trip = cyclegan_demo.run(cyclegan.digit_from_upload(image), direction)
     return cyclegan_demo.panels([trip]), cyclegan_demo.summary([trip])
+
+
+# Sketch ↔ emoji CycleGAN, beside pix2pix
+
+
+def pairs_sketch(sketch) -> tuple[np.ndarray, str]:
+    """A drawing → pix2pix and the unpaired CycleGAN side by side (the `pairs_sketch` API)."""
+    return sketch_cycle_demo.from_drawing(pix2pix.ink_from_sketch(sketch))
+
+
+def pairs_heldout(index) -> tuple[np.ndarray, str]:
+    return sketch_cycle_demo.heldout_comparison(index)
+
+
+def pairs_upload(image, kind: str) -> tuple[np.ndarray, str]:
+    """A line drawing goes drawing → emoji; a picture goes picture → drawing → picture (and its traced edges
+    through both translators)."""
+    kind = checks.choice("kind of picture", kind, UPLOAD_KINDS)
+    if kind == UPLOAD_KINDS[1]:
+        return sketch_cycle_demo.from_drawing(pix2pix.ink_from_line_drawing(image), caption="your line drawing")
+    ink, picture = pix2pix.ink_from_upload(image)
+    drawing_row, drawing_words = sketch_cycle_demo.from_drawing(ink, caption="its traced edges")
+    picture_row, picture_words = sketch_cycle_demo.from_emoji(picture)
+    width = drawing_row.shape[1]  # the picture's row has one panel fewer: pad it with white paper
+    picture_row = np.pad(picture_row, ((0, 16), (0, width - picture_row.shape[1]), (0, 0)), constant_values=255)
+    return np.concatenate([picture_row, drawing_row]), picture_words + "\n\n" + drawing_words
 
 
 # ---------------------------------------------------------------- UI
@@ -475,13 +503,59 @@ def _cyclegan_lab() -> None:
                       concurrency_id=HEAVY)
 
 
+PAIRS_EXPLAINER = """
+**What do the pairs buy?** pix2pix learned from ~1,260 emoji *each with its own drawing*. This CycleGAN
+learned the same job from two piles that share nothing: the drawings of half the training emoji, and the
+pictures of the *other* half, so it never once saw a drawing together with its emoji. A discriminator
+tells it when its colouring does not look like an emoji, and the cycle (drawing → emoji → drawing) keeps
+the lines where they were; nothing tells it which colours belong to which shapes.
+
+Draw an outline, pick a held-out drawing (neither network trained on these emoji), or upload a picture
+(traced first) or a line drawing. The last panel of a drawing's row is the CycleGAN's emoji drawn back by
+its second generator: the way back is what holds its lines in place.
+"""
+
+
+def _pairs_lab() -> None:
+    gr.Markdown(PAIRS_EXPLAINER)
+    with gr.Row():
+        with gr.Column(scale=1):
+            with gr.Tab("Draw"):
+                sketch = SafeSketchpad(
+                    label="Sketch", canvas_size=(400, 400), type="numpy", image_mode="RGBA", height=420,
+                    brush=gr.Brush(default_size=4, colors=["#000000"], color_mode="fixed"), elem_id="pairs-sketch",
+                )
+                from_sketch = gr.Button("Both translators", variant="primary", elem_id="pairs-translate")
+            with gr.Tab("Held-out drawings"):
+                index = gr.Slider(1, len(heldout_pairs()[0]), value=1, step=1, label="Held-out emoji",
+                                  elem_id="pairs-index")
+                from_heldout = gr.Button("Compare", variant="primary", elem_id="pairs-heldout")
+            with gr.Tab("Upload"):
+                upload = SafeImage(label="Picture", type="filepath", sources=["upload", "clipboard"], height=300)
+                kind = gr.Radio(list(UPLOAD_KINDS), value=UPLOAD_KINDS[0], label="What is it?")
+                from_upload = gr.Button("Both translators", variant="primary", elem_id="pairs-translate-upload")
+                gr.Examples([[path] for path in heldout_example_files()], inputs=[upload],
+                            label="Held-out emoji (never trained on)")
+        with gr.Column(scale=2):
+            output = gr.Image(label="pix2pix (paired) beside CycleGAN (unpaired)", type="numpy", format="png",
+                              height=300, elem_id="pairs-output")
+            words = gr.Markdown(elem_id="pairs-words")
+    show_on_first_visit([output, words], pairs_heldout, [index])
+    from_sketch.click(friendly(pairs_sketch), [sketch], [output, words], api_name="pairs_sketch", concurrency_id=HEAVY)
+    from_heldout.click(friendly(pairs_heldout), [index], [output, words], api_name="pairs_heldout",
+                       concurrency_id=HEAVY)
+    from_upload.click(friendly(pairs_upload), [upload, kind], [output, words], api_name="pairs_upload",
+                      concurrency_id=HEAVY)
+
+
 def build() -> None:
     explainer(
         "**Two networks trained against each other.** A generator turns random noise into pictures; a "
         "discriminator tries to tell its pictures from real ones, and the generator learns from its mistakes. "
         "Sample real DCGANs trained by this project (digits, emoji) and walk their latent space; watch a "
         "GAN learn 2-D points step by step, or MNIST digits from scratch; sketch an outline and let pix2pix "
-        "colour it in; turn handwriting into type and back with a CycleGAN that never saw a matching pair."
+        "colour it in; turn handwriting into type and back with a CycleGAN that never saw a matching pair, and "
+        "see what pairs buy: pix2pix beside a CycleGAN that learned sketch → emoji without them."
     )
     with gr.Tab("Sampling lab"):
         _sampling_lab()
@@ -493,6 +567,8 @@ def build() -> None:
         _pix2pix_lab()
     with gr.Tab("CycleGAN: digits"):
         _cyclegan_lab()
+    with gr.Tab("CycleGAN: sketch ↔ emoji"):
+        _pairs_lab()
 
 
 # ---------------------------------------------------------------- benchmarks
@@ -560,6 +636,21 @@ def bench_cases() -> list[BenchCase]:
             run=lambda: cycle_examples(3, typeset_digits.HELDOUT_FONTS[0], 1),
             setup=lambda: registry.get("cyclegan_digits"),
             target_ms=150,
+        ),
+        BenchCase(
+            name="GAN: one CycleGAN drawing → emoji (128×128, there only)",
+            run=lambda: sketch_cycle.sketches_to_emoji(registry.get(sketch_cycle.MODEL), heldout_ink()[None],
+                                                       back=False),
+            setup=lambda: registry.get(sketch_cycle.MODEL),
+            target_ms=100,
+            reference=inference.onnxruntime_reference(sketch_cycle.MODEL, "g_ab.forward",
+                                                      inference.seeded((1, 1, 128, 128), low=-1, high=1)()),
+        ),
+        BenchCase(
+            name="GAN: pix2pix beside the CycleGAN for a held-out drawing (both, way back, panels)",
+            run=lambda: pairs_heldout(1),
+            setup=lambda: (registry.get(sketch_cycle.MODEL), registry.get("pix2pix_emoji")),
+            target_ms=300,
         ),
         BenchCase(
             name="GAN: 60-frame slerp interpolation + GIF (digits)",

@@ -1,0 +1,179 @@
+"""The sketch ↔ emoji CycleGAN: unpaired piles, per-pile augmentation, the shipped generators measured on
+the shipped held-out pairs beside pix2pix and the do-nothing baselines, and the tab's messages for bad input."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from playground import data, registry
+from playground.errors import UserInputError
+from playground.gans import pix2pix, sketch_cycle, sketch_cycle_demo
+from playground.gans.heldout import heldout_pairs
+from playground.gans.pix2pix import baseline_answers, generate_all, heldout_scores
+from playground.nets.cyclegan import SKETCH_EMOJI_CONFIG
+from playground.tabs import gans as tab
+from playground.weights import PRETRAINED_DIR
+
+torch.set_num_threads(1)
+
+
+def _card() -> dict:
+    return json.loads((PRETRAINED_DIR / "cyclegan_emoji.json").read_text())
+
+
+# ---------------------------------------------------------------- training data
+
+
+def test_the_piles_share_no_emoji():
+    """Drawing i belongs to emoji i: A keeps the even-numbered drawings, B the odd-numbered emoji."""
+    count = 10
+    drawings = torch.arange(count, dtype=torch.float32).view(count, 1, 1, 1).expand(count, 1, 4, 4)
+    emoji = torch.arange(count, dtype=torch.float32).view(count, 1, 1, 1).expand(count, 3, 4, 4)
+    sketches, pictures = sketch_cycle.unpaired_piles(drawings, emoji)
+    owners_a = set(sketches[:, 0, 0, 0].long().tolist())
+    owners_b = set(pictures[:, 0, 0, 0].long().tolist())
+    assert owners_a == {0, 2, 4, 6, 8} and owners_b == {1, 3, 5, 7, 9} and not owners_a & owners_b
+
+
+def test_each_pile_is_augmented_on_its_own_terms():
+    inks, emoji = heldout_pairs()
+    drawings = torch.from_numpy(inks[:16] * 2 - 1).unsqueeze(1)  # (16, 1, 128, 128)
+    pictures = torch.from_numpy(emoji[:16]).permute(0, 3, 1, 2).float() / 127.5 - 1
+    out_a, out_b = sketch_cycle.augment_piles(drawings, pictures, torch.Generator().manual_seed(0))
+    assert out_a.shape == drawings.shape and out_b.shape == pictures.shape
+    assert set(out_a.unique().tolist()) <= {-1.0, 1.0}  # drawings stay lines on paper
+    assert not torch.equal(out_a, drawings) and not torch.equal(out_b, pictures)
+    assert out_b[:, :, 0, :].min() > 0.95  # zooming out brings in white paper, never black
+    # Thicker strokes on average (1–5 px wide), but some drawings lose patches of ink.
+    assert (out_a > 0).float().mean() > (drawings > 0).float().mean()
+    again_a, again_b = sketch_cycle.augment_piles(drawings, pictures, torch.Generator().manual_seed(0))
+    assert torch.equal(again_a, out_a) and torch.equal(again_b, out_b)
+
+
+def test_a_short_training_run_changes_both_generators():
+    from playground.gans.cyclegan import CycleSettings, train_cyclegan
+    from playground.nets.cyclegan import CycleGAN, CycleGANConfig
+
+    small = CycleGANConfig(channels_a=1, channels_b=3, image_size=32, width=4, downsamples=2, blocks=1, disc_width=4,
+                           disc_layers=3)
+    model = CycleGAN(small)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    drawings = (torch.rand(8, 1, 32, 32) > 0.9).float() * 2 - 1
+    pictures = torch.rand(8, 3, 32, 32) * 2 - 1
+    history = train_cyclegan(model, drawings, pictures, CycleSettings(steps=2, batch_size=2, identity=0.0),
+                             log=lambda _: None, augment=sketch_cycle.augment_piles)
+    assert len(history) == 2 and history[0].identity == 0.0
+    for part in ("g_ab", "g_ba"):
+        assert any(not torch.equal(v, before[k]) for k, v in model.state_dict().items() if k.startswith(part)), part
+
+
+# ---------------------------------------------------------------- the shipped generators
+
+
+@functools.lru_cache(maxsize=1)
+def _heldout_scores() -> dict[str, float]:
+    inks, emoji = heldout_pairs()
+    coloured, _ = sketch_cycle.sketches_to_emoji(registry.get(sketch_cycle.MODEL), inks, back=False)
+    answers = {"cyclegan": coloured, "pix2pix": generate_all(registry.get("pix2pix_emoji"), inks),
+               **baseline_answers(inks)}
+    return heldout_scores(answers, emoji)
+
+
+def test_shipped_generators_are_small_and_match_their_card():
+    card = _card()
+    assert (PRETRAINED_DIR / card["file"]).stat().st_size < 5_000_000
+    assert card["arguments"]["config"] == SKETCH_EMOJI_CONFIG.__dict__
+    model = registry.get(sketch_cycle.MODEL)
+    assert not hasattr(model, "d_a")  # the app runs the generators only
+    assert sum(v.numel() for v in model.state_dict().values() if v.is_floating_point()) == card["parameters"]
+    assert (PRETRAINED_DIR / card["heldout_grid"]).exists()
+
+
+# ---------------------------------------------------------------- the tab
+
+
+def _circle_sketch() -> dict:
+    layer = np.zeros((400, 400, 4), dtype=np.uint8)
+    yy, xx = np.mgrid[:400, :400]
+    layer[np.abs(np.hypot(yy - 200, xx - 200) - 120) < 3, 3] = 255
+    return {"background": None, "layers": [layer], "composite": None}
+
+
+def test_a_drawing_goes_through_both_translators_and_back():
+    picture, words = tab.pairs_sketch(_circle_sketch())
+    side = pix2pix.SIZE * sketch_cycle_demo.SCALE
+    assert picture.dtype == np.uint8 and picture.shape == (side + sketch_cycle_demo.CAPTION,
+                                                           4 * side + 3 * sketch_cycle_demo.GAP, 3)
+    ink = pix2pix.ink_from_sketch(_circle_sketch())
+    unpaired, _ = sketch_cycle.round_trip_from_sketch(ink)
+    left = side + sketch_cycle_demo.GAP
+    shown = picture[sketch_cycle_demo.CAPTION:, 2 * left : 2 * left + side : sketch_cycle_demo.SCALE]
+    assert np.array_equal(shown[:: sketch_cycle_demo.SCALE], unpaired)  # the third panel is the CycleGAN's answer
+    assert np.array_equal(picture[sketch_cycle_demo.CAPTION:, left : left + side : 2][::2], pix2pix.translate(ink))
+    assert "cycle error" in words
+
+
+def test_a_heldout_drawing_is_scored_against_its_emoji():
+    picture, words = tab.pairs_heldout(5)
+    inks, emoji = heldout_pairs()
+    side = pix2pix.SIZE * sketch_cycle_demo.SCALE
+    last = picture[sketch_cycle_demo.CAPTION:, -side::2][::2]
+    assert np.array_equal(last, emoji[4])  # the real emoji closes the row
+    assert words.count("dB") == 2 and "pix2pix" in words and "CycleGAN" in words
+
+
+def test_an_uploaded_picture_runs_both_cycles(tmp_path):
+    path = tab.heldout_example_files()[1]
+    picture, words = tab.pairs_upload(path, tab.UPLOAD_KINDS[0])
+    assert picture.shape[0] > 2 * pix2pix.SIZE * sketch_cycle_demo.SCALE  # the picture's row and its edges' row
+    assert words.startswith("Picture → CycleGAN's drawing → picture") and "Drawing → CycleGAN's emoji" in words
+    drawing = tmp_path / "drawing.png"
+    Image.fromarray(pix2pix.ink_picture(heldout_pairs()[0][2])).save(drawing)
+    row, words = tab.pairs_upload(str(drawing), tab.UPLOAD_KINDS[1])
+    assert row.shape[0] == pix2pix.SIZE * sketch_cycle_demo.SCALE + sketch_cycle_demo.CAPTION
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: tab.pairs_sketch({"background": None, "layers": [np.zeros((400, 400, 4), np.uint8)],
+                                   "composite": None}), "empty"),
+        (lambda: tab.pairs_sketch(None), "empty"),
+        (lambda: tab.pairs_heldout(0), "held-out example"),
+        (lambda: tab.pairs_heldout(float("nan")), "held-out example"),
+        (lambda: tab.pairs_upload(None, tab.UPLOAD_KINDS[0]), "No image"),
+        (lambda: tab.pairs_upload(data.photo_file("coffee", 64), "a song"), "kind of picture"),
+        (lambda: sketch_cycle.round_trip_from_sketch(np.full((128, 128), np.nan)), "NaN"),
+        (lambda: sketch_cycle.round_trip_from_sketch(np.ones((64, 64))), "128×128"),
+        (lambda: sketch_cycle_demo.from_emoji(np.zeros((64, 64, 3), np.uint8)), "128×128"),
+    ],
+)
+def test_bad_input_gets_a_clear_message(call, message):
+    with pytest.raises(UserInputError, match=message):
+        call()
+
+
+def test_non_images_and_blank_pictures_are_refused(tmp_path):
+    fake = tmp_path / "notes.png"
+    fake.write_text("not an image")
+    with pytest.raises(UserInputError, match="not an image"):
+        tab.pairs_upload(str(fake), tab.UPLOAD_KINDS[0])
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (60, 60), "white").save(blank)
+    with pytest.raises(UserInputError, match="blank"):
+        tab.pairs_upload(str(blank), tab.UPLOAD_KINDS[0])
+    with pytest.raises(UserInputError, match="blank"):
+        tab.pairs_upload(str(blank), tab.UPLOAD_KINDS[1])
+
+
+def test_api_answers_an_empty_sketch_clearly(client):
+    with pytest.raises(Exception, match="empty"):
+        client.predict({"background": None, "layers": [], "composite": None}, api_name="/pairs_sketch")
+    picture, words = client.predict(3, api_name="/pairs_heldout")
+    assert np.asarray(Image.open(picture)).std() > 10 and "dB" in words
