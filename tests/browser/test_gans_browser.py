@@ -1,4 +1,4 @@
-"""GAN lab in a real browser: sample a grid, draw on the pix2pix and CycleGAN Sketchpads and get pictures."""
+"""GAN lab in a real browser: sample a grid, draw on the pix2pix and both CycleGAN Sketchpads and get pictures."""
 
 from __future__ import annotations
 
@@ -65,4 +65,31 @@ def test_draw_a_digit_for_the_cyclegan(page):
         arg=first, timeout=90_000,
     )
     assert "typeset" in page.locator("#cycle-readings").inner_text()
+    page.errors.assert_clean()
+
+
+def test_draw_for_pix2pix_and_the_unpaired_cyclegan_side_by_side(page):
+    open_tab(page, TITLE)
+    page.get_by_role("tab", name="CycleGAN: sketch ↔ emoji").click()
+    first = _image_src(page, "pairs-output")  # the first-visit example: a held-out drawing, scored
+    assert "dB" in page.locator("#pairs-words").inner_text()
+    page.locator("#pairs-sketch button[aria-label='Brush']").click()
+    canvas = page.locator("#pairs-sketch canvas").first
+    canvas.wait_for(state="visible")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    radius = min(box["width"], box["height"]) / 4
+    page.mouse.move(cx + radius, cy)  # a circle
+    page.mouse.down()
+    for step in range(1, 41):
+        angle = 2 * math.pi * step / 40
+        page.mouse.move(cx + radius * math.cos(angle), cy + radius * math.sin(angle), steps=2)
+    page.mouse.up()
+    page.locator("#pairs-translate").click()
+    page.wait_for_function(
+        "(old) => { const img = document.querySelector('#pairs-output img'); return img && img.src && img.src !== old; }",
+        arg=first, timeout=90_000,
+    )
+    assert "cycle error" in page.locator("#pairs-words").inner_text()
     page.errors.assert_clean()

@@ -1,0 +1,123 @@
+"""``python -m playground.tour``: one visitor opens every tab in a real browser; the server's peak memory.
+
+    python -m playground.tour                      # starts the app (as python app.py), tours it, stops it
+    python -m playground.tour --url URL --server-pid PID   # an app already running (another checkout)
+
+Headless Chromium (Playwright, a test dependency) opens the page and clicks every tab it can
+see, then every tab that clicking revealed, until none is new; after each click it waits until
+the page has sent no request for a second, so each tab's first-visit outputs (which load its
+models) are done. It prints the tabs clicked and the server's VmHWM, the kernel's high-water
+mark of its resident memory. The tour knows nothing of this version's tab names, so the same
+command measures an older checkout served with ``--url`` (issue 15: "peak RSS of the app after
+touching every tab").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from playground.serving import free_port, start_app, stop, wait_for_http
+
+QUIET_MS = 1000  # no request for this long: the tab has finished loading
+MAX_WAIT_MS = 120_000  # per tab, whatever happens
+
+
+def high_water_mb(pid: int) -> float:
+    """VmHWM of ``pid`` in MB: the most resident memory it has ever held."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for process {pid}")
+
+
+def _wait_until_quiet(page, pending: set) -> None:
+    """Until no request has been in flight for QUIET_MS (event streams of a live panel aside)."""
+    waited, quiet = 0, 0
+    while waited < MAX_WAIT_MS and quiet < QUIET_MS:
+        page.wait_for_timeout(100)
+        waited += 100
+        quiet = quiet + 100 if not pending else 0
+
+
+# For each element: its path from the document root as child indices, plus its label ("0/3/1/0:Draw").
+_PLACES = """(elements) => elements.map((element) => {
+    const path = [];
+    for (let node = element; node.parentElement; node = node.parentElement) {
+        path.unshift(Array.prototype.indexOf.call(node.parentElement.children, node));
+    }
+    return path.join('/') + ':' + element.innerText.trim();
+})"""
+
+
+def tour(url: str) -> list[str]:
+    """Click every tab of the page at ``url`` once; return their labels in the order clicked."""
+    from playwright.sync_api import sync_playwright
+
+    clicked: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch()
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        pending: set = set()
+        page.on("request", lambda request: pending.add(request) if request.resource_type != "eventsource" else None)
+        page.on("requestfinished", lambda request: pending.discard(request))
+        page.on("requestfailed", lambda request: pending.discard(request))
+        page.goto(url)
+        page.wait_for_selector("[role=tab]", timeout=MAX_WAIT_MS)
+        _wait_until_quiet(page, pending)
+        seen: set[str] = set()
+        while True:
+            tabs = page.locator("[role=tab]:visible")
+            # Labels repeat ("Draw", "Upload" in several tabs): a tab is known by its place in the page.
+            places = tabs.evaluate_all(_PLACES)
+            labels = [text.strip() for text in tabs.all_inner_texts()]
+            fresh = [index for index, place in enumerate(places) if labels[index] and place not in seen]
+            if not fresh:
+                break
+            seen.add(places[fresh[0]])
+            tabs.nth(fresh[0]).click()
+            _wait_until_quiet(page, pending)
+            clicked.append(labels[fresh[0]])
+        browser.close()
+    return clicked
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="an app already running (then --server-pid says which process it is)")
+    parser.add_argument("--server-pid", type=int)
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args(argv)
+    process = None
+    if args.url:
+        if not args.server_pid:
+            parser.error("--url needs --server-pid (the memory is read from /proc)")
+        url, pid = args.url, args.server_pid
+    else:
+        port = free_port()
+        process = start_app(port)
+        url, pid = f"http://127.0.0.1:{port}/", process.pid
+        wait_for_http(url, process, timeout=180)
+    try:
+        before = high_water_mb(pid)
+        began = time.perf_counter()
+        clicked = tour(url)
+        result = {"tabs": len(clicked), "seconds": round(time.perf_counter() - began, 1),
+                  "peak_rss_mb_at_start": round(before, 1), "peak_rss_mb": round(high_water_mb(pid), 1),
+                  "clicked": clicked}
+    finally:
+        if process is not None:
+            stop(process)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(f"clicked {result['tabs']} tabs in {result['seconds']} s: {', '.join(clicked)}")
+        print(f"server peak RSS (VmHWM): {result['peak_rss_mb_at_start']:.0f} MB after start, "
+              f"{result['peak_rss_mb']:.0f} MB after the tour")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
