@@ -2,6 +2,7 @@
 
     python -m playground.train --list
     python -m playground.train mnist_cnn --seed 0 [--epochs N] [--set key=value ...]
+    python -m playground.train pix2pix_emoji --remeasure   # new metrics for the shipped weights, no training
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import torch
 
 from playground import recipes
 from playground.recipes import RecipeArgs
-from playground.weights import PRETRAINED_DIR, save_pretrained
+from playground.weights import PRETRAINED_DIR, read_card, save_pretrained, update_card
 
 
 def machine_description() -> str:
@@ -43,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--quick", action="store_true", help="tiny smoke run (the output is not for shipping)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="recipe-specific setting")
+    parser.add_argument("--remeasure", action="store_true",
+                        help="measure the shipped weights again (the recipe's @remeasure) and refresh the card")
     args = parser.parse_args(argv)
+    if args.remeasure:
+        return remeasure(args.name)
 
     available = recipes.load_all()
     if args.list or not args.name:
@@ -90,6 +95,34 @@ def main(argv: list[str] | None = None) -> int:
     path = save_pretrained(args.name, output.state_dict, card)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB) in {wall:.1f} s")
     print(json.dumps(output.metrics, indent=2))
+    return 0
+
+
+def remeasure(name: str) -> int:
+    measures = recipes.load_remeasures()
+    if name not in measures:
+        print(f"recipe {name!r} has no @remeasure; these do: {sorted(measures)}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    result = measures[name]()
+    card = read_card(name)
+    card["metrics"] = result.metrics
+    if result.notes:
+        card["notes"] = result.notes
+    card["remeasured"] = {
+        "command": f"python -m playground.train {name} --remeasure",
+        "why": result.why,
+        "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "wall_time_s": round(time.perf_counter() - started, 1),
+        "machine": machine_description(),
+        "torch": torch.__version__,
+    }
+    if result.heldout_grid is not None:
+        grid_path = PRETRAINED_DIR / f"{name}_heldout.jpg"
+        result.heldout_grid.convert("RGB").save(grid_path, quality=90)
+        card["heldout_grid"] = grid_path.name
+    print(f"rewrote {update_card(name, card)}")
+    print(json.dumps(result.metrics, indent=2))
     return 0
 
 

@@ -107,6 +107,13 @@ def load_state_dict(name: str) -> dict[str, torch.Tensor]:
         raise WeightsError(f"could not read weight file {path}: {error}") from error
 
 
+def update_card(name: str, card: dict) -> Path:
+    """Rewrite the card of weights that stay as they are (``train --remeasure``)."""
+    path = card_path(name)
+    path.write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
+    return path
+
+
 def save_pretrained(name: str, state_dict: dict[str, torch.Tensor], card: dict) -> Path:
     """Write ``pretrained/<name>.safetensors`` and its card (sha256 filled in here)."""
     PRETRAINED_DIR.mkdir(exist_ok=True)

@@ -261,18 +261,19 @@ def _scores_beside_the_lookup_table() -> dict[str, float]:
 def test_pix2pix_beats_the_nearest_training_emoji():
     """A lookup table (the training emoji whose drawing is nearest) is the strongest simple
     rival: pix2pix must beat it on pixel error and PSNR over all held-out emoji (the feature
-    distance is the next test's, still unmet)."""
+    distance is the next test's)."""
     scores = _scores_beside_the_lookup_table()
     assert scores["l1_pix2pix"] < 0.85 * scores["l1_nearest_training_baseline"], scores
     assert scores["psnr_pix2pix"] > scores["psnr_nearest_training_baseline"] + 1.0, scores
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 target not met yet: in the Lite0 feature space the nearest "
-                   "training emoji (a clean but often wrong emoji) scores 0.420, pix2pix 0.425 (its colours are muddled)")
 @pytest.mark.skipif(not emoji_data.font_available(), reason="the emoji font (training data) is not installed")
 def test_pix2pix_looks_more_like_the_emoji_than_the_nearest_training_emoji():
+    """In the Lite0 feature space the lookup table's clean (but often wrong) emoji is a hard rival:
+    measured 0.420 for it, 0.425 for one pass of pix2pix, 0.408 for the app's mirror ensemble."""
     scores = _scores_beside_the_lookup_table()
-    assert scores["feature_pix2pix"] < scores["feature_nearest_training_baseline"], scores
+    assert scores["feature_pix2pix"] < 0.99 * scores["feature_nearest_training_baseline"], scores
+    assert scores["feature_pix2pix"] < scores["feature_pix2pix_one_pass"], scores  # what the ensemble buys
 
 
 def _face_ink(eyes: bool = True, mouth: bool = True) -> np.ndarray:

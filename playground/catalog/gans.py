@@ -59,10 +59,11 @@ registry.register(
         "label": "Edges → emoji (128×128)",
         "image_size": 128,
         "inference": FastPaths((
-            Example("generator.forward", seeded((1, 1, 128, 128), low=-1.0, high=1.0), label="one 128 px drawing",
-                    warm=True),
-            Example("generator.forward", seeded((1, 1, 128, 128), low=-1.0, high=1.0), {"skips": False},
-                    label="one 128 px drawing, skips off"),
+            # The app colours a drawing and its mirror image in one batch (``mirror``) and averages them.
+            Example("generator.forward", seeded((1, 1, 128, 128), low=-1.0, high=1.0), {"mirror": True},
+                    label="one 128 px drawing (and its mirror image)", warm=True),
+            Example("generator.forward", seeded((1, 1, 128, 128), low=-1.0, high=1.0), {"skips": False, "mirror": True},
+                    label="one 128 px drawing (and its mirror image), skips off"),
         )),
         "provenance": "this project's recipe `python -m playground.train pix2pix_emoji` on Noto Color Emoji renders",
     },

@@ -115,7 +115,7 @@ def translate(
     ink = checked_ink(ink)
     model = registry.get(model_name)
     noise = torch.Generator().manual_seed(checks.seed(seed)) if dropout else None
-    output = model.generator(to_model(model, drawing_tensor(ink)), skips=skips, noise=noise)  # (1, 3, S, S)
+    output = model.generator(to_model(model, drawing_tensor(ink)), skips=skips, noise=noise, mirror=True)  # (1, 3, S, S)
     return ((output[0].clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).cpu().numpy()
 
 
@@ -267,13 +267,15 @@ def nearest_training_emoji(inks: np.ndarray, train_inks: np.ndarray, train_emoji
 
 
 @torch.inference_mode()
-def generate_all(model: Pix2Pix, inks: np.ndarray, skips: bool = True, batch: int = 32) -> np.ndarray:
-    """(N, S, S) inks → (N, S, S, 3) uint8 pictures from ``model`` (batched, eval mode)."""
+def generate_all(model: Pix2Pix, inks: np.ndarray, skips: bool = True, mirror: bool = True,
+                 batch: int = 32) -> np.ndarray:
+    """(N, S, S) inks → (N, S, S, 3) uint8 pictures from ``model`` (batched, eval mode); ``mirror``
+    averages each answer with its mirror image's, as the app does (``translate``)."""
     model.eval()
     pictures = []
     for start in range(0, len(inks), batch):
         drawings = torch.from_numpy(inks[start : start + batch].astype(np.float32) * 2 - 1).unsqueeze(1)
-        outputs = model.generator(to_model(model, drawings), skips=skips)  # (b, 3, S, S)
+        outputs = model.generator(to_model(model, drawings), skips=skips, mirror=mirror)  # (b, 3, S, S)
         pictures.append(((outputs.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).cpu().numpy())
     return np.concatenate(pictures)
 
@@ -295,10 +297,11 @@ def baseline_answers(inks: np.ndarray, train_inks: np.ndarray | None = None,
 
 def heldout_answers(model: Pix2Pix, inks: np.ndarray, train_inks: np.ndarray | None = None,
                     train_emoji: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Every translator's answers for held-out drawings: pix2pix, pix2pix without its skips,
-    and the ``baseline_answers``."""
+    """Every translator's answers for held-out drawings: pix2pix as the app runs it (mirror
+    ensemble), in one pass, without its skips, and the ``baseline_answers``."""
     return {
         "pix2pix": generate_all(model, inks),
+        "pix2pix_one_pass": generate_all(model, inks, mirror=False),
         "pix2pix_without_skips": generate_all(model, inks, skips=False),
         **baseline_answers(inks, train_inks, train_emoji),
     }

@@ -99,10 +99,22 @@ class UNetGenerator(nn.Module):
         self.apply(weights_init)
 
     def forward(
-        self, drawing: torch.Tensor, skips: bool = True, noise: torch.Generator | None = None
+        self, drawing: torch.Tensor, skips: bool = True, noise: torch.Generator | None = None, mirror: bool = False
     ) -> torch.Tensor:
         """``skips=False`` hands the decoder zeros instead of the encoder's maps (to see what
-        they carry); ``noise`` (a torch.Generator) keeps dropout on at test time."""
+        they carry); ``noise`` (a torch.Generator) keeps dropout on at test time. ``mirror``
+        colours the drawing and its mirror image in one batch and averages the two answers
+        (the second flipped back): a test-time ensemble that evens out the generator's
+        left/right quirks, used by the app (held-out figures in the pix2pix card)."""
+        if not mirror:
+            return self._colour(drawing, skips, noise)
+        # One batch of 2B: (2, B, 1, S, S) flattened, so no batch size is baked into an exported graph.
+        both = self._colour(torch.stack([drawing, drawing.flip(-1)]).flatten(0, 1), skips, noise)  # (2B, 3, S, S)
+        both = both.unflatten(0, (2, -1))  # (2, B, 3, S, S)
+        return (both[0] + both[1].flip(-1)) / 2
+
+    def _colour(self, drawing: torch.Tensor, skips: bool, noise: torch.Generator | None) -> torch.Tensor:
+        """(B, 1, S, S) drawing → (B, 3, S, S) picture: the U-Net itself."""
         encoded = []
         features = drawing
         for down in self.downs:
@@ -150,5 +162,6 @@ class Pix2Pix(nn.Module):
         self.generator = UNetGenerator(config)
         self.discriminator = PatchDiscriminator(config)
 
-    def forward(self, drawing: torch.Tensor, skips: bool = True, noise: torch.Generator | None = None) -> torch.Tensor:
-        return self.generator(drawing, skips, noise)
+    def forward(self, drawing: torch.Tensor, skips: bool = True, noise: torch.Generator | None = None,
+                mirror: bool = False) -> torch.Tensor:
+        return self.generator(drawing, skips, noise, mirror)

@@ -4,6 +4,11 @@ A recipe is a function decorated with ``@recipe("name")`` in a module of this pa
 It takes ``RecipeArgs`` and returns ``RecipeOutput``; ``python -m playground.train NAME``
 runs it and writes ``pretrained/NAME.safetensors`` with a card (sha256, wall time and
 machine are filled in by the command, the rest comes from the recipe).
+
+A recipe may also register ``@remeasure("name")``: a function that measures the shipped
+weights again when the way the app runs them changes (not the weights), so that
+``python -m playground.train NAME --remeasure`` refreshes the card's metrics and grid without
+retraining; the card then says when and why.
 """
 
 from __future__ import annotations
@@ -38,8 +43,18 @@ class RecipeOutput:
     heldout_grid: Any = None  # a PIL image of held-out results, saved beside the card
 
 
+@dataclass
+class Remeasured:
+    metrics: dict[str, float]  # replaces the card's metrics
+    why: str  # what changed in how the app runs the weights
+    notes: str = ""  # replaces the card's notes when given
+    heldout_grid: Any = None
+
+
 Recipe = Callable[[RecipeArgs], RecipeOutput]
+Remeasure = Callable[[], Remeasured]
 _recipes: dict[str, Recipe] = {}
+_remeasures: dict[str, Remeasure] = {}
 
 
 def recipe(name: str) -> Callable[[Recipe], Recipe]:
@@ -50,6 +65,21 @@ def recipe(name: str) -> Callable[[Recipe], Recipe]:
         return fn
 
     return decorate
+
+
+def remeasure(name: str) -> Callable[[Remeasure], Remeasure]:
+    def decorate(fn: Remeasure) -> Remeasure:
+        if name in _remeasures:
+            raise ValueError(f"a remeasure for {name!r} is already registered")
+        _remeasures[name] = fn
+        return fn
+
+    return decorate
+
+
+def load_remeasures() -> dict[str, Remeasure]:
+    load_all()
+    return dict(_remeasures)
 
 
 def load_all() -> dict[str, Recipe]:
