@@ -32,6 +32,24 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture
+def not_an_image(tmp_path) -> str:
+    """A file named like a picture that holds text: every upload must refuse it with a message."""
+    path = tmp_path / "notes.png"
+    path.write_text("not an image")
+    return str(path)
+
+
+@pytest.fixture
+def blank_picture(tmp_path) -> str:
+    """A white 60×60 PNG: a picture with nothing in it."""
+    from PIL import Image
+
+    path = tmp_path / "blank.png"
+    Image.new("RGB", (60, 60), "white").save(path)
+    return str(path)
+
+
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
     """URL of a real app server started like `python app.py` (offline, on a free port)."""

@@ -278,15 +278,11 @@ def test_bad_input_gets_a_clear_message(call, message):
         call()
 
 
-def test_non_images_and_blank_pictures_are_refused(tmp_path):
-    fake = tmp_path / "notes.png"
-    fake.write_text("not an image")
+def test_non_images_and_blank_pictures_are_refused(not_an_image, blank_picture):
     with pytest.raises(UserInputError, match="not an image"):
-        tab.cycle_upload(str(fake), tab.CYCLE_KINDS[0])
-    blank = tmp_path / "blank.png"
-    Image.new("RGB", (60, 60), "white").save(blank)
+        tab.cycle_upload(not_an_image, tab.CYCLE_KINDS[0])
     with pytest.raises(UserInputError, match="blank"):
-        tab.cycle_upload(str(blank), tab.CYCLE_KINDS[0])
+        tab.cycle_upload(blank_picture, tab.CYCLE_KINDS[0])
     with pytest.raises(UserInputError, match="does not look like a single digit"):
         tab.cycle_upload(data.photo_file("coffee", 256), tab.CYCLE_KINDS[1])  # a photo, not a digit
 

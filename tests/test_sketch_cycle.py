@@ -159,17 +159,12 @@ def test_bad_input_gets_a_clear_message(call, message):
         call()
 
 
-def test_non_images_and_blank_pictures_are_refused(tmp_path):
-    fake = tmp_path / "notes.png"
-    fake.write_text("not an image")
+def test_non_images_and_blank_pictures_are_refused(not_an_image, blank_picture):
     with pytest.raises(UserInputError, match="not an image"):
-        tab.pairs_upload(str(fake), tab.UPLOAD_KINDS[0])
-    blank = tmp_path / "blank.png"
-    Image.new("RGB", (60, 60), "white").save(blank)
-    with pytest.raises(UserInputError, match="blank"):
-        tab.pairs_upload(str(blank), tab.UPLOAD_KINDS[0])
-    with pytest.raises(UserInputError, match="blank"):
-        tab.pairs_upload(str(blank), tab.UPLOAD_KINDS[1])
+        tab.pairs_upload(not_an_image, tab.UPLOAD_KINDS[0])
+    for kind in tab.UPLOAD_KINDS:
+        with pytest.raises(UserInputError, match="blank"):
+            tab.pairs_upload(blank_picture, kind)
 
 
 def test_api_answers_an_empty_sketch_clearly(client):

@@ -187,18 +187,24 @@ CYCLE_TYPESET_TRAIN_SEED = 1  # plus the seed of the run: the typeset training p
 SECOND_READER = "mnist_mobilenet"
 
 
+def _cycle_settings(args: RecipeArgs, steps: int, quick_steps: int, batch_size: int, identity: float) -> CycleSettings:
+    """A CycleGAN recipe's training settings: its defaults, with --set steps/batch_size/lr over them."""
+    return CycleSettings(
+        steps=int(args.extra.get("steps", quick_steps if args.quick else steps)),
+        batch_size=int(args.extra.get("batch_size", batch_size)),
+        lr=float(args.extra.get("lr", 2e-4)),
+        identity=identity,
+        seed=args.seed,
+    )
+
+
 @recipe("cyclegan_digits")
 def cyclegan_digits(args: RecipeArgs) -> RecipeOutput:
     """CycleGAN between handwritten (MNIST) and typeset digits, 28×28, unpaired."""
     torch.set_num_threads(int(args.extra.get("threads", 1)))
     device = torch.device(str(args.extra.get("device", "cpu")))
-    settings = CycleSettings(
-        steps=int(args.extra.get("steps", 40 if args.quick else 1500)),
-        batch_size=int(args.extra.get("batch_size", 16)),
-        lr=float(args.extra.get("lr", 2e-4)),
-        identity=float(args.extra.get("identity", 0.5)),
-        seed=args.seed,
-    )
+    settings = _cycle_settings(args, steps=1500, quick_steps=40, batch_size=16,
+                               identity=float(args.extra.get("identity", 0.5)))
     config = DIGITS_CONFIG
     for key in ("width", "blocks", "downsamples", "disc_width", "disc_layers"):
         if key in args.extra:
@@ -297,13 +303,7 @@ def cyclegan_emoji(args: RecipeArgs) -> RecipeOutput:
     """CycleGAN between drawings and emoji, 128×128, trained without the pairs pix2pix learns from."""
     torch.set_num_threads(int(args.extra.get("threads", 1)))
     device = torch.device(str(args.extra.get("device", "cpu")))
-    settings = CycleSettings(
-        steps=int(args.extra.get("steps", 20 if args.quick else 5000)),
-        batch_size=int(args.extra.get("batch_size", 4)),
-        lr=float(args.extra.get("lr", 2e-4)),
-        identity=0.0,  # 1 ↔ 3 channels: no identity loss
-        seed=args.seed,
-    )
+    settings = _cycle_settings(args, steps=8000, quick_steps=20, batch_size=4, identity=0.0)  # 1 ↔ 3 channels
     train = emoji_data.emoji_images(SIZE, "train")  # (N, 128, 128, 3)
     held = emoji_data.emoji_images(SIZE, "heldout")
     if args.quick:

@@ -18,17 +18,10 @@ def _image_src(page, elem_id: str) -> str:
     return locator.first.get_attribute("src") or ""
 
 
-def test_sample_grid_and_sketch_to_emoji(page):
-    open_tab(page, TITLE)
-
-    # Sampling lab (the first inner tab): one click gives a grid image.
-    page.locator("#gan-sample").click()
-    assert _image_src(page, "gan-grid")
-
-    # pix2pix: draw a circle-ish stroke on the Sketchpad, translate, see the output.
-    page.get_by_role("tab", name="pix2pix: sketch → emoji").click()
-    page.locator("#p2p-sketch button[aria-label='Brush']").click()  # pick the pen first
-    canvas = page.locator("#p2p-sketch canvas").first
+def _draw_a_circle(page, sketchpad_id: str) -> None:
+    """Pick the pen, then draw a circle in the middle of a Sketchpad's canvas."""
+    page.locator(f"#{sketchpad_id} button[aria-label='Brush']").click()
+    canvas = page.locator(f"#{sketchpad_id} canvas").first
     canvas.wait_for(state="visible")
     canvas.scroll_into_view_if_needed()  # the mouse only draws where the page is on screen
     box = canvas.bounding_box()
@@ -40,6 +33,18 @@ def test_sample_grid_and_sketch_to_emoji(page):
         angle = 2 * math.pi * step / 40
         page.mouse.move(cx + radius * math.cos(angle), cy + radius * math.sin(angle), steps=2)
     page.mouse.up()
+
+
+def test_sample_grid_and_sketch_to_emoji(page):
+    open_tab(page, TITLE)
+
+    # Sampling lab (the first inner tab): one click gives a grid image.
+    page.locator("#gan-sample").click()
+    assert _image_src(page, "gan-grid")
+
+    # pix2pix: draw a circle on the Sketchpad, translate, see the output.
+    page.get_by_role("tab", name="pix2pix: sketch → emoji").click()
+    _draw_a_circle(page, "p2p-sketch")
     page.locator("#p2p-translate").click()
     assert _image_src(page, "p2p-output")
 
@@ -73,19 +78,7 @@ def test_draw_for_pix2pix_and_the_unpaired_cyclegan_side_by_side(page):
     page.get_by_role("tab", name="CycleGAN: sketch ↔ emoji").click()
     first = _image_src(page, "pairs-output")  # the first-visit example: a held-out drawing, scored
     assert "dB" in page.locator("#pairs-words").inner_text()
-    page.locator("#pairs-sketch button[aria-label='Brush']").click()
-    canvas = page.locator("#pairs-sketch canvas").first
-    canvas.wait_for(state="visible")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    radius = min(box["width"], box["height"]) / 4
-    page.mouse.move(cx + radius, cy)  # a circle
-    page.mouse.down()
-    for step in range(1, 41):
-        angle = 2 * math.pi * step / 40
-        page.mouse.move(cx + radius * math.cos(angle), cy + radius * math.sin(angle), steps=2)
-    page.mouse.up()
+    _draw_a_circle(page, "pairs-sketch")
     page.locator("#pairs-translate").click()
     page.wait_for_function(
         "(old) => { const img = document.querySelector('#pairs-output img'); return img && img.src && img.src !== old; }",
