@@ -309,21 +309,13 @@ def cyclegan_emoji(args: RecipeArgs) -> RecipeOutput:
     if args.quick:
         train, held = train[:64], held[:8]
     sketches, emoji = sketch_cycle.unpaired_piles(*training_pairs(train))
-    model = CycleGAN(sketch_cycle.CONFIG)
-    if "weights" in args.extra:  # measure an earlier run's checkpoint instead of training
-        model.load_state_dict(torch.load(args.extra["weights"], weights_only=True))
-    else:
-        model.to(device)
-        train_cyclegan(model, sketches, emoji, settings, log=_log_with_time(), log_every=5 if args.quick else 100,
-                       augment=sketch_cycle.augment_piles)
-        model = model.cpu().eval()
-        if "checkpoint" in args.extra:  # kept before measuring, so a failed measurement costs no training
-            torch.save(model.state_dict(), args.extra["checkpoint"])
-    inks = np.stack([emoji_data.edge_map(picture) for picture in held])  # (M, 128, 128)
-    metrics, answers = sketch_cycle_metrics(model, inks, held)
-    grid_rows = np.linspace(0, len(held) - 1, 8).astype(int)
-    grid = heldout_grid(inks[grid_rows], {name: pictures[grid_rows] for name, pictures in answers.items()},
-                        held[grid_rows], columns=("cyclegan", "pix2pix", "cyclegan_drawing_of_the_emoji"))
+    model = CycleGAN(sketch_cycle.CONFIG).to(device)
+    train_cyclegan(model, sketches, emoji, settings, log=_log_with_time(), log_every=5 if args.quick else 100,
+                   augment=sketch_cycle.augment_piles)
+    model = model.cpu().eval()
+    if "checkpoint" in args.extra:  # all four networks, kept before measuring: a failed measurement costs no training
+        torch.save(model.state_dict(), args.extra["checkpoint"])
+    metrics, grid = _sketch_cycle_measurements(model, held)
     return RecipeOutput(
         # The generators only: the discriminators are needed for training, not by the app (the checkpoint keeps them).
         state_dict={key: value for key, value in model.state_dict().items() if key.startswith("g_")},
@@ -338,7 +330,7 @@ def cyclegan_emoji(args: RecipeArgs) -> RecipeOutput:
                    "loss": "LSGAN (PatchGAN) + λ_cycle·L1 cycle (no identity term: 1 ↔ 3 channels)",
                    "device": str(device)},
         epochs=round(settings.steps * settings.batch_size / len(sketches), 1),
-        metrics={key: round(value, 4) for key, value in metrics.items()},
+        metrics=metrics,
         heldout_grid=grid,
         notes="A = drawings, B = emoji. On every held-out emoji and its edge map: l1_*, psnr_*, feature_* as in "
         "pix2pix_emoji's card (pixel error 0–1, dB, 1 − cosine similarity of Lite0's pooled features), for the "
@@ -347,6 +339,23 @@ def cyclegan_emoji(args: RecipeArgs) -> RecipeOutput:
         "cycle_*: mean |x − back(there(x))| (0–1 scale) each way. Grid (cyclegan_emoji_heldout.jpg): drawing | "
         "CycleGAN | pix2pix | the CycleGAN's drawing of the real emoji | the real emoji.",
     )
+
+
+def _sketch_cycle_measurements(model: CycleGAN, held: np.ndarray) -> tuple[dict, object]:
+    """The card's figures and grid for the sketch ↔ emoji CycleGAN on the held-out emoji."""
+    inks = np.stack([emoji_data.edge_map(picture) for picture in held])  # (M, 128, 128)
+    metrics, answers = sketch_cycle_metrics(model, inks, held)
+    grid_rows = np.linspace(0, len(held) - 1, 8).astype(int)
+    grid = heldout_grid(inks[grid_rows], {name: pictures[grid_rows] for name, pictures in answers.items()},
+                        held[grid_rows], columns=("cyclegan", "pix2pix", "cyclegan_drawing_of_the_emoji"))
+    return {key: round(value, 4) for key, value in metrics.items()}, grid
+
+
+@remeasure("cyclegan_emoji")
+def cyclegan_emoji_remeasured() -> Remeasured:
+    torch.set_num_threads(1)
+    metrics, grid = _sketch_cycle_measurements(registry.get(sketch_cycle.MODEL), emoji_data.emoji_images(SIZE, "heldout"))
+    return Remeasured(metrics, why="pix2pix beside it now runs as the app runs it (mirror ensemble)", heldout_grid=grid)
 
 
 def sketch_cycle_metrics(model: CycleGAN, inks: np.ndarray, held: np.ndarray) -> tuple[dict, dict]:
