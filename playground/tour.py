@@ -4,9 +4,9 @@
     python -m playground.tour --url URL --server-pid PID   # an app already running (another checkout)
 
 Headless Chromium (Playwright, a test dependency) opens the page and clicks every tab it can
-see, then every tab that clicking revealed, until none is new; after each click it waits until
-the page has sent no request for a second, so each tab's first-visit outputs (which load its
-models) are done. It prints the tabs clicked and the server's VmHWM, the kernel's high-water
+see, the ones a click revealed before their parent's siblings, until none is new; after each click it waits until
+no output has shown Gradio's loading marks for a second, so each tab's first-visit outputs
+(which load its models) are done. It prints the tabs clicked and the server's VmHWM, the kernel's high-water
 mark of its resident memory. The tour knows nothing of this version's tab names, so the same
 command measures an older checkout served with ``--url`` (issue 15: "peak RSS of the app after
 touching every tab").
@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import time
 from pathlib import Path
 
 from playground.serving import free_port, start_app, stop, wait_for_http
 
-QUIET_MS = 1000  # no request for this long: the tab has finished loading
+CHROMIUM = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")  # the system's, as the browser tests use
+QUIET_MS = 1000  # no loading marks for this long: the tab has finished loading
 MAX_WAIT_MS = 120_000  # per tab, whatever happens
 
 
@@ -33,13 +36,21 @@ def high_water_mb(pid: int) -> float:
     raise RuntimeError(f"no VmHWM for process {pid}")
 
 
-def _wait_until_quiet(page, pending: set) -> None:
-    """Until no request has been in flight for QUIET_MS (event streams of a live panel aside)."""
-    waited, quiet = 0, 0
+# Gradio's loading marks (progress bar, timer text, a pending output) that are on screen now.
+_BUSY = """() => Array.from(document.querySelectorAll('.eta-bar, .progress-text, .pending, .generating'))
+    .filter((element) => element.offsetParent !== null).length"""
+
+
+def _wait_until_idle(page) -> None:
+    """Until no output has shown Gradio's loading marks for QUIET_MS (each tab's first-visit
+    outputs load its models and compute; their results arrive on one long-lived stream, so
+    the network never goes quiet and cannot be the signal)."""
+    page.wait_for_timeout(300)  # let a click's first event start
+    waited, quiet = 300, 0
     while waited < MAX_WAIT_MS and quiet < QUIET_MS:
         page.wait_for_timeout(100)
         waited += 100
-        quiet = quiet + 100 if not pending else 0
+        quiet = quiet + 100 if not page.evaluate(_BUSY) else 0
 
 
 # For each element: its path from the document root as child indices, plus its label ("0/3/1/0:Draw").
@@ -58,15 +69,14 @@ def tour(url: str) -> list[str]:
 
     clicked: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch()
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        pending: set = set()
-        page.on("request", lambda request: pending.add(request) if request.resource_type != "eventsource" else None)
-        page.on("requestfinished", lambda request: pending.discard(request))
-        page.on("requestfailed", lambda request: pending.discard(request))
+        system = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+        browser = playwright.chromium.launch(executable_path=system, headless=True,
+                                             args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        # Wide, so that no tab hides in Gradio's "More tabs" overflow menu (older versions of the app had one).
+        page = browser.new_page(viewport={"width": 3840, "height": 1200})
         page.goto(url)
         page.wait_for_selector("[role=tab]", timeout=MAX_WAIT_MS)
-        _wait_until_quiet(page, pending)
+        _wait_until_idle(page)
         seen: set[str] = set()
         while True:
             tabs = page.locator("[role=tab]:visible")
@@ -76,10 +86,12 @@ def tour(url: str) -> list[str]:
             fresh = [index for index, place in enumerate(places) if labels[index] and place not in seen]
             if not fresh:
                 break
-            seen.add(places[fresh[0]])
-            tabs.nth(fresh[0]).click()
-            _wait_until_quiet(page, pending)
-            clicked.append(labels[fresh[0]])
+            # Deepest first: the tabs a click just revealed, before that tab's siblings (which would hide them).
+            chosen = max(fresh, key=lambda index: (places[index].count("/"), -index))
+            seen.add(places[chosen])
+            tabs.nth(chosen).click()
+            _wait_until_idle(page)
+            clicked.append(labels[chosen])
         browser.close()
     return clicked
 
