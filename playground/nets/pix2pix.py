@@ -108,10 +108,11 @@ class UNetGenerator(nn.Module):
         left/right quirks, used by the app (held-out figures in the pix2pix card)."""
         if not mirror:
             return self._colour(drawing, skips, noise)
-        # One batch of 2B: (2, B, 1, S, S) flattened, so no batch size is baked into an exported graph.
-        both = self._colour(torch.stack([drawing, drawing.flip(-1)]).flatten(0, 1), skips, noise)  # (2B, 3, S, S)
-        both = both.unflatten(0, (2, -1))  # (2, B, 3, S, S)
-        return (both[0] + both[1].flip(-1)) / 2
+        # One batch of 2B (the drawings, then their mirror images), cut in two halves again by chunk,
+        # which an exported graph does at run time: no batch or picture size is baked into it.
+        both = self._colour(torch.cat([drawing, drawing.flip(-1)]), skips, noise)  # (2B, 3, S, S)
+        plain, mirrored = both.chunk(2)
+        return (plain + mirrored.flip(-1)) / 2
 
     def _colour(self, drawing: torch.Tensor, skips: bool, noise: torch.Generator | None) -> torch.Tensor:
         """(B, 1, S, S) drawing → (B, 3, S, S) picture: the U-Net itself."""
