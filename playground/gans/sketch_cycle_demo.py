@@ -90,10 +90,10 @@ def heldout_comparison(index) -> tuple[np.ndarray, str]:
     index = checks.integer("held-out example", index, 1, len(inks)) - 1
     ink, real = inks[index], emoji[index]
     paired, unpaired, back = _answers(ink)
+    paired_db, unpaired_db = _psnr(paired, real), _psnr(unpaired, real)
     image = captioned_row(
         [pix2pix.ink_picture(ink), paired, unpaired, real],
-        ["held-out drawing", f"pix2pix · {_psnr(paired, real):.1f} dB", f"CycleGAN · {_psnr(unpaired, real):.1f} dB",
-         "the real emoji"],
+        ["held-out drawing", f"pix2pix · {paired_db:.1f} dB", f"CycleGAN · {unpaired_db:.1f} dB", "the real emoji"],
     )
-    return image, (f"PSNR against the real emoji (higher is closer): pix2pix {_psnr(paired, real):.1f} dB, "
-                   f"CycleGAN {_psnr(unpaired, real):.1f} dB. " + _cycle_sentence(ink, back))
+    return image, (f"PSNR against the real emoji (higher is closer): pix2pix {paired_db:.1f} dB, "
+                   f"CycleGAN {unpaired_db:.1f} dB. " + _cycle_sentence(ink, back))

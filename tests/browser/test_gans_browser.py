@@ -18,6 +18,14 @@ def _image_src(page, elem_id: str) -> str:
     return locator.first.get_attribute("src") or ""
 
 
+def _wait_for_a_new_image(page, elem_id: str, old_src: str) -> None:
+    """Until the output's picture is another one than ``old_src`` (the answer to a click arrived)."""
+    page.wait_for_function(
+        "([id, old]) => { const img = document.querySelector(`#${id} img`); return img && img.src && img.src !== old; }",
+        arg=[elem_id, old_src], timeout=90_000,
+    )
+
+
 def _draw_a_circle(page, sketchpad_id: str) -> None:
     """Pick the pen, then draw a circle in the middle of a Sketchpad's canvas."""
     page.locator(f"#{sketchpad_id} button[aria-label='Brush']").click()
@@ -65,10 +73,7 @@ def test_draw_a_digit_for_the_cyclegan(page):
     page.mouse.move(x, bottom, steps=20)
     page.mouse.up()
     page.locator("#cycle-translate").click()
-    page.wait_for_function(
-        "(old) => { const img = document.querySelector('#cycle-output img'); return img && img.src && img.src !== old; }",
-        arg=first, timeout=90_000,
-    )
+    _wait_for_a_new_image(page, "cycle-output", first)
     assert "typeset" in page.locator("#cycle-readings").inner_text()
     page.errors.assert_clean()
 
@@ -80,9 +85,6 @@ def test_draw_for_pix2pix_and_the_unpaired_cyclegan_side_by_side(page):
     assert "dB" in page.locator("#pairs-words").inner_text()
     _draw_a_circle(page, "pairs-sketch")
     page.locator("#pairs-translate").click()
-    page.wait_for_function(
-        "(old) => { const img = document.querySelector('#pairs-output img'); return img && img.src && img.src !== old; }",
-        arg=first, timeout=90_000,
-    )
+    _wait_for_a_new_image(page, "pairs-output", first)
     assert "cycle error" in page.locator("#pairs-words").inner_text()
     page.errors.assert_clean()
