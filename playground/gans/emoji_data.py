@@ -6,6 +6,9 @@ itself never needs it (it ships trained weights and a small held-out set instead
 - ``emoji_images(size)`` → (N, size, size, 3) uint8 emoji on white, one per code point
   (skin-tone swatches, flag letters and tag characters left out), cached on disk.
 - A fixed split keeps every 10th emoji out of all training (``split="heldout"``).
+- ``emoji_groups(size, split)`` → (N,) index into ``GROUPS`` (faces, hearts, animals, …) for
+  the same pictures, worked out from each code point's Unicode name: the class-conditional
+  DCGAN draws the group a visitor asks for.
 - ``edge_map(rgb)`` → the line drawing pix2pix learns from: Canny edges of the picture
   plus the outline of its silhouette. The same function turns uploads into edges.
 """
@@ -14,6 +17,8 @@ from __future__ import annotations
 
 import functools
 import os
+import re
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -91,14 +96,82 @@ def _all_emoji(size: int) -> tuple[np.ndarray, np.ndarray]:
 def emoji_images(size: int, split: str = "train") -> np.ndarray:
     """(N, size, size, 3) uint8 emoji on white; ``split`` is "train", "heldout" or "all"."""
     images, _ = _all_emoji(size)
-    index = np.arange(len(images))
+    return _split(images, split)
+
+
+def _split(rows: np.ndarray, split: str) -> np.ndarray:
+    """The fixed split: every ``HELDOUT_EVERY``-th row (code-point order) is held out."""
+    index = np.arange(len(rows))
     if split == "train":
-        return images[index % HELDOUT_EVERY != 0]
+        return rows[index % HELDOUT_EVERY != 0]
     if split == "heldout":
-        return images[index % HELDOUT_EVERY == 0]
+        return rows[index % HELDOUT_EVERY == 0]
     if split == "all":
-        return images
+        return rows
     raise ValueError(f"unknown split {split!r}; choose train, heldout or all")
+
+
+GROUPS = ("faces", "hearts", "people & hands", "animals", "food & plants", "travel & places", "signs & symbols",
+          "objects")
+
+# Unicode names are enough to sort emoji into broad groups; the order of the tests below
+# matters ("CAT FACE" is a face, "HEART HANDS" a heart, "CLOCK FACE" an object).
+_PEOPLE = re.compile(
+    r"\b(MAN|WOMAN|MEN|WOMEN|PERSON|PEOPLE|BOY|GIRL|BABY|CHILD|ADULT|PRINCE|PRINCESS|HAND|HANDS|FINGER|FINGERS|"
+    r"FIST|THUMBS|RUNNER|SURFER|SWIMMER|DANCER|SANTA|MERPERSON|ELF|GENIE|ZOMBIE|VAMPIRE|FAIRY|MAGE|GUARDSMAN|"
+    r"DETECTIVE|OLDER|ANGEL|NINJA|BRIDE|ARM|LEG|FOOT|EAR|NOSE|EYE|EYES|MOUTH|TONGUE|LIPS|TOOTH|BONE|BRAIN|LUNGS|"
+    r"SKIER|SNOWBOARDER|GOLFER|LIFTER|BICYCLIST|JUGGLING|CARTWHEEL|WRESTLERS|HANDBALL|BATH|SILHOUETTE|"
+    r"SILHOUETTES|FAMILY|COUPLE|KISS|MASSAGE|HAIRCUT|PREGNANT|BREAST|SUPERHERO|SUPERVILLAIN|TROLL|FENCER|"
+    r"CLIMBING|BUST|BUSTS|FOOTPRINTS)\b")
+_ANIMAL = re.compile(r"\b(SPIDER|DOVE|BIRD|FISH|OCTOPUS|SNAIL|BUG|ANT|HONEYBEE|BEETLE|SCORPION|BAT|OWL|EAGLE|DUCK|"
+                     r"SHARK|BUTTERFLY|LIZARD|SNAKE|TURTLE|PAW)\b")
+_FOOD = re.compile(r"\b(FLOWER|ROSE|TULIP|BLOSSOM|LEAF|LEAVES|HERB|SHAMROCK|CACTUS|TREE|MUSHROOM|CHESTNUT|CUP|"
+                   r"BEVERAGE|BOTTLE|MILK|ICE|CAKE|PIE|CHEESE|BREAD|BUTTER)\b")
+_SYMBOL = re.compile(
+    r"\b(ARROW|ARROWS|SQUARED|CIRCLED|SIGN|SYMBOL|MARK|BUTTON|SQUARE|TRIANGLE|CIRCLE|DIAMOND|STAR|SPARKLE|SPARKLES|"
+    r"CROSS|ARIES|TAURUS|GEMINI|CANCER|LEO|VIRGO|LIBRA|SCORPIUS|SAGITTARIUS|CAPRICORN|AQUARIUS|PISCES|OPHIUCHUS|"
+    r"KEYCAP|NUMBER|LETTER|LETTERS|SUIT|RECYCLING|ENTRY|NEGATIVE|IDEOGRAPH|LOOP|TRIDENT|DOUBLE|PLUS|MINUS|"
+    r"DIVISION|MULTIPLICATION|EQUALS|YIN|PEACE|MENORAH|WHEEL|ATOM|RADIOACTIVE|BIOHAZARD|MEDICAL|FLEUR|INFINITY|"
+    r"CYCLONE)\b")
+_PLACE = re.compile(
+    r"\b(CAR|TRAIN|BUS|SHIP|BOAT|AIRPLANE|ROCKET|MOON|SUN|CLOUD|RAIN|SNOW|EARTH|GLOBE|MOUNTAIN|VOLCANO|BUILDING|"
+    r"BUILDINGS|HOUSE|HOUSES|CASTLE|TOWER|BRIDGE|STATUE|TENT|FOUNTAIN|CITYSCAPE|SUNRISE|SUNSET|NIGHT|WAVE|UMBRELLA|"
+    r"LIGHTNING|FIRE|COMET|RAINBOW|SNOWFLAKE|SNOWMAN|TORNADO|FOG|THERMOMETER|DROPLET|MAP|COMPASS|ISLAND|DESERT|"
+    r"BEACH|CAMPING|STADIUM|HOSPITAL|HOTEL|SCHOOL|BANK|CHURCH|MOSQUE|SYNAGOGUE|KAABA|SHINTO|STATION|TAXI|AMBULANCE|"
+    r"TRUCK|TRACTOR|MOTORCYCLE|BICYCLE|SCOOTER|FUEL|ANCHOR|SAILBOAT|CANOE|FERRY|HELICOPTER|SATELLITE|SEAT|TRAFFIC)\b")
+
+
+def group_of(code_point: int) -> str:
+    """The broad group (one of ``GROUPS``) an emoji belongs to, from its Unicode name and block."""
+    name = unicodedata.name(chr(code_point), "")
+    if "CLOCK" in name:
+        return "objects"
+    if "FACE" in name:
+        return "faces"
+    if "HEART" in name:
+        return "hearts"
+    if 0x1F400 <= code_point <= 0x1F43F or 0x1F980 <= code_point <= 0x1F9AE or 0x1FAB0 <= code_point <= 0x1FABF:
+        return "animals"
+    if _ANIMAL.search(name) and not re.search(r"FISHING|BATH|BAT AND", name):
+        return "animals"
+    if 0x1F330 <= code_point <= 0x1F37F or 0x1F950 <= code_point <= 0x1F97F or 0x1FAD0 <= code_point <= 0x1FADF:
+        return "food & plants"
+    if _FOOD.search(name):
+        return "food & plants"
+    if _PEOPLE.search(name):
+        return "people & hands"
+    if _SYMBOL.search(name):
+        return "signs & symbols"
+    if 0x1F680 <= code_point <= 0x1F6FF or 0x1F3D4 <= code_point <= 0x1F3F0 or _PLACE.search(name):
+        return "travel & places"
+    return "objects"
+
+
+def emoji_groups(size: int, split: str = "train") -> np.ndarray:
+    """(N,) int64 index into ``GROUPS`` for each picture of ``emoji_images(size, split)``."""
+    _, code_points = _all_emoji(size)
+    groups = np.array([GROUPS.index(group_of(int(cp))) for cp in code_points], dtype=np.int64)
+    return _split(groups, split)
 
 
 def edge_map(rgb: np.ndarray, sigma: float = 1.5, low: float = 0.08, high: float = 0.2) -> np.ndarray:

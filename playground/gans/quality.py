@@ -162,6 +162,33 @@ def emoji_sample_quality(samples: np.ndarray, train: np.ndarray, held: np.ndarra
     }
 
 
+def group_agreement(
+    samples: np.ndarray, asked: np.ndarray, train: np.ndarray, train_groups: np.ndarray, held: np.ndarray,
+    held_groups: np.ndarray, group_count: int,
+) -> dict:
+    """Does a conditional emoji DCGAN draw the group it was asked for?
+
+    A nearest-centroid reader in the Lite0 feature space, fitted on the training emoji's
+    groups, reads each sample; its score on the held-out real emoji is the reference (how
+    well such a crude reader reads real emoji at all) and chance is the largest group's share.
+    samples (N, H, W, 3) uint8 with ``asked`` (N,) groups; train/held likewise with their groups.
+    """
+    train_f = torch.nn.functional.normalize(backbone_features(train), dim=1)
+    centroids = torch.stack([train_f[torch.from_numpy(train_groups == g)].mean(0) for g in range(group_count)])
+
+    def read(images: np.ndarray) -> np.ndarray:  # (N,) the nearest centroid's group
+        features = torch.nn.functional.normalize(backbone_features(images), dim=1)
+        return (features @ torch.nn.functional.normalize(centroids, dim=1).T).argmax(1).numpy()
+
+    per_group = {g: float((read(samples[asked == g]) == g).mean()) for g in range(group_count) if (asked == g).any()}
+    return {
+        "asked_group_agreement": round(float((read(samples) == asked).mean()), 3),
+        "heldout_group_agreement": round(float((read(held) == held_groups).mean()), 3),
+        "chance_group_agreement": round(float(np.bincount(held_groups).max() / len(held_groups)), 3),
+        "asked_group_agreement_by_group": {str(g): round(v, 3) for g, v in per_group.items()},
+    }
+
+
 def sample_grid_with_neighbours(samples: np.ndarray, train: np.ndarray, columns: int = 8, gap: int = 4):
     """A PIL picture: rows of samples, then under the first row each sample's nearest training
     emoji (in the backbone's feature space), so a reader can see nothing was copied."""

@@ -154,4 +154,4 @@ class DCGAN(nn.Module):
 
 
 MNIST_CONFIG = DCGANConfig(image_size=28, channels=1, nz=64, width=32, num_classes=10)
-EMOJI_CONFIG = DCGANConfig(image_size=64, channels=3, nz=100, width=24, num_classes=0)
+EMOJI_CONFIG = DCGANConfig(image_size=64, channels=3, nz=100, width=32, num_classes=8)  # 8 emoji groups

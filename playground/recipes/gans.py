@@ -1,7 +1,7 @@
 """Recipes for the GAN lab's pretrained networks.
 
     python -m playground.train dcgan_mnist     # class-conditional digits, 28×28 (needs mnist_cnn to measure)
-    python -m playground.train dcgan_emoji     # new emoji, 64×64 (needs the Noto Color Emoji font)
+    python -m playground.train dcgan_emoji     # new emoji of a chosen group, 64×64 (needs the Noto Color Emoji font)
     python -m playground.train pix2pix_emoji   # edges → emoji, 128×128 (needs the font; also writes the held-out set)
     python -m playground.train cyclegan_digits # handwritten ↔ typeset digits, unpaired (needs mnist_cnn to measure)
     python -m playground.train cyclegan_emoji  # drawings ↔ emoji, 128×128, unpaired (needs the font and pix2pix_emoji)
@@ -72,43 +72,80 @@ def dcgan_mnist(args: RecipeArgs) -> RecipeOutput:
     )
 
 
+RARE_GROUP_TARGET = 100  # groups with fewer training emoji are repeated up to about this many per epoch
+
+
+def _balanced_index(groups: np.ndarray) -> np.ndarray:
+    """Indices into the training emoji with rare groups repeated (21 hearts → 105), so the
+    generator sees every group it will be asked for often enough to learn it."""
+    parts = []
+    for group in range(groups.max() + 1):
+        members = np.flatnonzero(groups == group)
+        parts.append(np.tile(members, max(1, round(RARE_GROUP_TARGET / max(1, len(members))))))
+    return np.concatenate(parts)
+
+
+def _asked_groups(held_groups: np.ndarray, count: int, seed: int) -> np.ndarray:
+    """(count,) groups drawn in the held-out emoji's proportions, so the samples compare fairly with them."""
+    return np.random.default_rng(seed).choice(held_groups, size=count, replace=True)
+
+
 @recipe("dcgan_emoji")
 def dcgan_emoji(args: RecipeArgs) -> RecipeOutput:
-    """Unconditional DCGAN on emoji rendered at 64×64 (every 10th emoji held out), with
-    differentiable augmentation of what the discriminator sees (1,260 pictures is little)."""
+    """Class-conditional DCGAN on emoji rendered at 64×64, one class per emoji group (faces,
+    hearts, animals, …; every 10th emoji held out), with differentiable augmentation of what
+    the discriminator sees (1,260 pictures is little)."""
     torch.set_num_threads(int(args.extra.get("threads", 1)))
-    epochs = args.epochs or (1 if args.quick else 240)
+    epochs = args.epochs or (1 if args.quick else 450)
     batch_size = int(args.extra.get("batch_size", 64))
     lr = float(args.extra.get("lr", 2e-4))
     size = EMOJI_CONFIG.image_size
     train = emoji_data.emoji_images(size, "train")  # (N, 64, 64, 3)
+    train_groups = emoji_data.emoji_groups(size, "train")  # (N,)
     held = emoji_data.emoji_images(size, "heldout")
+    held_groups = emoji_data.emoji_groups(size, "heldout")
+    seen = _balanced_index(train_groups)
     if args.quick:
-        train = train[:128]
+        seen = seen[:: max(1, len(seen) // 128)]
     model = DCGAN(EMOJI_CONFIG)
-    train_dcgan(model, to_tanh_range(train), None, epochs, batch_size, args.seed, lr, flip=True, augment=True,
-                log=_log_with_time())
+    train_dcgan(model, to_tanh_range(train[seen]), torch.from_numpy(train_groups[seen]), epochs, batch_size,
+                args.seed, lr, flip=True, augment=True, log=_log_with_time())
+    asked = _asked_groups(held_groups, 500, 12345)
     with torch.inference_mode():
-        samples = to_uint8(model.generator(latent_vectors(12345, 500, EMOJI_CONFIG.nz, NO_TRUNCATION)))
+        z = latent_vectors(12345, 500, EMOJI_CONFIG.nz, NO_TRUNCATION)
+        samples = to_uint8(model.generator(z, torch.from_numpy(asked)))
+        grid_z = latent_vectors(7, 3 * len(emoji_data.GROUPS), EMOJI_CONFIG.nz, NO_TRUNCATION)
+        grid_groups = torch.arange(3 * len(emoji_data.GROUPS)) % len(emoji_data.GROUPS)  # one column per group
+        grid = to_uint8(model.generator(grid_z, grid_groups))
     metrics = quality.emoji_sample_quality(samples, train, held)
+    metrics.update(quality.group_agreement(samples, asked, train, train_groups, held, held_groups,
+                                           len(emoji_data.GROUPS)))
     arguments = _dcgan_arguments(EMOJI_CONFIG, batch_size, lr)
     arguments["discriminator_augmentation"] = "DiffAugment: brightness, saturation, contrast, shift ≤ 1/8, cut-out 1/2"
+    arguments["groups"] = list(emoji_data.GROUPS)
+    arguments["rare_groups_repeated_to"] = RARE_GROUP_TARGET
+    counts = np.bincount(train_groups, minlength=len(emoji_data.GROUPS))
     return RecipeOutput(
         state_dict=model.state_dict(),
         dataset=f"{len(train)} emoji rendered from Noto Color Emoji at {size}×{size} on white (every 10th code point "
-        f"held out: {len(held)}), random horizontal flips",
+        f"held out: {len(held)}), random horizontal flips; groups from the Unicode names: "
+        + ", ".join(f"{name} {count}" for name, count in zip(emoji_data.GROUPS, counts)),
         data_licence=emoji_data.FONT_LICENCE,
         arguments=arguments,
         epochs=epochs,
         metrics=metrics,
         notes="Metrics in the Lite0 backbone's pooled-feature space (1280-d): fid_* the Fréchet distance to the "
-        "held-out emoji of 500 samples, of 500 real training emoji (the floor: real vs real) and of 500 noise "
-        "pictures (the ceiling), compared in the top 64 principal directions of the training emoji's features "
-        "(141 held-out emoji cannot fix a 1280-d covariance); nn_* the median cosine distance from each picture to its nearest training emoji, "
-        "for the samples and for the held-out emoji: samples that copied training emoji would sit far closer "
-        "than held-out emoji do (copy_ratio = samples ÷ held-out, ≈ 1 or above: no copying). Grid "
-        "(dcgan_emoji_heldout.jpg): 3 rows of samples, then each first-row sample's nearest training emoji.",
-        heldout_grid=quality.sample_grid_with_neighbours(samples[:24], train),
+        "held-out emoji of 500 samples (groups asked in the held-out emoji's proportions), of 500 real training "
+        "emoji (the floor: real vs real) and of 500 noise pictures (the ceiling), compared in the top 64 principal "
+        "directions of the training emoji's features (141 held-out emoji cannot fix a 1280-d covariance); nn_* the "
+        "median cosine distance from each picture to its nearest training emoji, for the samples and for the "
+        "held-out emoji: samples that copied training emoji would sit far closer than held-out emoji do "
+        "(copy_ratio = samples ÷ held-out, ≈ 1 or above: no copying); *_group_agreement how often a "
+        "nearest-centroid reader in the same feature space reads the asked group in the samples, the true group "
+        "in the held-out emoji (its reference), and the largest group's share (chance); by_group keys index "
+        "arguments.groups. Grid (dcgan_emoji_heldout.jpg): 3 rows of samples, one column per group in the order "
+        "of arguments.groups, then each first-row sample's nearest training emoji.",
+        heldout_grid=quality.sample_grid_with_neighbours(grid, train),
     )
 
 
