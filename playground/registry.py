@@ -121,8 +121,12 @@ def get(name: str) -> nn.Module:
             cached = _loaded.get(name)
         if cached is not None:
             return cached
-        model = _build(model_spec, pretrained=model_spec.weights is not None)
-        model = model.to(get_device()).eval().requires_grad_(False)
+        # Built outside inference mode even when the first caller runs inside it: weights made in
+        # inference mode are inference tensors, and a later caller that needs gradients through
+        # the frozen network (Gatys optimising an image) could not use them.
+        with torch.inference_mode(False):
+            model = _build(model_spec, pretrained=model_spec.weights is not None)
+            model = model.to(get_device()).eval().requires_grad_(False)
         if get_device().type == "cpu":  # a faster engine behind the same methods (playground/inference.py)
             model = inference.accelerate(model, name, model_spec.meta.get("inference"), card=model_spec.weights)
         with _registry_lock:

@@ -112,6 +112,20 @@ def test_get_is_shared_frozen_and_loaded_once_under_concurrency(tiny_name):
     assert next(model.parameters()).device.type == device.get_device().type
 
 
+def test_a_model_first_asked_for_inside_inference_mode_still_takes_gradients(tiny_name):
+    """The first caller of a shared model may run under torch.inference_mode (most tabs do);
+    a later caller that optimises its input through the frozen model (Gatys) must still
+    get gradients, which weights made in inference mode would refuse."""
+    registry.register(tiny_name, Tiny)
+    with torch.inference_mode():
+        registry.get(tiny_name)(torch.ones(1, 3))
+    model = registry.get(tiny_name)
+    assert not any(parameter.is_inference() for parameter in model.parameters())
+    x = torch.ones(1, 3, requires_grad=True)
+    model(x).sum().backward()
+    assert torch.allclose(x.grad, model.linear.weight.sum(0))  # d(sum(Wx + b))/dx = column sums of W
+
+
 def test_create_gives_independent_trainable_copies():
     shared = registry.get("efficientnet_lite0_imagenet")
     mine = registry.create("efficientnet_lite0_imagenet")
