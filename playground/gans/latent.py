@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from playground import checks, registry
 from playground.gans.sampling import (
     NO_TRUNCATION,
-    digit_labels,
+    class_labels,
     generate,
     image_grid,
     is_conditional,
@@ -62,7 +62,7 @@ def interpolation_frames(
     """(frames, H, W, 3) uint8: the generator's pictures along the path from seed A to seed B.
 
     For a class-conditional generator the label is interpolated too (a soft one-hot), so
-    digit A morphs into digit B.
+    class A (a digit, an emoji group) morphs into class B.
     """
     mode = checks.choice("interpolation", mode, MODES)
     frames = checks.integer("number of frames", frames, 2, MAX_FRAMES)
@@ -74,8 +74,8 @@ def interpolation_frames(
     labels = None
     if is_conditional(model_name):
         k = registry.meta(model_name)["num_classes"]
-        onehot_a = F.one_hot(digit_labels(1, digit_a), k).float()[0]  # (K,)
-        onehot_b = F.one_hot(digit_labels(1, digit_b), k).float()[0]
+        onehot_a = F.one_hot(class_labels(model_name, 1, digit_a), k).float()[0]  # (K,)
+        onehot_b = F.one_hot(class_labels(model_name, 1, digit_b), k).float()[0]
         labels = lerp(onehot_a, onehot_b, t)  # (T, K) soft labels
     return generate(model_name, z, labels)
 
@@ -112,7 +112,7 @@ def arithmetic(
     means = [m * average**0.5 for m in means]
     result = means[0] - means[1] + means[2]
     z = torch.stack([*means, result])  # (4, nz)
-    labels = digit_labels(4, digit) if is_conditional(model_name) else None
+    labels = class_labels(model_name, 4, digit) if is_conditional(model_name) else None
     images = generate(model_name, z, labels)
     strip = image_grid(images, columns=4, scale=max(1, 128 // images.shape[1]), pad=6)
     return strip, ["A", "B", "C", "A − B + C"]

@@ -162,31 +162,68 @@ def emoji_sample_quality(samples: np.ndarray, train: np.ndarray, held: np.ndarra
     }
 
 
+def pixel_features(images: np.ndarray, side: int = 16) -> torch.Tensor:
+    """(N, H, W, 3) uint8 → (N, side·side·3) float32: the pictures box-averaged to side × side, in [0, 1].
+
+    Coarse colour and layout only: what a blurry sample shares with its group even where a
+    backbone trained on sharp photos sees nothing it knows."""
+    from PIL import Image
+
+    small = np.stack([np.asarray(Image.fromarray(picture).resize((side, side), Image.Resampling.BOX))
+                      for picture in images]).astype(np.float32) / 255
+    return torch.from_numpy(small.reshape(len(small), -1))
+
+
+GROUP_SPACES = ("lite0", "pixels")  # the two feature spaces a group reader works in
+
+
+def group_reader(reference: np.ndarray, reference_groups: np.ndarray, groups: list[int], space: str):
+    """A nearest-centroid reader of emoji groups, fitted on (N, H, W, 3) uint8 ``reference``
+    pictures with (N,) ``reference_groups``: returns images → (M,) the nearest centroid's group.
+    ``space`` "lite0": cosine in the Lite0 backbone's pooled features; "pixels": Euclidean in
+    ``pixel_features``."""
+    if space not in GROUP_SPACES:
+        raise ValueError(f"unknown space {space!r}; choose one of {GROUP_SPACES}")
+
+    def features(images: np.ndarray) -> torch.Tensor:
+        if space == "lite0":
+            return torch.nn.functional.normalize(backbone_features(images), dim=1)
+        return pixel_features(images)
+
+    known = features(reference)
+    centroids = torch.stack([known[torch.from_numpy(reference_groups == g)].mean(0) for g in groups])  # (G, D)
+    labels = np.array(groups)
+
+    def read(images: np.ndarray) -> np.ndarray:
+        found = features(images)
+        if space == "lite0":
+            return labels[(found @ torch.nn.functional.normalize(centroids, dim=1).T).argmax(1).numpy()]
+        return labels[torch.cdist(found, centroids).argmin(1).numpy()]
+
+    return read
+
+
 def group_agreement(
     samples: np.ndarray, asked: np.ndarray, train: np.ndarray, train_groups: np.ndarray, held: np.ndarray,
     held_groups: np.ndarray, group_count: int,
 ) -> dict:
     """Does a conditional emoji DCGAN draw the group it was asked for?
 
-    A nearest-centroid reader in the Lite0 feature space, fitted on the training emoji's
-    groups, reads each sample; its score on the held-out real emoji is the reference (how
-    well such a crude reader reads real emoji at all) and chance is the largest group's share.
+    In each space of ``GROUP_SPACES``, a nearest-centroid reader fitted on the training emoji's
+    groups reads each sample; its score on the held-out real emoji is the reference (how well
+    such a crude reader reads real emoji at all) and chance is the largest group's share.
     samples (N, H, W, 3) uint8 with ``asked`` (N,) groups; train/held likewise with their groups.
     """
-    train_f = torch.nn.functional.normalize(backbone_features(train), dim=1)
-    centroids = torch.stack([train_f[torch.from_numpy(train_groups == g)].mean(0) for g in range(group_count)])
-
-    def read(images: np.ndarray) -> np.ndarray:  # (N,) the nearest centroid's group
-        features = torch.nn.functional.normalize(backbone_features(images), dim=1)
-        return (features @ torch.nn.functional.normalize(centroids, dim=1).T).argmax(1).numpy()
-
-    per_group = {g: float((read(samples[asked == g]) == g).mean()) for g in range(group_count) if (asked == g).any()}
-    return {
-        "asked_group_agreement": round(float((read(samples) == asked).mean()), 3),
-        "heldout_group_agreement": round(float((read(held) == held_groups).mean()), 3),
-        "chance_group_agreement": round(float(np.bincount(held_groups).max() / len(held_groups)), 3),
-        "asked_group_agreement_by_group": {str(g): round(v, 3) for g, v in per_group.items()},
-    }
+    groups = list(range(group_count))
+    metrics = {"chance_group_agreement": round(float(np.bincount(held_groups).max() / len(held_groups)), 3)}
+    for space in GROUP_SPACES:
+        read = group_reader(train, train_groups, groups, space)
+        found = read(samples)
+        metrics[f"asked_group_agreement_{space}"] = round(float((found == asked).mean()), 3)
+        metrics[f"heldout_group_agreement_{space}"] = round(float((read(held) == held_groups).mean()), 3)
+        metrics[f"asked_group_agreement_{space}_by_group"] = {
+            str(g): round(float((found[asked == g] == g).mean()), 3) for g in groups if (asked == g).any()}
+    return metrics
 
 
 def sample_grid_with_neighbours(samples: np.ndarray, train: np.ndarray, columns: int = 8, gap: int = 4):

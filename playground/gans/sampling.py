@@ -1,6 +1,8 @@
 """Sampling pretrained DCGAN generators: latent vectors from a seed, images, grids.
 
-A sample is fully determined by (model, seed, truncation[, digit]). The truncation trick
+A sample is fully determined by (model, seed, truncation[, class]). A class-conditional
+generator names its classes in its registry entry (``meta["classes"]``: the digits "0"…"9",
+or emoji groups such as "faces"); "all" asks for every class in turn. The truncation trick
 draws z from a normal distribution cut at ±truncation (values beyond are redrawn): lower
 truncation gives more typical, less varied samples.
 """
@@ -45,6 +47,24 @@ def is_conditional(model_name: str) -> bool:
     return bool(registry.meta(model_name).get("num_classes"))
 
 
+def class_names(model_name: str) -> tuple[str, ...]:
+    """The classes a conditional generator draws, in label order; () for an unconditional one."""
+    return tuple(registry.meta(model_name).get("classes", ()))
+
+
+ALL_CLASSES = "all"
+
+
+def class_labels(model_name: str, count: int, chosen=ALL_CLASSES) -> torch.Tensor:
+    """(count,) labels for a conditional generator: 0, 1, …, K−1, 0, … for "all", else the chosen class."""
+    names = class_names(model_name)
+    if chosen in (None, ALL_CLASSES, "all digits"):
+        return torch.arange(count) % len(names)
+    if str(chosen) not in names:
+        raise UserInputError(f"this generator draws {', '.join(names)} or 'all'; got {chosen!r}.")
+    return torch.full((count,), names.index(str(chosen)))
+
+
 def to_uint8(images: torch.Tensor) -> np.ndarray:
     """(N, C, H, W) in [-1, 1] → (N, H, W, 3) uint8 (grey images get three equal channels)."""
     array = ((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
@@ -58,7 +78,7 @@ def generate(model_name: str, z: torch.Tensor, labels: torch.Tensor | None = Non
     """(N, nz) latents [+ (N,) digits or (N, K) soft labels] → (N, H, W, 3) uint8 images."""
     generator = generator_of(model_name)
     if is_conditional(model_name) and labels is None:
-        raise UserInputError("this generator draws a chosen digit: pick one")
+        raise UserInputError(f"this generator draws a chosen class ({', '.join(class_names(model_name))}): pick one")
     labels = labels if is_conditional(model_name) else None
     return to_uint8(generator(*to_model(generator, z, labels)))
 
@@ -91,11 +111,12 @@ def image_grid(images: np.ndarray, columns: int, scale: int = 1, pad: int = 2, f
 def sample_grid(
     model_name: str, seed: int, count: int = 64, truncation: float = NO_TRUNCATION, digit="all"
 ) -> np.ndarray:
-    """A grid picture of ``count`` samples. Digits drawn for "all" fill one column per digit."""
+    """A grid picture of ``count`` samples. Classes drawn for "all" fill one column per class."""
     count = checks.integer("number of samples", count, 1, 256)
     nz = registry.meta(model_name)["nz"]
     z = latent_vectors(seed, count, nz, truncation)
-    labels = digit_labels(count, digit) if is_conditional(model_name) else None
+    labels = class_labels(model_name, count, digit) if is_conditional(model_name) else None
     images = generate(model_name, z, labels)
-    columns = 10 if labels is not None and digit in (None, "all", "all digits") else 8
+    every_class = labels is not None and digit in (None, ALL_CLASSES, "all digits")
+    columns = len(class_names(model_name)) if every_class else 8
     return image_grid(images, columns, scale=max(1, 96 // images.shape[1]))

@@ -141,13 +141,16 @@ class Discriminator(nn.Module):
 
 
 class DCGAN(nn.Module):
-    """Both networks in one module, so one weight file holds a GAN and its critic."""
+    """Both networks in one module, so one weight file holds a GAN and its critic. With
+    ``discriminator=False`` only the generator is built: all the app samples with, and a
+    smaller weight file."""
 
-    def __init__(self, config: DCGANConfig = DCGANConfig()) -> None:
+    def __init__(self, config: DCGANConfig = DCGANConfig(), discriminator: bool = True) -> None:
         super().__init__()
         self.config = config
         self.generator = Generator(config)
-        self.discriminator = Discriminator(config)
+        if discriminator:
+            self.discriminator = Discriminator(config)
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         return self.generator(z, labels)

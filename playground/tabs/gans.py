@@ -13,7 +13,7 @@ import gradio as gr
 import numpy as np
 
 from playground import checks, data, inference, registry
-from playground.catalog.gans import latents_and_digits
+from playground.catalog.gans import latents_and_digits, latents_and_groups
 from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.gans import (cyclegan, cyclegan_demo, latent, pix2pix, render2d, sampling, sketch_cycle,
@@ -21,13 +21,11 @@ from playground.gans import (cyclegan, cyclegan_demo, latent, pix2pix, render2d,
                              typeset_digits)
 from playground.gans.heldout import heldout_pairs
 from playground.gans.live_dcgan import LiveDCGAN
-from playground.nets.dcgan import EMOJI_CONFIG
 from playground.images import sketch_ink
 from playground import live_ui
 from playground.ui import HEAVY, SafeImage, SafeNumber, SafeSketchpad, explainer, friendly, show_on_first_visit
 
 TITLE = "GANs"
-DIGIT_CHOICES = ["all"] + [str(d) for d in range(10)]
 UPLOAD_KINDS = ("picture: find its edges", "line drawing: use its dark lines")
 TOY_MAX_ROUNDS_PER_PLAY = 5000  # a Play click stops by itself after this many rounds
 LIVE_DCGAN_MAX_STEPS = 3000  # likewise for the live DCGAN (≈ 48 epochs of 4,000 digits)
@@ -48,10 +46,25 @@ def _model(name: str) -> str:
     return name
 
 
+def class_choices(model_name: str) -> tuple[list[str], list[str]]:
+    """(choices for a grid, choices for one picture) of a generator: ["all", "0", …] and ["0", …]."""
+    names = list(sampling.class_names(model_name)) if model_name in registry.list_models(task="dcgan") else []
+    return [sampling.ALL_CLASSES] + names, names
+
+
+def _one_class(model_name: str, chosen: str, fallback: int = 0) -> str:
+    """One class for a walk or a sum: "all" (or nothing, or an unconditional generator) gives a default."""
+    names = sampling.class_names(model_name)
+    if not names:
+        return ""
+    return names[fallback % len(names)] if chosen in (None, "", sampling.ALL_CLASSES) else chosen
+
+
 def sample_grid(model_name: str, seed, truncation: float, digit: str = "all") -> np.ndarray:
-    """A grid of samples: 6 rows × one column per digit (digits, "all"), else 8 × 8."""
+    """A grid of samples: rows × one column per class (conditional generators, "all"), else 8 × 8."""
     model_name = _model(model_name)
-    count = 60 if sampling.is_conditional(model_name) and digit == "all" else 64
+    classes = len(sampling.class_names(model_name))
+    count = (64 // classes) * classes if classes and digit == sampling.ALL_CLASSES else 64
     return sampling.sample_grid(model_name, seed, count, truncation, digit)
 
 
@@ -60,19 +73,40 @@ def interpolate(
 ) -> tuple[str, str]:
     """A looping GIF of the walk from seed A to seed B (shown, and offered as a download)."""
     fps = checks.real("frames per second", fps, 1, 50)
+    model_name = _model(model_name)
     frame_array = latent.interpolation_frames(
-        _model(model_name), seed_a, seed_b, frames, mode, truncation,
-        "0" if digit_a == "all" else digit_a, "0" if digit_b == "all" else digit_b,
+        model_name, seed_a, seed_b, frames, mode, truncation, _one_class(model_name, digit_a),
+        _one_class(model_name, digit_b),
     )
     path = latent.write_gif(frame_array, fps=fps, scale=max(1, 128 // frame_array.shape[1]))
     return path, path
 
 
 def arithmetic(model_name: str, seed_a, seed_b, seed_c, digit: str, truncation: float) -> np.ndarray:
-    strip, _ = latent.arithmetic(
-        _model(model_name), seed_a, seed_b, seed_c, truncation, "0" if digit == "all" else digit
-    )
+    model_name = _model(model_name)
+    strip, _ = latent.arithmetic(model_name, seed_a, seed_b, seed_c, truncation, _one_class(model_name, digit))
     return strip
+
+
+# Each generator's classes, for the class pickers, and a pleasant pair for a walk between two of them.
+_WALK_DEFAULTS = {"dcgan_mnist": ("3", "8", "5"), "dcgan_emoji": ("faces", "hearts", "faces")}
+
+
+def columns_note(model_name: str) -> str:
+    """What the columns of an "all" grid are, in order."""
+    _, names = class_choices(model_name)
+    return f"With class *all*, each column is one class, left to right: {' · '.join(names)}." if names else ""
+
+
+def class_pickers(model_name: str):
+    """Updates for the four class pickers and the columns note when the generator changes (pickers hidden for
+    an unconditional one)."""
+    for_grid, for_one = class_choices(model_name)
+    a, b, arith = _WALK_DEFAULTS.get(model_name, (for_one or [""]) * 3)
+    shown = bool(for_one)
+    return (gr.update(choices=for_grid, value=sampling.ALL_CLASSES, visible=shown),
+            gr.update(choices=for_one, value=a, visible=shown), gr.update(choices=for_one, value=b, visible=shown),
+            gr.update(choices=for_one, value=arith, visible=shown), columns_note(model_name))
 
 
 # The 2-D GAN
@@ -292,15 +326,19 @@ def _sampling_lab() -> None:
     with gr.Tab("Sample a grid"):
         with gr.Row():
             seed = _seed("Seed", 0, "gan-seed")
-            digit = gr.Dropdown(DIGIT_CHOICES, value="all", label="Digit (digit generator only)", elem_id="gan-digit")
+            grid_choices, one_choices = class_choices(default)
+            a, b, arith = _WALK_DEFAULTS.get(default, ("", "", ""))
+            digit = gr.Dropdown(grid_choices, value=sampling.ALL_CLASSES, label="Class (a digit, an emoji group)",
+                                elem_id="gan-digit")
             sample = gr.Button("Sample grid", variant="primary", elem_id="gan-sample")
         grid = gr.Image(label="Samples", type="numpy", format="png", elem_id="gan-grid", height=420)
+        columns = gr.Markdown(columns_note(default), elem_id="gan-columns")
     with gr.Tab("Interpolate"):
         with gr.Row():
             seed_a = _seed("Seed A", 1, "gan-seed-a")
             seed_b = _seed("Seed B", 2, "gan-seed-b")
-            digit_a = gr.Dropdown(DIGIT_CHOICES[1:], value="3", label="Digit A (digits only)")
-            digit_b = gr.Dropdown(DIGIT_CHOICES[1:], value="8", label="Digit B (digits only)")
+            digit_a = gr.Dropdown(one_choices, value=a, label="Class A", elem_id="gan-class-a")
+            digit_b = gr.Dropdown(one_choices, value=b, label="Class B", elem_id="gan-class-b")
         with gr.Row():
             mode = gr.Radio(list(latent.MODES), value="slerp", label="Path")
             frames = gr.Slider(2, latent.MAX_FRAMES, value=60, step=1, label="Frames")
@@ -313,13 +351,15 @@ def _sampling_lab() -> None:
         gr.Markdown("A − B + C: each letter is the mean of three latent vectors from its seed (as in the DCGAN paper).")
         with gr.Row():
             arith_a, arith_b, arith_c = _seed("Seed A", 10, "gan-ar-a"), _seed("Seed B", 11, "gan-ar-b"), _seed("Seed C", 12, "gan-ar-c")
-            arith_digit = gr.Dropdown(DIGIT_CHOICES[1:], value="5", label="Digit (digit generator only)")
+            arith_digit = gr.Dropdown(one_choices, value=arith, label="Class", elem_id="gan-arith-class")
             arith_go = gr.Button("Compute A − B + C", variant="primary")
         arith_out = gr.Image(label="A | B | C | A − B + C", type="numpy", format="png", height=200)
 
     # The first grid and the arithmetic example, already sampled (computed once per process).
     show_on_first_visit([grid], sample_grid, [model, seed, truncation, digit])
     show_on_first_visit([arith_out], arithmetic, [model, arith_a, arith_b, arith_c, arith_digit, truncation])
+    model.change(class_pickers, model, [digit, digit_a, digit_b, arith_digit, columns], queue=False,
+                 api_visibility="undocumented")
     sample.click(friendly(sample_grid), [model, seed, truncation, digit], grid, api_name="gan_sample", concurrency_id=HEAVY)
     walk.click(
         friendly(interpolate), [model, seed_a, seed_b, digit_a, digit_b, frames, mode, truncation, fps],
@@ -554,7 +594,8 @@ def build() -> None:
     explainer(
         "**Two networks trained against each other.** A generator turns random noise into pictures; a "
         "discriminator tries to tell its pictures from real ones, and the generator learns from its mistakes. "
-        "Sample real DCGANs trained by this project (digits, emoji) and walk their latent space; watch a "
+        "Sample real DCGANs trained by this project (a digit, or an emoji group such as faces or animals: both "
+        "are class-conditional, told what to draw) and walk their latent space; watch a "
         "GAN learn 2-D points step by step, or MNIST digits from scratch; sketch an outline and let pix2pix "
         "colour it in; turn handwriting into type and back with a CycleGAN that never saw a matching pair, and "
         "see what pairs buy: pix2pix beside a CycleGAN that learned sketch → emoji without them."
@@ -608,8 +649,7 @@ def bench_cases() -> list[BenchCase]:
             run=lambda: sampling.sample_grid("dcgan_emoji", 7, 64),
             setup=lambda: registry.get("dcgan_emoji"),
             target_ms=100,
-            reference=inference.onnxruntime_reference("dcgan_emoji", "generator.forward",
-                                                      inference.seeded((64, EMOJI_CONFIG.nz), low=-2, high=2)()),
+            reference=inference.onnxruntime_reference("dcgan_emoji", "generator.forward", latents_and_groups(64)()),
         ),
         BenchCase(
             name="GAN: one pix2pix translation (128×128, input | output)",

@@ -1,4 +1,4 @@
-"""GAN lab in a real browser: sample a grid, draw on the pix2pix and both CycleGAN Sketchpads and get pictures."""
+"""GAN lab in a real browser: sample a grid (digits, and an emoji group), draw on the pix2pix and both CycleGAN Sketchpads and get pictures."""
 
 from __future__ import annotations
 
@@ -56,6 +56,20 @@ def test_sample_grid_and_sketch_to_emoji(page):
     page.locator("#p2p-translate").click()
     assert _image_src(page, "p2p-output")
 
+    page.errors.assert_clean()
+
+
+def test_emoji_generator_draws_a_chosen_group(page):
+    """Switching to the emoji generator offers its groups; asking for faces gives a new grid."""
+    open_tab(page, TITLE)
+    first = _image_src(page, "gan-grid")  # the first-visit digit grid
+    page.locator("#gan-model input").click()
+    page.get_by_role("option", name="Emoji by group (64×64)", exact=True).click()
+    page.wait_for_function("() => document.querySelector('#gan-columns').innerText.includes('faces')", timeout=30_000)
+    page.locator("#gan-digit input").click()
+    page.get_by_role("option", name="faces", exact=True).click()
+    page.locator("#gan-sample").click()
+    _wait_for_a_new_image(page, "gan-grid", first)
     page.errors.assert_clean()
 
 
