@@ -221,7 +221,7 @@ def test_gan_paths_agree_with_the_cpu(session_place):
 
     def compute():
         z = sampling.latent_vectors(3, 8, 64)
-        digits = sampling.generate("dcgan_mnist", z, sampling.digit_labels(8, "all"))
+        digits = sampling.generate("dcgan_mnist", z, sampling.class_labels("dcgan_mnist", 8))
         assert device_of(registry.get("dcgan_mnist")) == device.get_device()
         scores = quality.digit_sample_quality(registry.get("dcgan_mnist").generator, count=50, seed=1)
         drawn = pix2pix.translate(inks[0], dropout=True, seed=2)

@@ -55,10 +55,15 @@ def class_names(model_name: str) -> tuple[str, ...]:
 ALL_CLASSES = "all"
 
 
+def asks_every_class(chosen) -> bool:
+    """Whether a class choice means every class in turn ("all", or none given)."""
+    return chosen in (None, ALL_CLASSES, "all digits")
+
+
 def class_labels(model_name: str, count: int, chosen=ALL_CLASSES) -> torch.Tensor:
     """(count,) labels for a conditional generator: 0, 1, …, K−1, 0, … for "all", else the chosen class."""
     names = class_names(model_name)
-    if chosen in (None, ALL_CLASSES, "all digits"):
+    if asks_every_class(chosen):
         return torch.arange(count) % len(names)
     if str(chosen) not in names:
         raise UserInputError(f"this generator draws {', '.join(names)} or 'all'; got {chosen!r}.")
@@ -81,17 +86,6 @@ def generate(model_name: str, z: torch.Tensor, labels: torch.Tensor | None = Non
         raise UserInputError(f"this generator draws a chosen class ({', '.join(class_names(model_name))}): pick one")
     labels = labels if is_conditional(model_name) else None
     return to_uint8(generator(*to_model(generator, z, labels)))
-
-
-def digit_labels(count: int, digit) -> torch.Tensor:
-    """(count,) digits: 0,1,…,9,0,1,… for "all", else the one chosen digit."""
-    if digit in (None, "all", "all digits"):
-        return torch.arange(count) % 10
-    try:
-        value = checks.integer("digit", digit, 0, 9)
-    except UserInputError:
-        raise UserInputError(f"digit must be 0–9 or 'all', got {digit!r}.") from None
-    return torch.full((count,), value)
 
 
 def image_grid(images: np.ndarray, columns: int, scale: int = 1, pad: int = 2, fill: int = 255) -> np.ndarray:
@@ -117,6 +111,5 @@ def sample_grid(
     z = latent_vectors(seed, count, nz, truncation)
     labels = class_labels(model_name, count, digit) if is_conditional(model_name) else None
     images = generate(model_name, z, labels)
-    every_class = labels is not None and digit in (None, ALL_CLASSES, "all digits")
-    columns = len(class_names(model_name)) if every_class else 8
+    columns = len(class_names(model_name)) if labels is not None and asks_every_class(digit) else 8
     return image_grid(images, columns, scale=max(1, 96 // images.shape[1]))

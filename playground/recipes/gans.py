@@ -190,7 +190,8 @@ def pix2pix_emoji(args: RecipeArgs) -> RecipeOutput:
     if args.quick:
         train, held = train[:64], held[:16]
     else:
-        heldout.write_heldout_set(held, emoji_data.emoji_groups(SIZE, "heldout"))  # the small shipped set the tests and the tab's examples use
+        # the small shipped set the tests and the tab's examples use
+        heldout.write_heldout_set(held, emoji_data.emoji_groups(SIZE, "heldout"))
     drawings, targets = training_pairs(train)
     model = Pix2Pix(config)
     train_pix2pix(model, drawings, targets, epochs, batch_size, lr, args.seed, log=_log_with_time())

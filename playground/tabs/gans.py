@@ -52,19 +52,19 @@ def class_choices(model_name: str) -> tuple[list[str], list[str]]:
     return [sampling.ALL_CLASSES] + names, names
 
 
-def _one_class(model_name: str, chosen: str, fallback: int = 0) -> str:
-    """One class for a walk or a sum: "all" (or nothing, or an unconditional generator) gives a default."""
+def _one_class(model_name: str, chosen: str) -> str:
+    """One class for a walk or a sum: "all" (or nothing) gives the first class; "" for an unconditional generator."""
     names = sampling.class_names(model_name)
     if not names:
         return ""
-    return names[fallback % len(names)] if chosen in (None, "", sampling.ALL_CLASSES) else chosen
+    return names[0] if not chosen or sampling.asks_every_class(chosen) else chosen
 
 
 def sample_grid(model_name: str, seed, truncation: float, digit: str = "all") -> np.ndarray:
     """A grid of samples: rows × one column per class (conditional generators, "all"), else 8 × 8."""
     model_name = _model(model_name)
     classes = len(sampling.class_names(model_name))
-    count = (64 // classes) * classes if classes and digit == sampling.ALL_CLASSES else 64
+    count = (64 // classes) * classes if classes and sampling.asks_every_class(digit) else 64
     return sampling.sample_grid(model_name, seed, count, truncation, digit)
 
 
@@ -88,8 +88,15 @@ def arithmetic(model_name: str, seed_a, seed_b, seed_c, digit: str, truncation: 
     return strip
 
 
-# Each generator's classes, for the class pickers, and a pleasant pair for a walk between two of them.
+# A pleasant pair of classes for a walk between two of them, and a class for the arithmetic, per generator.
 _WALK_DEFAULTS = {"dcgan_mnist": ("3", "8", "5"), "dcgan_emoji": ("faces", "hearts", "faces")}
+
+
+def _walk_defaults(model_name: str) -> tuple[str, str, str]:
+    """(class A, class B, the arithmetic's class) a generator's pickers start on; its first class otherwise."""
+    _, names = class_choices(model_name)
+    first = names[0] if names else ""
+    return _WALK_DEFAULTS.get(model_name, (first, first, first))
 
 
 def columns_note(model_name: str) -> str:
@@ -102,7 +109,7 @@ def class_pickers(model_name: str):
     """Updates for the four class pickers and the columns note when the generator changes (pickers hidden for
     an unconditional one)."""
     for_grid, for_one = class_choices(model_name)
-    a, b, arith = _WALK_DEFAULTS.get(model_name, (for_one or [""]) * 3)
+    a, b, arith = _walk_defaults(model_name)
     shown = bool(for_one)
     return (gr.update(choices=for_grid, value=sampling.ALL_CLASSES, visible=shown),
             gr.update(choices=for_one, value=a, visible=shown), gr.update(choices=for_one, value=b, visible=shown),
@@ -327,7 +334,7 @@ def _sampling_lab() -> None:
         with gr.Row():
             seed = _seed("Seed", 0, "gan-seed")
             grid_choices, one_choices = class_choices(default)
-            a, b, arith = _WALK_DEFAULTS.get(default, ("", "", ""))
+            a, b, arith = _walk_defaults(default)
             digit = gr.Dropdown(grid_choices, value=sampling.ALL_CLASSES, label="Class (a digit, an emoji group)",
                                 elem_id="gan-digit")
             sample = gr.Button("Sample grid", variant="primary", elem_id="gan-sample")
