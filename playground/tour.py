@@ -63,11 +63,12 @@ _PLACES = """(elements) => elements.map((element) => {
 })"""
 
 
-def tour(url: str) -> list[str]:
-    """Click every tab of the page at ``url`` once; return their labels in the order clicked."""
+def tour(url: str, pid: int | None = None) -> list[tuple[str, float]]:
+    """Click every tab of the page at ``url`` once; return their labels in the order clicked, each with how far
+    the server's high-water mark rose while it loaded (MB; 0.0 when ``pid`` is not given)."""
     from playwright.sync_api import sync_playwright
 
-    clicked: list[str] = []
+    clicked: list[tuple[str, float]] = []
     with sync_playwright() as playwright:
         system = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
         browser = playwright.chromium.launch(executable_path=system, headless=True,
@@ -89,9 +90,11 @@ def tour(url: str) -> list[str]:
             # Deepest first: the tabs a click just revealed, before that tab's siblings (which would hide them).
             chosen = max(fresh, key=lambda index: (places[index].count("/"), -index))
             seen.add(places[chosen])
+            before = high_water_mb(pid) if pid else 0.0
             tabs.nth(chosen).click()
             _wait_until_idle(page)
-            clicked.append(labels[chosen])
+            rise = high_water_mb(pid) - before if pid else 0.0
+            clicked.append((labels[chosen], round(rise, 1)))
         browser.close()
     return clicked
 
@@ -115,17 +118,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         before = high_water_mb(pid)
         began = time.perf_counter()
-        clicked = tour(url)
+        clicked = tour(url, pid)
         result = {"tabs": len(clicked), "seconds": round(time.perf_counter() - began, 1),
                   "peak_rss_mb_at_start": round(before, 1), "peak_rss_mb": round(high_water_mb(pid), 1),
-                  "clicked": clicked}
+                  "clicked": [label for label, _ in clicked],
+                  # Where the peak grew: the tabs whose first visit raised it by 1 MB or more.
+                  "peak_rise_mb": {f"{index}:{label}": rise for index, (label, rise) in enumerate(clicked)
+                                   if rise >= 1.0}}
     finally:
         if process is not None:
             stop(process)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
-        print(f"clicked {result['tabs']} tabs in {result['seconds']} s: {', '.join(clicked)}")
+        print(f"clicked {result['tabs']} tabs in {result['seconds']} s: {', '.join(result['clicked'])}")
+        for tab, rise in sorted(result["peak_rise_mb"].items(), key=lambda item: -item[1]):
+            print(f"  peak +{rise:.0f} MB on first visiting {tab}")
         print(f"server peak RSS (VmHWM): {result['peak_rss_mb_at_start']:.0f} MB after start, "
               f"{result['peak_rss_mb']:.0f} MB after the tour")
     return 0

@@ -252,12 +252,14 @@ CYCLE_TYPESET_TRAIN_SEED = 1  # plus the seed of the run: the typeset training p
 SECOND_READER = "mnist_mobilenet"
 
 
-def _cycle_settings(args: RecipeArgs, steps: int, quick_steps: int, batch_size: int, identity: float) -> CycleSettings:
-    """A CycleGAN recipe's training settings: its defaults, with --set steps/batch_size/lr over them."""
+def _cycle_settings(args: RecipeArgs, steps: int, quick_steps: int, batch_size: int, identity: float,
+                    cycle_b: float = 1.0) -> CycleSettings:
+    """A CycleGAN recipe's training settings: its defaults, with --set steps/batch_size/lr/cycle_b over them."""
     return CycleSettings(
         steps=int(args.extra.get("steps", quick_steps if args.quick else steps)),
         batch_size=int(args.extra.get("batch_size", batch_size)),
         lr=float(args.extra.get("lr", 2e-4)),
+        cycle_b=float(args.extra.get("cycle_b", cycle_b)),
         identity=identity,
         seed=args.seed,
     )
