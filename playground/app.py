@@ -10,7 +10,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from playground import live_ui, ui  # noqa: E402
+from playground import live_ui, malloc, ui  # noqa: E402
 from playground.device import device_info  # noqa: E402
 from playground.tabs import GROUPS, Group, load_tab, load_tabs  # noqa: E402
 
@@ -63,6 +63,7 @@ def build_app() -> gr.Blocks:
 
 def launch(app: gr.Blocks | None = None, **overrides):
     """Launch with safe defaults (no SSR, no run history, bounded uploads)."""
+    malloc.limit_arenas()  # before the server's threads exist (playground/malloc.py says why)
     app = app or build_app()
     settings = dict(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),

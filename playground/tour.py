@@ -64,8 +64,8 @@ _PLACES = """(elements) => elements.map((element) => {
 
 
 def tour(url: str, pid: int | None = None) -> list[tuple[str, float]]:
-    """Click every tab of the page at ``url`` once; return their labels in the order clicked, each with how far
-    the server's high-water mark rose while it loaded (MB; 0.0 when ``pid`` is not given)."""
+    """Open the page at ``url`` and click every tab once; return "(page load)" and the tabs' labels in the order
+    clicked, each with how far the server's high-water mark rose meanwhile (MB; 0.0 when ``pid`` is not given)."""
     from playwright.sync_api import sync_playwright
 
     clicked: list[tuple[str, float]] = []
@@ -75,9 +75,11 @@ def tour(url: str, pid: int | None = None) -> list[tuple[str, float]]:
                                              args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
         # Wide, so that no tab hides in Gradio's "More tabs" overflow menu (older versions of the app had one).
         page = browser.new_page(viewport={"width": 3840, "height": 1200})
+        before = high_water_mb(pid) if pid else 0.0
         page.goto(url)
         page.wait_for_selector("[role=tab]", timeout=MAX_WAIT_MS)
         _wait_until_idle(page)
+        clicked.append(("(page load)", round(high_water_mb(pid) - before, 1) if pid else 0.0))
         seen: set[str] = set()
         while True:
             tabs = page.locator("[role=tab]:visible")
@@ -119,12 +121,13 @@ def main(argv: list[str] | None = None) -> int:
         before = high_water_mb(pid)
         began = time.perf_counter()
         clicked = tour(url, pid)
-        result = {"tabs": len(clicked), "seconds": round(time.perf_counter() - began, 1),
+        tabs = clicked[1:]  # after the page load
+        result = {"tabs": len(tabs), "seconds": round(time.perf_counter() - began, 1),
                   "peak_rss_mb_at_start": round(before, 1), "peak_rss_mb": round(high_water_mb(pid), 1),
-                  "clicked": [label for label, _ in clicked],
-                  # Where the peak grew: the tabs whose first visit raised it by 1 MB or more.
-                  "peak_rise_mb": {f"{index}:{label}": rise for index, (label, rise) in enumerate(clicked)
-                                   if rise >= 1.0}}
+                  "clicked": [label for label, _ in tabs],
+                  # Where the peak grew: the page load, and the tabs whose first visit raised it by 1 MB or more.
+                  "peak_rise_mb": {(label if index == 0 else f"{index}:{label}"): rise
+                                   for index, (label, rise) in enumerate(clicked) if rise >= 1.0 or index == 0}}
     finally:
         if process is not None:
             stop(process)

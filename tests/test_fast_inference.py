@@ -240,6 +240,29 @@ def test_an_exported_graph_is_cached_on_disk_and_reused(tmp_path, monkeypatch, c
     assert again.forward.last_engine == "onnxruntime"
 
 
+def test_the_quick_lane_runs_the_sessions_binding_and_falls_back_to_its_run():
+    function = registry.get("mnist_cnn").forward
+    x = seeded((1, 1, 28, 28), seed=3)()[0]
+    fast, engine, eager = both_engines(function, x)  # the third call went through the lane
+    assert engine == "onnxruntime"
+    assert_same(fast, eager)
+    session = next(variant.session for variant in function.variants.values() if variant.session is not None)
+    feeds = {session.get_inputs()[0].name: x.numpy()}
+    run, output_names = inference.bare_run(session)
+    assert output_names == [output.name for output in session.get_outputs()]
+    for got, want in zip(run(output_names, feeds, None), session.run(None, feeds), strict=True):
+        assert (got == want).all()
+
+    class WithoutBinding:  # an onnxruntime whose session has no compiled binding to reach
+        get_outputs = session.get_outputs
+        run = session.run
+
+    wrapper = WithoutBinding()
+    run, output_names = inference.bare_run(wrapper)
+    assert run == wrapper.run
+    assert (run(output_names, feeds, None)[0] == session.run(None, feeds)[0]).all()
+
+
 def test_live_training_copies_stay_eager():
     model = registry.create("mnist_cnn")
     assert not inference.fast_methods(model)
