@@ -7,11 +7,12 @@ working memory held in that thread's arena, and the next network, run in another
 fresh memory beside it. The server's peak is then close to the sum of the tabs' peaks, not the
 largest of them.
 
-With two arenas, one for each core of the Space, freed memory is found again by the next request.
-Measured with ``python -m playground.tour`` (48 tabs, two tours each): the peak fell from
-1,501–1,650 MB to 1,380–1,478 MB. Pinning glibc's mmap threshold as well (256 KB) gave 1,351 MB,
-but it made a live CNN training step 1.7× slower: every large tensor then costs fresh,
-zero-filled pages. So only the arena count is set.
+With two arenas, one for each core of the Space, freed memory is more often found again by the
+next request. Measured with ``python -m playground.tour`` (48 tabs, two quiet tours each, glibc's
+default restored with ``MALLOC_ARENA_MAX=16``): the peak fell from 1,591–1,596 MB to
+1,510–1,519 MB. Pinning glibc's mmap threshold as well (256 KB) gave about 1,350 MB in a loaded
+tour, but it made a live CNN training step 1.7× slower (34 → 58–64 ms): every large tensor then
+costs fresh, zero-filled pages. So only the arena count is set.
 
 This runs before the server starts its threads. The ``MALLOC_ARENA_MAX`` environment variable,
 where it is set, takes precedence.
