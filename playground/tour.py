@@ -63,9 +63,10 @@ _PLACES = """(elements) => elements.map((element) => {
 })"""
 
 
-def tour(url: str, pid: int | None = None) -> list[tuple[str, float]]:
-    """Open the page at ``url`` and click every tab once; return "(page load)" and the tabs' labels in the order
-    clicked, each with how far the server's high-water mark rose meanwhile (MB; 0.0 when ``pid`` is not given)."""
+def tour(url: str, pid: int) -> tuple[float, list[tuple[str, float]]]:
+    """Open the page at ``url`` and click every tab once. Returns how far the high-water mark of the server
+    (process ``pid``) rose while the page loaded, and each tab's label in the order clicked with how far it rose
+    while that tab loaded (MB)."""
     from playwright.sync_api import sync_playwright
 
     clicked: list[tuple[str, float]] = []
@@ -75,11 +76,11 @@ def tour(url: str, pid: int | None = None) -> list[tuple[str, float]]:
                                              args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
         # Wide, so that no tab hides in Gradio's "More tabs" overflow menu (older versions of the app had one).
         page = browser.new_page(viewport={"width": 3840, "height": 1200})
-        before = high_water_mb(pid) if pid else 0.0
+        before = high_water_mb(pid)
         page.goto(url)
         page.wait_for_selector("[role=tab]", timeout=MAX_WAIT_MS)
         _wait_until_idle(page)
-        clicked.append(("(page load)", round(high_water_mb(pid) - before, 1) if pid else 0.0))
+        page_load_rise = round(high_water_mb(pid) - before, 1)
         seen: set[str] = set()
         while True:
             tabs = page.locator("[role=tab]:visible")
@@ -92,13 +93,12 @@ def tour(url: str, pid: int | None = None) -> list[tuple[str, float]]:
             # Deepest first: the tabs a click just revealed, before that tab's siblings (which would hide them).
             chosen = max(fresh, key=lambda index: (places[index].count("/"), -index))
             seen.add(places[chosen])
-            before = high_water_mb(pid) if pid else 0.0
+            before = high_water_mb(pid)
             tabs.nth(chosen).click()
             _wait_until_idle(page)
-            rise = high_water_mb(pid) - before if pid else 0.0
-            clicked.append((labels[chosen], round(rise, 1)))
+            clicked.append((labels[chosen], round(high_water_mb(pid) - before, 1)))
         browser.close()
-    return clicked
+    return page_load_rise, clicked
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,14 +120,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         before = high_water_mb(pid)
         began = time.perf_counter()
-        clicked = tour(url, pid)
-        tabs = clicked[1:]  # after the page load
-        result = {"tabs": len(tabs), "seconds": round(time.perf_counter() - began, 1),
+        page_load_rise, clicked = tour(url, pid)
+        # Where the peak grew: the page load, and the tabs whose first visit raised it by 1 MB or more.
+        rises = {"(page load)": page_load_rise}
+        rises.update({f"{number}:{label}": rise for number, (label, rise) in enumerate(clicked, 1) if rise >= 1.0})
+        result = {"tabs": len(clicked), "seconds": round(time.perf_counter() - began, 1),
                   "peak_rss_mb_at_start": round(before, 1), "peak_rss_mb": round(high_water_mb(pid), 1),
-                  "clicked": [label for label, _ in tabs],
-                  # Where the peak grew: the page load, and the tabs whose first visit raised it by 1 MB or more.
-                  "peak_rise_mb": {(label if index == 0 else f"{index}:{label}"): rise
-                                   for index, (label, rise) in enumerate(clicked) if rise >= 1.0 or index == 0}}
+                  "clicked": [label for label, _ in clicked], "peak_rise_mb": rises}
     finally:
         if process is not None:
             stop(process)
