@@ -147,10 +147,20 @@ def cache_dir() -> Path:
     return Path(base) / "playground" / "onnx"
 
 
-# How the shared arena grows when it runs out: 1 = by what was asked. onnxruntime's default (0) doubles it, and
-# measured with python -m playground.tour (every tab once) the server's peak was 1,637 MB that way, 1,540 MB this
-# way, 1,302 MB with no onnxruntime at all (PLAYGROUND_INFERENCE=eager).
-ARENA_EXTEND_STRATEGY = 1
+# The shared arena: one region of ARENA_FIRST_REGION bytes, grown by doubling (strategy 0) if a crowd ever needs
+# more. The region is only reserved: the kernel makes a page resident when a tensor first writes to it, so the
+# arena costs what its best-fit placement of tensors touches, not its size. Many regions of exactly the requested
+# size (strategy 1, no first region) fragment: measured 2026-12-02, one AdaIN decode at 512x344 left 204 MB
+# resident that way and 84 MB this way (its true peak; same speed). python -m playground.tour (every tab once),
+# server peak: 1,409–1,474 MB this way (4 tours), 1,482–1,597 MB before (5 tours), 1,296 MB with no onnxruntime
+# at all (PLAYGROUND_INFERENCE=eager).
+# Why keep an arena at all: sessions without one (enable_cpu_mem_arena=False: every tensor through malloc) peaked
+# at 1,338–1,391 MB, but made the AdaIN encoder 1.57–1.93× and its decoder 1.20–1.23× slower (fresh pages for every
+# large map on every call). Per-session arenas shrunk after each run (memory.enable_memory_arena_shrinkage) cost
+# the same; shrinking does nothing to a shared arena. Style transfer's speed is worth more than ~100 MB of a
+# Space's 16 GB.
+ARENA_EXTEND_STRATEGY = 0  # next power of two
+ARENA_FIRST_REGION = 256 * 2**20
 _shared_arena = {"registered": None}  # one CPU arena for every session, registered on first use
 _shared_arena_lock = threading.Lock()
 
@@ -162,7 +172,7 @@ def _use_shared_arena(ort) -> bool:
         if _shared_arena["registered"] is None:
             try:
                 info = ort.OrtMemoryInfo("Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT)
-                ort.create_and_register_allocator(info, ort.OrtArenaCfg(0, ARENA_EXTEND_STRATEGY, -1, -1))
+                ort.create_and_register_allocator(info, ort.OrtArenaCfg(0, ARENA_EXTEND_STRATEGY, ARENA_FIRST_REGION, -1))
                 _shared_arena["registered"] = True
             except Exception as error:  # noqa: BLE001 - an older onnxruntime: one arena per session
                 log.info("no shared onnxruntime arena (%s)", error)
@@ -200,13 +210,19 @@ def bare_run(session) -> tuple[Callable, list[str]]:
     return (run if callable(run) else session.run), output_names
 
 
-_local = threading.local()  # .eager: > 0 while an eager method runs (its inner calls stay eager too)
+class _PerThread(threading.local):
+    # > 0 while an eager method runs (its inner calls stay eager too). A class default: reading it never raises
+    # and catches an AttributeError, which cost 0.7 µs on every call.
+    eager = 0
+
+
+_local = _PerThread()
 
 
 @contextlib.contextmanager
 def eager_only():
     """Inside this block every FastMethod runs the eager PyTorch method (the tests' reference)."""
-    _local.eager = getattr(_local, "eager", 0) + 1
+    _local.eager += 1
     try:
         yield
     finally:
@@ -216,7 +232,7 @@ def eager_only():
 def _must_run_eager() -> bool:
     # Inside eager_only(), or while torch.jit.trace / torch.onnx.export traces (the exporter
     # traces through these very methods), or while torch.compile traces.
-    return getattr(_local, "eager", 0) > 0 or torch._C._get_tracing_state() is not None or torch.compiler.is_compiling()
+    return _local.eager > 0 or torch._C._get_tracing_state() is not None or torch.compiler.is_compiling()
 
 
 # ---------------------------------------------------------------- results as flat tuples
@@ -343,23 +359,10 @@ class FastMethod:
     def __call__(self, *args, **kwargs):
         if not kwargs:  # the common call, model(x): try the ready lane first (no bookkeeping)
             lane = self.lanes.get(len(args))
-            if lane is not None and not _must_run_eager() and not self._hooked():
-                if len(args) == 1:  # model(x): the key without a generator (a few µs on a 0.1 ms network)
-                    x = args[0]
-                    key = ((x.dtype, x.shape),) if type(x) is torch.Tensor and x.is_cpu else ()
-                else:
-                    key = tuple((a.dtype, a.shape) for a in args if type(a) is torch.Tensor and a.is_cpu)
-                ready = lane.get(key)
-                if ready is not None and not (torch.is_grad_enabled() and any(a.requires_grad for a in args)):
-                    run, output_names, names, structure = ready
-                    try:
-                        outputs = run(output_names, {n: (a if a.is_contiguous() else a.contiguous()).numpy()
-                                                     for n, a in zip(names, args)}, None)
-                    except Exception:  # noqa: BLE001 - the careful path below logs it
-                        pass
-                    else:
-                        self.last_engine = "onnxruntime"
-                        return _unflatten([torch.from_numpy(o) for o in outputs], structure)
+            if lane is not None:
+                outputs = self._run_lane(lane, args)
+                if outputs is not None:
+                    return outputs
         call = None if _must_run_eager() or self._hooked() else self._split(args, kwargs)
         if call is None or call.options not in self.allowed_options:
             return self._eager(args, kwargs)
@@ -377,6 +380,31 @@ class FastMethod:
                     self._open_lane(args, kwargs, call, variant, shapes)
                     return _unflatten(got, variant.structure)
         return self._careful(call, key, args, kwargs)
+
+    def _run_lane(self, lane: dict, args: tuple):
+        """The answer of a checked call's session, or None when this call is not one (the careful path then
+        decides). Paid on every call of a 0.1 ms digit network, so it only reads what it must."""
+        if len(args) == 1:  # model(x): the key without a generator
+            x = args[0]
+            if type(x) is not torch.Tensor or not x.is_cpu:
+                return None
+            ready = lane.get(((x.dtype, x.shape),))
+        elif all(type(a) is torch.Tensor and a.is_cpu for a in args):
+            ready = lane.get(tuple((a.dtype, a.shape) for a in args))
+        else:
+            return None
+        if ready is None or _must_run_eager() or self._hooked():
+            return None
+        if torch.is_grad_enabled() and any(a.requires_grad for a in args):
+            return None
+        run, output_names, names, structure = ready
+        try:
+            outputs = run(output_names, {n: (a if a.is_contiguous() else a.contiguous()).numpy()
+                                         for n, a in zip(names, args)}, None)
+        except Exception:  # noqa: BLE001 - the careful path logs it
+            return None
+        self.last_engine = "onnxruntime"
+        return _unflatten([torch.from_numpy(o) for o in outputs], structure)
 
     def _open_lane(self, args, kwargs, call: _Call, variant: _Variant, shapes) -> None:
         """Remember a checked call made of positional tensors only, by its dtypes and shapes,

@@ -263,6 +263,35 @@ def test_the_quick_lane_runs_the_sessions_binding_and_falls_back_to_its_run():
     assert (run(output_names, feeds, None)[0] == session.run(None, feeds)[0]).all()
 
 
+def test_an_open_lane_still_hands_eager_the_calls_it_must_not_take():
+    model = registry.get("mnist_cnn")
+    x = seeded((1, 1, 28, 28), seed=4)()[0]
+    fast, engine, eager = both_engines(model.forward, x)
+    assert engine == "onnxruntime" and any(model.forward.lanes.values())  # the lane is open for this shape
+    # a view with other strides: the lane makes it contiguous and answers alike
+    strided = torch.rand(1, 1, 28, 56)[..., ::2].copy_(x)
+    assert not strided.is_contiguous()
+    with torch.inference_mode():
+        assert_same(model.forward(strided), eager)
+    assert model.forward.last_engine == "onnxruntime"
+    # a gradient wanted: eager, and it flows
+    wanting = x.clone().requires_grad_(True)
+    model.forward(wanting).sum().backward()
+    assert model.forward.last_engine == "eager" and float(wanting.grad.abs().sum()) > 0
+    # a hook registered after the lane opened
+    seen = []
+    hook = model.conv1.register_forward_hook(lambda *_: seen.append("conv1"))
+    try:
+        with torch.inference_mode():
+            model.forward(x)
+    finally:
+        hook.remove()
+    assert seen == ["conv1"] and model.forward.last_engine == "eager"
+    # something that is not a tensor: the eager method's own error
+    with pytest.raises((TypeError, AttributeError)):
+        model.forward(x.numpy())
+
+
 def test_live_training_copies_stay_eager():
     model = registry.create("mnist_cnn")
     assert not inference.fast_methods(model)
