@@ -155,9 +155,9 @@ def cache_dir() -> Path:
 # server peak: 1,409–1,474 MB this way (4 tours), 1,482–1,597 MB before (5 tours), 1,296 MB with no onnxruntime
 # at all (PLAYGROUND_INFERENCE=eager).
 # Why keep an arena at all: sessions without one (enable_cpu_mem_arena=False: every tensor through malloc) peaked
-# at 1,338–1,391 MB, but made the AdaIN encoder 1.57–1.93× and its decoder 1.20–1.23× slower (fresh pages for every
-# large map on every call). Per-session arenas shrunk after each run (memory.enable_memory_arena_shrinkage) cost
-# the same; shrinking does nothing to a shared arena. Style transfer's speed is worth more than ~100 MB of a
+# at 1,338–1,391 MB, but made the AdaIN encoder 1.93× and its decoder 1.23× slower (fresh pages for every large map
+# on every call). Per-session arenas shrunk after each run (memory.enable_memory_arena_shrinkage) were nearly as
+# slow (1.57×, 1.20×); shrinking does nothing to a shared arena. Style transfer's speed is worth more than ~100 MB of a
 # Space's 16 GB.
 ARENA_EXTEND_STRATEGY = 0  # next power of two
 ARENA_FIRST_REGION = 256 * 2**20
