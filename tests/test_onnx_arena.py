@@ -18,19 +18,24 @@ from playground.device import get_device
 # same-as-requested growth with no first region, the layout before).
 DECODE_ONCE = textwrap.dedent("""
     import json, sys
+    from pathlib import Path
     from playground import inference
     if sys.argv[1] == "exact-regions":
         inference.ARENA_EXTEND_STRATEGY, inference.ARENA_FIRST_REGION = 1, -1
     import playground.catalog
     from playground import registry
-    from playground.live import process_rss_mb
+
+    def resident_mb():
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
 
     inference.session_options()  # onnxruntime imported and the shared arena registered before measuring
     registry.create("adain_decoder")  # and the network's code and weights read once
-    before = process_rss_mb()
+    before = resident_mb()
     decoder = registry.get("adain_decoder")
     engine = decoder.forward.last_engine
-    print(json.dumps({"grew_mb": process_rss_mb() - before, "engine": engine}))
+    print(json.dumps({"grew_mb": resident_mb() - before, "engine": engine}))
 """)
 
 
@@ -42,7 +47,7 @@ def decode_once(layout: str, cache: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/statm")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
 @pytest.mark.skipif(get_device().type != "cpu", reason="on a GPU the shared models stay eager PyTorch")
 def test_one_arena_region_keeps_about_the_working_set_of_a_big_decode(tmp_path):
     decode_once("one-region", str(tmp_path))  # exports the graph into the cache: not measured
