@@ -157,8 +157,8 @@ def cache_dir() -> Path:
 # Why keep an arena at all: sessions without one (enable_cpu_mem_arena=False: every tensor through malloc) peaked
 # at 1,338–1,391 MB, but made the AdaIN encoder 1.93× and its decoder 1.23× slower (fresh pages for every large map
 # on every call). Per-session arenas shrunk after each run (memory.enable_memory_arena_shrinkage) were nearly as
-# slow (1.57×, 1.20×); shrinking does nothing to a shared arena. Style transfer's speed is worth more than ~100 MB of a
-# Space's 16 GB.
+# slow (1.57×, 1.20×); shrinking does nothing to a shared arena. Style transfer's speed is worth more than ~100 MB
+# of a Space's 16 GB.
 ARENA_EXTEND_STRATEGY = 0  # next power of two
 ARENA_FIRST_REGION = 256 * 2**20
 _shared_arena = {"registered": None}  # one CPU arena for every session, registered on first use
@@ -172,7 +172,8 @@ def _use_shared_arena(ort) -> bool:
         if _shared_arena["registered"] is None:
             try:
                 info = ort.OrtMemoryInfo("Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT)
-                ort.create_and_register_allocator(info, ort.OrtArenaCfg(0, ARENA_EXTEND_STRATEGY, ARENA_FIRST_REGION, -1))
+                config = ort.OrtArenaCfg(0, ARENA_EXTEND_STRATEGY, ARENA_FIRST_REGION, -1)  # max, growth, first, split
+                ort.create_and_register_allocator(info, config)
                 _shared_arena["registered"] = True
             except Exception as error:  # noqa: BLE001 - an older onnxruntime: one arena per session
                 log.info("no shared onnxruntime arena (%s)", error)
@@ -211,8 +212,8 @@ def bare_run(session) -> tuple[Callable, list[str]]:
 
 
 class _PerThread(threading.local):
-    # > 0 while an eager method runs (its inner calls stay eager too). A class default: reading it never raises
-    # and catches an AttributeError, which cost 0.7 µs on every call.
+    # > 0 while an eager method runs (its inner calls stay eager too). A class default, so that reading it in a
+    # thread that never set it does not raise and catch an AttributeError (0.7 µs on every call).
     eager = 0
 
 
