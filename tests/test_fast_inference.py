@@ -267,7 +267,17 @@ def test_an_open_lane_still_hands_eager_the_calls_it_must_not_take():
     model = registry.get("mnist_cnn")
     x = seeded((1, 1, 28, 28), seed=4)()[0]
     fast, engine, eager = both_engines(model.forward, x)
-    assert engine == "onnxruntime" and any(model.forward.lanes.values())  # the lane is open for this shape
+    assert engine == "onnxruntime" and model.forward.single_lanes  # the lane is open for this shape
+    # a list of maps through the lane: the same list as eager's
+    maps, maps_engine, eager_maps = both_engines(model.features, x)
+    with torch.inference_mode():
+        assert_same(model.features(x), eager_maps)
+    assert maps_engine == "onnxruntime" and model.features.last_engine == "onnxruntime"
+    assert model.features.single_lanes and isinstance(maps, list) and len(maps) == 3
+    # inside eager_only (the tests' reference): eager, lane or not
+    with torch.inference_mode(), inference.eager_only():
+        assert_same(model.forward(x), eager)
+    assert model.forward.last_engine == "eager"
     # a view with other strides: the lane makes it contiguous and answers alike
     strided = torch.rand(1, 1, 28, 56)[..., ::2].copy_(x)
     assert not strided.is_contiguous()
