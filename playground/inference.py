@@ -520,16 +520,22 @@ class FastMethod:
         return call
 
     def _arguments(self, args, kwargs) -> dict[str, Any] | None:
-        """{parameter: value} with defaults filled in, like ``signature.bind`` but cheaper."""
+        """{parameter: value} in the signature's order, defaults filled in, like ``signature.bind`` but cheaper.
+
+        The order is the signature's, never the keywords': g(x, skips=True, mirror=True) and
+        g(x, mirror=True) must give the same options, or the call misses its variant and runs eager."""
         parameters = self.signature.parameters
         if self.plain_signature and len(args) <= len(parameters):
             arguments = dict(zip(parameters, args))
             if all(name in parameters and name not in arguments for name in kwargs):
-                arguments.update(kwargs)
                 for name, parameter in parameters.items():
-                    if name not in arguments:
-                        if parameter.default is inspect.Parameter.empty:
-                            return None  # a missing argument: the eager method raises its own error
+                    if name in arguments:
+                        continue
+                    if name in kwargs:
+                        arguments[name] = kwargs[name]
+                    elif parameter.default is inspect.Parameter.empty:
+                        return None  # a missing argument: the eager method raises its own error
+                    else:
                         arguments[name] = parameter.default
                 return arguments
         try:

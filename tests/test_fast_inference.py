@@ -335,6 +335,32 @@ def test_calls_with_other_options_stay_eager():
             assert_same(logits, model(x))
 
 
+@pytest.mark.parametrize("options", [
+    {"mirror": True},  # the catalog's example
+    {"skips": True, "noise": None, "mirror": True},  # pix2pix.translate's call: defaults spelled out, another order
+    {"noise": None, "mirror": True, "skips": True},
+])
+def test_keywords_in_any_order_reach_the_same_session(options):
+    function = registry.get("pix2pix_emoji").generator.forward
+    fast, engine, eager = both_engines(function, seeded((1, 1, 128, 128), low=-1, high=1)()[0], **options)
+    assert engine == "onnxruntime"
+    assert_same(fast, eager)
+
+
+def test_the_pix2pix_tab_is_served_by_the_session():
+    from playground.gans import pix2pix
+
+    strokes = torch.rand(pix2pix.SIZE, pix2pix.SIZE, generator=torch.Generator().manual_seed(0)) > 0.9
+    ink = strokes.float().numpy()  # any drawing of the generator's size
+    for _ in range(3):  # the first call of the shape checks it against eager
+        picture = pix2pix.translate(ink)
+    assert registry.get("pix2pix_emoji").generator.forward.last_engine == "onnxruntime"
+    with inference.eager_only():
+        want = pix2pix.translate(ink)
+    assert picture.shape == want.shape == (128, 128, 3)
+    assert abs(picture.astype(int) - want.astype(int)).max() <= 1  # uint8 rounding of equal floats
+
+
 @pytest.mark.skipif(get_device().type == "cpu", reason="needs PLAYGROUND_DEVICE=cuda or mps")
 def test_on_a_gpu_the_shared_models_stay_eager():
     for name in PRETRAINED:
