@@ -345,6 +345,7 @@ class FastMethod:
         # Only the option values of the catalog's examples get sessions (each costs memory);
         # other calls, e.g. Gatys' forward_features(keep=True), stay eager.
         self.allowed_options = set()
+        self.eager_options: set[tuple] = set()  # other option values seen, each logged once
         for example in paths.examples:
             if example.method == (path or method):
                 plan = self._split(example.inputs(), dict(example.options))
@@ -371,7 +372,10 @@ class FastMethod:
             if outputs is not None:
                 return outputs
         call = None if _must_run_eager() or self._hooked() else self._split(args, kwargs)
-        if call is None or call.options not in self.allowed_options:
+        if call is None:
+            return self._eager(args, kwargs)
+        if call.options not in self.allowed_options:
+            self._say_once_options_run_eager(call.options)
             return self._eager(args, kwargs)
         key = self._key(call)
         variant = self.variants.get(key)
@@ -479,6 +483,14 @@ class FastMethod:
             return self._eager(args, kwargs)
         self.last_engine = "onnxruntime"
         return _unflatten(got, variant.structure)
+
+    def _say_once_options_run_eager(self, options: tuple) -> None:
+        """One log line per option values no example of the catalog has (a tab calling with them
+        runs eager every time: meant for Gatys' keep=True maps, a slow tab by mistake otherwise)."""
+        if options not in self.eager_options:
+            self.eager_options.add(options)
+            log.info("%s: no session for options %s (not a catalog example); such calls run eager PyTorch",
+                     self.label, dict(options))
 
     def _hooked(self) -> bool:
         """Forward hooks on the network want to see its modules run: then eager runs them."""

@@ -321,17 +321,23 @@ def test_forward_hooks_see_every_module_run():
     assert seen == ["conv2"] and model.forward.last_engine == "eager"
 
 
-def test_calls_with_other_options_stay_eager():
-    # Only the catalog's option values get a session: Gatys' keep=True maps run eager.
+def test_calls_with_other_options_stay_eager(caplog):
+    # Only the catalog's option values get a session: keep=True maps (as Gatys asks) run eager, with one log
+    # line (upto=7: no other test asks for it, so the shared model has not said it yet).
     model = registry.get(BACKBONE)
     x = seeded((1, 3, 64, 64), low=-1, high=1)()[0]
-    with torch.inference_mode():
-        maps = model.forward_features(x, upto=8, keep=True)
+    with torch.inference_mode(), caplog.at_level(logging.INFO, logger="playground.inference"):
+        maps = model.forward_features(x, upto=7, keep=True)
         assert model.forward_features.last_engine == "eager"
+        model.forward_features(x, keep=True, upto=7)  # the same options: no second line
+    said = [r.getMessage() for r in caplog.records if "no session for options" in r.getMessage()]
+    assert said == [f"{model.forward_features.label}: no session for options {{'upto': 7, 'keep': True}} "
+                    "(not a catalog example); such calls run eager PyTorch"]
+    with torch.inference_mode():
         logits = model(x)  # forward: the fast pooled features + the eager linear layer
         assert model.pooled_features.last_engine == "onnxruntime"
         with inference.eager_only():
-            assert_same(maps, model.forward_features(x, upto=8, keep=True))
+            assert_same(maps, model.forward_features(x, upto=7, keep=True))
             assert_same(logits, model(x))
 
 
