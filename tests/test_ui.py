@@ -107,3 +107,18 @@ def test_every_picture_and_number_input_of_the_app_checks_before_gradio_decodes(
         and not isinstance(component, (SafeImage, SafeSketchpad, SafeNumber))
     })
     assert not plain, plain
+
+
+def test_the_app_queue_holds_a_class_and_runs_two_heavy_jobs_at_once():
+    """build_app sets the queue up before the tabs exist (cheaper); its limits must still apply to them."""
+    from playground import app as shell
+    from playground.ui import HEAVY
+
+    app = shell.build_app()
+    assert app._queue.max_size == shell.QUEUE_SIZE
+    assert app._queue.default_concurrency_limit == shell.HEAVY_CONCURRENCY == 2
+    heavy = [fn for fn in app.fns.values() if fn.concurrency_id == HEAVY]
+    assert len(heavy) > 20  # classify, denoise, style, sampling, ...
+    for fn in heavy:
+        app._queue.create_event_queue_for_fn(fn)  # what the queue does when such an event arrives
+    assert app._queue.event_queue_per_concurrency_id[HEAVY].concurrency_limit == 2
