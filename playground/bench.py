@@ -106,7 +106,8 @@ def _network_case(name: str, example) -> BenchCase:
         case.per_run = max(1, min(200, round(0.003 / max(time.perf_counter() - start, 1e-6))))
         # Such runs are cheap (~6 ms a pair), so take more of them: the median ratio of 15 pairs read
         # 1.13-1.32 in nine runs of mnist_cnn's one digit on one host (2026-12-03).
-        case.repeats = 45 if case.per_run > 1 else 15
+        if case.per_run > 1:
+            case.repeats = 45
 
     @torch.inference_mode()
     def run():

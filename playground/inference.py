@@ -487,7 +487,7 @@ class FastMethod:
     def _say_once_options_run_eager(self, options: tuple) -> None:
         """One log line per option values no example of the catalog has (a tab calling with them
         runs eager every time: meant for Gatys' keep=True maps, a slow tab by mistake otherwise)."""
-        if options not in self.eager_options:
+        if options not in self.eager_options and len(self.eager_options) < 64:  # a bound, as for lanes
             self.eager_options.add(options)
             log.info("%s: no session for options %s (not a catalog example); such calls run eager PyTorch",
                      self.label, dict(options))
