@@ -68,6 +68,7 @@ import logging
 import os
 import threading
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Hashable
@@ -221,6 +222,12 @@ class _PerThread(threading.local):
 
 _local = _PerThread()
 
+# What the lanes call on every call, looked up once (the torch module's attributes are a dict lookup each).
+_LANE_TENSOR = torch.Tensor
+_LANE_TRACING_STATE = torch._C._get_tracing_state
+_LANE_IS_COMPILING = torch.compiler.is_compiling  # torch.compile knows this function itself, not its name
+_LANE_FROM_NUMPY = torch.from_numpy
+
 
 @contextlib.contextmanager
 def eager_only():
@@ -274,6 +281,101 @@ def _close(expected: tuple[torch.Tensor, ...], got: tuple[torch.Tensor, ...]) ->
         elif not torch.equal(have, want):
             return False
     return True
+
+
+# ---------------------------------------------------------------- forward hooks, noticed in O(1)
+
+
+class _HookCount:
+    """How many forward (pre-)hooks the served models' modules hold, all together. While it is 0 a call
+    needs no look at its modules' hook dicts: the digit SqueezeNext has 298 of them, one cache line each,
+    and reading them all after the network has run cost 0.05 of its bench ratio (measured 2026-12-03)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.lock = threading.RLock()  # re-entrant: a __del__ may run inside a locked block (the GC)
+
+    def add(self, change: int) -> None:
+        with self.lock:
+            self.total += change
+
+
+_hooks_held = _HookCount()
+
+
+class _WatchedHooks(OrderedDict):
+    """A module's ``_forward_hooks`` / ``_forward_pre_hooks`` that keeps ``_hooks_held`` up to date.
+
+    ``register_forward_hook`` writes ``hooks[id] = hook`` and a handle's ``remove()`` does ``del hooks[id]``;
+    every other way in or out is written out below in terms of those two, so that no C shortcut of
+    OrderedDict can add a hook unseen."""
+
+    def __setitem__(self, key, value) -> None:
+        with _hooks_held.lock:
+            new = key not in self
+            super().__setitem__(key, value)
+            if new:
+                _hooks_held.add(1)
+
+    def __delitem__(self, key) -> None:
+        with _hooks_held.lock:
+            super().__delitem__(key)
+            _hooks_held.add(-1)
+
+    def __del__(self) -> None:  # a dropped module (a deep copy with hooks left on) takes its hooks along
+        if len(self) and _hooks_held is not None:  # None: the interpreter is shutting down
+            _hooks_held.add(-len(self))
+
+    def update(self, *args, **kwargs) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def pop(self, key, *default):
+        if key not in self:
+            if default:
+                return default[0]
+            raise KeyError(key)
+        value = self[key]
+        del self[key]
+        return value
+
+    def popitem(self, last: bool = True):
+        if not self:
+            raise KeyError("dictionary is empty")
+        key = next(reversed(self)) if last else next(iter(self))
+        return key, self.pop(key)
+
+    def clear(self) -> None:
+        for key in list(self):
+            del self[key]
+
+
+def _watch_hooks(owner: nn.Module) -> list[OrderedDict]:
+    """The forward (pre-)hook dicts of ``owner`` and its submodules, each made a _WatchedHooks (in place)."""
+    dicts = []
+    for module in owner.modules():
+        for attribute in ("_forward_hooks", "_forward_pre_hooks"):
+            hooks = getattr(module, attribute)
+            if isinstance(hooks, _WatchedHooks):
+                pass
+            elif hooks:
+                # Hooks already there: their handles remove them from this very dict, so it stays, unwatched,
+                # and one lasting count makes every call look at the dicts themselves (never so in the app).
+                _hooks_held.add(1)
+            else:
+                hooks = _WatchedHooks()
+                setattr(module, attribute, hooks)
+            dicts.append(hooks)
+    return dicts
 
 
 # ---------------------------------------------------------------- one method, served fast
@@ -334,7 +436,7 @@ class FastMethod:
         self.lock = threading.Lock()  # guards self.variants
         self.last_engine = "none"  # "onnxruntime" or "eager": which engine answered the last call
         # to notice forward hooks (someone looking inside): every module's two hook dicts
-        self.hook_dicts = [d for m in owner.modules() for d in (m._forward_hooks, m._forward_pre_hooks)]
+        self.hook_dicts = _watch_hooks(owner)
         # len(args) → (tensor names, options) of a call with positional tensors only
         self.positional_plans: dict[int, tuple[tuple[str, ...], tuple]] = {}
         # The checked calls made of positional tensors only, served without the bookkeeping above, each as
@@ -394,46 +496,45 @@ class FastMethod:
 
     def _run_single_lane(self, x):
         """model(x) answered by its checked session, or None when this call is not one (the careful path then
-        decides). Every call of a digit network (0.04-0.1 ms) pays this, right after the previous call's network
+        decides). Every call of a digit network (0.04-0.4 ms, by host) pays this, right after the previous call's network
         has run: the caches are then cold (the digit CNN's 2 MB of weights fill this host's L2), and each Python
-        step costs ~3x its warm time. Hence one frame, its checks written out (those of _must_run_eager, _hooked
-        and the gradient test): measured 2026-12-03 on mnist_cnn, 9.5 µs of Python around the session's run
-        against 12.6 µs through _run_lane's general form."""
-        if type(x) is not torch.Tensor or not x.is_cpu:
+        step costs several times its warm time. Hence one frame, its checks written out (those of _must_run_eager
+        and _hooked), the torch functions it calls bound once (_LANE_*), and no test that x.numpy() makes
+        itself: numpy() refuses a tensor that wants gradients or lives off the CPU (the careful path then sends
+        it to eager), and onnxruntime copies a strided array into a contiguous one. Measured 2026-12-03,
+        alternating in one process: 0.01-0.035 of the mnist_cnn and SqueezeNext ratios less than with those
+        tests written out."""
+        if type(x) is not _LANE_TENSOR:
             return None
         ready = self.single_lanes.get((x.dtype, x.shape))
-        if (ready is None or _local.eager or torch._C._get_tracing_state() is not None
+        if (ready is None or _local.eager or _LANE_TRACING_STATE() is not None
                 or torch_module._global_forward_hooks or torch_module._global_forward_pre_hooks
-                or any(self.hook_dicts) or (x.requires_grad and torch.is_grad_enabled())
-                or torch.compiler.is_compiling()):
+                or (_hooks_held.total and any(self.hook_dicts)) or _LANE_IS_COMPILING()):
             return None
         run, output_names, (input_name,), structure = ready
         try:
-            outputs = run(output_names, {input_name: (x if x.is_contiguous() else x.contiguous()).numpy()}, None)
+            outputs = run(output_names, {input_name: x.numpy()}, None)
         except Exception:  # noqa: BLE001 - the careful path logs it
             return None
         self.last_engine = "onnxruntime"
         if structure == "tensor":
-            return torch.from_numpy(outputs[0])
-        return _unflatten([torch.from_numpy(o) for o in outputs], structure)
+            return _LANE_FROM_NUMPY(outputs[0])
+        return _unflatten([_LANE_FROM_NUMPY(o) for o in outputs], structure)
 
     def _run_lane(self, lane: dict, args: tuple):
         """Like _run_single_lane, for a call of several positional tensors."""
-        if not all(type(a) is torch.Tensor and a.is_cpu for a in args):
+        if not all(type(a) is _LANE_TENSOR for a in args):
             return None
         ready = lane.get(tuple((a.dtype, a.shape) for a in args))
         if ready is None or _must_run_eager() or self._hooked():
             return None
-        if torch.is_grad_enabled() and any(a.requires_grad for a in args):
-            return None
         run, output_names, names, structure = ready
-        try:
-            outputs = run(output_names, {n: (a if a.is_contiguous() else a.contiguous()).numpy()
-                                         for n, a in zip(names, args)}, None)
+        try:  # numpy() refuses tensors that want gradients or live off the CPU, as in _run_single_lane
+            outputs = run(output_names, {n: a.numpy() for n, a in zip(names, args)}, None)
         except Exception:  # noqa: BLE001 - the careful path logs it
             return None
         self.last_engine = "onnxruntime"
-        return _unflatten([torch.from_numpy(o) for o in outputs], structure)
+        return _unflatten([_LANE_FROM_NUMPY(o) for o in outputs], structure)
 
     def _open_lane(self, args, kwargs, call: _Call, variant: _Variant, shapes) -> None:
         """Remember a checked call made of positional tensors only, by its dtypes and shapes,
@@ -496,7 +597,7 @@ class FastMethod:
         """Forward hooks on the network want to see its modules run: then eager runs them."""
         if torch_module._global_forward_hooks or torch_module._global_forward_pre_hooks:
             return True
-        return any(self.hook_dicts)  # the modules' own hook dicts (mutated in place by register_*)
+        return bool(_hooks_held.total) and any(self.hook_dicts)  # the modules' own (mutated in place by register_*)
 
     def _eager(self, args, kwargs):
         self.last_engine = "eager"

@@ -117,6 +117,21 @@ def test_conditional_generator_takes_digits_and_soft_labels():
         assert_same(fast, eager)
 
 
+def test_the_lane_of_two_tensors_hands_on_what_it_must_not_take():
+    generator = registry.get("dcgan_mnist").generator.forward
+    z = torch.randn(4, 64, generator=torch.Generator().manual_seed(5))
+    labels = torch.tensor([1, 3, 5, 7])
+    fast, engine, eager = both_engines(generator, z, labels)  # the third call ran through the lane
+    assert engine == "onnxruntime" and generator.lanes[2]
+    strided = torch.randn(4, 128)[:, ::2].copy_(z)  # onnxruntime copies it contiguous itself
+    with torch.inference_mode():
+        assert_same(generator(strided, labels), eager)
+    assert generator.last_engine == "onnxruntime"
+    wanting = z.clone().requires_grad_(True)  # numpy() refuses it: eager answers, and the gradient flows
+    generator(wanting, labels).sum().backward()
+    assert generator.last_engine == "eager" and float(wanting.grad.abs().sum()) > 0
+
+
 @pytest.mark.parametrize("photo", ["coffee", "chelsea", "astronaut", "rocket", "horse", "grace_hopper"])
 def test_classifier_top5_identical_on_bundled_photos(photo):
     from playground.classifier.predict import classify
@@ -288,6 +303,10 @@ def test_an_open_lane_still_hands_eager_the_calls_it_must_not_take():
     wanting = x.clone().requires_grad_(True)
     model.forward(wanting).sum().backward()
     assert model.forward.last_engine == "eager" and float(wanting.grad.abs().sum()) > 0
+    # a tensor that could want gradients, inside no_grad: numpy() refuses it in the lane, the next path serves it
+    with torch.no_grad():
+        assert_same(model.forward(wanting), eager)
+    assert model.forward.last_engine == "onnxruntime"
     # a hook registered after the lane opened
     seen = []
     hook = model.conv1.register_forward_hook(lambda *_: seen.append("conv1"))
@@ -319,6 +338,79 @@ def test_forward_hooks_see_every_module_run():
     finally:
         hook.remove()
     assert seen == ["conv2"] and model.forward.last_engine == "eager"
+
+
+def test_hooks_on_a_deep_submodule_are_seen_and_their_removal_gives_the_session_back():
+    # The fast path reads the modules' hook dicts only while some hook is held somewhere (a count kept by
+    # the dicts themselves): a hook deep inside the digit SqueezeNext must still send the call to eager.
+    model = registry.get("mnist_squeezenext")
+    x = seeded((1, 1, 28, 28), seed=5)()[0]
+    with torch.inference_mode():
+        model.forward(x), model.forward(x)
+    assert model.forward.last_engine == "onnxruntime"
+    deepest = list(model.modules())[-1]
+    before = inference._hooks_held.total
+    seen = []
+    for register in (deepest.register_forward_hook, deepest.register_forward_pre_hook):
+        handle = register(lambda *_: seen.append(register.__name__))
+        assert inference._hooks_held.total == before + 1
+        try:
+            with torch.inference_mode():
+                model.forward(x)
+        finally:
+            handle.remove()
+        assert model.forward.last_engine == "eager" and seen[-1] == register.__name__
+        assert inference._hooks_held.total == before
+        with torch.inference_mode():
+            model.forward(x)
+        assert model.forward.last_engine == "onnxruntime"
+
+
+def test_the_watched_hook_dict_counts_every_way_in_and_out():
+    import copy
+
+    before = inference._hooks_held.total
+    hooks = inference._WatchedHooks()
+    hooks[1] = "a"
+    hooks[1] = "a again"  # the same key: still one hook
+    hooks.update({2: "b"}, **{})
+    hooks |= {3: "c"}
+    hooks.setdefault(4, "d")
+    hooks.setdefault(4, "not added")
+    assert inference._hooks_held.total == before + 4 and list(hooks) == [1, 2, 3, 4]
+    assert hooks.pop(1) == "a again" and hooks.pop(1, None) is None
+    assert hooks.popitem() == (4, "d") and hooks.popitem(last=False) == (2, "b")
+    assert inference._hooks_held.total == before + 1
+    twin = copy.deepcopy(hooks)  # a deep-copied module's dict counts its own hooks
+    assert type(twin) is inference._WatchedHooks and inference._hooks_held.total == before + 2
+    del twin  # and takes them along when it goes
+    assert inference._hooks_held.total == before + 1
+    hooks.clear()
+    assert inference._hooks_held.total == before and not hooks
+    with pytest.raises(KeyError):
+        hooks.popitem()
+
+
+def test_a_model_with_hooks_before_it_is_served_stays_correct(tmp_path, monkeypatch):
+    # Hooks already on a module when FastMethods are installed: that dict stays (its handles point at it)
+    # and the count never falls back to 0, so every call looks at the dicts; the hook runs, its removal works.
+    monkeypatch.setenv("PLAYGROUND_CACHE_DIR", str(tmp_path))  # random weights: no graph of another run's
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU()).eval().requires_grad_(False)
+    seen = []
+    handle = model[0].register_forward_hook(lambda *_: seen.append("conv"))
+    before = inference._hooks_held.total
+    paths = FastPaths((Example("forward", seeded((1, 1, 8, 8))),))
+    inference.accelerate(model, "hooked_before", paths)
+    assert inference._hooks_held.total > before
+    x = seeded((1, 1, 8, 8), seed=3)()[0]
+    with torch.inference_mode():
+        model.forward(x)
+    assert seen and model.forward.last_engine == "eager"
+    handle.remove()
+    seen.clear()
+    with torch.inference_mode():
+        model.forward(x), model.forward(x)
+    assert not seen and model.forward.last_engine == "onnxruntime"
 
 
 def test_calls_with_other_options_stay_eager(caplog):
