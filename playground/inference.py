@@ -543,9 +543,11 @@ class FastMethod:
             return
         lane = self.single_lanes if len(args) == 1 else self.lanes.setdefault(len(args), {})
         if len(lane) < 64:  # a bound: sizes keep changing for some models (photos of any size)
-            run, output_names = bare_run(variant.session)
             keys = tuple((t.dtype, t.shape) for t in call.tensors)
-            lane[keys[0] if len(args) == 1 else keys] = (run, output_names, call.tensor_names, variant.structure)
+            key = keys[0] if len(args) == 1 else keys
+            if key not in lane:  # else open already: this call was one its lane hands on (see _run_single_lane)
+                run, output_names = bare_run(variant.session)
+                lane[key] = (run, output_names, call.tensor_names, variant.structure)
 
     def _careful(self, call: _Call, key: Hashable, args, kwargs):
         """A call on a variant not yet built, or of a shape not yet checked against eager."""
@@ -735,6 +737,7 @@ class FastMethod:
         feeds = {}
         for name, t in zip(call.tensor_names, call.tensors):
             t = t.detach() if t.requires_grad else t
+            t = t.resolve_neg() if t.is_neg() else t  # numpy() refuses a negative-bit view (its memory holds -t)
             feeds[name] = (t if t.is_contiguous() else t.contiguous()).numpy()  # numpy shares the memory
 
         return [torch.from_numpy(array) for array in variant.session.run(None, feeds)]

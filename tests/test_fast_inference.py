@@ -321,6 +321,50 @@ def test_an_open_lane_still_hands_eager_the_calls_it_must_not_take():
         model.forward(x.numpy())
 
 
+def test_a_negative_bit_view_is_answered_like_eager_and_keeps_the_session():
+    # torch._neg_view(-x) means x, but its memory holds -x and numpy() refuses it. Such a call once made the
+    # session fail at that shape, which then ran eager for every visitor.
+    function = registry.get("mnist_cnn").forward
+    x = seeded((1, 1, 28, 28), seed=30)()[0]
+    with torch.inference_mode():
+        function(x), function(x)
+        with inference.eager_only():
+            want = function(x)
+        assert_same(function(torch._neg_view(-x)), want)
+        assert function.last_engine == "onnxruntime"
+        function(x)
+        assert function.last_engine == "onnxruntime"
+
+
+def test_threads_calling_one_shape_get_their_own_answers():
+    import threading
+
+    function = registry.get("mnist_cnn").forward
+    inputs = [seeded((1, 1, 28, 28), seed=100 + i)()[0] for i in range(64)]
+    with torch.inference_mode():
+        function(inputs[0]), function(inputs[0])
+        with inference.eager_only():
+            eager = [function(x) for x in inputs]
+    answers: dict[int, torch.Tensor] = {}
+    start = threading.Barrier(4)
+
+    def work(offset: int) -> None:
+        start.wait()
+        with torch.inference_mode():
+            for index in range(offset, len(inputs), 4):
+                for _ in range(5):  # many calls of this one shape in flight at once
+                    answers[index] = function(inputs[index])
+
+    threads = [threading.Thread(target=work, args=(offset,)) for offset in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == list(range(len(inputs)))
+    for index, want in enumerate(eager):
+        assert_same(answers[index], want)
+
+
 def test_live_training_copies_stay_eager():
     model = registry.create("mnist_cnn")
     assert not inference.fast_methods(model)
