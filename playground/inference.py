@@ -496,9 +496,9 @@ class FastMethod:
 
     def _run_single_lane(self, x):
         """model(x) answered by its checked session, or None when this call is not one (the careful path then
-        decides). Every call of a digit network (0.04-0.4 ms, by host) pays this, right after the previous call's network
-        has run: the caches are then cold (the digit CNN's 2 MB of weights fill this host's L2), and each Python
-        step costs several times its warm time. Hence one frame, its checks written out (those of _must_run_eager
+        decides). Every call of a digit network (0.04-0.4 ms, by host) pays this, right after the previous call's
+        network has run: the caches are then cold (the digit CNN's 2 MB of weights fill this host's L2), and each
+        Python step costs several times its warm time. Hence one frame, its checks written out (those of _must_run_eager
         and _hooked), the torch functions it calls bound once (_LANE_*), and no test that x.numpy() makes
         itself: numpy() refuses a tensor that wants gradients or lives off the CPU (the careful path then sends
         it to eager), and onnxruntime copies a strided array into a contiguous one. Measured 2026-12-03,
