@@ -500,8 +500,9 @@ class FastMethod:
         network has run: the caches are then cold (the digit CNN's 2 MB of weights fill this host's L2), and each
         Python step costs several times its warm time. Hence one frame, its checks written out (those of _must_run_eager
         and _hooked), the torch functions it calls bound once (_LANE_*), and no test that x.numpy() makes
-        itself: numpy() refuses a tensor that wants gradients or lives off the CPU (the careful path then sends
-        it to eager), and onnxruntime copies a strided array into a contiguous one. Measured 2026-12-03,
+        itself: numpy() refuses a tensor that could want gradients or lives off the CPU (the careful path then
+        decides: eager when gradients are on, the session under no_grad), and onnxruntime copies a strided array
+        into a contiguous one. Measured 2026-12-03,
         alternating in one process: 0.01-0.035 of the mnist_cnn and SqueezeNext ratios less than with those
         tests written out."""
         if type(x) is not _LANE_TENSOR:
@@ -529,7 +530,7 @@ class FastMethod:
         if ready is None or _must_run_eager() or self._hooked():
             return None
         run, output_names, names, structure = ready
-        try:  # numpy() refuses tensors that want gradients or live off the CPU, as in _run_single_lane
+        try:  # numpy() refuses tensors that could want gradients or live off the CPU: the careful path decides
             outputs = run(output_names, {n: a.numpy() for n, a in zip(names, args)}, None)
         except Exception:  # noqa: BLE001 - the careful path logs it
             return None

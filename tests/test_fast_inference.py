@@ -439,6 +439,8 @@ def test_a_model_with_hooks_before_it_is_served_stays_correct(tmp_path, monkeypa
     # Hooks already on a module when FastMethods are installed: that dict stays (its handles point at it)
     # and the count never falls back to 0, so every call looks at the dicts; the hook runs, its removal works.
     monkeypatch.setenv("PLAYGROUND_CACHE_DIR", str(tmp_path))  # random weights: no graph of another run's
+    # a count of this test's own: the lasting one it leaves must not make later tests read every dict
+    monkeypatch.setattr(inference, "_hooks_held", inference._HookCount())
     model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU()).eval().requires_grad_(False)
     seen = []
     handle = model[0].register_forward_hook(lambda *_: seen.append("conv"))
