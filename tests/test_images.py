@@ -8,7 +8,7 @@ from PIL import Image
 
 from playground.data import mnist_test
 from playground.errors import UserInputError
-from playground.images import image_to_ink, load_image, mnist_style, sketch_ink
+from playground.images import image_to_ink, load_image, mnist_style, resize_and_center_crop, sketch_ink
 
 
 def _layer(alpha: np.ndarray, colour=(0, 0, 0)) -> Image.Image:
@@ -73,3 +73,53 @@ def test_load_image_modes_and_exif(tmp_path):
         load_image(np.zeros((0, 5, 3), dtype=np.uint8))
     with pytest.raises(UserInputError, match="Expected an image"):
         load_image(12345)
+
+
+@pytest.mark.parametrize("size", [(600, 400), (400, 600), (256, 256), (300, 300), (257, 1000), (2048, 31),
+                                  (384, 256), (224, 224), (1023, 767)])
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_resize_and_center_crop_gives_torchvisions_pixels(size, mode):
+    """The crop-only resample against the reference it replaces: torchvision's resize, then centre crop."""
+    import torchvision.transforms.functional as TF
+
+    rng = np.random.default_rng(size[0] * 7919 + size[1])
+    shape = (size[1], size[0], 3) if mode == "RGB" else (size[1], size[0])
+    noise = rng.integers(0, 256, size=shape, dtype=np.uint8)
+    smooth = (np.linspace(0, 255, size[0])[None, :] * np.linspace(0.2, 1, size[1])[:, None]).astype(np.uint8)
+    for pixels in (noise, np.broadcast_to(smooth[..., None], shape).copy() if mode == "RGB" else smooth):
+        image = Image.fromarray(pixels, mode)
+        for short_side, crop in ((256, 224), (256, 256), (64, 64)):
+            expected = np.asarray(TF.center_crop(TF.resize(image, short_side, antialias=True), crop), dtype=int)
+            got = resize_and_center_crop(image, short_side, crop).permute(1, 2, 0).numpy().astype(int)
+            assert got.shape == expected.reshape(crop, crop, -1).shape
+            got = got.reshape(expected.shape)
+            assert np.abs(got - expected).max() <= 1  # float rounding of the box's corners, at most one level
+            assert (got == expected).mean() > 0.98  # 0.991 at worst, on noise (measured 2026-12-04)
+
+
+def test_resize_and_center_crop_gives_the_classifier_torchvisions_answers_on_the_bundled_photos():
+    """Every bundled photo: the same pixels within one level, and Lite0's top-5 labels identical."""
+    import torch
+    import torchvision.transforms.functional as TF
+
+    from playground import registry
+    from playground.backbone_preprocessing import BACKBONE, backbone_input
+    from playground.data import photo, photo_names
+
+    model = registry.get(BACKBONE)
+    meta = registry.meta(BACKBONE)
+    for name in photo_names():
+        image = photo(name)
+        reference = TF.center_crop(TF.resize(image, meta["resize"], antialias=True), meta["input_size"])
+        got = resize_and_center_crop(image, meta["resize"], meta["input_size"]).permute(1, 2, 0).numpy().astype(int)
+        assert np.abs(got - np.asarray(reference, dtype=int)).max() <= 1, name
+        with torch.inference_mode():
+            expected_input = TF.normalize(TF.to_tensor(reference), meta["mean"], meta["std"]).unsqueeze(0)
+            expected_top5 = model(expected_input).topk(5).indices
+            got_top5 = model(backbone_input(image)).topk(5).indices
+        assert torch.equal(got_top5, expected_top5), name
+
+
+def test_a_crop_larger_than_the_short_side_is_a_programming_error():
+    with pytest.raises(ValueError, match="does not fit"):
+        resize_and_center_crop(Image.new("RGB", (300, 200)), 128, 224)

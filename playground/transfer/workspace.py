@@ -17,10 +17,7 @@ import numpy as np
 from PIL import Image
 
 from playground.errors import UserInputError
-from playground.images import load_image
-from playground.lazy import lazy_module
-
-TF = lazy_module("torchvision.transforms.functional")
+from playground.images import load_image, resize_and_center_crop
 
 MIN_CLASSES = 2
 MAX_CLASSES = 10
@@ -91,8 +88,8 @@ def set_classes(workspace: Workspace, text: str) -> list[str]:
 def store_image(value) -> StoredImage:
     """Any upload → the stored 256 × 256 square (non-images and huge images: a clear error)."""
     picture = load_image(value)  # UserInputError for non-images, bombs; downscales huge ones
-    square = TF.center_crop(TF.resize(picture, STORE_SIZE, antialias=True), STORE_SIZE)
-    pixels = np.ascontiguousarray(np.asarray(square, dtype=np.uint8))  # (256, 256, 3)
+    square = resize_and_center_crop(picture, STORE_SIZE, STORE_SIZE)
+    pixels = np.ascontiguousarray(square.permute(1, 2, 0).numpy())  # (256, 256, 3) uint8
     digest = hashlib.sha1(pixels.tobytes()).hexdigest()
     return StoredImage(digest=digest, pixels=pixels)
 
