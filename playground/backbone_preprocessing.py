@@ -13,17 +13,23 @@ BACKBONE = "efficientnet_lite0_imagenet"
 
 
 def backbone_input(image: Image.Image, model_name: str = BACKBONE, crop: bool = True) -> torch.Tensor:
-    """(1, 3, S, S) normalised tensor on the CPU (move it to the model): resize the short side, centre crop.
-
-    The same numbers as torchvision's ``normalize(to_tensor(image), mean, std)``, within float rounding, in one
-    pass over the pixels instead of four (0.09 against 0.15 ms at 224 px, measured 2026-12-04)."""
+    """(1, 3, S, S) normalised tensor on the CPU (move it to the model): resize the short side, centre crop."""
     meta = registry.meta(model_name)
     if crop:
         pixels = resize_and_center_crop(image, meta["resize"], meta["input_size"])  # (3, S, S) uint8
     else:
         pixels = torch.from_numpy(np.array(image.convert("RGB"), dtype=np.uint8)).permute(2, 0, 1)  # (3, H, W)
-    tensor = torch.empty((1, *pixels.shape))  # (1, 3, S, S) float32, contiguous
-    tensor[0].copy_(pixels)
+    return normalised(pixels, model_name)
+
+
+def normalised(pixels: torch.Tensor, model_name: str = BACKBONE) -> torch.Tensor:
+    """(3, H, W) uint8 pixels → (1, 3, H, W) float32, contiguous, normalised with the model's mean and std.
+
+    The same numbers as torchvision's ``normalize(to_tensor(image), mean, std)``, within float rounding, in one
+    pass over the pixels instead of four (0.09 against 0.15 ms at 224 px, measured 2026-12-04)."""
+    meta = registry.meta(model_name)
+    tensor = torch.empty((1, *pixels.shape))
+    tensor[0].copy_(pixels)  # uint8 → float32, channels first
     mean = torch.tensor(meta["mean"]).view(1, 3, 1, 1) * 255
     scale = 1 / (torch.tensor(meta["std"]).view(1, 3, 1, 1) * 255)
     return tensor.sub_(mean).mul_(scale)

@@ -123,3 +123,20 @@ def test_resize_and_center_crop_gives_the_classifier_torchvisions_answers_on_the
 def test_a_crop_larger_than_the_short_side_is_a_programming_error():
     with pytest.raises(ValueError, match="does not fit"):
         resize_and_center_crop(Image.new("RGB", (300, 200)), 128, 224)
+
+
+def test_normalised_pixels_are_torchvisions_to_tensor_and_normalize():
+    import torch
+    import torchvision.transforms.functional as TF
+
+    from playground import registry
+    from playground.backbone_preprocessing import BACKBONE, normalised
+    from playground.data import photo
+
+    meta = registry.meta(BACKBONE)
+    image = photo("chelsea")  # 451 × 300
+    pixels = torch.from_numpy(np.array(image)).permute(2, 0, 1)
+    expected = TF.normalize(TF.to_tensor(image), meta["mean"], meta["std"]).unsqueeze(0)
+    got = normalised(pixels)
+    assert got.shape == (1, 3, 300, 451) and got.is_contiguous() and got.dtype == torch.float32
+    torch.testing.assert_close(got, expected, rtol=0, atol=1e-5)

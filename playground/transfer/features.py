@@ -26,7 +26,7 @@ from playground import registry
 from playground.device import to_model
 from playground.lazy import lazy_module
 from playground.transfer.workspace import StoredImage
-from playground.backbone_preprocessing import BACKBONE
+from playground.backbone_preprocessing import BACKBONE, normalised
 
 TF = lazy_module("torchvision.transforms.functional")
 
@@ -44,8 +44,7 @@ def cut_for(unfrozen_blocks: int) -> str:
 
 
 def _normalise(crop: Image.Image) -> torch.Tensor:
-    meta = registry.meta(BACKBONE)
-    return TF.normalize(TF.to_tensor(crop), meta["mean"], meta["std"])  # (3, 224, 224)
+    return normalised(torch.from_numpy(np.array(crop, dtype=np.uint8)).permute(2, 0, 1))[0]  # (3, 224, 224)
 
 
 def clean_view(pixels: np.ndarray) -> torch.Tensor:
