@@ -147,7 +147,8 @@ def resize_and_center_crop(image: Image.Image, short_side: int, crop: int) -> to
 
     PyTorch's vectorised uint8 resampler does the work: 0.28 ms for the classifier's 600 × 400 example where PIL's
     took 1.60 ms for the whole image and 0.66 ms for the square alone (measured 2026-12-04, one thread). It rounds
-    differently from PIL: at most one level on 0.4 % of the pixels, never a different top-5 (tested)."""
+    differently from PIL: at most one level, on 0.35 % of a photo's values at most and under 1 % of noise's, and the
+    classifier's top-5 is the same on every bundled photo (tested)."""
     if crop > short_side:
         raise ValueError(f"a {crop} px crop does not fit in a {short_side} px short side")
     width, height = image.size
