@@ -213,21 +213,31 @@ class _FirstVisit:
         return [output for outputs, _ in self.entries for output in outputs]
 
     def values(self):
-        """Yield the outputs' values: at once when all are kept; else (the first page load) after
-        each example is computed, so quick ones show while slow ones still run. What was computed
-        stays kept even if that visitor leaves mid-way."""
-        with self._lock:  # the first page load computes; the others wait for it, then reuse
-            while len(self._kept) < len(self.entries):
-                outputs, compute = self.entries[len(self._kept)]
-                self._kept.append(self._compute(outputs, compute))
+        """Yield the outputs' values, each entry's once per page. The first page load computes them and gets each
+        as soon as it is ready, so quick ones show while slow ones still run; later pages get the kept values at
+        once. A yield leaves the outputs this page already had as they are, so a visitor who changes a tab while
+        later examples still run keeps the change instead of seeing the example put back. Pages that open
+        meanwhile share the work: each computes the next entry nobody has, and gets the ones others computed.
+        What was computed stays kept even if that visitor leaves mid-way."""
+        sent = 0  # entries[:sent] are on this page already
+        while sent < len(self.entries):
+            with self._lock:  # one entry at a time, so a page that waits gets what was computed meanwhile
                 if len(self._kept) < len(self.entries):
-                    yield self._shown()
-            yield self._shown()
+                    outputs, compute = self.entries[len(self._kept)]
+                    self._kept.append(self._compute(outputs, compute))
+                ready = len(self._kept)
+            yield self._shown(sent, ready)
+            sent = ready
 
-    def _shown(self) -> list:
-        """The kept values, and "leave as it is" for the outputs of entries not computed yet."""
-        pending = [gr.update() for outputs, _ in self.entries[len(self._kept):] for _ in outputs]
-        return [value for values in self._kept for value in values] + pending
+    def _shown(self, sent: int, ready: int) -> list:
+        """The kept values of entries[sent:ready], and "leave as it is" for every other output."""
+        values = []
+        for index, (outputs, _) in enumerate(self.entries):
+            if sent <= index < ready:
+                values.extend(self._kept[index])
+            else:
+                values.extend(gr.update() for _ in outputs)
+        return values
 
     @staticmethod
     def _compute(outputs: list, compute: Callable) -> tuple:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import gradio as gr
 import pytest
 from gradio.data_classes import FileData
@@ -122,3 +124,66 @@ def test_the_app_queue_holds_a_class_and_runs_two_heavy_jobs_at_once():
     for fn in heavy:
         app._queue.create_event_queue_for_fn(fn)  # what the queue does when such an event arrives
     assert app._queue.event_queue_per_concurrency_id[HEAVY].concurrency_limit == 2
+
+
+def _first_visit_of(count: int):
+    """A _FirstVisit of ``count`` entries of two text boxes each; entry i computes ("i-a", "i-b") and counts calls."""
+    from playground.ui import _FirstVisit
+
+    first_visit, calls = _FirstVisit(), []
+
+    def entry(i):
+        def compute():
+            calls.append(i)
+            return f"{i}-a", f"{i}-b"
+        return compute
+
+    for i in range(count):
+        first_visit.add([gr.Textbox(), gr.Textbox()], entry(i))
+    return first_visit, calls
+
+
+def _sent(values: list) -> list:
+    """The values a yield sets; None where it leaves the output as it is."""
+    return [None if isinstance(v, dict) and v.get("__type__") == "update" and len(v) == 1 else v for v in values]
+
+
+def test_the_first_page_gets_each_example_once_and_never_has_one_put_back():
+    first_visit, calls = _first_visit_of(3)
+    yields = [_sent(values) for values in first_visit.values()]
+    assert yields == [
+        ["0-a", "0-b", None, None, None, None],
+        [None, None, "1-a", "1-b", None, None],  # entry 0 is left as the visitor may have changed it
+        [None, None, None, None, "2-a", "2-b"],
+    ]
+    # a later page: everything at once, nothing computed again
+    assert [_sent(values) for values in first_visit.values()] == [["0-a", "0-b", "1-a", "1-b", "2-a", "2-b"]]
+    assert calls == [0, 1, 2]
+
+
+def test_pages_that_open_while_examples_run_share_the_work():
+    first_visit, calls = _first_visit_of(3)
+    first, second = first_visit.values(), first_visit.values()
+    assert _sent(next(first)) == ["0-a", "0-b", None, None, None, None]
+    # the second page gets entry 0 (kept) and computes entry 1, while the first page is between two yields
+    # (in a thread: a lock held across a yield would block it for good, as it did before)
+    got = []
+    waiter = threading.Thread(target=lambda: got.append(_sent(next(second))), daemon=True)
+    waiter.start()
+    waiter.join(timeout=30)
+    assert got == [["0-a", "0-b", "1-a", "1-b", None, None]]
+    # the first page gets entry 1 (computed by the other) and computes entry 2
+    assert _sent(next(first)) == [None, None, "1-a", "1-b", "2-a", "2-b"]
+    assert _sent(next(second)) == [None, None, None, None, "2-a", "2-b"]
+    assert next(first, "done") == "done" and next(second, "done") == "done"
+    assert calls == [0, 1, 2]
+
+
+def test_a_page_that_leaves_midway_keeps_what_was_computed():
+    first_visit, calls = _first_visit_of(2)
+    leaving = first_visit.values()
+    next(leaving)
+    leaving.close()
+    # the next page gets entry 0 as kept, and entry 1 with it once it has computed it
+    assert [_sent(values) for values in first_visit.values()] == [["0-a", "0-b", "1-a", "1-b"]]
+    assert calls == [0, 1]
