@@ -213,12 +213,16 @@ class _FirstVisit:
         return [output for outputs, _ in self.entries for output in outputs]
 
     def values(self):
-        """Yield the outputs' values, each entry's once per page. The first page load computes them and gets each
-        as soon as it is ready, so quick ones show while slow ones still run; later pages get the kept values at
-        once. A yield leaves the outputs this page already had as they are, so a visitor who changes a tab while
-        later examples still run keeps the change instead of seeing the example put back. Pages that open
-        meanwhile share the work: each computes the next entry nobody has, and gets the ones others computed.
-        What was computed stays kept even if that visitor leaves mid-way."""
+        """Yield the outputs' values. The first page load computes them and gets each entry as soon as it is
+        ready, so quick ones show while slow ones still run; later pages get the kept values at once. Pages that
+        open meanwhile share the work: each computes the next entry nobody has, and gets the ones others computed.
+        What was computed stays kept even if that visitor leaves mid-way.
+
+        A message before the last sends only the entries new to this page, so a tab the visitor changes meanwhile
+        is not put back to its example on every message. The last message carries every value: Gradio 6 shows a
+        stream's earlier values only in tabs already opened (measured 2026-12-04: the Init lab's histogram, whose
+        example came 1-3 s before its tab was first opened, stayed empty), so the last message fills the others.
+        A tab changed while the examples still run is put back once, then."""
         sent = 0  # entries[:sent] are on this page already
         while sent < len(self.entries):
             with self._lock:  # one entry at a time, so a page that waits gets what was computed meanwhile
@@ -226,7 +230,7 @@ class _FirstVisit:
                     outputs, compute = self.entries[len(self._kept)]
                     self._kept.append(self._compute(outputs, compute))
                 ready = len(self._kept)
-            yield self._shown(sent, ready)
+            yield self._shown(0 if ready == len(self.entries) else sent, ready)
             sent = ready
 
     def _shown(self, sent: int, ready: int) -> list:

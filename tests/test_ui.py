@@ -148,13 +148,13 @@ def _sent(values: list) -> list:
     return [None if isinstance(v, dict) and v.get("__type__") == "update" and len(v) == 1 else v for v in values]
 
 
-def test_the_first_page_gets_each_example_once_and_never_has_one_put_back():
+def test_the_first_page_gets_each_example_as_it_is_ready_and_all_of_them_last():
     first_visit, calls = _first_visit_of(3)
     yields = [_sent(values) for values in first_visit.values()]
     assert yields == [
         ["0-a", "0-b", None, None, None, None],
         [None, None, "1-a", "1-b", None, None],  # entry 0 is left as the visitor may have changed it
-        [None, None, None, None, "2-a", "2-b"],
+        ["0-a", "0-b", "1-a", "1-b", "2-a", "2-b"],  # the last message: every value, for tabs not opened yet
     ]
     # a later page: everything at once, nothing computed again
     assert [_sent(values) for values in first_visit.values()] == [["0-a", "0-b", "1-a", "1-b", "2-a", "2-b"]]
@@ -172,9 +172,9 @@ def test_pages_that_open_while_examples_run_share_the_work():
     waiter.start()
     waiter.join(timeout=30)
     assert got == [["0-a", "0-b", "1-a", "1-b", None, None]]
-    # the first page gets entry 1 (computed by the other) and computes entry 2
-    assert _sent(next(first)) == [None, None, "1-a", "1-b", "2-a", "2-b"]
-    assert _sent(next(second)) == [None, None, None, None, "2-a", "2-b"]
+    # the first page computes entry 2: its last message, with every value
+    assert _sent(next(first)) == ["0-a", "0-b", "1-a", "1-b", "2-a", "2-b"]
+    assert _sent(next(second)) == ["0-a", "0-b", "1-a", "1-b", "2-a", "2-b"]
     assert next(first, "done") == "done" and next(second, "done") == "done"
     assert calls == [0, 1, 2]
 
