@@ -7,7 +7,7 @@ import torch
 from PIL import Image
 
 from playground import registry
-from playground.images import resize_and_center_crop
+from playground.images import channels_first, resize_and_center_crop
 
 BACKBONE = "efficientnet_lite0_imagenet"
 
@@ -18,7 +18,7 @@ def backbone_input(image: Image.Image, model_name: str = BACKBONE, crop: bool = 
     if crop:
         pixels = resize_and_center_crop(image, meta["resize"], meta["input_size"])  # (3, S, S) uint8
     else:
-        pixels = torch.from_numpy(np.array(image.convert("RGB"), dtype=np.uint8)).permute(2, 0, 1)  # (3, H, W)
+        pixels = channels_first(image.convert("RGB"))  # (3, H, W) uint8
     return normalised(pixels, model_name)
 
 

@@ -4,8 +4,8 @@ Handles: file paths (what ``gr.Image(type="filepath")`` gives), PIL images, nump
 arrays; non-images (a text file renamed .png); decompression bombs (Pillow's guard
 stays on); huge images (downscaled); grayscale / RGBA / palette modes; EXIF rotation.
 And Sketchpad values, whose ink is read from the layers' alpha channel. Plus the small
-helpers the networks' inputs share (``resize_longer``, ``resize_and_center_crop``; ``mnist_style`` and
-``digit_from_upload`` for the digit networks).
+helpers the networks' inputs share (``resize_longer``, ``resize_and_center_crop``, ``channels_first``;
+``mnist_style`` and ``digit_from_upload`` for the digit networks).
 """
 
 from __future__ import annotations
@@ -161,15 +161,15 @@ def resize_and_center_crop(image: Image.Image, short_side: int, crop: int) -> to
         # The square's corners in source pixels (integer products, one rounding: never past the image's edge).
         box = (left * width / new_width, top * height / new_height,
                (left + crop) * width / new_width, (top + crop) * height / new_height)
-        return _channels_first(image.resize((crop, crop), Image.Resampling.BILINEAR, box=box))
-    pixels = _channels_first(image).unsqueeze(0)  # (1, C, H, W), channels last in memory: the fast kernel's layout
+        return channels_first(image.resize((crop, crop), Image.Resampling.BILINEAR, box=box))
+    pixels = channels_first(image).unsqueeze(0)  # (1, C, H, W), channels last in memory: the fast kernel's layout
     if (new_width, new_height) != (width, height):  # torchvision does not resample then
         pixels = torch.nn.functional.interpolate(pixels, size=(new_height, new_width), mode="bilinear",
                                                  antialias=True)
     return pixels[0, :, top:top + crop, left:left + crop]
 
 
-def _channels_first(image: Image.Image) -> torch.Tensor:
+def channels_first(image: Image.Image) -> torch.Tensor:
     """(C, H, W) uint8 view of a copy of the image's pixels (channels last in memory)."""
     pixels = np.array(image, dtype=np.uint8)  # (H, W, C) or (H, W); a writable copy
     return torch.from_numpy(pixels.reshape(pixels.shape[0], pixels.shape[1], -1)).permute(2, 0, 1)

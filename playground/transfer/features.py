@@ -27,6 +27,7 @@ from playground.device import to_model
 from playground.lazy import lazy_module
 from playground.transfer.workspace import StoredImage
 from playground.backbone_preprocessing import BACKBONE, normalised
+from playground.images import channels_first
 
 TF = lazy_module("torchvision.transforms.functional")
 
@@ -44,7 +45,7 @@ def cut_for(unfrozen_blocks: int) -> str:
 
 
 def _normalise(crop: Image.Image) -> torch.Tensor:
-    return normalised(torch.from_numpy(np.array(crop, dtype=np.uint8)).permute(2, 0, 1))[0]  # (3, 224, 224)
+    return normalised(channels_first(crop))[0]  # (3, 224, 224)
 
 
 def clean_view(pixels: np.ndarray) -> torch.Tensor:
