@@ -29,14 +29,22 @@ if TYPE_CHECKING:
 
 def curve_table(curves: Mapping[str, Iterable[tuple[float, float]]], x: str, y: str, color: str = "curve") -> pd.DataFrame:
     """{name: [(x, y), …]} → columns x, y, color; points that are not finite numbers are left out
-    (a diverged step has no place on the axis)."""
+    (a diverged step has no place on the axis).
+
+    The columns are typed even when there are no rows yet, so the plot reads x and y as numbers
+    from the first frame on (an untyped empty table would tell it they are names)."""
     rows = [
-        {x: px, y: float(py), color: name}
+        (float(px), float(py), str(name))
         for name, points in curves.items()
         for px, py in points
         if py is not None and math.isfinite(py)
     ]
-    return pd.DataFrame(rows, columns=[x, y, color])
+    columns = list(zip(*rows)) if rows else [(), (), ()]
+    return pd.DataFrame({
+        x: pd.Series(columns[0], dtype="float64"),
+        y: pd.Series(columns[1], dtype="float64"),
+        color: pd.Series(columns[2], dtype="string"),
+    })
 
 
 def history_table(history: Mapping[str, Sequence[float]], names: Mapping[str, str], y: str,

@@ -66,7 +66,7 @@ def _with_messages(fn):
         @functools.wraps(fn)
         def generator_wrapper(*args, **kwargs):
             try:
-                yield from fn(*args, **kwargs)
+                yield from steady_frames(fn(*args, **kwargs))
             except Exception as error:  # noqa: BLE001 - every failure must become a message
                 raise _as_gradio_error(error) from error
 
@@ -81,6 +81,38 @@ def _with_messages(fn):
             raise _as_gradio_error(error) from error
 
     return wrapper
+
+
+def _no_change(value) -> bool:
+    """``gr.skip()`` or a bare ``gr.update()``: "leave this output as it is"."""
+    return isinstance(value, dict) and value.get("__type__") == "update" and len(value) == 1
+
+
+def steady_frames(frames):
+    """A stream's frames, with every "leave as it is" that follows a value of the same output
+    replaced by that value again (a tuple is one value per output; anything else is one output).
+
+    Why: Gradio sends a stream's later frames as edits against the frame before, and the page
+    applies those edits to the very object the output is showing. A value followed by
+    ``gr.skip()`` becomes "delete every key, add ``__type__``": the plot on the page is left
+    holding ``{"__type__": "update"}``, and the next time it redraws (its tab hidden or
+    resized) Gradio's LinePlot reads ``value.datatypes[x]`` and throws "Cannot read properties
+    of undefined (reading 'epoch')". Sending the same value again is an empty edit: nothing
+    travels and nothing changes on the page."""
+    last: dict[int, object] = {}  # output index -> the latest value this stream sent it
+    try:
+        for frame in frames:
+            values = frame if isinstance(frame, tuple) else (frame,)
+            steady = []
+            for index, value in enumerate(values):
+                if _no_change(value):
+                    value = last.get(index, value)
+                else:
+                    last[index] = value
+                steady.append(value)
+            yield tuple(steady) if isinstance(frame, tuple) else steady[0]
+    finally:
+        frames.close()
 
 
 # ---------------------------------------------------------------- inputs that fail clearly

@@ -187,3 +187,103 @@ def test_a_page_that_leaves_midway_keeps_what_was_computed():
     # the next page gets entry 0 as kept, and entry 1 with it once it has computed it
     assert [_sent(values) for values in first_visit.values()] == [["0-a", "0-b", "1-a", "1-b"]]
     assert calls == [0, 1]
+
+
+# ---------------------------------------------------------------- streams keep what the page shows
+
+
+def _apply_in_place(shown, edits):
+    """What Gradio's page does with a streamed frame: apply the server's edits to the object the
+    output is showing, in place (its client's apply_diff), and show the result."""
+    for action, path, value in edits:
+        if not path:
+            shown = value if action == "replace" else shown + value
+            continue
+        target = shown
+        for key in path[:-1]:
+            target = target[key]
+        key = path[-1]
+        if action == "replace":
+            target[key] = value
+        elif action == "append":
+            target[key] += value
+        elif action == "add":
+            target.insert(key, value) if isinstance(target, list) else target.__setitem__(key, value)
+        elif action == "delete":
+            del target[key]
+    return shown
+
+
+def _what_the_page_shows(frames, plot: gr.LinePlot) -> list:
+    """Every value the plot shows while ``frames`` (one (status, table) tuple each) stream, sent as
+    Gradio sends them: the first frame whole, each later one as edits against the frame before."""
+    from gradio.utils import diff
+
+    sent, shown, seen = None, None, []
+    for _status, table in frames:
+        value = table if isinstance(table, dict) else plot.postprocess(table).model_dump()
+        shown = value if sent is None else _apply_in_place(shown, diff(sent, value))
+        sent = json_copy(value)
+        seen.append(json_copy(shown))
+    return seen
+
+
+def json_copy(value):
+    import json
+
+    return json.loads(json.dumps(value))
+
+
+def test_a_streamed_plot_keeps_its_table_through_frames_that_leave_it_as_it_is():
+    from playground.figures import curve_table
+
+    def training():  # a plot frame, then frames that leave the plot alone (a notice, Stop), then a plot frame
+        yield "epoch 1", curve_table({"train": [(1, 0.9)]}, "epoch", "loss")
+        yield "waiting for a turn", gr.skip()
+        yield "epoch 2", curve_table({"train": [(1, 0.9), (2, 0.5)]}, "epoch", "loss")
+        yield "Stopped.", gr.update()
+
+    plot = gr.LinePlot(x="epoch", y="loss", color="curve")
+    # As Gradio would send the raw stream, the page's plot is left without its table (what threw).
+    raw = _what_the_page_shows(training(), plot)
+    assert "datatypes" not in raw[1] and "datatypes" not in raw[3]
+    # Through friendly (every handler is), every frame the page shows is a whole table.
+    shown = _what_the_page_shows(friendly(training)(), plot)
+    for value in shown:
+        assert value["columns"] == ["epoch", "loss", "curve"]
+        assert value["datatypes"] == {"epoch": "quantitative", "loss": "quantitative", "curve": "nominal"}
+    assert [len(value["data"]) for value in shown] == [1, 1, 2, 2]
+
+
+def test_leave_as_it_is_stays_so_until_an_output_has_a_value():
+    from playground.ui import steady_frames
+
+    def frames():
+        yield gr.skip(), "a"
+        yield "picture 1", gr.update()
+        yield gr.update(), gr.skip()
+        yield gr.update(visible=True), "b"  # an update with properties is passed as it is
+
+    assert list(steady_frames(frames())) == [
+        (gr.skip(), "a"), ("picture 1", "a"), ("picture 1", "a"), (gr.update(visible=True), "b"),
+    ]
+    single = steady_frames(value for value in ["only", gr.skip()])
+    assert list(single) == ["only", "only"]
+
+
+def test_closing_a_steady_stream_closes_the_handler_stream():
+    from playground.ui import steady_frames
+
+    closed = []
+
+    def frames():
+        try:
+            while True:
+                yield 1
+        finally:
+            closed.append(True)
+
+    stream = steady_frames(frames())
+    next(stream)
+    stream.close()
+    assert closed == [True]
