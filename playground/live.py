@@ -5,10 +5,14 @@ stream is a generator that does a bounded chunk of work (some epochs, a few opti
 and yields a frame. The runtime drives such generators and owns the policy that used to be
 spread over the tabs:
 
-- **Admission** (``Runtime.start``): one running job per visitor per tab (a second Play
-  replaces the first, which ends with a frame saying so); a clear refusal, ``Busy``, when
-  too many jobs run, when their memory reservations would pass the budget (in all, or for one
-  visitor), or when the process's resident memory is near its limit.
+- **Admission** (``Runtime.start``): one job per visitor per tab (a second Play replaces the
+  first, which ends with a frame saying so). A job runs at once while there is room: fewer than
+  ``max_jobs`` running, their memory reservations (measured per panel: ``live_memory``) within
+  the budget, and the process's resident memory below its limit. Otherwise it joins the
+  **waiting line**: served in arrival order as runs end, told its place and an estimate at once
+  and every second while it waits, and Stop (or leaving the page) takes it out of the line.
+  ``Busy``, a clear refusal that names the wait, only when the line is full (``max_line``),
+  when the process is at its memory limit, or when one visitor's own runs would pass their share.
 - **Fair sharing** (time slices): a job does each chunk inside one of ``slots`` CPU slots,
   granted in turn (first come, first served, and a job goes to the back of the line after
   every chunk: round robin; a job's first turn goes ahead of the others' next turns, so a
@@ -39,8 +43,10 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import heapq
 import math
 import os
+import statistics
 import threading
 import time
 from dataclasses import dataclass, field
@@ -60,6 +66,7 @@ class Pacing:
     min_work_seconds: float = 0.002  # never less than this per chunk (the job still does ≥ 1 step)
     crowded_jobs_per_slot: int = 3  # more jobs than this per slot: secondary pictures every few frames
     notice_seconds: float = 0.5  # a job waiting longer than this for its turn is told its place
+    line_notice_seconds: float = 1.0  # a job in the waiting line hears its place at once, then this often
     max_run_seconds: float = 600.0  # a run ends itself after 10 minutes (press Play to go on)
     abandoned_seconds: float = 30.0  # a stream not read for this long no longer counts as running
 
@@ -81,16 +88,17 @@ def _total_ram_mb() -> float:
         return 8192.0
 
 
-def _default_rss_limit_mb() -> float:
-    """Refuse new jobs above this RSS: PLAYGROUND_RSS_LIMIT_MB, else 4 GB or 70 % of RAM if less."""
+def default_rss_limit_mb() -> float:
+    """No new run starts above this RSS: PLAYGROUND_RSS_LIMIT_MB, else 80 % of the machine's RAM."""
     override = os.environ.get("PLAYGROUND_RSS_LIMIT_MB")
-    return float(override) if override else min(4096.0, 0.7 * _total_ram_mb())
+    return float(override) if override else 0.8 * _total_ram_mb()
 
 
-def _default_memory_budget_mb() -> float:
-    """Memory the live jobs may reserve together: PLAYGROUND_LIVE_MEMORY_MB, else a third of RAM, ≤ 3 GB."""
+def default_memory_budget_mb() -> float:
+    """Memory the live runs may reserve together: PLAYGROUND_LIVE_MEMORY_MB, else 60 % of the machine's
+    RAM less 1.5 GB for the app itself (its models, Gradio, one-shot requests): 8.1 GB of a 16 GB Space."""
     override = os.environ.get("PLAYGROUND_LIVE_MEMORY_MB")
-    return float(override) if override else min(3072.0, _total_ram_mb() / 3)
+    return float(override) if override else max(512.0, 0.6 * _total_ram_mb() - 1536.0)
 
 
 @dataclass(eq=False)
@@ -108,6 +116,8 @@ class Job:
     work_seconds_total: float = 0.0  # time spent inside its slots
     reason: str | None = None  # why it stops, once asked to
     last_read: float = 0.0  # when its consumer last asked for a frame
+    queued: bool = False  # in the waiting line: admitted by Runtime.start, not yet running
+    progress: float | None = None  # how much of the run is done (0–1), where the stream says
     _overhead: float = 0.0  # running estimate: seconds of each chunk that are not training (drawing)
     _granted: float = 0.0  # the work seconds handed out for the current chunk
     _waiting: bool = False  # its thread is waiting for a slot now (not away yielding a notice)
@@ -131,6 +141,12 @@ class Job:
     def stop_event(self) -> threading.Event:
         """Set when the run should end: long chunks (e.g. one Gatys step) may poll it inside."""
         return self._event
+
+    def report_progress(self, done: float, total: float) -> None:
+        """The stream says how far its run is (e.g. epochs done of epochs asked): the waiting line's
+        estimates use it to tell when this run will end."""
+        if total > 0 and math.isfinite(done):
+            self.progress = min(1.0, max(0.0, done / total))
 
     # ---------------------------------------------------------- pacing (asked inside a chunk)
 
@@ -178,6 +194,7 @@ class Runtime:
         slots: int | None = None,
         heavy_slots: int = 1,
         max_jobs: int = 64,
+        max_line: int = 200,
         memory_budget_mb: float | None = None,
         visitor_memory_mb: float = 1024.0,
         rss_limit_mb: float | None = None,
@@ -188,24 +205,30 @@ class Runtime:
         self.slots = slots or max(1, min(os.cpu_count() or 1, 8))
         self.heavy_slots = max(1, min(heavy_slots, self.slots))
         self.max_jobs = max_jobs
-        self.memory_budget_mb = memory_budget_mb if memory_budget_mb is not None else _default_memory_budget_mb()
+        self.max_line = max_line
+        self.memory_budget_mb = memory_budget_mb if memory_budget_mb is not None else default_memory_budget_mb()
         self.visitor_memory_mb = visitor_memory_mb
-        self.rss_limit_mb = rss_limit_mb if rss_limit_mb is not None else _default_rss_limit_mb()
+        self.rss_limit_mb = rss_limit_mb if rss_limit_mb is not None else default_rss_limit_mb()
         self.pacing = pacing
         self.clock = clock
         self.rss_mb = rss_mb  # how much memory the process holds now (a reader, so tests can fake it)
         self._cond = threading.Condition()
         self._jobs: dict[tuple[str, str], Job] = {}
         self._line: collections.deque[Job] = collections.deque()  # jobs waiting for a slot, in order
+        self._waiting: collections.deque[Job] = collections.deque()  # the waiting line: queued jobs, in arrival order
+        self._durations: dict[str, float] = {}  # per tab: running mean of how long its runs lasted (s)
         self._in_slot: set[Job] = set()
-        self._chunk_estimate = 0.02  # seconds per chunk, running mean over all jobs (for estimates)
+        # Seconds per chunk, running means by (heavy, first chunk), once one was measured: a run's first
+        # chunk also builds its model and loads its data, and a heavy chunk is longer (for the estimates).
+        self._chunk_seconds: dict[tuple[bool, bool], float] = {}
         self._local = threading.local()  # per thread: whether it holds a one-shot's slot
 
     # ---------------------------------------------------------- admission
 
     def start(self, owner: str, tab: str, *, heavy: bool = False, memory_mb: float = 10.0,
               min_frame_seconds: float = 0.0) -> Job:
-        """Admit a new job, replacing this owner's running job in this tab; raises ``Busy``.
+        """A new job for this owner and tab, replacing their previous one: running at once when there is
+        room, else in the waiting line (``Job.queued``); raises ``Busy`` when it can do neither.
 
         ``min_frame_seconds`` slows a stream that should be watched step by step (the
         perceptron rule): its frames come at most that often, and it waits outside any slot.
@@ -215,28 +238,67 @@ class Runtime:
             previous = self._jobs.pop((owner, tab), None)
             if previous is not None:
                 previous.stop("replaced by a new run")
-            others = list(self._jobs.values())
-            if len(others) >= self.max_jobs:
-                raise self._busy(len(others))
-            own = sum(job.memory_mb for job in others if job.owner == owner)
+                self._leave_line(previous)
+            own = sum(job.memory_mb for job in self._jobs.values() if job.owner == owner)
             if own + memory_mb > self.visitor_memory_mb:
                 raise Busy(
                     f"your other trainings already use {own:.0f} MB of your {self.visitor_memory_mb:.0f} MB; "
                     "stop one of them (in its tab) and press again"
                 )
-            reserved = sum(job.memory_mb for job in others)
-            if reserved + memory_mb > self.memory_budget_mb or self.rss_mb() + memory_mb > self.rss_limit_mb:
-                raise self._busy(len(others))
             now = self.clock()
             job = Job(self, owner, tab, heavy=heavy, memory_mb=memory_mb, started=now, last_read=now,
                       min_frame_seconds=min_frame_seconds)
+            if not self._waiting and self._fits(job):
+                pass  # room now: it runs
+            elif self._at_memory_limit(job):
+                raise Busy(self._memory_limit_message())
+            elif len(self._waiting) >= self.max_line:
+                raise Busy(self._line_full_message(job))
+            else:
+                job.queued = True
+                self._waiting.append(job)
             self._jobs[(owner, tab)] = job
             return job
 
-    @staticmethod
-    def _busy(count: int) -> Busy:
-        people = "person is" if count == 1 else "people are"
-        return Busy(f"the server is busy: {count} {people} training; try again in a minute")
+    def _running_jobs(self) -> list[Job]:
+        return [job for job in self._jobs.values() if not job.queued]
+
+    def _fits(self, job: Job) -> bool:
+        """Whether ``job`` may run now beside the running ones (count, reservations, resident memory)."""
+        running = self._running_jobs()
+        reserved = sum(other.memory_mb for other in running)
+        return (len(running) < self.max_jobs and reserved + job.memory_mb <= self.memory_budget_mb
+                and not self._at_memory_limit(job))
+
+    def _at_memory_limit(self, job: Job) -> bool:
+        """The process's resident memory would pass its limit with this job (while others run: alone,
+        a job always runs, since waiting would free nothing)."""
+        return bool(self._running_jobs()) and self.rss_mb() + job.memory_mb > self.rss_limit_mb
+
+    def _admit_waiting(self) -> None:
+        """Start the jobs at the head of the waiting line while they fit, in arrival order (caller holds the lock)."""
+        while self._waiting and self._fits(self._waiting[0]):
+            job = self._waiting.popleft()
+            job.queued = False
+            job.started = self.clock()  # its time limit counts from here
+        self._cond.notify_all()
+
+    def _leave_line(self, job: Job) -> None:
+        if job in self._waiting:
+            self._waiting.remove(job)
+            self._admit_waiting()
+
+    def _memory_limit_message(self) -> str:
+        wait = self._seconds_until_a_run_ends()
+        when = f"the next run should end in about {_duration(wait)}" if wait is not None else "runs are ending"
+        return (f"the server is at its memory limit ({self.rss_mb():.0f} of {self.rss_limit_mb:.0f} MB) with "
+                f"{len(self._running_jobs())} people training; {when}: please press again then")
+
+    def _line_full_message(self, job: Job) -> str:
+        wait = self._line_wait(len(self._waiting) + 1, job.tab)
+        when = f"your turn would come in about {_duration(wait)}" if wait is not None else "runs are ending"
+        return (f"the line for live training is full: {len(self._waiting)} people are waiting and "
+                f"{len(self._running_jobs())} are training; {when}: please press again then")
 
     def _forget_abandoned(self) -> None:
         """Drop jobs whose stream nobody has read for a while (a closed tab): they do no work."""
@@ -245,6 +307,9 @@ class Runtime:
             if job.last_read < limit and job not in self._in_slot:
                 job.stop("abandoned")
                 del self._jobs[key]
+                if job.queued:
+                    self._waiting.remove(job)
+        self._admit_waiting()
 
     def _finish(self, job: Job) -> None:
         with self._cond:
@@ -253,12 +318,23 @@ class Runtime:
             if job in self._line:
                 self._line.remove(job)
             self._in_slot.discard(job)
-            self._cond.notify_all()
+            if job.queued:
+                self._waiting.remove(job)
+            elif job.frames:  # a run that ran: how long runs of this tab last, for the line's estimates
+                lasted = self.clock() - job.started
+                known = self._durations.get(job.tab)
+                self._durations[job.tab] = lasted if known is None else 0.7 * known + 0.3 * lasted
+            self._admit_waiting()
 
     def running(self) -> int:
-        """How many jobs are admitted now (running or waiting for their turn)."""
+        """How many jobs run now (training, or waiting for their turn on the CPU; not the waiting line)."""
         with self._cond:
-            return len(self._jobs)
+            return len(self._jobs) - len(self._waiting)
+
+    def waiting(self) -> int:
+        """How many jobs are in the waiting line."""
+        with self._cond:
+            return len(self._waiting)
 
     def job(self, owner: str, tab: str) -> Job | None:
         with self._cond:
@@ -329,23 +405,85 @@ class Runtime:
     def _leave_slot(self, job: Job, seconds: float) -> None:
         with self._cond:
             self._in_slot.discard(job)
-            self._chunk_estimate = 0.9 * self._chunk_estimate + 0.1 * seconds
+            kind = (job.heavy, job.frames == 0)
+            known = self._chunk_seconds.get(kind)
+            self._chunk_seconds[kind] = seconds if known is None else 0.8 * known + 0.2 * seconds
             self._cond.notify_all()
 
-    def place(self, job: Job) -> tuple[int, int, float]:
-        """(place in line from 1, jobs in line, estimated seconds until its turn)."""
+    def place(self, job: Job) -> tuple[int, int, float | None]:
+        """(place in line from 1, jobs in line, estimated seconds until its next frame, None until chunks of
+        the kinds involved were measured): the chunks of the jobs ahead that go first, shared by the slots
+        they may use (a heavy job waits for every heavy job ahead, one heavy slot at a time), then its own."""
         with self._cond:
             line = list(self._line)
             place = line.index(job) + 1 if job in line else 0
-            wait = math.ceil(place / self.slots) * self._chunk_estimate
-            return place, len(line), wait
+            ahead = [other for other in line[: max(0, place - 1)] if other.heavy or not job.heavy]
+            chunks = [self._chunk_seconds.get((other.heavy, other.frames == 0)) for other in ahead]
+            own = self._chunk_seconds.get((job.heavy, job.frames == 0))
+            if own is None or None in chunks:
+                return place, len(line), None
+            return place, len(line), sum(chunks) / (self.heavy_slots if job.heavy else self.slots) + own
 
     def waiting_notice(self, job: Job) -> str:
         place, waiting, seconds = self.place(job)
         running = self.running()
         people = "person is" if running == 1 else "people are"
-        return (f"Waiting for a turn on the CPU: place {place} of {waiting} in line, about {seconds:.1f} s "
+        estimate = f"about {seconds:.1f} s" if seconds is not None else "estimating the wait"
+        return (f"Waiting for a turn on the CPU: place {place} of {waiting} in line, {estimate} "
                 f"({running} {people} training; everyone gets a turn).")
+
+    # ---------------------------------------------------------- the waiting line's estimates
+
+    def _seconds_left(self, job: Job, now: float) -> float | None:
+        """How long a running job should still run: from its progress when it reports one, else from
+        how long this tab's runs lasted; None when neither is known yet."""
+        elapsed = now - job.started
+        if job.progress:
+            return elapsed * (1 - job.progress) / job.progress
+        lasted = self._durations.get(job.tab)
+        if lasted is None:
+            return None
+        return max(lasted - elapsed, 0.1 * lasted)  # overdue: it should end soon, not never
+
+    def _run_seconds(self, tab: str, now: float) -> float | None:
+        """How long a new run of ``tab`` should last: as its runs lasted, else as its running ones go."""
+        if tab in self._durations:
+            return self._durations[tab]
+        whole = [(now - job.started) / job.progress for job in self._running_jobs() if job.tab == tab and job.progress]
+        return statistics.median(whole) if whole else None
+
+    def _line_wait(self, place: int, tab: str) -> float | None:
+        """Seconds until the job at ``place`` (from 1) in the waiting line starts: each run that ends lets
+        the next in line start (the runs end when their progress or their tab's past runs say)."""
+        now = self.clock()
+        ends = [self._seconds_left(job, now) for job in self._running_jobs()]
+        if not ends or any(end is None for end in ends):
+            return None
+        heapq.heapify(ends)
+        ahead = list(self._waiting)[: place - 1]
+        for job in ahead:
+            starts = heapq.heappop(ends)
+            lasts = self._run_seconds(job.tab, now)
+            if lasts is None:
+                return None
+            heapq.heappush(ends, starts + lasts)
+        return heapq.heappop(ends)
+
+    def _seconds_until_a_run_ends(self) -> float | None:
+        now = self.clock()
+        ends = [self._seconds_left(job, now) for job in self._running_jobs()]
+        return min(ends) if ends and None not in ends else None
+
+    def line_notice(self, job: Job) -> str:
+        """What a job in the waiting line is told: its place, how many train, and an estimate."""
+        with self._cond:
+            place = list(self._waiting).index(job) + 1 if job in self._waiting else 0
+            waiting, running = len(self._waiting), len(self._running_jobs())
+            wait = self._line_wait(place, job.tab) if place else None
+        estimate = (f"about {_duration(wait)}" if wait is not None
+                    else "an estimate comes once the first runs have gone a little way")
+        return (f"**In line:** place {place} of {waiting}; your run starts when a place frees up, {estimate} "
+                f"({running} people are training now; Stop leaves the line).")
 
     @contextlib.contextmanager
     def priority(self):
@@ -384,8 +522,13 @@ class Runtime:
         ``frames`` too.
         """
         pacing = self.pacing
-        last_began = self.clock()
         try:
+            while job.queued and not job.stopping:  # in the waiting line: say where, now and every second
+                job.last_read = self.clock()
+                yield notice(self.line_notice(job))
+                with self._cond:
+                    self._cond.wait_for(lambda: not job.queued or job.stopping, pacing.line_notice_seconds)
+            last_began = self.clock()
             while True:
                 job.last_read = self.clock()
                 if job.stopping:
@@ -427,9 +570,10 @@ class Runtime:
         return self.run(job, one(), notice)
 
 
-# The most live jobs the app's runtime admits (PLAYGROUND_LIVE_JOBS); Gradio's own limit for
-# live streams is the same number (playground.live_ui).
+# The most live jobs the app's runtime runs at once (PLAYGROUND_LIVE_JOBS) and the most that wait in
+# its line (PLAYGROUND_LINE_SIZE); Gradio's own limit for live streams is their sum (playground.live_ui).
 MAX_LIVE_JOBS = int(os.environ.get("PLAYGROUND_LIVE_JOBS", "64"))
+LINE_SIZE = int(os.environ.get("PLAYGROUND_LINE_SIZE", "200"))
 _DEFAULT: Runtime | None = None
 _DEFAULT_LOCK = threading.Lock()
 
@@ -439,8 +583,13 @@ def default_runtime() -> Runtime:
     global _DEFAULT
     with _DEFAULT_LOCK:
         if _DEFAULT is None:
-            _DEFAULT = Runtime(max_jobs=MAX_LIVE_JOBS)
+            _DEFAULT = Runtime(max_jobs=MAX_LIVE_JOBS, max_line=LINE_SIZE)
         return _DEFAULT
+
+
+def _duration(seconds: float) -> str:
+    """A wait in words: "40 s", "3 min"."""
+    return f"{max(1, round(seconds))} s" if seconds < 90 else f"{round(seconds / 60)} min"
 
 
 def _ended(reason: str | None) -> str:

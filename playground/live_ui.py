@@ -20,12 +20,12 @@ import inspect
 
 import gradio as gr
 
-from playground import live
+from playground import live, live_memory
 from playground.ui import friendly
 
-# Every live stream is admitted by the runtime, so Gradio's own limit for them is only a
-# safety net (the runtime's max_jobs refuses clearly before it is reached).
-TRAINING_CONCURRENCY = live.MAX_LIVE_JOBS
+# Every live stream is admitted by the runtime (running, or in its waiting line), so Gradio's own
+# limit for them is only a safety net: the runtime says "the line is full" before it is reached.
+TRAINING_CONCURRENCY = live.MAX_LIVE_JOBS + live.LINE_SIZE
 LIVE = "live"  # the Gradio concurrency id of every live stream
 
 
@@ -86,10 +86,12 @@ def _with_request(fn, wrapper):
     return wrapper
 
 
-def live_stream(fn, *, panel: str, outputs: list, status=None, heavy: bool = False, memory_mb: float = 10.0,
-                once: bool = False, min_frame_seconds: float = 0.0):
-    """``fn`` (a generator, or with ``once=True`` a plain function) as a Gradio handler run by the runtime."""
+def live_stream(fn, *, panel: str, outputs: list, status=None, heavy: bool = False, once: bool = False,
+                min_frame_seconds: float = 0.0):
+    """``fn`` (a generator, or with ``once=True`` a plain function) as a Gradio handler run by the runtime.
+    Each run reserves the panel's measured memory (``live_memory``)."""
     takes_job = "job" in inspect.signature(fn).parameters
+    memory_mb = live_memory.reservation(panel)
 
     def handler(request, *args):
         notices = _Notices(outputs, status)  # one per stream: it remembers this stream's status
@@ -104,11 +106,11 @@ def live_stream(fn, *, panel: str, outputs: list, status=None, heavy: bool = Fal
     return friendly(_with_request(fn, handler))
 
 
-def play(trigger, fn, inputs, outputs, *, panel: str, status=None, heavy: bool = False, memory_mb: float = 10.0,
-         once: bool = False, min_frame_seconds: float = 0.0, **event):
+def play(trigger, fn, inputs, outputs, *, panel: str, status=None, heavy: bool = False, once: bool = False,
+         min_frame_seconds: float = 0.0, **event):
     """Wire ``trigger.click`` to a live stream (see ``live_stream``); returns the event."""
-    handler = live_stream(fn, panel=panel, outputs=list(outputs), status=status, heavy=heavy, memory_mb=memory_mb,
-                          once=once, min_frame_seconds=min_frame_seconds)
+    handler = live_stream(fn, panel=panel, outputs=list(outputs), status=status, heavy=heavy, once=once,
+                          min_frame_seconds=min_frame_seconds)
     event.setdefault("show_progress", "hidden")
     return trigger.click(handler, inputs=inputs, outputs=outputs, concurrency_id=LIVE,
                          concurrency_limit=TRAINING_CONCURRENCY, **event)

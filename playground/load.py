@@ -1,6 +1,6 @@
 """A class at once: drive the app with many real ``gradio_client`` visitors on loopback.
 
-    python -m playground.load --visitors 30 --seconds 30 [--scenario mlp|mixed] [--url URL]
+    python -m playground.load --visitors 30 --seconds 30 [--scenario mlp|mixed | --panel NAME] [--url URL]
 
 Without ``--url`` it starts the app (as ``python app.py`` would, 127.0.0.1, a free port), measures,
 and stops it. Every visitor is its own Gradio session. In the ``mlp`` scenario each one
@@ -9,9 +9,12 @@ classifies a photo, presses Play in the live MLP playground, watches the stream 
 The first classify comes from every visitor in the same instant (the worst case); the table
 reports the two kinds apart. In ``mixed`` the visitors are
 spread over every live panel (see ``playground.load_tasks``) and also sample a GAN and denoise.
+With ``--panel NAME`` every visitor presses Play on that one live panel at the same instant
+(``NAME`` as the runtime knows it: cnn_lab, gatys, transfer, live_dcgan, gpt_live, …).
 
-It prints one row per visitor (time to the first training frame, frames per second, how long
-Stop took to end the run, errors) and a summary: one-shot latency p50/p95 per kind, errors,
+It prints one row per visitor (time to the first reply of any kind, time to the first training
+frame, how long they waited in the runtime's line and what the line's first notice estimated,
+frames per second, how long Stop took to end the run, errors) and a summary: one-shot latency p50/p95 per kind, errors,
 and the server's peak RSS (when it started the server, or with ``--server-pid``).
 Everything is bounded: N visitors, S seconds each, a hard deadline; it never leaves loopback.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import threading
@@ -36,7 +40,13 @@ class Visitor:
 
     index: int
     panel: str = ""
+    first_reply: float | None = None  # seconds from pressing Play to the first output of any kind (frame or notice)
     first_frame: float | None = None  # seconds from pressing Play to the first training frame
+    line_notices: int = 0  # "In line" notices (the runtime's waiting line)
+    line_wait: float | None = None  # seconds from pressing Play until it left the line (its run started)
+    estimate: float | None = None  # the first wait a notice estimated (the line's, or a CPU turn's), s
+    estimate_at: float | None = None  # when that notice came, s after pressing Play
+    refused: bool = False  # the runtime said no (line full, memory limit)
     frames: int = 0  # training frames (not notices)
     notices: int = 0  # waiting / stopped notices
     watched: float = 0.0  # seconds from the first training frame to pressing Stop
@@ -44,6 +54,13 @@ class Visitor:
     stopped_frame: bool = False  # its last frame said it stopped
     errors: list[str] = field(default_factory=list)
     one_shots: list[tuple[str, float]] = field(default_factory=list)  # (kind, seconds)
+
+    @property
+    def waited(self) -> float | None:
+        """Seconds from the first estimate shown to the first training frame (what the estimate foretold)."""
+        if self.estimate is None or self.first_frame is None:
+            return None
+        return self.first_frame - self.estimate_at
 
     @property
     def fps(self) -> float:
@@ -108,6 +125,17 @@ class MemoryWatch:
                 pass
 
 
+LINE_MARK = "In line:"
+
+
+def estimated_seconds(text: str) -> float | None:
+    """The wait a notice estimates ("about 40 s", "about 3 min"); None when it gives none."""
+    match = re.search(r"about (\d+(?:\.\d+)?) (s|min)\b", text)
+    if match is None:
+        return None
+    return float(match.group(1)) * (60 if match.group(2) == "min" else 1)
+
+
 def timed(visitor: Visitor, kind: str, call) -> None:
     began = time.perf_counter()
     try:
@@ -142,6 +170,17 @@ def run_visitor(visitor: Visitor, client, task, args: list, seconds: float, star
         outputs = job.outputs()
         now = time.perf_counter()
         for output in outputs[seen:]:
+            if visitor.first_reply is None:
+                visitor.first_reply = now - pressed
+            status = output[task.status_index] if isinstance(output, (list, tuple)) else output
+            in_line = isinstance(status, str) and LINE_MARK in status
+            if visitor.estimate is None and first_at is None and isinstance(status, str):
+                visitor.estimate = estimated_seconds(status)
+                visitor.estimate_at = now - pressed if visitor.estimate is not None else None
+            if in_line:
+                visitor.line_notices += 1
+            elif visitor.line_notices and visitor.line_wait is None:
+                visitor.line_wait = now - pressed
             if is_training_frame(task, output):
                 visitor.frames += 1
                 if first_at is None:
@@ -165,13 +204,16 @@ def run_visitor(visitor: Visitor, client, task, args: list, seconds: float, star
     if first_at is not None:
         visitor.frames -= 1  # frames per second counts the frames after the first one
     if job.done() and job.exception() is not None:
-        visitor.errors.append(f"stream: {str(job.exception())[:160]}")
+        message = str(job.exception())
+        visitor.refused = any(word in message for word in ("line for live training is full", "memory limit", "busy"))
+        visitor.errors.append(f"stream: {message[:160]}")
         return
     if first_at is None:
         visitor.errors.append(f"no training frame within {seconds:.0f} s")
     stop_pressed = time.perf_counter()
     try:
-        client.predict(api_name=task.stop)
+        if task.stop:
+            client.predict(api_name=task.stop)
     except Exception as error:  # noqa: BLE001
         visitor.errors.append(f"stop: {error}")
     while not job.done() and time.monotonic() < deadline + 30:
@@ -242,19 +284,34 @@ def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pi
 
 def report(people: list[Visitor], memory: MemoryWatch, scenario: str, seconds: float) -> None:
     peak_mb = memory.peak_mb
+    def shown(value: float | None) -> str:
+        return f"{value:.2f}" if value is not None else "—"
+
     print(f"\nscenario {scenario}: {len(people)} visitors, {seconds:.0f} s each")
-    print(f"{'visitor':>7} {'panel':<16} {'first frame s':>13} {'frames/s':>8} {'frames':>6} {'notices':>7} "
-          f"{'stop s':>6} {'stopped':>7}  errors")
+    print(f"{'visitor':>7} {'panel':<19} {'reply s':>7} {'first frame s':>13} {'in line':>7} {'line s':>6} "
+          f"{'est. s':>6} {'waited s':>8} {'frames/s':>8} {'frames':>6} {'notices':>7} {'stop s':>6} {'stopped':>7}  "
+          "errors")
     for person in people:
-        first = f"{person.first_frame:.2f}" if person.first_frame is not None else "—"
-        stop = f"{person.stop_seconds:.2f}" if person.stop_seconds is not None else "—"
-        print(f"{person.index:>7} {person.panel:<16} {first:>13} {person.fps:>8.1f} {person.frames:>6} "
-              f"{person.notices:>7} {stop:>6} {'yes' if person.stopped_frame else 'no':>7}  "
-              f"{'; '.join(person.errors)}")
+        print(f"{person.index:>7} {person.panel:<19} {shown(person.first_reply):>7} {shown(person.first_frame):>13} "
+              f"{person.line_notices:>7} {shown(person.line_wait):>6} {shown(person.estimate):>6} "
+              f"{shown(person.waited):>8} "
+              f"{person.fps:>8.1f} {person.frames:>6} {person.notices:>7} {shown(person.stop_seconds):>6} "
+              f"{'yes' if person.stopped_frame else 'no':>7}  {'; '.join(person.errors)}")
     firsts = [p.first_frame for p in people if p.first_frame is not None]
     rates = [p.fps for p in people]
     stops = [p.stop_seconds for p in people if p.stop_seconds is not None]
     print("\nsummary")
+    replies = [p.first_reply for p in people if p.first_reply is not None]
+    print(f"  first reply      max {max(replies, default=float('nan')):.2f} s · {sum(r <= 1.0 for r in replies)}/"
+          f"{len(people)} within 1 s (a frame, or a notice with their place)")
+    queued = [p for p in people if p.line_notices]
+    print(f"  waiting line     {len(queued)}/{len(people)} waited in it · {sum(p.refused for p in people)} refused")
+    judged = [p for p in people if p.waited is not None and p.waited >= 2.0]
+    if judged:
+        errors = [abs(p.estimate - p.waited) / p.waited for p in judged]
+        print(f"  estimates        the first estimate shown vs the wait that followed until the first frame: median "
+              f"error {100 * statistics.median(errors):.0f} %, max {100 * max(errors):.0f} %, "
+              f"{sum(e <= 0.3 for e in errors)}/{len(judged)} within 30 % (visitors who then waited ≥ 2 s)")
     print(f"  first frame      max {max(firsts, default=float('nan')):.2f} s · median "
           f"{statistics.median(firsts) if firsts else float('nan'):.2f} s · {len(firsts)}/{len(people)} got one")
     print(f"  frames/s         min {min(rates):.1f} · median {statistics.median(rates):.1f}")
@@ -266,7 +323,11 @@ def report(people: list[Visitor], memory: MemoryWatch, scenario: str, seconds: f
         print(f"  {kind:<30} p50 {percentile(times, 50):.2f} s · p95 {percentile(times, 95):.2f} s · n={len(times)}")
     errors = sum(len(p.errors) for p in people)
     print(f"  errors           {errors}")
-    print(f"  server peak RSS  {peak_mb:.0f} MB" if peak_mb else "  server peak RSS  (unknown: pass --server-pid)")
+    from playground import live
+
+    limits = (f"(its limit {live.default_rss_limit_mb():.0f} MB; live reservations may total "
+              f"{live.default_memory_budget_mb():.0f} MB on this machine)")
+    print(f"  server peak RSS  {peak_mb:.0f} MB {limits}" if peak_mb else "  server peak RSS  (unknown: pass --server-pid)")
     frames = sum(p.frames + (p.first_frame is not None) for p in people)
     if memory.cpu_seconds and frames:
         print(f"  server CPU       {memory.cpu_seconds:.1f} s for {frames} frames "
@@ -275,10 +336,13 @@ def report(people: list[Visitor], memory: MemoryWatch, scenario: str, seconds: f
 
 
 def main(argv: list[str] | None = None) -> None:
+    from playground.load_tasks import PANELS
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--visitors", type=int, default=8, help="simulated visitors (1–60)")
     parser.add_argument("--seconds", type=float, default=20, help="how long each visitor watches (1–300)")
     parser.add_argument("--scenario", choices=["mlp", "mixed"], default="mlp")
+    parser.add_argument("--panel", choices=sorted(PANELS), help="every visitor on this one live panel")
     parser.add_argument("--url", help="a running app on loopback (default: start one)")
     parser.add_argument("--server-pid", type=int, help="the running app's pid, to read its memory")
     args = parser.parse_args(argv)
@@ -286,7 +350,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--visitors must be 1–60 and --seconds 1–300")
     if args.url and not args.url.startswith(("http://127.0.0.1", "http://localhost")):
         parser.error("--url must be on loopback (http://127.0.0.1:PORT/)")
-    run(args.visitors, args.seconds, args.scenario, args.url, args.server_pid)
+    run(args.visitors, args.seconds, args.panel or args.scenario, args.url, args.server_pid)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from typing import Callable
 class Task:
     panel: str  # a short name for the table
     play: str  # the Play endpoint, e.g. "/mlp_play"
-    stop: str  # the Stop endpoint
+    stop: str | None  # the Stop endpoint (None: the run ends by itself)
     play_args: Callable[[], list]
     status_index: int  # where the status text is in each streamed output
     training_mark: str  # text that only a training frame's status contains ("a|b": either)
@@ -112,7 +112,7 @@ MIXED: list[Task] = [
     Task("init_race", "/init_race", "/init_race_stop",
          lambda: [["seed_normal", "too_small", "kaiming_normal"], "mlp", "off", "relu", 5, 128, "Momentum", 0.02, 64, 3,
                   10, 0], 2, "Training:"),
-    Task("transfer_exp", "/transfer_run_experiment", "/transfer_experiment_stop", lambda: [3, 0], 2, "step |done"),
+    Task("transfer_experiment", "/transfer_run_experiment", "/transfer_experiment_stop", lambda: [3, 0], 2, "step |done"),
     Task("live_dcgan", "/live_dcgan_train", "/live_dcgan_stop", lambda: [0, 2e-4, 10], 2, "D loss"),
     Task("memory_race", "/memory_race", "/memory_race_stop",
          lambda: ["remember-k", 20, 10, 32, 0.003, 3.0, 0, 3000], 1, "held-out accuracy"),
@@ -122,10 +122,32 @@ MIXED: list[Task] = [
 ]
 
 
+def _example_set(client) -> None:
+    client.predict("Photo patches: cat / coffee / rocket", api_name="/transfer_load_example_set")
+
+
+# The live panels the mixed scenario leaves out (a one-shot, a stream that ends by itself, or one
+# that needs pictures first): every live panel of the app has a task, by the runtime's panel name.
+OTHERS: list[Task] = [
+    Task("gpt_live", "/gpt_train_live", "/gpt_stop_training",
+         lambda: ["Shakespeare excerpt (ships with the app)", "", 2, 64, 64, 3e-3, 1500, 0], 0, "step "),
+    Task("gpt_generate", "/gpt_generate", "/gpt_stop_generating", lambda: ["ROMEO:", 300, 1.0, 0, 1.0, 0], 0, ":"),
+    Task("batchnorm", "/bn_pitfalls", None, lambda: ["mlp", 2, 0], 0, "held-out accuracy"),
+    Task("perceptron", "/perceptron_learn", "/perceptron_stop", lambda: [1.0, -1.0, 0.5, "sigmoid", 0.1, "gauss"], 4,
+         "Epoch "),
+    Task("transfer", "/transfer_train", "/transfer_stop", lambda: [0, False, "linear", 30, 3e-3, 0, 0.25], 0,
+         "Epoch |Done in",
+         before=(("example set", _example_set),)),
+]
+PANELS: dict[str, Task] = {task.panel: task for task in [*MIXED, *OTHERS]}  # the runtime's panel name → task
+
+
 def tasks_for(scenario: str, visitors: int) -> list[Task]:
-    """The task of each visitor: all MLP, or the live panels in turn (mixed)."""
+    """The task of each visitor: all MLP, the live panels in turn (mixed), or all on one panel (its name)."""
     if scenario == "mlp":
         return [MLP] * visitors
+    if scenario in PANELS:
+        return [PANELS[scenario]] * visitors
     # Mixed: the panels in turn; each visitor makes one of the one-shot calls before and during.
     tasks = []
     for index in range(visitors):

@@ -250,39 +250,145 @@ def test_min_frame_seconds_paces_a_stream_without_changing_its_frames():
 # ------------------------------------------------------------------ admission limits
 
 
-def test_too_many_jobs_are_refused_clearly():
-    runtime = live.Runtime(slots=2, max_jobs=3)
-    for owner in ("a", "b", "c"):
-        runtime.start(owner, "tab")
-    with pytest.raises(Busy, match=r"^the server is busy: 3 people are training; try again in a minute$"):
+def _frames_until(stream, wanted) -> list:
+    """Read ``stream`` until a frame satisfies ``wanted``; returns every frame read."""
+    frames = []
+    for frame in stream:
+        frames.append(frame)
+        if wanted(frame):
+            return frames
+    raise AssertionError(f"the stream ended without the frame wanted: {frames}")
+
+
+def test_beyond_the_running_limit_visitors_wait_in_line_in_arrival_order():
+    runtime = live.Runtime(slots=2, max_jobs=2, pacing=live.Pacing(line_notice_seconds=0.01))
+    counts: dict = {}
+    running = {owner: runtime.start(owner, "tab") for owner in ("a", "b")}
+    waiting = {owner: runtime.start(owner, "tab") for owner in ("c", "d", "e")}
+    assert [job.queued for job in waiting.values()] == [True, True, True]
+    assert runtime.running() == 2 and runtime.waiting() == 3
+    streams = {owner: runtime.run(job, counting_stream(counts, owner), notice) for owner, job in waiting.items()}
+    # Each hears its place at once (before any waiting), with how many train.
+    for place, owner in enumerate(("c", "d", "e"), start=1):
+        kind, text = next(streams[owner])
+        assert kind == "notice" and f"place {place} of 3" in text and "2 people are training" in text
+    # A run ends: the first in line starts, the others move up.
+    runtime._finish(running["a"])
+    assert not waiting["c"].queued and waiting["d"].queued
+    assert _frames_until(streams["c"], lambda frame: frame[0] == "frame")[-1] == ("frame", "c", 1)
+    assert "place 1 of 2" in next(streams["d"])[1]
+    runtime._finish(running["b"])
+    assert not waiting["d"].queued and waiting["e"].queued
+    assert "place 1 of 1" in next(streams["e"])[1]
+    for stream in streams.values():
+        stream.close()
+    assert runtime.running() == 0 and runtime.waiting() == 0
+
+
+def test_stop_while_waiting_leaves_the_line_and_says_so():
+    runtime = live.Runtime(slots=1, max_jobs=1, pacing=live.Pacing(line_notice_seconds=0.01))
+    holder = runtime.start("a", "tab")
+    first, second = runtime.start("b", "tab"), runtime.start("c", "tab")
+    stream_b = runtime.run(first, counting_stream({}, "b"), notice)
+    stream_c = runtime.run(second, counting_stream({}, "c"), notice)
+    assert "place 1 of 2" in next(stream_b)[1] and "place 2 of 2" in next(stream_c)[1]
+    runtime.stop("b", "tab")
+    assert list(stream_b)[-1] == ("notice", "**Stopped.**")
+    assert "place 1 of 1" in next(stream_c)[1]
+    runtime._finish(holder)
+    assert not second.queued
+    stream_c.close()
+
+
+def test_a_second_press_while_waiting_keeps_one_place_at_the_back():
+    runtime = live.Runtime(slots=1, max_jobs=1)
+    runtime.start("a", "tab")
+    runtime.start("b", "tab")
+    runtime.start("c", "tab")
+    again = runtime.start("b", "tab")  # b presses again: its old place is given up, it goes to the back
+    assert again.queued and runtime.waiting() == 2
+    assert "place 2 of 2" in runtime.line_notice(again)
+
+
+def test_a_full_line_refuses_and_names_the_wait():
+    now = [0.0]
+    runtime = live.Runtime(slots=1, max_jobs=1, max_line=2, clock=lambda: now[0])
+    running = runtime.start("a", "tab")
+    runtime.start("b", "tab")
+    runtime.start("c", "tab")
+    with pytest.raises(Busy, match=r"^the line for live training is full: 2 people are waiting and 1 are training; "
+                                   r"runs are ending: please press again then$"):
         runtime.start("d", "tab")
-    runtime.start("a", "tab")  # replacing your own run is always allowed
-    assert runtime.running() == 3
+    now[0] = 10.0
+    running.report_progress(1, 4)  # a quarter done in 10 s: 30 s left, and each run lasts 40 s
+    with pytest.raises(Busy, match=r"your turn would come in about 2 min: please press again then$"):
+        runtime.start("d", "tab")  # 30 s, then b's 40 s, then c's 40 s: 110 s
 
 
-def test_the_memory_budget_refuses_before_it_is_spent():
+def test_the_estimate_follows_progress_and_past_runs():
+    now = [0.0]
+    runtime = live.Runtime(slots=2, max_jobs=2, clock=lambda: now[0])
+    a, b = runtime.start("a", "cnn"), runtime.start("b", "cnn")
+    c, d, e = (runtime.start(owner, "cnn") for owner in "cde")
+    assert "an estimate comes once the first runs have gone a little way" in runtime.line_notice(c)
+    now[0] = 10.0
+    a.report_progress(1, 2)  # half done after 10 s: 10 s left, a run lasts 20 s
+    b.report_progress(1, 4)  # a quarter done: 30 s left
+    # A new run should last 30 s (the median of 20 and 40). c starts when a ends (10 s) and ends at 40 s;
+    # d starts when b ends (30 s); e when c ends (40 s).
+    assert "about 10 s" in runtime.line_notice(c)
+    assert "about 30 s" in runtime.line_notice(d)
+    assert "about 40 s" in runtime.line_notice(e)
+    now[0] = 20.0
+    a.frames = 40  # it streamed its run
+    runtime._finish(a)  # ran 20 s: the tab's runs last 20 s from now on (for those without progress)
+    assert not c.queued
+    b.report_progress(1, 2)  # half done after 20 s: 20 s left
+    assert "about 20 s" in runtime.line_notice(d)  # b has 20 s left; c (no progress yet) 20 s
+
+
+def test_the_memory_budget_queues_runs_and_one_visitor_cannot_take_it_all():
     runtime = live.Runtime(slots=2, memory_budget_mb=150, visitor_memory_mb=60)
     for owner in ("a", "b", "c"):
-        runtime.start(owner, "gatys", memory_mb=40, heavy=True)
-    with pytest.raises(Busy, match="the server is busy: 3 people are training"):
-        runtime.start("d", "gatys", memory_mb=40, heavy=True)
-    runtime.start("d", "mlp", memory_mb=10)  # a small job still fits
+        assert not runtime.start(owner, "gatys", memory_mb=40, heavy=True).queued
+    assert runtime.start("d", "gatys", memory_mb=40, heavy=True).queued  # 160 MB would pass the 150 MB budget
+    assert runtime.start("e", "mlp", memory_mb=10).queued  # arrival order: nobody overtakes d
     with pytest.raises(Busy, match="your other trainings already use 40 MB of your 60 MB"):
         runtime.start("a", "cnn", memory_mb=21)
-    runtime.start("a", "mlp", memory_mb=10)
-    assert runtime.running() == 5
+    runtime.stop("a", "gatys")
+    runtime._finish(runtime.job("a", "gatys"))
+    assert not runtime.job("d", "gatys").queued and not runtime.job("e", "mlp").queued
+    assert runtime.running() == 4
 
 
-def test_a_process_near_its_memory_limit_refuses_new_jobs():
+def test_a_process_at_its_memory_limit_refuses_new_runs_and_names_the_wait():
     rss = [500.0]
-    runtime = live.Runtime(slots=2, rss_limit_mb=1000, rss_mb=lambda: rss[0])
-    runtime.start("a", "mlp", memory_mb=10)
-    rss[0] = 995.0  # something grew: the next job would pass the limit
-    with pytest.raises(Busy, match="the server is busy: 1 person is training; try again in a minute"):
+    now = [0.0]
+    runtime = live.Runtime(slots=2, rss_limit_mb=1000, rss_mb=lambda: rss[0], clock=lambda: now[0])
+    job = runtime.start("a", "mlp", memory_mb=10)
+    rss[0] = 995.0  # something grew: the next run would pass the limit
+    now[0] = 30.0
+    job.report_progress(3, 4)
+    with pytest.raises(Busy, match=r"^the server is at its memory limit \(995 of 1000 MB\) with 1 people training; "
+                                   r"the next run should end in about 10 s: please press again then$"):
         runtime.start("b", "mlp", memory_mb=10)
     rss[0] = 600.0
     runtime.start("b", "mlp", memory_mb=10)
     assert runtime.running() == 2
+
+
+def test_a_visitor_who_left_the_line_loses_their_place():
+    now = [0.0]
+    runtime = live.Runtime(slots=1, max_jobs=1, clock=lambda: now[0])
+    running = runtime.start("a", "tab")
+    runtime.start("gone", "tab")
+    stays = runtime.start("stays", "tab")
+    now[0] = 10.0
+    running.last_read = stays.last_read = 10.0  # their pages still read; "gone" closed its tab at 0 s
+    now[0] = runtime.pacing.abandoned_seconds + 5
+    runtime.start("new", "tab")
+    assert runtime.job("gone", "tab") is None
+    assert "place 1 of 2" in runtime.line_notice(stays)
 
 
 # ------------------------------------------------------------------ isolation (the real MLP trainer)

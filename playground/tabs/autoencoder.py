@@ -117,6 +117,8 @@ def live_frames(kind, level, bottleneck, learning_rate, epochs, seed, job=None):
                              steps_per_frame=job.scaled(per_frame) if job is not None else per_frame).validated()
     model = live.new_model(config)
     for frame in live.train_live(config, model):
+        if job is not None:
+            job.report_progress(frame.step, frame.steps_total)  # for the waiting line's estimates
         curves = curve_table({"training (recent steps)": frame.train_curve, "validation batch": frame.valid_curve},
                              x="step", y="loss")
         status = (f"Epoch {frame.epoch}/{config.epochs}, step {frame.step}/{frame.steps_total}: "
@@ -277,7 +279,7 @@ def build() -> None:
                     api_visibility="undocumented", queue=False)
     live_ui.play(start, live_frames, [live_kind, live_level, bottleneck, learning_rate, epochs, live_seed],
                  [live_picture, curves, live_status, live_model], panel="autoencoder", status=live_status, heavy=True,
-                 memory_mb=120, api_name="train_live", show_progress="minimal")
+                 api_name="train_live", show_progress="minimal")
     live_ui.stop(stop, panel="autoencoder", api_name="train_live_stop")
 
 

@@ -108,14 +108,18 @@ def evaluation_outputs(session: LabSession):
     return summary, render.confusion_image(evaluation.confusion), mistake_gallery(evaluation)
 
 
-def train(optimizer, learning_rate, epochs, batch_size, dropout, augment, seed, valid_percent, digits, session):
-    """Generator handler: stream curves, the seed's log lines and the best checkpoint; evaluate at the end."""
+def train(optimizer, learning_rate, epochs, batch_size, dropout, augment, seed, valid_percent, digits, session,
+          job=None):
+    """Generator handler: stream curves, the seed's log lines and the best checkpoint; evaluate at the end.
+    Under the live runtime (``job``) each frame says how far the run is, for the waiting line's estimates."""
     session = session if isinstance(session, LabSession) else LabSession()
     settings = LiveSettings(optimizer, learning_rate, epochs, batch_size, dropout, seed, valid_percent, digits, augment)
     settings = settings.validated()  # clear message before anything starts
     no_change = gr.skip()
     update = None
     for update in train_live(settings, session):
+        if job is not None:
+            job.report_progress(update.step, update.epochs * update.steps_per_epoch)
         yield (status_text(update, session), curves_frame(update.history), "\n".join(update.log),
                session.checkpoint_path, session, no_change, no_change, no_change)
     if update.diverged:
@@ -230,7 +234,7 @@ def build() -> None:
     live_ui.play(train_button, train,
                  [optimizer, learning_rate, epochs, batch_size, dropout, augment, seed, valid_percent, digits, session],
                  [status, curves, log, checkpoint, session, accuracy, confusion, mistakes], panel="cnn_lab",
-                 status=status, heavy=True, memory_mb=150, api_name="cnn_lab_train", show_progress="minimal")
+                 status=status, heavy=True, api_name="cnn_lab_train", show_progress="minimal")
     live_ui.stop(stop_button, panel="cnn_lab", api_name="cnn_lab_stop")
     evaluate_button.click(friendly(evaluate), inputs=[session], outputs=[accuracy, confusion, mistakes],
                           api_name="cnn_lab_evaluate", concurrency_id=HEAVY)

@@ -224,6 +224,8 @@ def live_dcgan_train(state, seed, lr, steps_per_frame, job=None):
     target = run.steps + LIVE_DCGAN_MAX_STEPS
     while run.steps < target:
         run.train(min(job.scaled(per_frame) if job is not None else per_frame, target - run.steps))
+        if job is not None:
+            job.report_progress(LIVE_DCGAN_MAX_STEPS - (target - run.steps), LIVE_DCGAN_MAX_STEPS)
         yield run, run.fixed_grid(), _live_chart(run), run.summary()
 
 
@@ -418,7 +420,7 @@ def _toy_lab() -> None:
     step_d.click(friendly(toy_step_d), [state, *controls], outputs, api_name="toy_step_d", concurrency_id=HEAVY)
     step_g.click(friendly(toy_step_g), [state, *controls], outputs, api_name="toy_step_g", concurrency_id=HEAVY)
     live_ui.play(play, toy_play, [state, *controls, d_steps, per_frame], outputs, panel="toy_gan", status=status,
-                 memory_mb=20, api_name="toy_play")
+                 api_name="toy_play")
     live_ui.stop(stop, panel="toy_gan", api_name="toy_stop")
 
 
@@ -445,7 +447,7 @@ def _live_dcgan_lab() -> None:
     show_on_first_visit([grid, chart, summary], lambda: live_dcgan_reset(0, 2e-4)[1:])
     reset.click(friendly(live_dcgan_reset), [seed, lr], outputs, api_name="live_dcgan_reset", concurrency_id=HEAVY)
     live_ui.play(train, live_dcgan_train, [state, seed, lr, per_frame], outputs, panel="live_dcgan", status=summary,
-                 heavy=True, memory_mb=150, api_name="live_dcgan_train")
+                 heavy=True, api_name="live_dcgan_train")
     live_ui.stop(stop, panel="live_dcgan", api_name="live_dcgan_stop")
 
 

@@ -217,7 +217,7 @@ def _build_live() -> None:
         gpt_sample = gr.Textbox(label="GPT writes", lines=6, elem_id="gpt-live-gpt-sample")
         lstm_sample = gr.Textbox(label="LSTM writes", lines=6, elem_id="gpt-live-lstm-sample")
     live_ui.play(start, train_live, [source, text, layers, width, context, learning_rate, steps, seed],
-                 [status, curves, gpt_sample, lstm_sample], panel="gpt_live", status=status, memory_mb=150,
+                 [status, curves, gpt_sample, lstm_sample], panel="gpt_live", status=status,
                  api_name="gpt_train_live")
     live_ui.stop(stop, panel="gpt_live", api_name="gpt_stop_training")
 

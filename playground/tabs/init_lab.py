@@ -237,7 +237,7 @@ def _build_race() -> None:
     inputs = [schemes, architecture, bn_mode, activation, hidden_layers, width, optimizer, learning_rate, batch_size,
               epochs, steps_per_frame, seed]
     live_ui.play(start, run_race, inputs, [image, table, status], panel="init_race", status=status, heavy=True,
-                 memory_mb=120, api_name="init_race", show_progress="minimal")
+                 api_name="init_race", show_progress="minimal")
     live_ui.stop(stop, panel="init_race", api_name="init_race_stop")
 
 
@@ -262,7 +262,7 @@ def _build_batchnorm() -> None:
     )
     # One training run, done in turn with everyone training (the live runtime), as one chunk.
     live_ui.play(run, show_pitfalls, [architecture, epochs, seed], [report, layers], panel="batchnorm", status=report,
-                 heavy=True, memory_mb=120, once=True, api_name="bn_pitfalls", show_progress="full")
+                 heavy=True, once=True, api_name="bn_pitfalls", show_progress="full")
 
 
 # ---------------------------------------------------------------- benchmarks

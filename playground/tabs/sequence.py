@@ -199,7 +199,7 @@ def _build_welcome() -> None:
         sample_button = gr.Button("Sample")
     sample = gr.Textbox(label="The model writes", lines=8, elem_id="seq-char-sample")
     live_ui.play(train, train_char_model, [text, cell, hidden, learning_rate, seed, steps, temperature],
-                 [model, curve, status, sample], panel="char_lm", status=status, memory_mb=60,
+                 [model, curve, status, sample], panel="char_lm", status=status,
                  api_name="train_char_model", show_progress="minimal")
     live_ui.stop(stop, panel="char_lm", api_name="char_lm_stop")
     sampler = friendly(sample_text)
@@ -272,9 +272,9 @@ def _build_race() -> None:
     common = [task, delay, window, hidden, learning_rate, gate_bias, seed]
     # The race and the sweep share one panel (and its Stop): starting one replaces the other.
     live_ui.play(start, run_race, common + [steps], [figure, status], panel="memory_race", status=status,
-                 heavy=True, memory_mb=60, api_name="memory_race", show_progress="minimal")
+                 heavy=True, api_name="memory_race", show_progress="minimal")
     live_ui.play(sweep, sweep_delays, [task, delays, window, hidden, learning_rate, gate_bias, seed, steps_per_delay],
-                 [sweep_figure, sweep_status], panel="memory_race", status=sweep_status, heavy=True, memory_mb=60,
+                 [sweep_figure, sweep_status], panel="memory_race", status=sweep_status, heavy=True,
                  api_name="accuracy_vs_delay", show_progress="minimal")
     live_ui.stop(stop, panel="memory_race", api_name="memory_race_stop")
     # the adding problem (a regression) learns slower: it gets a larger step and budget by default
@@ -306,7 +306,7 @@ def _build_timeseries() -> None:
     status = gr.Markdown(elem_id="seq-ts-status")
     figure = gr.Plot(label="Prediction over the truth", elem_id="seq-ts-plot")
     live_ui.play(start, run_forecast, [series, cell, hidden, learning_rate, noise, seed, steps], [figure, status],
-                 panel="forecast", status=status, memory_mb=30, api_name="forecast", show_progress="minimal")
+                 panel="forecast", status=status, api_name="forecast", show_progress="minimal")
     live_ui.stop(stop, panel="forecast", api_name="forecast_stop")
 
 
@@ -330,7 +330,7 @@ def _build_attention() -> None:
     status = gr.Markdown(elem_id="seq-att-status")
     figure = gr.Plot(label="Attention map and accuracy", elem_id="seq-att-plot")
     live_ui.play(start, run_attention, [length, heads, layers, learning_rate, seed, steps], [figure, status],
-                 panel="attention", status=status, memory_mb=40, api_name="attention", show_progress="minimal")
+                 panel="attention", status=status, api_name="attention", show_progress="minimal")
     live_ui.stop(stop, panel="attention", api_name="attention_stop")
 
 

@@ -95,6 +95,8 @@ def run_gatys(content, style, style_layers, content_layers, content_weight, styl
         settings = dataclasses.replace(settings, report_every=LIVE_REPORT_EVERY)
     content_image, style_image = _image(content, "content"), _image(style, "style")
     for progress in gatys.transfer(content_image, style_image, settings):
+        if job is not None:
+            job.report_progress(progress.iteration, settings.iterations)  # for the waiting line's estimates
         caption = gatys_caption(progress, settings)
         if progress.done:
             caption += style_note(progress.image, content_image, style_image, settings.size)
@@ -209,9 +211,9 @@ def build() -> None:
     gatys_outputs = [gatys_out, curves, gatys_text]
     # Both buttons are one panel: one Gatys run per visitor; Stop ends it, the latest image stays.
     live_ui.play(run_g, run_gatys, [content, style, *gatys_knobs], gatys_outputs, panel="gatys", status=gatys_text,
-                 heavy=True, memory_mb=400, api_name="gatys", show_progress="minimal")
+                 heavy=True, api_name="gatys", show_progress="minimal")
     live_ui.play(both, run_both, [content, style, style_b, alpha, mix, adain_colour, adain_size, *gatys_knobs],
-                 [adain_out, adain_text, *gatys_outputs], panel="gatys", status=gatys_text, heavy=True, memory_mb=400,
+                 [adain_out, adain_text, *gatys_outputs], panel="gatys", status=gatys_text, heavy=True,
                  api_name="style_both", show_progress="minimal")
     live_ui.stop(stop_g, panel="gatys", api_name="stop_gatys")
     # The default pair, already stylised by AdaIN (one forward pass, computed once per process).

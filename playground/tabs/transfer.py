@@ -318,7 +318,7 @@ def build() -> None:
 
     live_ui.play(train_button, train, [workspace, unfrozen, augment, head_kind, epochs, learning_rate, seed, holdout],
                  [workspace, train_status, loss_plot, accuracy_plot, per_class, confusion], panel="transfer",
-                 status=train_status, heavy=True, memory_mb=250, api_name="transfer_train", show_progress="minimal")
+                 status=train_status, heavy=True, api_name="transfer_train", show_progress="minimal")
     live_ui.stop(stop_button, panel="transfer", api_name="transfer_stop")
 
     classify_button.click(friendly(classify), [workspace, query], [prediction], api_name="transfer_classify", concurrency_id=HEAVY)
@@ -329,7 +329,7 @@ def build() -> None:
     export_button.click(friendly(export_classifier), [workspace], [export_files, export_code], api_name="transfer_export")
     live_ui.play(experiment_button, run_experiment, [experiment_classes, experiment_seed],
                  [experiment_plot, experiment_table, experiment_status], panel="transfer_experiment",
-                 status=experiment_status, heavy=True, memory_mb=300, api_name="transfer_run_experiment",
+                 status=experiment_status, heavy=True, api_name="transfer_run_experiment",
                  show_progress="minimal")
     live_ui.stop(experiment_stop, panel="transfer_experiment", api_name="transfer_experiment_stop")
 
