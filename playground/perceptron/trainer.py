@@ -79,6 +79,7 @@ class Trainer:
         self.data = make_data(config)
         self.train_x = torch.from_numpy(datasets.features(self.data.train_points, config.features))  # (n, F)
         self.train_y = torch.from_numpy(self.data.train_labels)  # (n,)
+        self.train_size = len(self.train_y)  # n, as an int (Tensor.__len__ costs ~1 µs, asked every mini-batch)
         self.test_x = torch.from_numpy(datasets.features(self.data.test_points, config.features))
         self.test_y = torch.from_numpy(self.data.test_labels)
         self.model: MLP = build_mlp(len(config.features), config.hidden, config.hidden_activations(),
@@ -109,17 +110,37 @@ class Trainer:
 
     def _start_epoch(self) -> None:
         """A new shuffle (seeded): the mini-batches of the next epoch, run by ``_next_batch``."""
-        self._order = torch.randperm(len(self.train_x), generator=self.shuffle)
+        self._order = torch.randperm(self.train_size, generator=self.shuffle)
         self._cursor = 0  # index into _order of the next mini-batch
         self._batch_losses: list[torch.Tensor] = []  # detached, read once at the end of the epoch (no sync per step)
         self._batch_sizes: list[int] = []
 
-    def _next_batch(self) -> None:
-        """One optimizer step on the next mini-batch of the epoch in progress."""
+    def next_batch(self) -> torch.Tensor:
+        """The indices of the next mini-batch of this trainer's data order, (B,) (an epoch starts when
+        none is in progress); ``batch_done`` records its step. The class's batched step uses both."""
+        if self._order is None:
+            self._start_epoch()
+        batch_size = min(self.config.batch_size, self.train_size)
+        return self._order[self._cursor:self._cursor + batch_size]
+
+    def ends_epoch(self, size: int) -> bool:
+        """Whether a mini-batch of ``size`` points from here ends the epoch in progress."""
+        return self._order is not None and self._cursor + size >= self.train_size
+
+    def batch_done(self, size: int, loss: torch.Tensor) -> bool:
+        """Book a mini-batch of ``size`` points trained with ``loss`` (detached); True when it ended the epoch."""
+        self._cursor += size
+        self._batch_losses.append(loss)
+        self._batch_sizes.append(size)
+        if self._cursor >= self.train_size:
+            self._finish_epoch()
+            return True
+        return False
+
+    def _next_batch(self) -> bool:
+        """One optimizer step on the next mini-batch; True when it ended the epoch."""
         model, optimizer, x, y = self.model, self.optimizer, self.train_x, self.train_y
-        batch_size = min(self.config.batch_size, len(x))
-        index = self._order[self._cursor:self._cursor + batch_size]
-        self._cursor += batch_size
+        index = self.next_batch()
         inputs, targets = x[index], y[index]  # (B, F), (B,)
         if not model.training:  # only after a snapshot or a test loss (eval() sets every module): train() walks
             model.train()  # all modules, a sixth of a 2-8-8-2 step's time if done on every mini-batch
@@ -137,15 +158,13 @@ class Trainer:
                 return total_loss
 
             optimizer.step(closure)
-            self._batch_losses.append(first[0])
-        else:
-            optimizer.zero_grad()
-            loss = self.loss_fn(model(inputs), targets)
-            regularised = self.config.regularisation != "none" and self.config.regularisation_rate > 0
-            (loss + self.penalty() if regularised else loss).backward()
-            optimizer.step()
-            self._batch_losses.append(loss.detach())
-        self._batch_sizes.append(len(index))
+            return self.batch_done(len(index), first[0])
+        optimizer.zero_grad()
+        loss = self.loss_fn(model(inputs), targets)
+        regularised = self.config.regularisation != "none" and self.config.regularisation_rate > 0
+        (loss + self.penalty() if regularised else loss).backward()
+        optimizer.step()
+        return self.batch_done(len(index), loss.detach())
 
     def _finish_epoch(self) -> None:
         # The train curve is the mean mini-batch loss over the epoch (as most PyTorch loops
@@ -160,15 +179,6 @@ class Trainer:
         self.history["train_loss"].append(train_loss)
         self.history["test_loss"].append(test_loss)
 
-    def _step(self) -> bool:
-        """One mini-batch (starting an epoch when none is in progress); True when it ended an epoch."""
-        if self._order is None:
-            self._start_epoch()
-        self._next_batch()
-        if self._cursor >= len(self.train_x):
-            self._finish_epoch()
-            return True
-        return False
 
     @property
     def mid_epoch(self) -> bool:
@@ -178,6 +188,10 @@ class Trainer:
     def train_epochs(self, epochs: int) -> int:
         """Train until ``epochs`` epochs have ended (the first may finish one in progress); returns how many."""
         return self._run(lambda steps, ended: ended < epochs)
+
+    def train_steps(self, steps: int) -> int:
+        """Train ``steps`` mini-batches; returns how many epochs ended."""
+        return self._run(lambda done, ended: done < steps)
 
     def finish_epoch(self) -> int:
         """End the epoch in progress, if any (so the weights match a whole number of epochs)."""
@@ -203,26 +217,34 @@ class Trainer:
         return self._run(keep_going)
 
     def _run(self, keep_going) -> int:
-        saved = {key: value.clone() for key, value in self.model.state_dict().items()}
-        saved_epoch, saved_lengths = self.epoch, {key: len(v) for key, v in self.history.items()}
+        saved, saved_epoch, saved_lengths = self.keep_point()
         steps = ended = 0
         try:
             while keep_going(steps, ended):
-                ended += self._step()
+                ended += self._next_batch()
                 steps += 1
         except FloatingPointError as error:
-            # Back to the weights before this group, so the page keeps a usable network.
-            self.model.load_state_dict(saved)
-            self.set_optimizer(self.config)
-            self.epoch, self._order = saved_epoch, None  # the interrupted epoch starts again
-            for key, length in saved_lengths.items():
-                del self.history[key][length:]
-            raise TrainingDiverged(
-                f"the loss became {error.args[0]} after epoch {saved_epoch}: the learning rate "
-                f"({self.config.learning_rate:g}) is too large for this network. The weights from epoch "
-                f"{saved_epoch} are kept; lower the learning rate, then press play again."
-            ) from None
+            raise self.roll_back(saved, saved_epoch, saved_lengths, error.args[0]) from None
         return ended
+
+    def keep_point(self) -> tuple[dict, int, dict]:
+        """What ``roll_back`` returns to: (weights, epoch, curve lengths) now."""
+        saved = {key: value.clone() for key, value in self.model.state_dict().items()}
+        return saved, self.epoch, {key: len(v) for key, v in self.history.items()}
+
+    def roll_back(self, saved: dict, saved_epoch: int, saved_lengths: dict, value) -> TrainingDiverged:
+        """Back to a ``keep_point`` after the loss became ``value`` (so the page keeps a usable network);
+        returns the error that says so."""
+        self.model.load_state_dict(saved)
+        self.set_optimizer(self.config)
+        self.epoch, self._order = saved_epoch, None  # the interrupted epoch starts again
+        for key, length in saved_lengths.items():
+            del self.history[key][length:]
+        return TrainingDiverged(
+            f"the loss became {value} after epoch {saved_epoch}: the learning rate "
+            f"({self.config.learning_rate:g}) is too large for this network. The weights from epoch "
+            f"{saved_epoch} are kept; lower the learning rate, then press play again."
+        )
 
     # ---------------------------------------------------------- measuring
 

@@ -26,6 +26,7 @@ from playground.errors import UserInputError
 from playground.init_schemes import SCHEMES
 from playground.perceptron import activation_lab, datasets, export, perceptron
 from playground.perceptron.config import (MAX_NEURONS, OPTIMIZER_LABELS, PREFIX, PlaygroundConfig)
+from playground.perceptron.cohort import COHORT
 from playground.perceptron.session import Session
 from playground.ui import FIRST_VISIT, HEAVY, SafeNumber, explainer, friendly
 
@@ -201,13 +202,16 @@ def mlp_play(session, *controls, job: live.Job | None = None):
     session.apply(config)
     session.require_trainer()
     frames = 0
-    while True:
-        if job is None:
-            session.train_epochs(1)
-        else:
-            session.train_for(job.work_seconds())
-        yield _outputs(session, session.config, first=frames == 0, full=job is None or job.full_frame())
-        frames += 1
+    try:
+        while True:
+            if job is None:
+                session.train_epochs(1)
+            else:  # this turn trains everyone playing a network of the same shape, together (cohort)
+                COHORT.train_for(session, job.work_seconds())
+            yield _outputs(session, session.config, first=frames == 0, full=job is None or job.full_frame())
+            frames += 1
+    finally:
+        COHORT.leave(session)
 
 
 def mlp_add_point(session, point_class, dataset, classes, noise, train_percent, points, features, hidden,

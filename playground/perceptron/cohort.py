@@ -1,0 +1,279 @@
+"""One batched step for the class: live MLP trainers of the same shape train together.
+
+A class of 30 pressing Play in the MLP playground runs 30 tiny networks; alone, each optimizer step
+costs far more in Python and dispatch than in arithmetic. Trainers whose step has the same shapes
+(the same architecture, data size, batch size, loss, optimizer kind and regularisation kind: see
+``group_key``) are stacked: weights (K, out, in), inputs (K, B, F), and one forward, backward and
+optimizer update serves all K (``torch.bmm``; autograd on the stacked weights gives each member its
+own gradient, since the members never mix).
+
+Each member keeps everything of its own: weights, optimizer state (written back into its
+``torch.optim`` optimizer's ``state``, so it goes on alone exactly where it was when it leaves the
+group), learning rate, regularisation rate, data and data order (its own shuffle), epochs, curves
+and divergence. A member's weights after N batched steps equal N solo steps within float rounding,
+whatever the others' settings (tests/test_cohort.py).
+
+How the class shares the CPU: every member's stream still gets its turns from the live runtime.
+In its turn it calls ``Cohort.train_for(session, seconds)``, which trains the member's whole group
+for those seconds (a burst of batched steps), so the class's turns all go into batched steps and
+every member of a group advances at the same pace. A member that stops playing leaves its group.
+L-BFGS (its closure re-evaluates the loss) and shapes nobody shares train alone, as before.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+import time
+from contextlib import ExitStack
+
+import torch
+import torch.nn.functional as F
+
+from playground.perceptron.trainer import Trainer
+
+BATCHED_OPTIMIZERS = ("sgd", "momentum", "adam")
+# PLAYGROUND_BATCH_MLP=0 trains every visitor alone (the benchmark's reference).
+ENABLED = os.environ.get("PLAYGROUND_BATCH_MLP", "1") != "0"
+
+
+def group_key(trainer: Trainer) -> tuple | None:
+    """What must be equal for trainers to share a batched step (None: this one trains alone)."""
+    config = trainer.config
+    batch = min(config.batch_size, trainer.train_size)
+    if config.optimizer not in BATCHED_OPTIMIZERS or trainer.train_size % batch:
+        return None  # every batched step has the same batch size: the data must split into whole batches
+    penalised = config.regularisation if config.regularisation_rate > 0 else "none"
+    return (tuple(trainer.train_x.shape), config.hidden, config.hidden_activations(), config.leaky_slope,
+            config.classes, config.loss, config.optimizer, batch, penalised)
+
+
+class _Group:
+    """The stacked state of K members for one burst of batched steps."""
+
+    def __init__(self, trainers: list[Trainer]):
+        self.trainers = trainers
+        self.parameters = [list(trainer.model.parameters()) for trainer in trainers]  # [K][P], layer order
+        # (K, *shape) per parameter, leaves of autograd.
+        self.weights = [torch.stack([own[i].detach() for own in self.parameters]).requires_grad_()
+                        for i in range(len(self.parameters[0]))]
+        self.train_x = torch.stack([trainer.train_x for trainer in trainers])  # (K, n, F)
+        self.train_y = torch.stack([trainer.train_y for trainer in trainers])  # (K, n)
+        config = trainers[0].config
+        self.kind, self.loss, self.classes = config.optimizer, config.loss, config.classes
+        self.penalty = group_key(trainers[0])[-1]
+        self.activations = list(trainers[0].model.activations)
+        groups = [trainer.optimizer.param_groups[0] for trainer in trainers]
+        self.lr = torch.tensor([group["lr"] for group in groups])  # (K,)
+        self.rate = torch.tensor([trainer.config.regularisation_rate for trainer in trainers])  # (K,)
+        self.hyper = {key: groups[0][key] for key in ("momentum", "betas", "eps") if key in groups[0]}
+        self.state = self._read_state()
+
+    def _per_member(self, values: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+        return values.view(-1, *([1] * (like.dim() - 1)))  # (K,) → (K, 1, …) to scale each member's slice
+
+    # ---------------------------------------------------------- optimizer state (theirs, stacked)
+
+    def _read_state(self) -> dict:
+        state: dict[str, list] = {}
+        if self.kind == "momentum":
+            buffers = []
+            for i, stacked in enumerate(self.weights):
+                own = [trainer.optimizer.state[params[i]].get("momentum_buffer")
+                       for trainer, params in zip(self.trainers, self.parameters)]
+                buffers.append([torch.zeros_like(stacked[0]) if b is None else b for b in own])
+            state["fresh"] = [trainer.optimizer.state[params[0]].get("momentum_buffer") is None
+                              for trainer, params in zip(self.trainers, self.parameters)]
+            state["buffer"] = [torch.stack(b) for b in buffers]
+        elif self.kind == "adam":
+            steps = []
+            for trainer, params in zip(self.trainers, self.parameters):
+                own = trainer.optimizer.state[params[0]]
+                steps.append(float(own["step"]) if "step" in own else 0.0)
+            state["step"] = torch.tensor(steps, dtype=torch.float64)  # (K,)
+            for key in ("exp_avg", "exp_avg_sq"):
+                state[key] = [torch.stack([trainer.optimizer.state[params[i]].get(key, torch.zeros_like(stacked[0]))
+                                           for trainer, params in zip(self.trainers, self.parameters)])
+                              for i, stacked in enumerate(self.weights)]
+        return state
+
+    def write_back(self, member: int | None = None) -> None:
+        """Copy the stacked weights and optimizer state into each member's own (or one member's)."""
+        members = range(len(self.trainers)) if member is None else [member]
+        with torch.no_grad():
+            for k in members:
+                trainer, params = self.trainers[k], self.parameters[k]
+                for i, param in enumerate(params):
+                    param.copy_(self.weights[i][k])
+                    own = trainer.optimizer.state[param]
+                    if self.kind == "momentum" and not self.state["fresh"][k]:
+                        own["momentum_buffer"] = self.state["buffer"][i][k].clone()
+                    elif self.kind == "adam" and self.state["step"][k] > 0:
+                        own["step"] = torch.tensor(float(self.state["step"][k]))
+                        own["exp_avg"] = self.state["exp_avg"][i][k].clone()
+                        own["exp_avg_sq"] = self.state["exp_avg_sq"][i][k].clone()
+
+    # ---------------------------------------------------------- one batched step
+
+    def _forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(K, B, F) → (K, B, classes) logits: each member's MLP on its own batch."""
+        *hidden, out_w, out_b = self.weights
+        for (weight, bias), activation in zip(zip(hidden[0::2], hidden[1::2]), self.activations):
+            x = activation(torch.baddbmm(bias.unsqueeze(1), x, weight.transpose(1, 2)))
+        return torch.baddbmm(out_b.unsqueeze(1), x, out_w.transpose(1, 2))
+
+    def _losses(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """(K,) each member's mean loss on its batch (as Trainer.loss_fn computes it alone)."""
+        k, b, c = logits.shape
+        if self.loss == "cross_entropy":
+            return F.cross_entropy(logits.reshape(k * b, c), targets.reshape(k * b), reduction="none").view(k, b).mean(1)
+        error = logits.softmax(dim=2) - F.one_hot(targets, c).to(logits.dtype)
+        return (error * error).mean(dim=(1, 2))
+
+    def _penalties(self) -> torch.Tensor | float:
+        if self.penalty == "none":
+            return 0.0
+        weights = self.weights[0:-2:2] + [self.weights[-2]]  # every Linear's weight, not the biases
+        terms = [w.abs() if self.penalty == "l1" else w * w for w in weights]
+        return self.rate * sum(term.sum(dim=(1, 2)) for term in terms)
+
+    def step(self, batches: torch.Tensor) -> torch.Tensor:
+        """One optimizer step for every member on its batch (K, B) of indices; returns the losses (K,)."""
+        rows = torch.arange(len(self.trainers)).unsqueeze(1)
+        inputs, targets = self.train_x[rows, batches], self.train_y[rows, batches]  # (K, B, F), (K, B)
+        losses = self._losses(self._forward(inputs), targets)
+        (losses + self._penalties()).sum().backward()  # members never mix: each gets its own gradient
+        with torch.no_grad():
+            if self.kind == "adam":
+                self.state["step"] += 1
+            for i, weight in enumerate(self.weights):
+                self._update(i, weight, weight.grad)
+                weight.grad = None
+            if self.kind == "momentum":
+                self.state["fresh"] = [False] * len(self.trainers)
+        return losses.detach()
+
+    def _update(self, i: int, weight: torch.Tensor, grad: torch.Tensor) -> None:
+        """torch.optim's SGD, SGD with momentum or Adam (as make_optimizer sets them), each member with its own
+        learning rate and state: the same arithmetic, in the same order, as torch.optim's step."""
+        lr = self._per_member(self.lr, weight)
+        if self.kind == "sgd":
+            weight.sub_(lr * grad)
+        elif self.kind == "momentum":
+            buffer = self.state["buffer"][i]
+            fresh = self._per_member(torch.tensor(self.state["fresh"]), weight)
+            buffer.copy_(torch.where(fresh, grad, buffer * self.hyper["momentum"] + grad))
+            weight.sub_(lr * buffer)
+        else:
+            beta1, beta2 = self.hyper["betas"]
+            step = self.state["step"]
+            exp_avg, exp_avg_sq = self.state["exp_avg"][i], self.state["exp_avg_sq"][i]
+            exp_avg.lerp_(grad, 1 - beta1)
+            exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+            step_size = self._per_member((self.lr / (1 - beta1 ** step)).to(weight.dtype), weight)
+            correction = self._per_member(torch.sqrt(1 - beta2 ** step).to(weight.dtype), weight)
+            weight.sub_(step_size * exp_avg / (exp_avg_sq.sqrt() / correction + self.hyper["eps"]))
+
+
+class Cohort:
+    """The process's batched MLP training: sessions join by training, leave when they stop."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._members: dict[int, object] = {}  # id(session) → session, while its stream plays
+        self._busy: set[tuple] = set()  # group keys a burst is training now
+        self._diverged: dict[int, Exception] = {}  # id(session) → the error its next turn raises
+
+    def leave(self, session) -> None:
+        with self._lock:
+            self._members.pop(id(session), None)
+            self._diverged.pop(id(session), None)
+
+    def train_for(self, session, seconds: float) -> int:
+        """Train ``session``'s group (``session`` included) for about ``seconds``; returns the epochs this
+        session ended. A session that shares its shapes with nobody trains alone, as ``Session.train_for``."""
+        trainer = session.require_trainer()
+        key = group_key(trainer) if ENABLED else None
+        with self._lock:
+            error = self._diverged.pop(id(session), None)
+            if error is not None:
+                self._members.pop(id(session), None)
+                raise error  # its weights went back to before the burst that blew up (Trainer.roll_back)
+            if key is None:
+                self._members.pop(id(session), None)
+            else:
+                self._members[id(session)] = session
+                if key in self._busy:
+                    return 0  # another turn is training this group now, this session with it
+                self._busy.add(key)
+                peers = list(self._members.values())
+        if key is None:
+            return session.train_for(seconds)
+        try:
+            return self._burst(session, key, peers, seconds)
+        finally:
+            with self._lock:
+                self._busy.discard(key)
+
+    def _burst(self, session, key: tuple, peers: list, seconds: float) -> int:
+        with ExitStack() as held:
+            members = []
+            for peer in peers:  # each member's own lock: nobody draws or changes settings mid-step
+                if peer is session:
+                    held.enter_context(peer.lock)
+                elif peer.lock.acquire(blocking=False):
+                    held.callback(peer.lock.release)
+                else:
+                    continue  # busy drawing: it joins the next burst
+                if peer.trainer is not None and group_key(peer.trainer) == key:
+                    members.append(peer)
+            if len(members) == 1:
+                return session.require_trainer().train_for(seconds)
+            ended = self.train_together([member.trainer for member in members], seconds)
+            mine = members.index(session)
+            with self._lock:
+                for member, outcome in zip(members, ended):
+                    if isinstance(outcome, Exception) and member is not session:
+                        self._diverged[id(member)] = outcome
+            if isinstance(ended[mine], Exception):
+                raise ended[mine]
+            return ended[mine]
+
+    @staticmethod
+    def train_together(trainers: list[Trainer], seconds: float = math.inf, steps: int | None = None) -> list:
+        """Batched steps for about ``seconds`` (or exactly ``steps``); per trainer, the epochs it ended or the
+        error it diverged with."""
+        kept = [trainer.keep_point() for trainer in trainers]
+        group = _Group(trainers)
+        deadline = time.perf_counter() + seconds
+        ended: list = [0] * len(trainers)
+        step_seconds = 0.0
+        while True:
+            began = time.perf_counter()
+            batches = torch.stack([trainer.next_batch() for trainer in trainers])  # (K, B)
+            size = batches.shape[1]
+            losses = group.step(batches)
+            for k, trainer in enumerate(trainers):
+                if isinstance(ended[k], Exception):
+                    continue  # it blew up: it goes back to where it was (below), the others go on
+                if trainer.ends_epoch(size):
+                    group.write_back(k)  # its test loss is measured on its own model
+                try:
+                    ended[k] += trainer.batch_done(size, losses[k])
+                except FloatingPointError as error:
+                    ended[k] = error
+            now = time.perf_counter()
+            step_seconds = now - began if not step_seconds else 0.7 * step_seconds + 0.3 * (now - began)
+            steps_left = None if steps is None else steps - 1
+            if steps_left == 0 or now + step_seconds > deadline:  # or before a step that would end past the deadline
+                break
+            steps = steps_left
+        group.write_back()
+        for k, outcome in enumerate(ended):
+            if isinstance(outcome, FloatingPointError):
+                ended[k] = trainers[k].roll_back(*kept[k], outcome.args[0])
+        return ended
+
+
+COHORT = Cohort()

@@ -1,0 +1,117 @@
+"""One batched step for the class (playground.perceptron.cohort) against each visitor training alone.
+
+The reference is the plain Trainer (torch.optim on one nn.Module): after N steps in a batch of 30
+with everyone's own settings, every visitor's weights, optimizer state and curves equal training alone.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+
+from playground.errors import TrainingDiverged
+from playground.perceptron.cohort import Cohort, group_key
+from playground.perceptron.config import PlaygroundConfig
+from playground.perceptron.session import Session
+from playground.perceptron.trainer import Trainer
+
+DATASETS = ("gauss", "xor", "circle", "moons", "spiral")
+
+
+def class_of(count: int, **shared) -> list[Trainer]:
+    """``count`` visitors of one shape, each with their own data set, seed, learning rate and penalty rate."""
+    trainers = []
+    for i in range(count):
+        config = PlaygroundConfig(dataset=DATASETS[i % len(DATASETS)], seed=i, learning_rate=0.003 * (1 + i % 7),
+                                  regularisation_rate=0.001 * (i % 3 + 1), **shared)
+        trainers.append(Trainer(config))
+    return trainers
+
+
+def assert_same_training(batched: Trainer, alone: Trainer) -> None:
+    for (name, mine), theirs in zip(batched.model.state_dict().items(), alone.model.state_dict().values()):
+        torch.testing.assert_close(mine, theirs, rtol=1e-4, atol=1e-5, msg=name)
+    for param_b, param_a in zip(batched.model.parameters(), alone.model.parameters()):
+        state_b, state_a = batched.optimizer.state[param_b], alone.optimizer.state[param_a]
+        assert state_b.keys() == state_a.keys()
+        for key in state_a:
+            torch.testing.assert_close(torch.as_tensor(state_b[key]).float(), torch.as_tensor(state_a[key]).float(),
+                                       rtol=1e-4, atol=1e-5, msg=key)
+    assert batched.epoch == alone.epoch
+    for key in alone.history:
+        assert batched.history[key] == pytest.approx(alone.history[key], rel=1e-4, abs=1e-6)
+
+
+@pytest.mark.parametrize("optimizer, regularisation, loss", [
+    ("sgd", "none", "cross_entropy"),
+    ("momentum", "l2", "cross_entropy"),
+    ("adam", "l1", "cross_entropy"),
+    ("adam", "none", "mse"),
+])
+def test_thirty_visitors_in_one_batched_step_train_exactly_as_alone(optimizer, regularisation, loss):
+    shared = dict(optimizer=optimizer, regularisation=regularisation, loss=loss, hidden=(6, 4), activation="tanh")
+    trainers = class_of(30, **shared)
+    alone = [copy.deepcopy(trainer) for trainer in trainers]
+    for trainer in trainers[:5]:
+        trainer.train_steps(7)  # some joined the class mid-way: optimizer state and data order already moving
+    for trainer in alone[:5]:
+        trainer.train_steps(7)
+    assert len({group_key(trainer) for trainer in trainers}) == 1
+    outcome = Cohort.train_together(trainers, steps=40)  # 40 steps of 10: 2 epochs and a half of 150 points
+    for trainer in alone:
+        trainer.train_steps(40)
+    assert outcome == [2 if i >= 5 else 3 for i in range(30)]
+    for batched, reference in zip(trainers, alone):
+        assert_same_training(batched, reference)
+    # And each goes on alone exactly where it was.
+    for batched, reference in zip(trainers[:3], alone[:3]):
+        batched.train_steps(9)
+        reference.train_steps(9)
+        assert_same_training(batched, reference)
+
+
+def test_a_visitor_whose_training_blows_up_goes_back_and_the_others_go_on():
+    trainers = class_of(4, optimizer="sgd", hidden=(8, 8), activation="linear", init="too_large")
+    trainers[2].set_optimizer(PlaygroundConfig(**{**trainers[2].config.as_dict(), "learning_rate": 10.0}))
+    alone = [copy.deepcopy(trainer) for trainer in trainers]
+    before = {key: value.clone() for key, value in trainers[2].model.state_dict().items()}
+    outcome = Cohort.train_together(trainers, steps=30)
+    assert isinstance(outcome[2], TrainingDiverged) and "too large" in str(outcome[2])
+    for key, value in trainers[2].model.state_dict().items():
+        torch.testing.assert_close(value, before[key])  # back to before the burst
+    for k in (0, 1, 3):
+        alone[k].train_steps(30)
+        assert_same_training(trainers[k], alone[k])
+
+
+def test_shapes_decide_who_shares_a_step():
+    base = PlaygroundConfig()
+    assert group_key(Trainer(base)) == group_key(Trainer(PlaygroundConfig(learning_rate=0.1, seed=9, dataset="xor")))
+    assert group_key(Trainer(base)) != group_key(Trainer(PlaygroundConfig(hidden=(4,))))
+    assert group_key(Trainer(PlaygroundConfig(optimizer="lbfgs"))) is None  # its closure trains alone
+    assert group_key(Trainer(PlaygroundConfig(batch_size=7))) is None  # 150 points do not split into 7s
+
+
+def test_sessions_join_by_playing_train_as_a_class_and_leave():
+    cohort = Cohort()
+    sessions = []
+    for i in range(3):
+        session = Session()
+        session.apply(PlaygroundConfig(seed=i, dataset=DATASETS[i]))
+        sessions.append(session)
+    loner = Session()
+    loner.apply(PlaygroundConfig(hidden=(3,), seed=7))
+    for session in (*sessions, loner):
+        cohort.train_for(session, 0.0)  # each joins (at least one step each)
+    positions = [s.trainer.epoch for s in sessions]
+    cohort.train_for(sessions[0], 0.05)  # one turn trains the whole group
+    assert all(s.trainer.epoch > p for s, p in zip(sessions, positions))
+    loner_epoch = loner.trainer.epoch
+    cohort.leave(sessions[1])
+    epoch_of_left = sessions[1].trainer.epoch
+    cohort.train_for(sessions[0], 0.05)
+    assert sessions[1].trainer.epoch == epoch_of_left  # it left: nobody trains it any more
+    assert sessions[2].trainer.epoch > positions[2]
+    assert loner.trainer.epoch == loner_epoch  # another shape: never trained by the group
