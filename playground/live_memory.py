@@ -52,19 +52,14 @@ def measured_panels() -> list[str]:
 # ---------------------------------------------------------------- the measuring command
 
 
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def _settled_rss(pid: int, timeout: float = 90.0) -> float:
     """The server's VmRSS once it has changed by less than 2 MB over 3 s (its warm-up is done)."""
+    from playground.load import status_mb
+
     deadline = time.monotonic() + timeout
     readings: list[float] = []
     while time.monotonic() < deadline:
-        readings.append(_rss_mb(pid))
+        readings.append(status_mb(pid))
         if len(readings) >= 7 and max(readings[-7:]) - min(readings[-7:]) < 2.0:
             break
         time.sleep(0.5)
@@ -75,6 +70,7 @@ def measure(panel: str, seconds: float) -> dict:
     """One default run of ``panel`` in a fresh app: {"mb": peak growth, "frames": streamed frames, "seconds": run}."""
     from gradio_client import Client
 
+    from playground.load import status_mb
     from playground.load_tasks import PANELS, is_training_frame
     from playground.serving import free_port, start_app, stop, wait_for_http
 
@@ -94,7 +90,7 @@ def measure(panel: str, seconds: float) -> dict:
 
         def sample() -> None:
             while not done.wait(0.02):
-                peak[0] = max(peak[0], _rss_mb(process.pid))
+                peak[0] = max(peak[0], status_mb(process.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()

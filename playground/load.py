@@ -46,6 +46,7 @@ class Visitor:
     line_wait: float | None = None  # seconds from pressing Play until it left the line (its run started)
     estimate: float | None = None  # the first wait a notice estimated (the line's, or a CPU turn's), s
     estimate_at: float | None = None  # when that notice came, s after pressing Play
+    epochs: list[tuple[float, int]] = field(default_factory=list)  # (s after pressing Play, epoch) the frames said
     refused: bool = False  # the runtime said no (line full, memory limit)
     frames: int = 0  # training frames (not notices)
     notices: int = 0  # waiting / stopped notices
@@ -61,6 +62,13 @@ class Visitor:
         if self.estimate is None or self.first_frame is None:
             return None
         return self.first_frame - self.estimate_at
+
+    @property
+    def epochs_per_second(self) -> float | None:
+        """Epochs trained per second between the first and the last frame that said its epoch."""
+        if len(self.epochs) < 2 or self.epochs[-1][0] <= self.epochs[0][0]:
+            return None
+        return (self.epochs[-1][1] - self.epochs[0][1]) / (self.epochs[-1][0] - self.epochs[0][0])
 
     @property
     def fps(self) -> float:
@@ -84,6 +92,14 @@ def start_server() -> tuple[subprocess.Popen, str]:
     return process, url
 
 
+def status_mb(pid: int, key: str = "VmRSS") -> float:
+    """A memory figure of process ``pid`` from /proc/PID/status (VmRSS, VmHWM, …), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 class MemoryWatch:
     """Polls a process's resident memory (VmRSS, and the kernel's high-water mark VmHWM) and
     reads its CPU time at the start and the end."""
@@ -97,16 +113,10 @@ class MemoryWatch:
         fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def _read_mb(self, key: str) -> float:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) / 1024
-        return 0.0
-
     def _poll(self):
         while not self._stop.wait(0.2):
             try:
-                self.peak_mb = max(self.peak_mb, self._read_mb("VmRSS"), self._read_mb("VmHWM"))
+                self.peak_mb = max(self.peak_mb, status_mb(self.pid, "VmRSS"), status_mb(self.pid, "VmHWM"))
             except OSError:
                 return
 
@@ -182,6 +192,9 @@ def run_visitor(visitor: Visitor, client, task, args: list, seconds: float, star
             elif visitor.line_notices and visitor.line_wait is None:
                 visitor.line_wait = now - pressed
             if is_training_frame(task, output):
+                epoch = re.search(r"Epoch (\d+)", status) if isinstance(status, str) else None
+                if epoch:
+                    visitor.epochs.append((now - pressed, int(epoch.group(1))))
                 visitor.frames += 1
                 if first_at is None:
                     first_at = now
@@ -315,6 +328,10 @@ def report(people: list[Visitor], memory: MemoryWatch, scenario: str, seconds: f
     print(f"  first frame      max {max(firsts, default=float('nan')):.2f} s · median "
           f"{statistics.median(firsts) if firsts else float('nan'):.2f} s · {len(firsts)}/{len(people)} got one")
     print(f"  frames/s         min {min(rates):.1f} · median {statistics.median(rates):.1f}")
+    paces = [p.epochs_per_second for p in people if p.epochs_per_second is not None]
+    if paces:
+        print(f"  epochs/s         {sum(paces):.1f} summed over the {len(paces)} whose frames say their epoch "
+              f"(each: min {min(paces):.2f} · median {statistics.median(paces):.2f})")
     print(f"  stop → ended     max {max(stops, default=float('nan')):.2f} s · "
           f"{sum(p.stopped_frame for p in people)}/{len(people)} ended with a 'Stopped' frame")
     kinds = sorted({kind for p in people for kind, _ in p.one_shots})

@@ -22,12 +22,11 @@ L-BFGS (its closure re-evaluates the loss) and shapes nobody shares train alone,
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import threading
 import time
-from contextlib import ExitStack
-
 import torch
 import torch.nn.functional as F
 
@@ -64,7 +63,8 @@ class _Group:
         self.kind, self.loss, self.classes = config.optimizer, config.loss, config.classes
         self.penalty = group_key(trainers[0])[-1]
         self.activations = list(trainers[0].model.activations)
-        groups = [trainer.optimizer.param_groups[0] for trainer in trainers]
+        self.optimizers = [trainer.optimizer for trainer in trainers]  # as at the start (a settings change replaces it)
+        groups = [optimizer.param_groups[0] for optimizer in self.optimizers]
         self.lr = torch.tensor([group["lr"] for group in groups])  # (K,)
         self.rate = torch.tensor([trainer.config.regularisation_rate for trainer in trainers])  # (K,)
         self.hyper = {key: groups[0][key] for key in ("momentum", "betas", "eps") if key in groups[0]}
@@ -80,21 +80,21 @@ class _Group:
         if self.kind == "momentum":
             buffers = []
             for i, stacked in enumerate(self.weights):
-                own = [trainer.optimizer.state[params[i]].get("momentum_buffer")
-                       for trainer, params in zip(self.trainers, self.parameters)]
+                own = [optimizer.state[params[i]].get("momentum_buffer")
+                       for optimizer, params in zip(self.optimizers, self.parameters)]
                 buffers.append([torch.zeros_like(stacked[0]) if b is None else b for b in own])
-            state["fresh"] = [trainer.optimizer.state[params[0]].get("momentum_buffer") is None
-                              for trainer, params in zip(self.trainers, self.parameters)]
+            state["fresh"] = [optimizer.state[params[0]].get("momentum_buffer") is None
+                              for optimizer, params in zip(self.optimizers, self.parameters)]
             state["buffer"] = [torch.stack(b) for b in buffers]
         elif self.kind == "adam":
             steps = []
-            for trainer, params in zip(self.trainers, self.parameters):
-                own = trainer.optimizer.state[params[0]]
+            for optimizer, params in zip(self.optimizers, self.parameters):
+                own = optimizer.state[params[0]]
                 steps.append(float(own["step"]) if "step" in own else 0.0)
             state["step"] = torch.tensor(steps, dtype=torch.float64)  # (K,)
             for key in ("exp_avg", "exp_avg_sq"):
-                state[key] = [torch.stack([trainer.optimizer.state[params[i]].get(key, torch.zeros_like(stacked[0]))
-                                           for trainer, params in zip(self.trainers, self.parameters)])
+                state[key] = [torch.stack([optimizer.state[params[i]].get(key, torch.zeros_like(stacked[0]))
+                                           for optimizer, params in zip(self.optimizers, self.parameters)])
                               for i, stacked in enumerate(self.weights)]
         return state
 
@@ -103,10 +103,9 @@ class _Group:
         members = range(len(self.trainers)) if member is None else [member]
         with torch.no_grad():
             for k in members:
-                trainer, params = self.trainers[k], self.parameters[k]
-                for i, param in enumerate(params):
+                for i, param in enumerate(self.parameters[k]):
                     param.copy_(self.weights[i][k])
-                    own = trainer.optimizer.state[param]
+                    own = self.optimizers[k].state[param]
                     if self.kind == "momentum" and not self.state["fresh"][k]:
                         own["momentum_buffer"] = self.state["buffer"][i][k].clone()
                     elif self.kind == "adam" and self.state["step"][k] > 0:
@@ -217,35 +216,35 @@ class Cohort:
                 self._busy.discard(key)
 
     def _burst(self, session, key: tuple, peers: list, seconds: float) -> int:
-        with ExitStack() as held:
-            members = []
-            for peer in peers:  # each member's own lock: nobody draws or changes settings mid-step
-                if peer is session:
-                    held.enter_context(peer.lock)
-                elif peer.lock.acquire(blocking=False):
-                    held.callback(peer.lock.release)
-                else:
-                    continue  # busy drawing: it joins the next burst
-                if peer.trainer is not None and group_key(peer.trainer) == key:
-                    members.append(peer)
-            if len(members) == 1:
-                return session.require_trainer().train_for(seconds)
-            ended = self.train_together([member.trainer for member in members], seconds)
-            mine = members.index(session)
-            with self._lock:
-                for member, outcome in zip(members, ended):
-                    if isinstance(outcome, Exception) and member is not session:
-                        self._diverged[id(member)] = outcome
-            if isinstance(ended[mine], Exception):
-                raise ended[mine]
-            return ended[mine]
+        """Batched steps for ``session``'s group. Members' locks are taken only to write into a member (its
+        epoch's end, the burst's end), so their pages keep drawing meanwhile; a member whose settings change
+        mid-burst has a new trainer or optimizer, and what the burst writes into the old ones is dropped."""
+        members = [peer for peer in peers if peer.trainer is not None and group_key(peer.trainer) == key]
+        if session not in members:
+            members.append(session)
+        if len(members) == 1:
+            return session.train_for(seconds)
+        ended = self.train_together([member.trainer for member in members], seconds,
+                                    locks=[member.lock for member in members])
+        mine = members.index(session)
+        with self._lock:
+            for member, outcome in zip(members, ended):
+                if isinstance(outcome, Exception) and member is not session:
+                    self._diverged[id(member)] = outcome
+        if isinstance(ended[mine], Exception):
+            raise ended[mine]
+        return ended[mine]
 
     @staticmethod
-    def train_together(trainers: list[Trainer], seconds: float = math.inf, steps: int | None = None) -> list:
+    def train_together(trainers: list[Trainer], seconds: float = math.inf, steps: int | None = None,
+                       locks: list | None = None) -> list:
         """Batched steps for about ``seconds`` (or exactly ``steps``); per trainer, the epochs it ended or the
-        error it diverged with."""
-        kept = [trainer.keep_point() for trainer in trainers]
+        error it diverged with. ``locks``: each trainer's session lock, held while writing into it."""
+        locks = locks or [contextlib.nullcontext() for _ in trainers]
         group = _Group(trainers)
+        # Where a member that blows up goes back to: its weights as stacked now (one clone for all), epoch, curves.
+        start = [weight.detach().clone() for weight in group.weights]
+        kept = [(trainer.epoch, {key: len(values) for key, values in trainer.history.items()}) for trainer in trainers]
         deadline = time.perf_counter() + seconds
         ended: list = [0] * len(trainers)
         step_seconds = 0.0
@@ -257,22 +256,28 @@ class Cohort:
             for k, trainer in enumerate(trainers):
                 if isinstance(ended[k], Exception):
                     continue  # it blew up: it goes back to where it was (below), the others go on
-                if trainer.ends_epoch(size):
-                    group.write_back(k)  # its test loss is measured on its own model
-                try:
-                    ended[k] += trainer.batch_done(size, losses[k])
-                except FloatingPointError as error:
-                    ended[k] = error
+                if not trainer.ends_epoch(size):
+                    trainer.batch_done(size, losses[k])  # its data order only: nothing a page reads
+                    continue
+                with locks[k]:  # its epoch ends: curves and test loss, measured on its own model
+                    group.write_back(k)
+                    try:
+                        ended[k] += trainer.batch_done(size, losses[k])
+                    except FloatingPointError as error:
+                        ended[k] = error
             now = time.perf_counter()
             step_seconds = now - began if not step_seconds else 0.7 * step_seconds + 0.3 * (now - began)
             steps_left = None if steps is None else steps - 1
             if steps_left == 0 or now + step_seconds > deadline:  # or before a step that would end past the deadline
                 break
             steps = steps_left
-        group.write_back()
-        for k, outcome in enumerate(ended):
-            if isinstance(outcome, FloatingPointError):
-                ended[k] = trainers[k].roll_back(*kept[k], outcome.args[0])
+        for k, trainer in enumerate(trainers):
+            with locks[k]:
+                group.write_back(k)
+                if isinstance(ended[k], FloatingPointError):
+                    names = [name for name, _ in trainer.model.named_parameters()]  # the state dict: no buffers
+                    saved = {name: weights[k] for name, weights in zip(names, start)}
+                    ended[k] = trainer.roll_back(saved, *kept[k], ended[k].args[0])
         return ended
 
 
