@@ -66,6 +66,7 @@ class Pacing:
     min_work_seconds: float = 0.002  # never less than this per chunk (the job still does ≥ 1 step)
     crowded_jobs_per_slot: int = 3  # more jobs than this per slot: secondary pictures every few frames
     notice_seconds: float = 0.5  # a job waiting longer than this for its turn is told its place
+    first_notice_seconds: float = 0.05  # ... before its first frame: this soon (a visitor who just pressed Play)
     line_notice_seconds: float = 1.0  # a job in the waiting line hears its place at once, then this often
     max_run_seconds: float = 600.0  # a run ends itself after 10 minutes (press Play to go on)
     abandoned_seconds: float = 30.0  # a stream not read for this long no longer counts as running
@@ -529,6 +530,7 @@ class Runtime:
                 with self._cond:
                     self._cond.wait_for(lambda: not job.queued or job.stopping, pacing.line_notice_seconds)
             last_began = self.clock()
+            told = False  # whether this run has told its visitor their place yet
             while True:
                 job.last_read = self.clock()
                 if job.stopping:
@@ -540,8 +542,11 @@ class Runtime:
                     rest = job.min_frame_seconds - (self.clock() - last_began)
                     if rest > 0 and job.stop_event.wait(rest):
                         break
-                if not self._take_turn(job, pacing.notice_seconds):
+                # Before its first frame a visitor hears their place almost at once (not after a notice period).
+                quick = not job.frames and not told
+                if not self._take_turn(job, pacing.first_notice_seconds if quick else pacing.notice_seconds):
                     if not job.stopping:
+                        told = True
                         yield notice(self.waiting_notice(job))
                     continue
                 began = last_began = job._chunk_began = self.clock()
