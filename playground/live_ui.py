@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 
 import gradio as gr
 
-from playground import live, live_memory
-from playground.ui import friendly
+from playground import live, live_memory, rooms
+from playground.errors import UserInputError
+from playground.ui import HEAVY, friendly, keep_for_resending
 
 # Every live stream is admitted by the runtime (running, or in its waiting line), so Gradio's own
 # limit for them is only a safety net: the runtime says "the line is full" before it is reached.
@@ -89,21 +91,120 @@ def _with_request(fn, wrapper):
 def live_stream(fn, *, panel: str, outputs: list, status=None, heavy: bool = False, once: bool = False,
                 min_frame_seconds: float = 0.0):
     """``fn`` (a generator, or with ``once=True`` a plain function) as a Gradio handler run by the runtime.
-    Each run reserves the panel's measured memory (``live_memory``)."""
+    Each run reserves the panel's measured memory (``live_memory``); when its visitor hosts a room in the
+    panel, every frame also goes to the room."""
     takes_job = "job" in inspect.signature(fn).parameters
     memory_mb = live_memory.reservation(panel)
 
     def handler(request, *args):
+        owner = owner_of(request)
+        _watching.pop((owner, panel), threading.Event()).set()  # pressing Play leaves a room one watched here
         notices = _Notices(outputs, status)  # one per stream: it remembers this stream's status
-        job = runtime().start(owner_of(request), panel, heavy=heavy, memory_mb=memory_mb,
-                              min_frame_seconds=min_frame_seconds)
+        job = runtime().start(owner, panel, heavy=heavy, memory_mb=memory_mb, min_frame_seconds=min_frame_seconds)
         kwargs = {"job": job} if takes_job else {}
         if once:
-            yield from runtime().run_once(job, lambda: fn(*args, **kwargs), notices)
+            frames = runtime().run_once(job, lambda: fn(*args, **kwargs), notices)
         else:
-            yield from runtime().run(job, notices.watch(fn(*args, **kwargs)), notices)
+            frames = runtime().run(job, notices.watch(fn(*args, **kwargs)), notices)
+        try:
+            for frame in frames:
+                room = rooms.default_rooms().hosted(owner, panel)
+                if room is not None:
+                    rooms.default_rooms().publish(room, *_for_viewers(outputs, frame))
+                yield frame
+        finally:
+            frames.close()
+            if job.reason != "replaced by a new run":  # the host's run is over: so is the room
+                rooms.default_rooms().close(owner, panel, _room_end(job.reason))
 
     return friendly(_with_request(fn, handler))
+
+
+# ---------------------------------------------------------------- rooms: a class follows the host's run
+
+_watching: dict[tuple[str, str], threading.Event] = {}  # (viewer, panel) → set to make them leave the room
+
+
+def _for_viewers(outputs: list, frame) -> tuple[list, object]:
+    """A host's frame as a room keeps it: (values, the host's state). A visitor's own state (gr.State)
+    and "leave as it is" are never passed on; pictures are encoded once here, not once per viewer."""
+    values = frame if isinstance(frame, tuple) else (frame,)
+    shared, state = [], None
+    for output, value in zip(outputs, values):
+        if isinstance(output, gr.State):
+            state = value if not isinstance(value, dict) else None
+            shared.append(rooms.LEAVE)
+        elif isinstance(value, dict) and value.get("__type__") == "update":
+            shared.append(rooms.LEAVE)
+        else:
+            shared.append(keep_for_resending(output, value))
+    return shared, state
+
+
+def _room_end(reason: str | None) -> str:
+    if reason in (None, "stopped"):
+        return "the host's run ended"
+    return f"the host's run stopped ({reason})"
+
+
+def room_controls(panel: str, outputs: list, status, *, private: tuple = (), copy=None, copy_outputs=()) -> None:
+    """Rooms for a live panel (inside its ``build()``): a host opens one and gets a code; viewers join with
+    it and watch the host's runs in ``outputs`` (except ``private`` ones and gr.State); with ``copy`` (the
+    host's state → values for ``copy_outputs``) a viewer takes a copy of the host's model and goes on alone."""
+    with gr.Accordion("Follow the teacher (rooms)", open=False, elem_id=f"{panel}-room"):
+        gr.Markdown("**Host:** open a room and read its code to the class; your runs here are then shown to "
+                    "everyone who joined (they train nothing). Stop ends the room. **Everyone else:** type the "
+                    "code and press Join to watch" + (", or take a copy to go on training alone." if copy else "."))
+        with gr.Row():
+            open_button = gr.Button("Open a room", size="sm", elem_id=f"{panel}-room-open")
+            code = gr.Textbox(label="Room code", max_lines=1, placeholder="e.g. K7QX2", elem_id=f"{panel}-room-code")
+            join = gr.Button("Join", size="sm", elem_id=f"{panel}-room-join")
+            leave = gr.Button("Leave", size="sm", elem_id=f"{panel}-room-leave")
+            take = gr.Button("Take a copy", size="sm", elem_id=f"{panel}-room-copy", visible=copy is not None)
+        info = gr.Markdown(elem_id=f"{panel}-room-info")
+    shown = [output for output in outputs if output not in private and not isinstance(output, gr.State)]
+    index = [outputs.index(output) for output in shown]
+
+    def open_room(request: gr.Request):
+        room = rooms.default_rooms().open(owner_of(request), panel, len(outputs))
+        return (f"Room **{room.code}** is open. Read the code to the class; your next run here is shown to "
+                f"everyone who joins. Stop ends the room."), room.code
+
+    def watch_room(room_code: str, request: gr.Request):
+        owner = owner_of(request)
+        room = rooms.default_rooms().find(room_code, panel)
+        stop_runs(request, panel, "you joined a room")
+        leaving = _watching.pop((owner, panel), threading.Event())
+        leaving.set()  # a room this visitor watched here before
+        leaving = _watching[(owner, panel)] = threading.Event()
+        told = f"Watching room **{room.code}**: the host's run, live."
+        for values, ended in rooms.default_rooms().watch(room):
+            shared = [gr.skip() if values[i] is rooms.LEAVE else values[i] for i in index]
+            if ended is not None:
+                yield (*shared, f"Room **{room.code}** has ended: {ended}.")
+                return
+            if leaving.is_set():
+                yield (*shared, f"You left room **{room.code}**.")
+                return
+            waiting = room.version == 0
+            yield (*shared, told + (" Waiting for the host to press Play." if waiting else ""))
+
+    def leave_room(request: gr.Request):
+        _watching.pop((owner_of(request), panel), threading.Event()).set()
+
+    def take_copy(room_code: str):
+        room = rooms.default_rooms().find(room_code, panel)
+        if room.state is None:
+            raise UserInputError("the host has no model to copy yet: wait for their first frame")
+        return copy(room.state)
+
+    open_button.click(friendly(open_room), None, [info, code], api_name=f"{panel}_room_open", concurrency_limit=None)
+    join.click(friendly(watch_room), [code], [*shown, info], api_name=f"{panel}_room_join", concurrency_limit=None,
+               show_progress="hidden")
+    leave.click(leave_room, None, None, api_name=f"{panel}_room_leave", concurrency_limit=None)
+    if copy is not None:
+        take.click(friendly(take_copy), [code], list(copy_outputs), api_name=f"{panel}_room_copy",
+                   concurrency_id=HEAVY)
 
 
 def play(trigger, fn, inputs, outputs, *, panel: str, status=None, heavy: bool = False, once: bool = False,

@@ -33,6 +33,8 @@ from pathlib import Path
 
 from playground.serving import free_port, start_app, stop, wait_for_http
 
+ROOM_PANELS = ("mlp", "cnn_lab", "gpt_live")  # the live panels with rooms
+
 
 @dataclass
 class Visitor:
@@ -295,6 +297,86 @@ def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pi
             stop(process)
 
 
+def run_room(viewers: int, seconds: float, panel: str, url: str | None, server_pid: int | None) -> list[Visitor]:
+    """One host opens a room in ``panel`` and presses Play; ``viewers`` join it with the code and watch for
+    ``seconds``; then the host stops. Each viewer's row: first frame, frames per second, epochs seen."""
+    from gradio_client import Client
+
+    from playground.load_tasks import PANELS
+
+    task = PANELS[panel]
+    process = None
+    if url is None:
+        process, url = start_server()
+        server_pid = process.pid
+    print(f"app: {url} (server pid {server_pid})", flush=True)
+    try:
+        host = Client(url, verbose=False, download_files=False)
+        for _kind, call in task.before:
+            call(host)
+        code = host.predict(api_name=f"/{panel}_room_open")[1]
+        clients: list = [None] * viewers
+        gate = threading.Semaphore(4)
+
+        def connect(index: int):
+            with gate:
+                clients[index] = Client(url, verbose=False, download_files=False)
+
+        threads = [threading.Thread(target=connect, args=(i,)) for i in range(viewers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
+        people = [Visitor(index, panel=f"{panel} viewer") for index in range(viewers)]
+        play_args = task.play_args()
+        with MemoryWatch(server_pid) as memory:
+            jobs = [client.submit(code, api_name=f"/{panel}_room_join") for client in clients]
+            time.sleep(1.0)  # everyone is in the room before the host starts
+            hosting = host.submit(*play_args, api_name=task.play)
+            began = time.perf_counter()
+            seen = [0] * viewers
+            while time.perf_counter() - began < seconds:
+                now = time.perf_counter()
+                for person, job, index in zip(people, jobs, range(viewers)):
+                    outputs = job.outputs()
+                    for output in outputs[seen[index]:]:
+                        status = output[task.room_status_index]
+                        if isinstance(status, str) and any(m in status for m in task.training_mark.split("|")):
+                            person.frames += 1
+                            if person.first_frame is None:
+                                person.first_frame = now - began
+                            epoch = re.search(r"Epoch:? (\d+)", status)
+                            if epoch:
+                                person.epochs.append((now - began, int(epoch.group(1))))
+                    seen[index] = len(outputs)
+                time.sleep(0.02)
+            for person in people:
+                person.watched = seconds - (person.first_frame or seconds)
+                person.frames = max(0, person.frames - 1)
+            host.predict(api_name=task.stop)
+            deadline = time.monotonic() + 30
+            while not all(job.done() for job in jobs) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            for person, job in zip(people, jobs):
+                outputs = job.outputs()
+                person.stopped_frame = bool(outputs) and "has ended" in str(outputs[-1][-1])
+                if job.done() and job.exception() is not None:
+                    person.errors.append(f"stream: {str(job.exception())[:160]}")
+                elif not job.done():
+                    person.errors.append("the room did not end within 30 s of the host's Stop")
+        report(people, memory, f"{panel} room: 1 host + {viewers} viewers", seconds)
+        if panel == "cnn_lab":  # a frame per epoch's end at least: every viewer should see every epoch
+            seen_epochs = [{epoch for _, epoch in person.epochs} for person in people]
+            every = set().union(*seen_epochs)
+            missed = [person.index for person, mine in zip(people, seen_epochs) if mine != every]
+            print(f"  epochs           {len(people) - len(missed)}/{len(people)} viewers saw every epoch the host "
+                  f"reached ({sorted(every)})" + (f"; missed some: viewers {missed}" if missed else ""))
+        return people
+    finally:
+        if process is not None:
+            stop(process)
+
+
 def report(people: list[Visitor], memory: MemoryWatch, scenario: str, seconds: float) -> None:
     peak_mb = memory.peak_mb
     def shown(value: float | None) -> str:
@@ -356,17 +438,24 @@ def main(argv: list[str] | None = None) -> None:
     from playground.load_tasks import PANELS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--visitors", type=int, default=8, help="simulated visitors (1–60)")
+    parser.add_argument("--visitors", type=int, default=8, help="simulated visitors (1–60; 1–150 with --room)")
     parser.add_argument("--seconds", type=float, default=20, help="how long each visitor watches (1–300)")
     parser.add_argument("--scenario", choices=["mlp", "mixed"], default="mlp")
     parser.add_argument("--panel", choices=sorted(PANELS), help="every visitor on this one live panel")
+    parser.add_argument("--room", action="store_true",
+                        help="with --panel (mlp, cnn_lab, gpt_live): one host opens a room, the visitors watch it")
     parser.add_argument("--url", help="a running app on loopback (default: start one)")
     parser.add_argument("--server-pid", type=int, help="the running app's pid, to read its memory")
     args = parser.parse_args(argv)
-    if not 1 <= args.visitors <= 60 or not 1 <= args.seconds <= 300:
-        parser.error("--visitors must be 1–60 and --seconds 1–300")
+    if not 1 <= args.visitors <= (150 if args.room else 60) or not 1 <= args.seconds <= 300:
+        parser.error("--visitors must be 1–60 (1–150 with --room) and --seconds 1–300")
     if args.url and not args.url.startswith(("http://127.0.0.1", "http://localhost")):
         parser.error("--url must be on loopback (http://127.0.0.1:PORT/)")
+    if args.room:
+        if args.panel not in ROOM_PANELS:
+            parser.error(f"--room needs --panel {' | '.join(ROOM_PANELS)}")
+        run_room(args.visitors, args.seconds, args.panel, args.url, args.server_pid)
+        return
     run(args.visitors, args.seconds, args.panel or args.scenario, args.url, args.server_pid)
 
 

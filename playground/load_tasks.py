@@ -27,6 +27,7 @@ class Task:
     before: tuple = field(default=())  # (kind, call(client)) one-shots before Play
     during: tuple = field(default=())  # ... and half-way through watching
     warmup: tuple = field(default=())  # (kind, call) made once, by a separate client, before the visitors start
+    room_status_index: int = 0  # where the status is in what a room's viewer gets (its shared outputs)
 
 
 def is_training_frame(task: Task, output) -> bool:
@@ -78,7 +79,7 @@ def _mlp_args() -> list:
 
 MLP = Task(panel="mlp", play="/mlp_play", stop="/mlp_pause", play_args=_mlp_args, status_index=3,
            training_mark="**Epoch", before=(("classify", classify),), during=(("classify", classify),),
-           warmup=(("classify", classify),))
+           warmup=(("classify", classify),), room_status_index=3)
 
 def _photo_pair() -> list:
     from gradio_client import handle_file

@@ -285,10 +285,10 @@ class _FirstVisit:
         values = values if isinstance(values, tuple) else (values,)
         if len(values) != len(outputs):
             raise ValueError(f"a first-visit example returned {len(values)} values for {len(outputs)} outputs")
-        return tuple(_keep(output, value) for output, value in zip(outputs, values))
+        return tuple(keep_for_resending(output, value) for output, value in zip(outputs, values))
 
 
-def _keep(output, value):
+def keep_for_resending(output, value):
     """A value in the form that costs nothing to send again: pictures as PNG files, plots
     already serialised (Gradio passes its own PlotData through unchanged)."""
     if isinstance(output, gr.Image):

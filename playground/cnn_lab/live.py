@@ -94,6 +94,17 @@ class LabSession:
         model.load_state_dict(self.best_state)
         return model.eval()
 
+    def copy(self) -> "LabSession":
+        """A lab of one's own holding this lab's best checkpoint (a room's "take a copy")."""
+        if self.best_state is None:
+            raise UserInputError("the host has no saved checkpoint yet: wait for the end of their first epoch")
+        checkpoint = BestCheckpoint()
+        checkpoint.state_dict = {key: value.clone() for key, value in self.best_state.items()}
+        checkpoint.best_loss, checkpoint.epoch = self.best_loss, self.best_epoch
+        mine = LabSession()
+        mine.save(checkpoint, self.dropout)
+        return mine
+
     def save(self, checkpoint: BestCheckpoint, dropout: bool) -> None:
         self.best_state, self.best_loss, self.best_epoch = checkpoint.state_dict, checkpoint.best_loss, checkpoint.epoch
         self.dropout = dropout

@@ -7,6 +7,8 @@ while "play" streams is safe: the change lands between two groups of epochs.
 
 from __future__ import annotations
 
+import copy
+
 import threading
 from dataclasses import dataclass, replace
 
@@ -64,6 +66,15 @@ class Session:
                         raise
                     self.problem = str(error)  # an empty plane to click on, and a hint
             self.config = config
+
+    def copy(self) -> "Session":
+        """A session of one's own with this one's settings, network, optimizer state, data order and curves
+        (a room's "take a copy": it goes on training alone from here)."""
+        with self.lock:
+            mine = Session()
+            mine.config, mine.problem = self.config, self.problem
+            mine.trainer = copy.deepcopy(self.trainer)
+        return mine
 
     def add_point(self, column: float, row: float, label: int) -> PlaygroundConfig:
         """A click at pixel (column, row) of the plane: the config with that point added."""

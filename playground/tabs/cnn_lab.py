@@ -236,6 +236,14 @@ def build() -> None:
                  [status, curves, log, checkpoint, session, accuracy, confusion, mistakes], panel="cnn_lab",
                  status=status, heavy=True, api_name="cnn_lab_train", show_progress="minimal")
     live_ui.stop(stop_button, panel="cnn_lab", api_name="cnn_lab_stop")
+
+    def copy_of(host: LabSession):
+        mine = host.copy()
+        return mine, mine.checkpoint_path, (f"**Your copy** of the host's best checkpoint (epoch {mine.best_epoch}, "
+                                            f"validation loss {mine.best_loss:.4f}): evaluate it or draw a digit below.")
+
+    live_ui.room_controls("cnn_lab", [status, curves, log, checkpoint, session, accuracy, confusion, mistakes], status,
+                          private=(checkpoint,), copy=copy_of, copy_outputs=(session, checkpoint, status))
     evaluate_button.click(friendly(evaluate), inputs=[session], outputs=[accuracy, confusion, mistakes],
                           api_name="cnn_lab_evaluate", concurrency_id=HEAVY)
     reading = [prediction, seen, stages, filters]

@@ -220,6 +220,7 @@ def _build_live() -> None:
                  [status, curves, gpt_sample, lstm_sample], panel="gpt_live", status=status,
                  api_name="gpt_train_live")
     live_ui.stop(stop, panel="gpt_live", api_name="gpt_stop_training")
+    live_ui.room_controls("gpt_live", [status, curves, gpt_sample, lstm_sample], status)
 
 
 def build() -> None:

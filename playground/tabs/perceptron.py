@@ -468,6 +468,13 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
     live_ui.play(play, mlp_play, inputs, frame_outputs, panel="mlp", status=status, api_name="mlp_play")
     live_ui.stop(pause, panel="mlp", api_name="mlp_pause")
     live_ui.play(step, mlp_step, inputs, frame_outputs, panel="mlp", status=status, once=True, api_name="mlp_step")
+
+    def copy_of(host: Session):
+        mine = host.copy()
+        return (*_outputs(mine, mine.config), *page_values(mine.config))
+
+    live_ui.room_controls("mlp", frame_outputs, status, private=(url_query,), copy=copy_of,
+                          copy_outputs=(*frame_outputs, *controls))
     reset_event = live_ui.stop(reset, panel="mlp")
     reset_event.then(friendly(mlp_reset), inputs=inputs, outputs=frame_outputs, api_name="mlp_reset",
                      concurrency_id=HEAVY)
