@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
+from dataclasses import dataclass
 
 import gradio as gr
 
@@ -147,10 +148,21 @@ def _room_end(reason: str | None) -> str:
     return f"the host's run stopped ({reason})"
 
 
-def room_controls(panel: str, outputs: list, status, *, private: tuple = (), copy=None, copy_outputs=()) -> None:
-    """Rooms for a live panel (inside its ``build()``): a host opens one and gets a code; viewers join with
-    it and watch the host's runs in ``outputs`` (except ``private`` ones and gr.State); with ``copy`` (the
-    host's state → values for ``copy_outputs``) a viewer takes a copy of the host's model and goes on alone."""
+@dataclass
+class RoomPanel:
+    """The rooms controls of one live panel (``room_panel`` places them, ``wire_room`` gives them life)."""
+
+    panel: str
+    open_button: gr.Button
+    code: gr.Textbox
+    join: gr.Button
+    leave: gr.Button
+    take: gr.Button
+    info: gr.Markdown
+
+
+def room_panel(panel: str, copy: bool = False) -> RoomPanel:
+    """The rooms accordion of ``panel``, where it is called in the tab's layout (near its Play)."""
     with gr.Accordion("Follow the teacher (rooms)", open=False, elem_id=f"{panel}-room"):
         gr.Markdown("**Host:** open a room and read its code to the class; your runs here are then shown to "
                     "everyone who joined (they train nothing). Stop ends the room. **Everyone else:** type the "
@@ -160,8 +172,16 @@ def room_controls(panel: str, outputs: list, status, *, private: tuple = (), cop
             code = gr.Textbox(label="Room code", max_lines=1, placeholder="e.g. K7QX2", elem_id=f"{panel}-room-code")
             join = gr.Button("Join", size="sm", elem_id=f"{panel}-room-join")
             leave = gr.Button("Leave", size="sm", elem_id=f"{panel}-room-leave")
-            take = gr.Button("Take a copy", size="sm", elem_id=f"{panel}-room-copy", visible=copy is not None)
+            take = gr.Button("Take a copy", size="sm", elem_id=f"{panel}-room-copy", visible=copy)
         info = gr.Markdown(elem_id=f"{panel}-room-info")
+    return RoomPanel(panel, open_button, code, join, leave, take, info)
+
+
+def wire_room(controls: RoomPanel, outputs: list, *, private: tuple = (), copy=None, copy_outputs=()) -> None:
+    """Rooms for a live panel: a host opens one and gets a code; viewers join with it and watch the host's runs
+    in ``outputs`` (except ``private`` ones and gr.State); with ``copy`` (the host's state → values for
+    ``copy_outputs``) a viewer takes a copy of the host's model and goes on alone."""
+    panel, code, info = controls.panel, controls.code, controls.info
     shown = [output for output in outputs if output not in private and not isinstance(output, gr.State)]
     index = [outputs.index(output) for output in shown]
 
@@ -198,13 +218,14 @@ def room_controls(panel: str, outputs: list, status, *, private: tuple = (), cop
             raise UserInputError("the host has no model to copy yet: wait for their first frame")
         return copy(room.state)
 
-    open_button.click(friendly(open_room), None, [info, code], api_name=f"{panel}_room_open", concurrency_limit=None)
-    join.click(friendly(watch_room), [code], [*shown, info], api_name=f"{panel}_room_join", concurrency_limit=None,
-               show_progress="hidden")
-    leave.click(leave_room, None, None, api_name=f"{panel}_room_leave", concurrency_limit=None)
+    controls.open_button.click(friendly(open_room), None, [info, code], api_name=f"{panel}_room_open",
+                               concurrency_limit=None)
+    controls.join.click(friendly(watch_room), [code], [*shown, info], api_name=f"{panel}_room_join",
+                        concurrency_limit=None, show_progress="hidden")
+    controls.leave.click(leave_room, None, None, api_name=f"{panel}_room_leave", concurrency_limit=None)
     if copy is not None:
-        take.click(friendly(take_copy), [code], list(copy_outputs), api_name=f"{panel}_room_copy",
-                   concurrency_id=HEAVY)
+        controls.take.click(friendly(take_copy), [code], list(copy_outputs), api_name=f"{panel}_room_copy",
+                            concurrency_id=HEAVY)
 
 
 def play(trigger, fn, inputs, outputs, *, panel: str, status=None, heavy: bool = False, once: bool = False,

@@ -191,6 +191,7 @@ def build() -> None:
             log = gr.Textbox(label="The seed's printed lines", lines=6, max_lines=12, elem_id="cnn-log")
             checkpoint = gr.File(label="Best checkpoint (safetensors, playground.nets.seed_cnn.SeedCNN)",
                                  elem_id="cnn-checkpoint")
+            room = live_ui.room_panel("cnn_lab", copy=True)
     with gr.Row():
         with gr.Column():
             evaluate_button = gr.Button("Evaluate the best checkpoint on the test digits")
@@ -242,8 +243,8 @@ def build() -> None:
         return mine, mine.checkpoint_path, (f"**Your copy** of the host's best checkpoint (epoch {mine.best_epoch}, "
                                             f"validation loss {mine.best_loss:.4f}): evaluate it or draw a digit below.")
 
-    live_ui.room_controls("cnn_lab", [status, curves, log, checkpoint, session, accuracy, confusion, mistakes], status,
-                          private=(checkpoint,), copy=copy_of, copy_outputs=(session, checkpoint, status))
+    live_ui.wire_room(room, [status, curves, log, checkpoint, session, accuracy, confusion, mistakes],
+                      private=(checkpoint,), copy=copy_of, copy_outputs=(session, checkpoint, status))
     evaluate_button.click(friendly(evaluate), inputs=[session], outputs=[accuracy, confusion, mistakes],
                           api_name="cnn_lab_evaluate", concurrency_id=HEAVY)
     reading = [prediction, seen, stages, filters]

@@ -211,6 +211,7 @@ def _build_live() -> None:
             with gr.Row():
                 start = gr.Button("Train both", variant="primary", elem_id="gpt-live-train")
                 stop = gr.Button("Stop", elem_id="gpt-live-stop")
+            room = live_ui.room_panel("gpt_live")
     status = gr.Markdown("Press **Train both**.", elem_id="gpt-live-status")
     curves = gr.Plot(label="Held-out loss", elem_id="gpt-live-curves")
     with gr.Row():
@@ -220,7 +221,7 @@ def _build_live() -> None:
                  [status, curves, gpt_sample, lstm_sample], panel="gpt_live", status=status,
                  api_name="gpt_train_live")
     live_ui.stop(stop, panel="gpt_live", api_name="gpt_stop_training")
-    live_ui.room_controls("gpt_live", [status, curves, gpt_sample, lstm_sample], status)
+    live_ui.wire_room(room, [status, curves, gpt_sample, lstm_sample])
 
 
 def build() -> None:

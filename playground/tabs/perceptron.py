@@ -452,6 +452,7 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
                 weights_file = gr.File(label="Trained weights", elem_id="mlp-weights-file")
                 code = gr.Code(language="python", label="A standalone script: same data, same network, same training",
                                elem_id="mlp-code")
+            room = live_ui.room_panel("mlp", copy=True)
     url_query = gr.Textbox(visible=False)
 
     controls = [dataset, classes, noise, train_percent, points, features, hidden, activation, layer_activations,
@@ -473,8 +474,7 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
         mine = host.copy()
         return (*_outputs(mine, mine.config), *page_values(mine.config))
 
-    live_ui.room_controls("mlp", frame_outputs, status, private=(url_query,), copy=copy_of,
-                          copy_outputs=(*frame_outputs, *controls))
+    live_ui.wire_room(room, frame_outputs, private=(url_query,), copy=copy_of, copy_outputs=(*frame_outputs, *controls))
     reset_event = live_ui.stop(reset, panel="mlp")
     reset_event.then(friendly(mlp_reset), inputs=inputs, outputs=frame_outputs, api_name="mlp_reset",
                      concurrency_id=HEAVY)
