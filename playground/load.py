@@ -22,6 +22,7 @@ Everything is bounded: N visitors, S seconds each, a hard deadline; it never lea
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import statistics
@@ -82,6 +83,21 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
+
+
+@contextlib.contextmanager
+def served(url: str | None, server_pid: int | None):
+    """(url, server pid) of the app to drive: ``url`` as given, else one started here and stopped after."""
+    process = None
+    if url is None:
+        process, url = start_server()
+        server_pid = process.pid
+    print(f"app: {url} (server pid {server_pid})", flush=True)
+    try:
+        yield url, server_pid
+    finally:
+        if process is not None:
+            stop(process)
 
 
 def start_server() -> tuple[subprocess.Popen, str]:
@@ -245,12 +261,7 @@ def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pi
 
     from playground.load_tasks import tasks_for
 
-    process = None
-    if url is None:
-        process, url = start_server()
-        server_pid = process.pid
-    print(f"app: {url} (server pid {server_pid})", flush=True)
-    try:
+    with served(url, server_pid) as (url, server_pid):
         tasks = tasks_for(scenario, visitors)
         clients: list = [None] * visitors
 
@@ -292,9 +303,6 @@ def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pi
                 thread.join(timeout=seconds + 200)
         report(people, memory, scenario, seconds)
         return people
-    finally:
-        if process is not None:
-            stop(process)
 
 
 def run_room(viewers: int, seconds: float, panel: str, url: str | None, server_pid: int | None) -> list[Visitor]:
@@ -305,12 +313,7 @@ def run_room(viewers: int, seconds: float, panel: str, url: str | None, server_p
     from playground.load_tasks import PANELS
 
     task = PANELS[panel]
-    process = None
-    if url is None:
-        process, url = start_server()
-        server_pid = process.pid
-    print(f"app: {url} (server pid {server_pid})", flush=True)
-    try:
+    with served(url, server_pid) as (url, server_pid):
         host = Client(url, verbose=False, download_files=False)
         for _kind, call in task.before:
             call(host)
@@ -372,9 +375,6 @@ def run_room(viewers: int, seconds: float, panel: str, url: str | None, server_p
             print(f"  epochs           {len(people) - len(missed)}/{len(people)} viewers saw every epoch the host "
                   f"reached ({sorted(every)})" + (f"; missed some: viewers {missed}" if missed else ""))
         return people
-    finally:
-        if process is not None:
-            stop(process)
 
 
 def report(people: list[Visitor], memory: MemoryWatch, scenario: str, seconds: float) -> None:

@@ -49,21 +49,16 @@ def assert_first_visit_outputs_filled(page, where: str, timeout_ms: int = 60_000
     raise AssertionError(f"{where}: outputs still empty on first visit: {ids}")
 
 
-def visit_every_tab(page) -> list[str]:
-    """Click every group and every tab in it; return the tab titles visited."""
-    visited = []
-    assert_no_overflow_menu(page, "top level")
+def each_tab(page):
+    """Open every group, every tab in it and every sub-tab inside that (nested ones as they appear), in the
+    order shown; after each opens, yield (group, tab title, sub-tab title or None, the group's panel)."""
     for group in GROUPS:
         for name in group.modules:
             tab = load_tab(name)
             open_tab(page, tab.TITLE)  # its group's top-level tab, then the tab
             panel = page.locator(f"#group-{group.id}")
             panel.wait_for()
-            assert panel.inner_text().strip(), f"tab {tab.TITLE!r} is empty"
-            assert_no_overflow_menu(page, f"tab {tab.TITLE!r}")
-            assert_first_visit_outputs_filled(page, f"tab {tab.TITLE!r}")
-            visited.append(tab.TITLE)
-            # Then every sub-tab inside it (nested ones as they appear), in the order shown.
+            yield group, tab.TITLE, None, panel
             seen = {load_tab(other).TITLE for other in group.modules}
             while True:
                 shown = [text.strip() for text in panel.locator("[role=tab]:visible").all_inner_texts()]
@@ -72,8 +67,20 @@ def visit_every_tab(page) -> list[str]:
                     break
                 seen.add(fresh[0])
                 panel.get_by_role("tab", name=fresh[0], exact=True).first.click()
-                assert_no_overflow_menu(page, f"{tab.TITLE!r} › {fresh[0]!r}")
-                assert_first_visit_outputs_filled(page, f"{tab.TITLE!r} › {fresh[0]!r}")
+                yield group, tab.TITLE, fresh[0], panel
+
+
+def visit_every_tab(page) -> list[str]:
+    """Click every group and every tab in it; return the tab titles visited."""
+    visited = []
+    assert_no_overflow_menu(page, "top level")
+    for _group, title, sub_tab, panel in each_tab(page):
+        where = f"tab {title!r}" if sub_tab is None else f"{title!r} › {sub_tab!r}"
+        if sub_tab is None:
+            assert panel.inner_text().strip(), f"tab {title!r} is empty"
+            visited.append(title)
+        assert_no_overflow_menu(page, where)
+        assert_first_visit_outputs_filled(page, where)
     return visited
 
 

@@ -18,8 +18,8 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from playground.tabs import GROUPS, load_tab
-from tests.conftest import PageErrors, open_tab
+from tests.browser.smoke import each_tab
+from tests.conftest import PageErrors
 
 # Gradio's status tracker carries `pending` or `generating` while an event runs; `hide` otherwise.
 BUSY = "[data-testid=status-tracker].pending:visible, [data-testid=status-tracker].generating:visible"
@@ -104,24 +104,8 @@ def walk(page, errors: PageErrors, settle_ms: int = 25_000) -> WalkLog:
             log.errors_at[where] = now[seen_errors:]
             seen_errors = len(now)
 
-    for group in GROUPS:
-        titles = {load_tab(other).TITLE for other in group.modules}
-        for name in group.modules:
-            tab = load_tab(name)
-            open_tab(page, tab.TITLE)
-            panel = page.locator(f"#group-{group.id}")
-            panel.wait_for()
-            path = f"{group.title} › {tab.TITLE}"
-            visit(path, panel)
-            seen = set(titles)
-            while True:  # every sub-tab inside it (nested ones as they appear), in the order shown
-                shown = [text.strip() for text in panel.locator("[role=tab]:visible").all_inner_texts()]
-                fresh = [title for title in shown if title and title not in seen]
-                if not fresh:
-                    break
-                seen.add(fresh[0])
-                panel.get_by_role("tab", name=fresh[0], exact=True).first.click()
-                visit(f"{path} › {fresh[0]}", panel)
+    for group, title, sub_tab, panel in each_tab(page):
+        visit(" › ".join(part for part in (group.title, title, sub_tab) if part), panel)
     page.wait_for_timeout(2000)  # the last runs' final frames land
     now = problems()
     if len(now) > seen_errors:
