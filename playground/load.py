@@ -368,8 +368,12 @@ def run_room(viewers: int, seconds: float, panel: str, url: str | None, server_p
                 elif not job.done():
                     person.errors.append("the room did not end within 30 s of the host's Stop")
         report(people, memory, f"{panel} room: 1 host + {viewers} viewers", seconds)
-        failed = hosting.exception() if hosting.done() else None
-        print(f"  host             {'its run failed: ' + str(failed)[:160] if failed else 'its run ended cleanly'}")
+        if not hosting.done():
+            print("  host             its run was still streaming after its Stop")
+        elif hosting.exception() is not None:
+            print(f"  host             its run failed: {str(hosting.exception())[:160]}")
+        else:
+            print("  host             its run ended cleanly")
         if panel == "cnn_lab":  # a frame per epoch's end at least: every viewer should see every epoch
             seen_epochs = [{epoch for _, epoch in person.epochs} for person in people]
             every = set().union(*seen_epochs)
