@@ -193,21 +193,26 @@ def wire_room(controls: RoomPanel, outputs: list, *, private: tuple = (), copy=N
     def watch_room(room_code: str, request: gr.Request):
         owner = owner_of(request)
         room = rooms.default_rooms().find(room_code, panel)
+        if room.host == owner:
+            raise UserInputError(f"room {room.code} is your own: your runs here are what it shows")
         stop_runs(request, panel, "you joined a room")
-        leaving = _watching.pop((owner, panel), threading.Event())
-        leaving.set()  # a room this visitor watched here before
+        _watching.pop((owner, panel), threading.Event()).set()  # a room this visitor watched here before
         leaving = _watching[(owner, panel)] = threading.Event()
         told = f"Watching room **{room.code}**: the host's run, live."
-        for values, ended in rooms.default_rooms().watch(room):
-            shared = [gr.skip() if values[i] is rooms.LEAVE else values[i] for i in index]
-            if ended is not None:
-                yield (*shared, f"Room **{room.code}** has ended: {ended}.")
-                return
-            if leaving.is_set():
-                yield (*shared, f"You left room **{room.code}**.")
-                return
-            waiting = room.version == 0
-            yield (*shared, told + (" Waiting for the host to press Play." if waiting else ""))
+        try:
+            for values, ended in rooms.default_rooms().watch(room):
+                shared = [gr.skip() if values[i] is rooms.LEAVE else values[i] for i in index]
+                if ended is not None:
+                    yield (*shared, f"Room **{room.code}** has ended: {ended}.")
+                    return
+                if leaving.is_set():
+                    yield (*shared, f"You left room **{room.code}**.")
+                    return
+                waiting = room.version == 0
+                yield (*shared, told + (" Waiting for the host to press Play." if waiting else ""))
+        finally:
+            if _watching.get((owner, panel)) is leaving:
+                del _watching[(owner, panel)]
 
     def leave_room(request: gr.Request):
         _watching.pop((owner_of(request), panel), threading.Event()).set()

@@ -31,6 +31,8 @@ def test_a_viewer_follows_the_host_takes_a_copy_and_the_room_ends_with_the_hosts
     host, viewer, stranger = (Client(app_url, verbose=False, download_files=False) for _ in range(3))
     info, code = host.predict(api_name="/mlp_room_open")
     assert code in info
+    with pytest.raises(Exception, match="is your own"):
+        host.predict(code, api_name="/mlp_room_join")  # a host watching themselves would stop their own run
     watching = viewer.submit(code, api_name="/mlp_room_join")
     hosts_config = PlaygroundConfig(dataset="xor", hidden=(6,), seed=4, learning_rate=0.1)
     playing = host.submit(*tab.page_values(hosts_config), api_name="/mlp_play")
