@@ -168,7 +168,28 @@ def cases(perceptron_view, play_values: list) -> list[BenchCase]:
                 crowd["first"] = float("inf")
         return crowd
 
+    # One batched step for the class (playground.perceptron.cohort): 30 visitors' default networks, each with its
+    # own data set and seed, 15 steps (one epoch) together, against the same 30 trained one after another.
+    class_trainers: list[Trainer] = []
+
+    def make_class() -> None:
+        from playground.perceptron.datasets import GENERATORS
+
+        names = sorted(GENERATORS)
+        class_trainers[:] = [Trainer(PlaygroundConfig(dataset=names[i % len(names)], seed=i)) for i in range(30)]
+
+    def class_together() -> None:
+        from playground.perceptron.cohort import Cohort
+
+        Cohort.train_together(class_trainers, steps=15)
+
+    def class_alone() -> None:
+        for trainer in class_trainers:
+            trainer.train_steps(15)
+
     return [
+        BenchCase("MLP class step: 30 visitors' networks, one epoch each, batched (cohort)", run=class_together,
+                  setup=make_class, reference=class_alone, reference_label="each alone", ratio_target=0.2),
         BenchCase("MLP crowd, 30 visitors at once in the playground: the slowest visitor's frames per second", run=lambda: None,
                   measure=lambda: (crowd_run()["fps"], 3.0, "/s", True), repeats=1, warmup=0, unit="/s"),
         BenchCase("MLP crowd, 30 visitors at once in the playground: the latest first frame", run=lambda: None,
