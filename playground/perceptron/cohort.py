@@ -60,7 +60,7 @@ class _Group:
         self.train_x = torch.stack([trainer.train_x for trainer in trainers])  # (K, n, F)
         self.train_y = torch.stack([trainer.train_y for trainer in trainers])  # (K, n)
         config = trainers[0].config
-        self.kind, self.loss, self.classes = config.optimizer, config.loss, config.classes
+        self.kind, self.loss = config.optimizer, config.loss
         self.penalty = group_key(trainers[0])[-1]
         self.activations = list(trainers[0].model.activations)
         self.optimizers = [trainer.optimizer for trainer in trainers]  # as at the start (a settings change replaces it)
@@ -247,7 +247,7 @@ class Cohort:
         kept = [(trainer.epoch, {key: len(values) for key, values in trainer.history.items()}) for trainer in trainers]
         deadline = time.perf_counter() + seconds
         ended: list = [0] * len(trainers)
-        step_seconds = 0.0
+        step_seconds, done = 0.0, 0
         while True:
             began = time.perf_counter()
             batches = torch.stack([trainer.next_batch() for trainer in trainers])  # (K, B)
@@ -267,10 +267,9 @@ class Cohort:
                         ended[k] = error
             now = time.perf_counter()
             step_seconds = now - began if not step_seconds else 0.7 * step_seconds + 0.3 * (now - began)
-            steps_left = None if steps is None else steps - 1
-            if steps_left == 0 or now + step_seconds > deadline:  # or before a step that would end past the deadline
+            done += 1
+            if done == steps or now + step_seconds > deadline:  # or before a step that would end past the deadline
                 break
-            steps = steps_left
         for k, trainer in enumerate(trainers):
             with locks[k]:
                 group.write_back(k)
