@@ -216,7 +216,7 @@ class Runtime:
         self._cond = threading.Condition()
         self._jobs: dict[tuple[str, str], Job] = {}
         self._line: collections.deque[Job] = collections.deque()  # jobs waiting for a slot, in order
-        self._waiting: collections.deque[Job] = collections.deque()  # the waiting line: queued jobs, in arrival order
+        self._admission: collections.deque[Job] = collections.deque()  # the waiting line: queued jobs, in arrival order
         self._durations: dict[str, float] = {}  # per tab: running mean of how long its runs lasted (s)
         self._in_slot: set[Job] = set()
         # Seconds per chunk, running means by (heavy, first chunk), once one was measured: a run's first
@@ -249,15 +249,15 @@ class Runtime:
             now = self.clock()
             job = Job(self, owner, tab, heavy=heavy, memory_mb=memory_mb, started=now, last_read=now,
                       min_frame_seconds=min_frame_seconds)
-            if not self._waiting and self._fits(job):
+            if not self._admission and self._fits(job):
                 pass  # room now: it runs
             elif self._at_memory_limit(job):
                 raise Busy(self._memory_limit_message())
-            elif len(self._waiting) >= self.max_line:
+            elif len(self._admission) >= self.max_line:
                 raise Busy(self._line_full_message(job))
             else:
                 job.queued = True
-                self._waiting.append(job)
+                self._admission.append(job)
             self._jobs[(owner, tab)] = job
             return job
 
@@ -278,15 +278,15 @@ class Runtime:
 
     def _admit_waiting(self) -> None:
         """Start the jobs at the head of the waiting line while they fit, in arrival order (caller holds the lock)."""
-        while self._waiting and self._fits(self._waiting[0]):
-            job = self._waiting.popleft()
+        while self._admission and self._fits(self._admission[0]):
+            job = self._admission.popleft()
             job.queued = False
             job.started = self.clock()  # its time limit counts from here
         self._cond.notify_all()
 
     def _leave_line(self, job: Job) -> None:
-        if job in self._waiting:
-            self._waiting.remove(job)
+        if job in self._admission:
+            self._admission.remove(job)
             self._admit_waiting()
 
     def _memory_limit_message(self) -> str:
@@ -296,9 +296,9 @@ class Runtime:
                 f"{len(self._running_jobs())} people training; {when}: please press again then")
 
     def _line_full_message(self, job: Job) -> str:
-        wait = self._line_wait(len(self._waiting) + 1, job.tab)
+        wait = self._line_wait(len(self._admission) + 1, job.tab)
         when = f"your turn would come in about {_duration(wait)}" if wait is not None else "runs are ending"
-        return (f"the line for live training is full: {len(self._waiting)} people are waiting and "
+        return (f"the line for live training is full: {len(self._admission)} people are waiting and "
                 f"{len(self._running_jobs())} are training; {when}: please press again then")
 
     def _forget_abandoned(self) -> None:
@@ -309,7 +309,7 @@ class Runtime:
                 job.stop("abandoned")
                 del self._jobs[key]
                 if job.queued:
-                    self._waiting.remove(job)
+                    self._admission.remove(job)
         self._admit_waiting()
 
     def _finish(self, job: Job) -> None:
@@ -320,7 +320,7 @@ class Runtime:
                 self._line.remove(job)
             self._in_slot.discard(job)
             if job.queued:
-                self._waiting.remove(job)
+                self._admission.remove(job)
             elif job.frames:  # a run that ran: how long runs of this tab last, for the line's estimates
                 lasted = self.clock() - job.started
                 known = self._durations.get(job.tab)
@@ -330,12 +330,12 @@ class Runtime:
     def running(self) -> int:
         """How many jobs run now (training, or waiting for their turn on the CPU; not the waiting line)."""
         with self._cond:
-            return len(self._jobs) - len(self._waiting)
+            return len(self._jobs) - len(self._admission)
 
     def waiting(self) -> int:
         """How many jobs are in the waiting line."""
         with self._cond:
-            return len(self._waiting)
+            return len(self._admission)
 
     def job(self, owner: str, tab: str) -> Job | None:
         with self._cond:
@@ -461,7 +461,7 @@ class Runtime:
         if not ends or any(end is None for end in ends):
             return None
         heapq.heapify(ends)
-        ahead = list(self._waiting)[: place - 1]
+        ahead = list(self._admission)[: place - 1]
         for job in ahead:
             starts = heapq.heappop(ends)
             lasts = self._run_seconds(job.tab, now)
@@ -478,8 +478,8 @@ class Runtime:
     def line_notice(self, job: Job) -> str:
         """What a job in the waiting line is told: its place, how many train, and an estimate."""
         with self._cond:
-            place = list(self._waiting).index(job) + 1 if job in self._waiting else 0
-            waiting, running = len(self._waiting), len(self._running_jobs())
+            place = list(self._admission).index(job) + 1 if job in self._admission else 0
+            waiting, running = len(self._admission), len(self._running_jobs())
             wait = self._line_wait(place, job.tab) if place else None
         estimate = (f"about {_duration(wait)}" if wait is not None
                     else "an estimate comes once the first runs have gone a little way")
