@@ -444,7 +444,7 @@ def main(argv: list[str] | None = None) -> None:
     from playground.load_tasks import PANELS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--visitors", type=int, default=8, help="simulated visitors (1–60; 1–150 with --room)")
+    parser.add_argument("--visitors", type=int, default=8, help="simulated visitors (1–150)")
     parser.add_argument("--seconds", type=float, default=20, help="how long each visitor watches (1–300)")
     parser.add_argument("--scenario", choices=["mlp", "mixed"], default="mlp")
     parser.add_argument("--panel", choices=sorted(PANELS), help="every visitor on this one live panel")
@@ -453,8 +453,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--url", help="a running app on loopback (default: start one)")
     parser.add_argument("--server-pid", type=int, help="the running app's pid, to read its memory")
     args = parser.parse_args(argv)
-    if not 1 <= args.visitors <= (150 if args.room else 60) or not 1 <= args.seconds <= 300:
-        parser.error("--visitors must be 1–60 (1–150 with --room) and --seconds 1–300")
+    if not 1 <= args.visitors <= 150 or not 1 <= args.seconds <= 300:
+        parser.error("--visitors must be 1–150 and --seconds 1–300")
     if args.url and not args.url.startswith(("http://127.0.0.1", "http://localhost")):
         parser.error("--url must be on loopback (http://127.0.0.1:PORT/)")
     if args.room:

@@ -77,9 +77,9 @@ def _mlp_args() -> list:
     return page_values(PlaygroundConfig())
 
 
-MLP = Task(panel="mlp", play="/mlp_play", stop="/mlp_pause", play_args=_mlp_args, status_index=3,
+MLP = Task(panel="mlp", play="/mlp_play", stop="/mlp_pause", play_args=_mlp_args, status_index=1,
            training_mark="**Epoch", before=(("classify", classify),), during=(("classify", classify),),
-           warmup=(("classify", classify),), room_status_index=3)
+           warmup=(("classify", classify),), room_status_index=1)
 
 def _photo_pair() -> list:
     from gradio_client import handle_file

@@ -8,7 +8,7 @@ import time
 from playground.perceptron.config import PlaygroundConfig
 from playground.tabs import perceptron as tab
 
-STATUS = 3  # (plane, curves, neurons, status, query): the session state is not part of the API output
+STATUS = 1  # (board, status, query): the session state is not part of the API output
 
 
 def _statuses(job) -> list[str]:

@@ -14,6 +14,7 @@ import urllib.parse
 
 import numpy as np
 import pytest
+from PIL import Image
 import torch
 from safetensors.torch import load_file
 from scipy.stats import norm
@@ -340,8 +341,14 @@ def test_api_bad_input_gives_clear_messages_and_the_app_keeps_serving(client):
                                                  features=("x1^2", "x2^2", "x1*x2"), learning_rate=10.0))
     with pytest.raises(Exception, match=re.escape("is too large for this network")):
         client.predict(*diverging, api_name="/mlp_step")
-    status = client.predict(*values, api_name="/mlp_step")[3]
+    board, status, _query = client.predict(*values, api_name="/mlp_step")
     assert "Epoch 1" in status
+    # The page draws the board from numbers: the network's layers, its points and its curves.
+    assert board["kind"] == "mlp" and board["epoch"] == 1 and len(board["loss"]["train"]["values"]) == 1
+    assert [len(layer["b"]) for layer in board["layers"]] == list(PlaygroundConfig().hidden)
+    # A client that wants pictures asks for them: the server draws the same session.
+    plane, curves, neurons = client.predict(api_name="/mlp_pictures")
+    assert Image.open(plane).size == (300, 300) and Image.open(curves).size[0] > 0 and Image.open(neurons).size[0] > 0
     # The same session's network can be exported: the script and the weights.
     script = client.predict(api_name="/mlp_code")
     assert "EPOCHS = 1" in script and "import torch" in script

@@ -10,7 +10,7 @@ import pytest
 from playground.perceptron.config import PlaygroundConfig
 from playground.tabs import perceptron as tab
 
-VIEWER_STATUS = 3  # a viewer gets (plane, curves, neurons, status, room info): no session, no address
+VIEWER_STATUS = 1  # a viewer gets (board, status, room info): no session, no address
 
 
 def _wait(condition, what: str, limit: float = 120) -> None:

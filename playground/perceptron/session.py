@@ -17,7 +17,7 @@ import torch
 from PIL import Image
 
 from playground.errors import UserInputError
-from playground.perceptron import datasets, render
+from playground.perceptron import datasets, render, scene
 from playground.perceptron.config import MAX_OWN_POINTS, PlaygroundConfig
 from playground.perceptron.trainer import Trainer, grid_features
 
@@ -118,8 +118,19 @@ class Session:
             self._grid = (config.features, grid_features(config, GRID))
         return self._grid[1]
 
+    def scene(self) -> tuple[dict, str]:
+        """What the page draws now (``scene.mlp_scene``: the network's numbers, not pictures) and the
+        status line (Markdown)."""
+        with self.lock:
+            trainer, config = self.trainer, self.config
+            if trainer is None:
+                message = self.problem or "the playground is still loading"
+                return scene.empty_mlp_scene(config.own_points if config else (), message), f"**No network yet.** {message}"
+            status = self._status(trainer)
+            return scene.mlp_scene(trainer), status
+
     def frame(self, full: bool = True) -> Frame:
-        """What the page shows now; ``full=False`` draws only the plane (curves and neurons are None)."""
+        """The server's pictures of what the page draws (for API clients that ask for pictures); ``full=False`` draws only the plane (curves and neurons are None)."""
         with self.lock:
             trainer, config = self.trainer, self.config
             if trainer is None:

@@ -10,21 +10,17 @@ plain values, calls it, and wires the events. Three sub-tabs:
 
 from __future__ import annotations
 
-import base64
 import inspect
-import io
 import urllib.parse
 
 import gradio as gr
-import numpy as np
-from PIL import Image
 
 from playground import checks, live, live_ui, ui
 from playground.activations import ACTIVATIONS, DISPLAY_NAMES
 from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.init_schemes import SCHEMES
-from playground.perceptron import activation_lab, datasets, export, perceptron
+from playground.perceptron import activation_lab, board, datasets, export, perceptron, scene
 from playground.perceptron.config import (MAX_NEURONS, OPTIMIZER_LABELS, PREFIX, PlaygroundConfig)
 from playground.perceptron.cohort import COHORT
 from playground.perceptron.session import Session
@@ -93,26 +89,36 @@ def query_string(config: PlaygroundConfig) -> str:
 # ---------------------------------------------------------------- handlers (plain values in and out)
 
 
-def perceptron_view(w1, w2, b, activation_name, leaky_slope, dataset):
+def perceptron_picture(w1, w2, b, activation_name, leaky_slope, dataset):
+    """The server's picture of one neuron and its formula (the named API endpoint: clients get pictures)."""
     points, labels = perceptron.perceptron_data(dataset)
     image = perceptron.surface(w1, w2, b, activation_name, leaky_slope, points, labels)
     return image, perceptron.formula(w1, w2, b, activation_name, leaky_slope, points, labels)
+
+
+def perceptron_view(w1, w2, b, activation_name, leaky_slope, dataset):
+    """The settled values (a slider released, a data set chosen): the page's scene. The page draws the
+    plane and the formula itself, from its sliders, while they move."""
+    perceptron.check_weights(w1, w2, b, leaky_slope)
+    checks.choice("activation", activation_name, ACTIVATIONS)
+    return scene.perceptron_scene(w1, w2, b, activation_name, leaky_slope, dataset), ""
 
 
 def perceptron_learn(w1, w2, b, activation_name, leaky_slope, dataset):
     """Rosenblatt's rule from the current sliders, one frame per epoch (the runtime paces the
     frames at LEARN_FRAME_SECONDS, slow enough to watch the line move)."""
     points, labels = perceptron.perceptron_data(dataset)
+    checks.choice("activation", activation_name, ACTIVATIONS)
     last = None
     for last in perceptron.learn(points, labels, w1, w2, b):
-        image, text = perceptron_view(last.w1, last.w2, last.b, activation_name, leaky_slope, dataset)
+        board = scene.perceptron_scene(last.w1, last.w2, last.b, activation_name, leaky_slope, dataset)
         verdict = (f"Epoch {last.epoch}: {last.mistakes} correction(s) this epoch, accuracy **{last.accuracy:.0%}**.")
-        yield last.w1, last.w2, last.b, image, text + "\n\n" + verdict
+        yield last.w1, last.w2, last.b, board, verdict
     if last is not None and last.mistakes:
-        yield (last.w1, last.w2, last.b, image, text + "\n\n" + verdict +
+        yield (last.w1, last.w2, last.b, board, verdict +
                " The rule never settles: **no straight line separates these classes** — that needs a hidden layer.")
     elif last is not None:
-        yield last.w1, last.w2, last.b, image, text + "\n\n" + verdict + " Every point is on its side: learned."
+        yield last.w1, last.w2, last.b, board, verdict + " Every point is on its side: learned."
 
 
 def activation_view(names, leaky_slope, x_limit):
@@ -120,26 +126,13 @@ def activation_view(names, leaky_slope, x_limit):
     return activation_lab.figure(names, leaky_slope, x_limit), activation_lab.facts_table(names, leaky_slope)
 
 
-def _outputs(session: Session, config: PlaygroundConfig, first: bool = True, full: bool = True):
-    """The frame for the page. The three pictures travel inline as JPEG data URIs (no cache file,
-    no extra HTTP request per frame: that was most of the cost of a frame). While play streams,
-    later frames leave the session and the address alone (``first=False``); when the server is
-    crowded, some frames carry only the decision regions and the status (``full=False``)."""
-    frame = session.frame(full=full)
+def _outputs(session: Session, config: PlaygroundConfig, first: bool = True):
+    """The frame for the page: the board's scene (the network's numbers: the page draws the plane,
+    the curves and the neuron maps) and the status. While play streams, later frames leave the
+    session and the address alone (``first=False``)."""
+    board, status = session.scene()
     keep = gr.update()
-    # A crowded server sends the plane-only frames lighter (fewer bytes to encode, send and parse).
-    quality = 90 if full else 75
-    return (session if first else keep, _inline_image(frame.plane, "decision regions with the data points", quality),
-            _inline_image(frame.curves, "loss per epoch, train and test") if full else keep,
-            _inline_image(frame.neurons, "each hidden neuron's output over the plane") if full else keep,
-            frame.status, query_string(config) if first else keep)
-
-
-def _inline_image(array: np.ndarray, alt: str, quality: int = 90) -> str:
-    with io.BytesIO() as buffer:
-        Image.fromarray(array).save(buffer, "jpeg", quality=quality)
-        data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img src="data:image/jpeg;base64,{data}" alt="{alt}" style="max-width:100%; display:block">'
+    return session if first else keep, board, status, query_string(config) if first else keep
 
 
 def _own_points(session: Session | None) -> tuple:
@@ -208,7 +201,7 @@ def mlp_play(session, *controls, job: live.Job | None = None):
                 session.train_epochs(1)
             else:  # this turn trains everyone playing a network of the same shape, together (cohort)
                 COHORT.train_for(session, job.work_seconds())
-            yield _outputs(session, session.config, first=frames == 0, full=job is None or job.full_frame())
+            yield _outputs(session, session.config, first=frames == 0)
             frames += 1
     finally:
         COHORT.leave(session)
@@ -269,6 +262,13 @@ def mlp_weights(session):
     return export.weights_file(trainer)
 
 
+def mlp_pictures(session):
+    """The server's pictures of what the page draws (decision regions, loss curves, neuron maps), for
+    API clients that want pictures rather than the board's numbers."""
+    frame = (session or Session()).frame()
+    return frame.plane, frame.curves, frame.neurons
+
+
 def warm_up() -> None:
     """Pay the live playground's one-time costs before a visitor does (the first optimizer step
     imports parts of torch, ~1–4 s): build the default network, train a moment, draw a frame."""
@@ -276,6 +276,7 @@ def warm_up() -> None:
     session.apply(PlaygroundConfig())
     session.train_for(0.05)
     _outputs(session, session.config)
+    session.frame()
 
 
 # ---------------------------------------------------------------- UI
@@ -288,21 +289,6 @@ URL_JS = """(query) => {
   window.history.replaceState(null, "", window.location.pathname + (text ? "?" + text : "") + window.location.hash);
   return [];
 }"""
-
-# The plane is an inline picture (gr.HTML): a click reports its pixel in the picture's own
-# 300 × 300 coordinates, whatever size the page shows it at.
-PLANE_CLICK_JS = """
-element.addEventListener("click", (event) => {
-  const img = element.querySelector("img");
-  if (!img) return;
-  const box = img.getBoundingClientRect();
-  if (event.clientX < box.left || event.clientX > box.right || event.clientY < box.top || event.clientY > box.bottom) return;
-  trigger("click", {
-    column: (event.clientX - box.left) / box.width * img.naturalWidth,
-    row: (event.clientY - box.top) / box.height * img.naturalHeight,
-  });
-});
-"""
 
 OPEN_TAB_JS = """() => {
   if (![...new URLSearchParams(window.location.search).keys()].some((key) => key.startsWith("mlp_"))) return [];
@@ -331,28 +317,43 @@ def _build_perceptron() -> None:
             b = gr.Slider(-perceptron.BIAS_LIMIT, perceptron.BIAS_LIMIT, value=0.5, step=0.1, label="b (bias)",
                           elem_id="perceptron-b")
             act = gr.Dropdown(ACTIVATION_CHOICES, value="sigmoid", label="Activation σ", elem_id="perceptron-activation")
-            slope = gr.Slider(0.0, 0.5, value=0.1, step=0.01, label="LeakyReLU slope (for x < 0)")
+            slope = gr.Slider(0.0, 0.5, value=0.1, step=0.01, label="LeakyReLU slope (for x < 0)",
+                              elem_id="perceptron-slope")
             dataset = gr.Dropdown([(label, key) for key, label in perceptron.PERCEPTRON_DATASETS.items()],
                                   value="gauss", label="Data set")
             with gr.Row():
                 learn = gr.Button("Learn (perceptron rule)", variant="primary", elem_id="perceptron-learn")
                 stop = gr.Button("Stop")
         with gr.Column(scale=1):
-            image = gr.Image(label="Output ŷ over the plane (x₁ across, x₂ up; both −6…6)", format="jpeg",
-                             interactive=False, height=320, buttons=["download"], elem_id="perceptron-plane",
-                             elem_classes=[FIRST_VISIT])
-            formula = gr.Markdown(elem_id="perceptron-formula")
+            gr.Markdown("**Output ŷ over the plane** (x₁ across, x₂ up; both −6…6)")
+            plane = _board("perceptron", "perceptron-board")
+            verdict = gr.Markdown(elem_id="perceptron-verdict")
     controls = [w1, w2, b, act, slope, dataset]
     view = friendly(perceptron_view)
-    for control in controls:
-        control.input(view, inputs=controls, outputs=[image, formula], trigger_mode="always_last",
+    # The page redraws from the sliders while they move; the server hears the settled values
+    # (a released slider, a chosen activation or data set): one request per change, not per pixel.
+    for control in (w1, w2, b, slope):
+        control.release(view, inputs=controls, outputs=[plane, verdict], trigger_mode="always_last",
+                        api_visibility="undocumented", concurrency_id=HEAVY, show_progress="hidden")
+    for control in (act, dataset):
+        control.input(view, inputs=controls, outputs=[plane, verdict], trigger_mode="always_last",
                       api_visibility="undocumented", concurrency_id=HEAVY, show_progress="hidden")
-    live_ui.play(learn, perceptron_learn, controls, [w1, w2, b, image, formula], panel="perceptron", status=formula,
-                 min_frame_seconds=LEARN_FRAME_SECONDS, api_name="perceptron_learn")
+    live_ui.play(learn, perceptron_learn, controls, [w1, w2, b, plane, verdict], panel="perceptron",
+                 status=verdict, min_frame_seconds=LEARN_FRAME_SECONDS, api_name="perceptron_learn")
     live_ui.stop(stop, panel="perceptron", api_name="perceptron_stop")
-    # The same view as a named API endpoint (and the first drawing when the page opens).
-    gr.Button(visible=False).click(view, inputs=controls, outputs=[image, formula], api_name="perceptron_surface")
-    ui.current_app().load(view, inputs=controls, outputs=[image, formula], api_visibility="undocumented")
+    # The server's picture and formula as a named API endpoint (clients get a picture, not a scene).
+    picture = gr.Image(visible=False, format="png")
+    formula = gr.Markdown(visible=False)
+    gr.Button(visible=False).click(friendly(perceptron_picture), inputs=controls, outputs=[picture, formula],
+                                   api_name="perceptron_surface")
+    ui.current_app().load(view, inputs=controls, outputs=[plane, verdict], api_visibility="undocumented")
+
+
+def _board(kind: str, elem_id: str) -> gr.HTML:
+    """A board the page draws itself (``perceptron/board.js``) from the scene the server sends."""
+    template = board.PERCEPTRON_TEMPLATE if kind == "perceptron" else board.MLP_TEMPLATE
+    return gr.HTML(None, html_template=template, css_template=board.CSS, js_on_load=board.SCRIPT,
+                   elem_id=elem_id, elem_classes=[FIRST_VISIT])
 
 
 def _build_activation_lab(tab: gr.Tab) -> None:
@@ -436,15 +437,7 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
                 step = gr.Button("Step (1 epoch)", elem_id="mlp-step")
                 reset = gr.Button("↺ Reset", elem_id="mlp-reset")
             status = gr.Markdown(elem_id="mlp-status")
-            with gr.Row():
-                with gr.Column(scale=3):
-                    gr.Markdown("**Decision regions** (click to add a point of the chosen class)")
-                    plane = gr.HTML(elem_id="mlp-plane", js_on_load=PLANE_CLICK_JS, elem_classes=[FIRST_VISIT])
-                with gr.Column(scale=2):
-                    gr.Markdown("**Loss per epoch**")
-                    curves = gr.HTML(elem_id="mlp-curves", elem_classes=[FIRST_VISIT])
-            gr.Markdown("**What each hidden neuron computes** (orange < 0 < blue, each on its own scale)")
-            neurons = gr.HTML(elem_id="mlp-neurons", elem_classes=[FIRST_VISIT])
+            plane = _board("mlp", "mlp-board")
             with gr.Accordion("Share and export", open=False):
                 with gr.Row():
                     show_code = gr.Button("Show PyTorch code", elem_id="mlp-show-code")
@@ -452,12 +445,16 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
                 weights_file = gr.File(label="Trained weights", elem_id="mlp-weights-file")
                 code = gr.Code(language="python", label="A standalone script: same data, same network, same training",
                                elem_id="mlp-code")
+                pictures_button = gr.Button("Pictures drawn by the server", size="sm", elem_id="mlp-pictures")
+                with gr.Row():
+                    pictures = [gr.Image(label=label, format="png", interactive=False, visible=True)
+                                for label in ("Decision regions", "Loss per epoch", "Hidden neurons")]
             room = live_ui.room_panel("mlp", copy=True)
     url_query = gr.Textbox(visible=False)
 
     controls = [dataset, classes, noise, train_percent, points, features, hidden, activation, layer_activations,
                 leaky_slope, init, optimizer, learning_rate, batch_size, regularisation, regularisation_rate, loss, seed]
-    frame_outputs = [session, plane, curves, neurons, status, url_query]
+    frame_outputs = [session, plane, status, url_query]
     inputs = [session, *controls]
     # The named endpoint first: later events of the same function get suffixed names (undocumented).
     gr.Button(visible=False).click(friendly(mlp_settings), inputs=inputs, outputs=frame_outputs,
@@ -484,6 +481,7 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
                 concurrency_id=HEAVY)
     show_code.click(friendly(mlp_code), inputs=[session], outputs=[code], api_name="mlp_code")
     download.click(friendly(mlp_weights), inputs=[session], outputs=[weights_file], api_name="mlp_weights")
+    pictures_button.click(friendly(mlp_pictures), inputs=[session], outputs=pictures, api_name="mlp_pictures")
     url_query.change(None, inputs=[url_query], js=URL_JS)
     app = ui.current_app()
     app.load(friendly(mlp_load), outputs=[*frame_outputs, *controls, sub_tabs], api_visibility="undocumented",

@@ -59,12 +59,12 @@ def test_play_pause_and_the_address_keeps_the_settings(page, app_url):
 
     # A click on the plane adds a point of the chosen class (it goes into the address too).
     page.get_by_label("class 1").check()
-    page.locator("#mlp-plane img").click(position={"x": 40, "y": 40})
+    page.locator("#mlp-board [data-part=plane]").click(position={"x": 40, "y": 40})
     page.wait_for_function("() => window.location.search.includes('mlp_own_points=')")
     address = page.url
-    # The click's place on the plane: pixel (40, 40) of the shown picture, scaled to its 300 px,
+    # The click's place on the plane: pixel (40, 40) of the shown canvas, scaled to its 300 px,
     # is x1 = 40 / 300 · 12 − 6 and x2 = 6 − 40 / 300 · 12 when shown at natural size.
-    shown = page.evaluate("() => { const i = document.querySelector('#mlp-plane img'); return i.getBoundingClientRect().width / i.naturalWidth; }")
+    shown = page.evaluate("() => { const c = document.querySelector('#mlp-board [data-part=plane]'); return c.getBoundingClientRect().width / c.width; }")
     x1, x2, label = re.search(r"mlp_own_points=([-\d.]+),([-\d.]+),(\d)", address).groups()
     expected = 40 / shown / 300 * 12 - 6
     assert abs(float(x1) - expected) < 0.1 and abs(float(x2) + expected) < 0.1 and label == "1"
