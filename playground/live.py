@@ -112,6 +112,7 @@ class Job:
     heavy: bool = False
     memory_mb: float = 10.0  # what this job reserves against the runtime's memory budget
     min_frame_seconds: float = 0.0  # at most one frame per this many seconds (0: as fast as its share allows)
+    frame_seconds: float = 0.0  # its frame period alone (0: Pacing.frame_seconds); a light panel asks for less
     started: float = 0.0
     frames: int = 0  # chunks done (each ends with a frame)
     work_seconds_total: float = 0.0  # time spent inside its slots
@@ -158,15 +159,17 @@ class Job:
     def work_seconds(self) -> float:
         """How long this chunk should train: the frame period times this job's share, less
         what the job's drawing took on earlier frames (measured, so frames stay on time)."""
-        pacing = self.runtime.pacing
-        self._granted = max(pacing.min_work_seconds, pacing.frame_seconds * self.share() - self._overhead)
+        self._granted = max(self.runtime.pacing.min_work_seconds, self.period() * self.share() - self._overhead)
         return self._granted
+
+    def period(self) -> float:
+        """Its frame period alone: its own (a panel whose frames cost little asks for more of them), else the pacing's."""
+        return self.frame_seconds or self.runtime.pacing.frame_seconds
 
     def due(self) -> bool:
         """Inside a chunk: whether it has worked this job's share of the frame period. A loop
         with many small updates yields a frame when it is due and skips the updates between."""
-        budget = self.runtime.pacing.frame_seconds * self.share()
-        return self.runtime.clock() - self._chunk_began >= budget
+        return self.runtime.clock() - self._chunk_began >= self.period() * self.share()
 
     def scaled(self, steps: int) -> int:
         """``steps`` of work per frame scaled by this job's share (at least 1)."""
@@ -227,12 +230,14 @@ class Runtime:
     # ---------------------------------------------------------- admission
 
     def start(self, owner: str, tab: str, *, heavy: bool = False, memory_mb: float = 10.0,
-              min_frame_seconds: float = 0.0) -> Job:
+              min_frame_seconds: float = 0.0, frame_seconds: float = 0.0) -> Job:
         """A new job for this owner and tab, replacing their previous one: running at once when there is
         room, else in the waiting line (``Job.queued``); raises ``Busy`` when it can do neither.
 
         ``min_frame_seconds`` slows a stream that should be watched step by step (the
         perceptron rule): its frames come at most that often, and it waits outside any slot.
+        ``frame_seconds`` is its frame period alone (0: the pacing's), for a stream whose frames
+        are cheap (numbers the page draws) and can come faster.
         """
         with self._cond:
             self._forget_abandoned()
@@ -248,7 +253,7 @@ class Runtime:
                 )
             now = self.clock()
             job = Job(self, owner, tab, heavy=heavy, memory_mb=memory_mb, started=now, last_read=now,
-                      min_frame_seconds=min_frame_seconds)
+                      min_frame_seconds=min_frame_seconds, frame_seconds=frame_seconds)
             if not self._admission and self._fits(job):
                 pass  # room now: it runs
             elif self._at_memory_limit(job):

@@ -350,6 +350,8 @@ requestAnimationFrame(follow);
 // For the benchmark and the tests: time `count` redraws of what is shown (ms each).
 element.dataset.board = "ready";
 element.playgroundBoard = {
+  scene: () => scene,
+  settings: () => (scene && scene.kind === "perceptron" ? perceptronSettings(scene) : null),
   redrawMilliseconds(count) {
     const start = performance.now();
     for (let i = 0; i < count; i++) redraw(true);

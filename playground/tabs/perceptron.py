@@ -28,6 +28,9 @@ from playground.ui import FIRST_VISIT, HEAVY, SafeNumber, explainer, friendly
 
 TITLE = "Perceptron & activations"
 
+# The live MLP's frames are the network's numbers (the page draws them): they cost little, so they come
+# faster than pictures would (~30 a second alone; the runtime shares this period among a class).
+MLP_FRAME_SECONDS = 0.025
 LEARN_FRAME_SECONDS = 0.05  # the perceptron rule: at most one epoch per 0.05 s, to watch the line move
 ACTIVATION_CHOICES = [(DISPLAY_NAMES[name], name) for name in ACTIVATIONS]
 _ALIASES = {"swish": "silu", "leaky": "leaky_relu", "leakyrelu": "leaky_relu", "identity": "linear"}
@@ -463,7 +466,8 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
         control.input(friendly(mlp_settings), inputs=inputs, outputs=frame_outputs, trigger_mode="always_last",
                       api_visibility="undocumented", show_progress="hidden", concurrency_id=HEAVY)
     # Play and Step run through the live runtime (one run per visitor: a Step replaces a Play).
-    live_ui.play(play, mlp_play, inputs, frame_outputs, panel="mlp", status=status, api_name="mlp_play")
+    live_ui.play(play, mlp_play, inputs, frame_outputs, panel="mlp", status=status, frame_seconds=MLP_FRAME_SECONDS,
+                 api_name="mlp_play")
     live_ui.stop(pause, panel="mlp", api_name="mlp_pause")
     live_ui.play(step, mlp_step, inputs, frame_outputs, panel="mlp", status=status, once=True, api_name="mlp_step")
 
