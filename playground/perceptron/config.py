@@ -14,7 +14,8 @@ from playground import checks
 from playground.activations import ACTIVATIONS
 from playground.errors import UserInputError
 from playground.init_schemes import SCHEMES
-from playground.perceptron.datasets import EXTENT, FEATURES, GENERATORS, MAX_CLASSES, MIN_CLASSES, OWN_POINTS
+from playground.perceptron.datasets import EXTENT, FEATURES, GENERATORS, MAX_CLASSES, MIN_CLASSES, OWN_POINTS, TABLE
+from playground.perceptron.table import Table
 
 MAX_HIDDEN_LAYERS = 6
 MAX_NEURONS = 16
@@ -50,6 +51,7 @@ class PlaygroundConfig:
     loss: str = "cross_entropy"  # cross_entropy | mse (on the softmax probabilities)
     seed: int = 0
     own_points: tuple[OwnPoint, ...] = ()  # points clicked on the plane (added to the data set)
+    table: Table | None = None  # the visitor's CSV (data set "table"); never in a link: a file cannot travel there
 
     # ---------------------------------------------------------- checks
 
@@ -78,14 +80,18 @@ class PlaygroundConfig:
             )
         if len(self.own_points) > MAX_OWN_POINTS:
             raise UserInputError(f"at most {MAX_OWN_POINTS} points of your own, got {len(self.own_points)}")
+        if self.dataset == TABLE and self.table is None:
+            raise UserInputError("no CSV yet: upload a file (or paste rows) with columns x1, x2, label first")
         classes = checks.integer("classes", self.classes, MIN_CLASSES, MAX_CLASSES)
+        if self.dataset == TABLE:
+            classes = len(self.table.class_names)  # the file says how many classes there are
         for x1, x2, label in self.own_points:
             if not (math.isfinite(x1) and math.isfinite(x2) and abs(x1) <= EXTENT and abs(x2) <= EXTENT):
                 raise UserInputError(f"a point of your own ({x1}, {x2}) is outside the plane [-6, 6]²")
             checks.integer("class of a point", label, 0, classes - 1)
         return replace(
             self,
-            dataset=checks.choice("data set", self.dataset, (*GENERATORS, OWN_POINTS)),
+            dataset=checks.choice("data set", self.dataset, (*GENERATORS, OWN_POINTS, TABLE)),
             classes=classes,
             noise=checks.integer("noise (%)", self.noise, 0, 50),
             train_percent=checks.integer("training share (%)", self.train_percent, 10, 90),
@@ -110,7 +116,8 @@ class PlaygroundConfig:
     def model_key(self) -> tuple:
         """Settings that define the data and the fresh network: a change needs a reset."""
         return (self.dataset, self.classes, self.noise, self.train_percent, self.points, self.features,
-                self.hidden, self.hidden_activations(), self.leaky_slope, self.init, self.seed, self.own_points)
+                self.hidden, self.hidden_activations(), self.leaky_slope, self.init, self.seed, self.own_points,
+                self.table)
 
     # ---------------------------------------------------------- URL round trip
 
@@ -119,7 +126,7 @@ class PlaygroundConfig:
         query = {}
         for field in fields(self):
             value = getattr(self, field.name)
-            if value != getattr(default, field.name):
+            if field.name != "table" and value != getattr(default, field.name):
                 query[PREFIX + field.name] = _encode(field.name, value)
         return query
 
@@ -131,7 +138,7 @@ class PlaygroundConfig:
         result is validated the same way settings from the page are.
         """
         config, problems = cls(), []
-        names = {field.name for field in fields(cls)}
+        names = {field.name for field in fields(cls)} - {"table"}
         for key, text in query.items():
             if not key.startswith(PREFIX):
                 continue  # another tab's parameter

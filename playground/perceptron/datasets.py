@@ -87,6 +87,7 @@ GENERATORS: dict[str, Callable[[int, int, float, np.random.Generator], Points]] 
     "moons": _moons,
 }
 OWN_POINTS = "own"  # only the points the visitor clicked on the plane
+TABLE = "table"  # the visitor's own CSV file (perceptron.table), plus any clicked points
 DATASET_LABELS = {
     "circle": "Circle (rings)",
     "xor": "XOR (checkerboard)",
@@ -94,6 +95,7 @@ DATASET_LABELS = {
     "spiral": "Spiral",
     "moons": "Moons",
     OWN_POINTS: "Only my points (click the plane)",
+    TABLE: "My data (CSV file or pasted rows)",
 }
 
 

@@ -43,7 +43,11 @@ class Data:
 def make_data(config: PlaygroundConfig) -> Data:
     """The generated points plus the visitor's own, split into train and test."""
     parts_points, parts_labels = [], []
-    if config.dataset != datasets.OWN_POINTS:
+    if config.dataset == datasets.TABLE:
+        points, labels = config.table.arrays()
+        parts_points.append(points)
+        parts_labels.append(labels)
+    elif config.dataset != datasets.OWN_POINTS:
         points, labels = datasets.make_points(config.dataset, config.points, config.classes, config.noise / 100,
                                               config.seed)
         parts_points.append(points)

@@ -11,9 +11,12 @@ plain values, calls it, and wires the events. Three sub-tabs:
 from __future__ import annotations
 
 import inspect
+import os
+import tempfile
 import urllib.parse
 
 import gradio as gr
+import numpy as np
 
 from playground import checks, live, live_ui, ui
 from playground.activations import ACTIVATIONS, DISPLAY_NAMES
@@ -24,6 +27,7 @@ from playground.perceptron import activation_lab, board, datasets, export, perce
 from playground.perceptron.config import (MAX_NEURONS, OPTIMIZER_LABELS, PREFIX, PlaygroundConfig)
 from playground.perceptron.cohort import COHORT
 from playground.perceptron.session import Session
+from playground.perceptron.table import MAX_BYTES, Table, read_table, to_csv
 from playground.ui import FIRST_VISIT, HEAVY, SafeNumber, explainer, friendly
 
 TITLE = "Perceptron & activations"
@@ -63,8 +67,9 @@ def parse_activations(text: str) -> tuple[str, ...]:
 
 def config_from_page(own_points, dataset, classes, noise, train_percent, points, features, hidden, activation,
                      layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size, regularisation,
-                     regularisation_rate, loss, seed) -> PlaygroundConfig:
-    """The page's controls (in this order: CONTROL_NAMES) → a validated PlaygroundConfig."""
+                     regularisation_rate, loss, seed, *, table: Table | None = None) -> PlaygroundConfig:
+    """The page's controls (in this order: CONTROL_NAMES) and the visitor's own data (clicked points, an
+    uploaded table) → a validated PlaygroundConfig."""
     order = list(datasets.FEATURES)
     config = PlaygroundConfig(
         dataset=dataset, classes=classes, noise=noise, train_percent=train_percent, points=points,
@@ -72,7 +77,7 @@ def config_from_page(own_points, dataset, classes, noise, train_percent, points,
         hidden=parse_hidden(hidden), activation=activation, layer_activations=parse_activations(layer_activations),
         leaky_slope=leaky_slope, init=init, optimizer=optimizer, learning_rate=learning_rate,
         batch_size=batch_size, regularisation=regularisation, regularisation_rate=regularisation_rate,
-        loss=loss, seed=seed, own_points=tuple(own_points),
+        loss=loss, seed=seed, own_points=tuple(own_points), table=table,
     )
     return config.validated()
 
@@ -142,9 +147,14 @@ def _own_points(session: Session | None) -> tuple:
     return session.config.own_points if session is not None and session.config is not None else ()
 
 
+def _table(session: Session | None) -> Table | None:
+    return session.config.table if session is not None and session.config is not None else None
+
+
 # The page's controls, in the order every MLP handler takes them after the session: the
 # parameters of config_from_page after ``own_points``.
-CONTROL_NAMES = tuple(inspect.signature(config_from_page).parameters)[1:]
+CONTROL_NAMES = tuple(name for name, parameter in inspect.signature(config_from_page).parameters.items()
+                      if parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD)[1:]
 
 
 def _named_controls(handler):
@@ -164,7 +174,7 @@ def _named_controls(handler):
 def mlp_settings(session, *controls):
     """New settings: a fresh network when the data or architecture changed, else live."""
     session = session or Session()
-    config = config_from_page(_own_points(session), *controls)
+    config = config_from_page(_own_points(session), *controls, table=_table(session))
     session.apply(config)
     return _outputs(session, config)
 
@@ -173,7 +183,7 @@ def mlp_settings(session, *controls):
 def mlp_reset(session, *controls):
     """A fresh network with the same settings."""
     session = session or Session()
-    config = config_from_page(_own_points(session), *controls)
+    config = config_from_page(_own_points(session), *controls, table=_table(session))
     session.apply(config, reset=True)
     return _outputs(session, config)
 
@@ -182,7 +192,7 @@ def mlp_reset(session, *controls):
 def mlp_step(session, *controls):
     """One epoch, then a frame (run by the live runtime, in turn with everyone training)."""
     session = session or Session()
-    config = config_from_page(_own_points(session), *controls)
+    config = config_from_page(_own_points(session), *controls, table=_table(session))
     session.apply(config)
     session.train_epochs(1)
     return _outputs(session, config)
@@ -194,7 +204,7 @@ def mlp_play(session, *controls, job: live.Job | None = None):
     period, shared among everyone training now), then draws. Without a job (a direct call) each
     frame trains one epoch."""
     session = session or Session()
-    config = config_from_page(_own_points(session), *controls)
+    config = config_from_page(_own_points(session), *controls, table=_table(session))
     session.apply(config)
     session.require_trainer()
     frames = 0
@@ -221,12 +231,13 @@ def mlp_add_point(session, point_class, dataset, classes, noise, train_percent, 
                 seed)
     session = session or Session()
     if session.config is None:
-        session.apply(config_from_page((), *controls))
+        session.apply(config_from_page((), *controls, table=_table(session)))
     try:
         column, row = float(evt.column), float(evt.row)
     except (AttributeError, TypeError, ValueError):
         raise UserInputError("click inside the picture of the plane to add a point") from None
-    config = config_from_page(session.add_point(column, row, int(point_class)).own_points, *controls)
+    config = config_from_page(session.add_point(column, row, int(point_class)).own_points, *controls,
+                              table=_table(session))
     session.apply(config)
     return _outputs(session, config)
 
@@ -235,9 +246,57 @@ def mlp_add_point(session, point_class, dataset, classes, noise, train_percent, 
 def mlp_clear_points(session, *controls):
     """Forget the points this visitor clicked."""
     session = session or Session()
-    config = config_from_page((), *controls)
+    config = config_from_page((), *controls, table=_table(session))
     session.apply(config)
     return _outputs(session, config)
+
+
+def _use_table(session: Session | None, table: Table, controls) -> tuple:
+    """Train on ``table`` from now on: the data set becomes "My data", with the file's classes."""
+    session = session or Session()
+    controls = list(controls)
+    controls[CONTROL_NAMES.index("dataset")] = datasets.TABLE
+    config = config_from_page((), *controls, table=table)
+    session.apply(config)
+    info = f"**Your data:** {table.scale_text()}."
+    return (*_outputs(session, config), datasets.TABLE, config.classes, info)
+
+
+@_named_controls
+def mlp_upload_csv(session, file, *controls):
+    """A CSV file with columns x1, x2, label becomes the data set (rows are checked one by one)."""
+    if not file:
+        raise UserInputError("choose a CSV file with columns x1, x2, label")
+    path = getattr(file, "path", file)
+    if os.path.getsize(path) > MAX_BYTES:
+        raise UserInputError(f"the file is {os.path.getsize(path) / 1e6:.1f} MB: at most {MAX_BYTES / 1e6:.0f} MB")
+    with open(path, "rb") as handle:
+        content = handle.read()
+    return _use_table(session, read_table(content, source=os.path.basename(path)), controls)
+
+
+@_named_controls
+def mlp_paste_rows(session, rows, *controls):
+    """Pasted rows (x1, x2, label per line) become the data set."""
+    return _use_table(session, read_table(checks.text("pasted rows", rows, MAX_BYTES)), controls)
+
+
+def mlp_data_csv(session):
+    """The data being trained on (train and test points) as a CSV file, in the file's own units when it
+    came from one: upload it again to get the same data set."""
+    trainer = (session or Session()).require_trainer()
+    data, table = trainer.data, trainer.config.table
+    points = np.concatenate([data.train_points, data.test_points])
+    labels = np.concatenate([data.train_labels, data.test_labels])
+    if trainer.config.dataset == datasets.TABLE:
+        text = to_csv(table.to_file_units(points), labels, table.class_names)
+    else:
+        text = to_csv(points, labels)
+    folder = tempfile.mkdtemp(prefix="mlp-data-")
+    path = os.path.join(folder, f"mlp_{trainer.config.dataset}_data.csv")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return path
 
 
 def mlp_load(request: gr.Request):
@@ -409,6 +468,15 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
                 click_class = gr.Radio([(f"class {i}", i) for i in range(5)], value=0,
                                        label="Class of the point you click on the plane", elem_id="mlp-click-class")
                 clear = gr.Button("Clear my points", size="sm")
+            with gr.Accordion("Your own data (CSV)", open=False):
+                csv_file = gr.File(label="A CSV file: columns x1, x2, label (2–5 classes, up to 5,000 rows)",
+                                   file_types=[".csv", ".txt", ".tsv"], type="filepath", elem_id="mlp-csv")
+                pasted = gr.Textbox(label="…or paste rows", lines=4, elem_id="mlp-paste",
+                                    placeholder="x1, x2, label\n0.5, 1.2, cat\n3.1, -0.4, dog")
+                use_pasted = gr.Button("Use these rows", size="sm", elem_id="mlp-use-rows")
+                table_info = gr.Markdown(elem_id="mlp-table-info")
+                download_data = gr.Button("Download the data (CSV)", size="sm", elem_id="mlp-download-data")
+                data_file = gr.File(label="The data set as CSV", elem_id="mlp-data-file")
             features = gr.CheckboxGroup([(datasets.FEATURE_LABELS[key], key) for key in datasets.FEATURES],
                                         value=["x1", "x2"], label="Input features", elem_id="mlp-features")
             with gr.Accordion("Network", open=True):
@@ -483,6 +551,12 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
                  api_name="mlp_add_point", concurrency_id=HEAVY, show_progress="hidden")
     clear.click(friendly(mlp_clear_points), inputs=inputs, outputs=frame_outputs, api_name="mlp_clear_points",
                 concurrency_id=HEAVY)
+    table_outputs = [*frame_outputs, dataset, classes, table_info]
+    csv_file.upload(friendly(mlp_upload_csv), inputs=[session, csv_file, *controls], outputs=table_outputs,
+                    api_name="mlp_upload_csv", concurrency_id=HEAVY)
+    use_pasted.click(friendly(mlp_paste_rows), inputs=[session, pasted, *controls], outputs=table_outputs,
+                     api_name="mlp_paste_rows", concurrency_id=HEAVY)
+    download_data.click(friendly(mlp_data_csv), inputs=[session], outputs=[data_file], api_name="mlp_data_csv")
     show_code.click(friendly(mlp_code), inputs=[session], outputs=[code], api_name="mlp_code")
     download.click(friendly(mlp_weights), inputs=[session], outputs=[weights_file], api_name="mlp_weights")
     pictures_button.click(friendly(mlp_pictures), inputs=[session], outputs=pictures, api_name="mlp_pictures")
