@@ -98,12 +98,27 @@ function drawPoints(context, s, flat, outline, size) {
   }
 }
 
+// The network over every grid cell, once per frame: {probabilities: [per cell], hidden: [layer][neuron] maps}.
+function evaluateGrid(s) {
+  const grid = s.grid, probabilities = [];
+  const hidden = s.layers.map((layer) => layer.b.map(() => new Float64Array(grid * grid)));
+  if (!s.output) return { probabilities, hidden };
+  for (let row = 0; row < grid; row++) {
+    for (let column = 0; column < grid; column++) {
+      const out = mlpForward(s, ...cellCentre(s, row, column, grid));
+      probabilities.push(out.probabilities);
+      out.hidden.forEach((layer, l) => layer.forEach((v, n) => { hidden[l][n][row * grid + column] = v; }));
+    }
+  }
+  return { probabilities, hidden };
+}
+
 // The MLP's decision regions: each cell in its probability-weighted class colour, pale where unsure.
-function drawMlpPlane(canvas, s) {
+function drawMlpPlane(canvas, s, evaluated) {
   const grid = s.grid, k = s.classes;
   const context = paintCells(canvas, grid, (row, column) => {
     if (!s.output) return [250, 250, 250];
-    const p = mlpForward(s, ...cellCentre(s, row, column, grid)).probabilities;
+    const p = evaluated.probabilities[row * grid + column];
     const confidence = (Math.max(...p) - 1 / k) / (1 - 1 / k);
     const alpha = Math.fround(0.25 + 0.55 * confidence);
     return WHITE.map((w, c) => {
@@ -116,7 +131,7 @@ function drawMlpPlane(canvas, s) {
 }
 
 // One small map per hidden neuron (rows: layers), orange < 0 < blue, each on its own scale.
-function drawNeurons(canvas, s, table) {
+function drawNeurons(canvas, s, table, evaluated) {
   const cell = 50, gap = 4, label = 84, context = canvas.getContext("2d");
   const widths = s.layers.map((layer) => layer.b.length);
   canvas.width = s.layers.length ? label + Math.max(...widths) * (cell + gap) : 360;
@@ -129,13 +144,7 @@ function drawNeurons(canvas, s, table) {
     context.fillText(s.output ? "No hidden layer: the inputs feed the output directly." : "", 8, 24);
     return;
   }
-  const grid = s.grid, values = s.layers.map((layer) => layer.b.map(() => new Float64Array(grid * grid)));
-  for (let row = 0; row < grid; row++) {
-    for (let column = 0; column < grid; column++) {
-      const hidden = mlpForward(s, ...cellCentre(s, row, column, grid)).hidden;
-      hidden.forEach((layer, l) => layer.forEach((v, n) => { values[l][n][row * grid + column] = v; }));
-    }
-  }
+  const grid = s.grid, values = evaluated.hidden;
   s.layers.forEach((layer, l) => {
     const top = gap + l * (cell + gap);
     context.fillStyle = "#282828";
@@ -291,10 +300,11 @@ function redraw(force) {
     part("plane").setAttribute("aria-label", `The neuron's output over the plane; w1 ${p.w1}, w2 ${p.w2}, b ${p.b}`);
     return;
   }
-  drawMlpPlane(part("plane"), s);
+  const evaluated = evaluateGrid(s);
+  drawMlpPlane(part("plane"), s, evaluated);
   part("plane").setAttribute("aria-label", s.summary);
   if (part("curves")) drawCurves(part("curves"), s);
-  if (part("neurons")) drawNeurons(part("neurons"), s, table);
+  if (part("neurons")) drawNeurons(part("neurons"), s, table, evaluated);
 }
 
 // Hover: ŷ at the pointer (and which point is under it).

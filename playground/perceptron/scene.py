@@ -60,15 +60,14 @@ def _common() -> dict:
             "extent": datasets.EXTENT, "activation_names": DISPLAY_NAMES}
 
 
-def mlp_scene(trainer) -> dict:
+def mlp_scene(trainer, test_accuracy: float) -> dict:
     """The live MLP playground's scene for ``trainer`` (a perceptron.trainer.Trainer)."""
     config, model = trainer.config, trainer.model
     layers = [{"w": _round(layer.weight.detach().numpy()), "b": _round(layer.bias.detach().numpy()), "act": act}
               for layer, act in zip(model.hidden_layers, config.hidden_activations())]
     data = trainer.data
     history = trainer.history
-    accuracy = trainer.accuracy("test")
-    shown = "no test points" if math.isnan(accuracy) else f"test accuracy {accuracy:.0%}"
+    shown = "no test points" if math.isnan(test_accuracy) else f"test accuracy {test_accuracy:.0%}"
     return {
         "kind": "mlp", **_common(), "grid": GRID, "size": PLANE_SIZE,
         "features": list(config.features), "classes": config.classes, "leaky": config.leaky_slope,

@@ -126,8 +126,8 @@ class Session:
             if trainer is None:
                 message = self.problem or "the playground is still loading"
                 return scene.empty_mlp_scene(config.own_points if config else (), message), f"**No network yet.** {message}"
-            status = self._status(trainer)
-            return scene.mlp_scene(trainer), status
+            accuracies = trainer.accuracies()
+            return scene.mlp_scene(trainer, accuracies[1]), self._status(trainer, accuracies)
 
     def frame(self, full: bool = True) -> Frame:
         """The server's pictures of what the page draws (for API clients that ask for pictures); ``full=False`` draws only the plane (curves and neurons are None)."""
@@ -151,7 +151,8 @@ class Session:
                                                       data.test_points, data.test_labels))
         return self._points[1]
 
-    def _status(self, trainer: Trainer) -> str:
+    def _status(self, trainer: Trainer, accuracies: tuple[float, float] | None = None) -> str:
+        train_accuracy, test_accuracy = accuracies or trainer.accuracies()
         history = trainer.history
         if not history["train_loss"]:
             train_loss, test_loss = trainer.losses()  # before any training

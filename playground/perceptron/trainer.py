@@ -276,6 +276,18 @@ class Trainer:
         return float((self.model(x).argmax(1) == y).float().mean())
 
     @torch.no_grad()
+    def accuracies(self) -> tuple[float, float]:
+        """(train accuracy, test accuracy) from one forward pass over both sets (NaN for an empty set):
+        what every streamed frame reports, at half the cost of asking ``accuracy`` twice."""
+        x = torch.cat([self.train_x, self.test_x])  # (n_train + n_test, F)
+        self.model.eval()
+        right = (self.model(x).argmax(1) == torch.cat([self.train_y, self.test_y])).float()
+        n = self.train_size
+        train = float(right[:n].mean()) if n else float("nan")
+        test = float(right[n:].mean()) if len(right) > n else float("nan")
+        return train, test
+
+    @torch.no_grad()
     def snapshot(self, grid_features: torch.Tensor) -> tuple[np.ndarray, list[np.ndarray]]:
         """Class probabilities (G², classes) and hidden outputs [(G², width), ...] over a grid."""
         self.model.eval()
