@@ -114,11 +114,15 @@ function evaluateGrid(s) {
 }
 
 // The MLP's decision regions: each cell in its probability-weighted class colour, pale where unsure.
+// The page's own toggles (as on TensorFlow Playground): they change the drawing only, never the training.
+const toggled = (name, fallback) => { const box = part(name); return box ? box.checked : fallback; };
+
 function drawMlpPlane(canvas, s, evaluated) {
-  const grid = s.grid, k = s.classes;
+  const grid = s.grid, k = s.classes, discrete = toggled("discrete", false);
   const context = paintCells(canvas, grid, (row, column) => {
     if (!s.output) return [250, 250, 250];
-    const p = evaluated.probabilities[row * grid + column];
+    let p = evaluated.probabilities[row * grid + column];
+    if (discrete) { const top = p.indexOf(Math.max(...p)); p = p.map((_, c) => (c === top ? 1 : 0)); }
     const confidence = (Math.max(...p) - 1 / k) / (1 - 1 / k);
     const alpha = Math.fround(0.25 + 0.55 * confidence);
     return WHITE.map((w, c) => {
@@ -127,7 +131,7 @@ function drawMlpPlane(canvas, s, evaluated) {
     });
   }, true);
   drawPoints(context, s, s.train, "white", canvas.width);
-  drawPoints(context, s, s.test, "black", canvas.width);
+  if (toggled("show-test", true)) drawPoints(context, s, s.test, "black", canvas.width);
 }
 
 // One small map per hidden neuron (rows: layers), orange < 0 < blue, each on its own scale.
@@ -331,6 +335,7 @@ function readout(event) {
   part("readout").textContent = text;
 }
 
+element.addEventListener("change", (event) => { if (event.target.type === "checkbox") redraw(true); });
 element.addEventListener("pointermove", (event) => { if (event.target === part("plane")) readout(event); });
 element.addEventListener("pointerleave", () => { if (part("readout")) part("readout").textContent = "Point at the plane to read ŷ there."; });
 // A click on the plane adds a point (the MLP): its pixel in the plane's own coordinates, whatever size it is shown at.

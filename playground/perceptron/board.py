@@ -22,6 +22,8 @@ MLP_TEMPLATE = f"""
     <div class="board-title">Decision regions (click to add a point of the chosen class)</div>
     <canvas data-part="plane" width="300" height="300" role="img" aria-label="Decision regions"></canvas>
     <div data-part="readout" class="board-readout">{HOVER_HINT}</div>
+    <label class="board-toggle"><input type="checkbox" data-part="show-test" checked> show test points</label>
+    <label class="board-toggle"><input type="checkbox" data-part="discrete"> discretize output</label>
   </div>
   <div class="board-curves">
     <div class="board-title">Loss per epoch</div>
@@ -43,4 +45,5 @@ CSS = """
 .board-title { font-weight: 600; margin-bottom: 4px; }
 .board-readout { font-size: 0.85em; min-height: 1.4em; color: var(--body-text-color-subdued); }
 .board-perceptron { flex-direction: column; }
+.board-toggle { margin-right: 12px; font-size: 0.9em; }
 """
