@@ -6,6 +6,7 @@ Fixed seeds everywhere; no timing assertions (the benchmark checks speed).
 from __future__ import annotations
 
 import ast
+import json
 import math
 import re
 import subprocess
@@ -344,8 +345,9 @@ def test_api_bad_input_gives_clear_messages_and_the_app_keeps_serving(client):
     board, status, _query = client.predict(*values, api_name="/mlp_step")
     assert "Epoch 1" in status
     # The page draws the board from numbers: the network's layers, its points and its curves.
-    assert board["kind"] == "mlp" and board["epoch"] == 1 and len(board["loss"]["train"]["values"]) == 1
-    assert [len(layer["b"]) for layer in board["layers"]] == list(PlaygroundConfig().hidden)
+    assert board["kind"] == "mlp" and board["epoch"] == 1 and len(board["train_loss"].split()) == 1
+    network = json.loads(board["network"])
+    assert [len(layer["b"].split()) for layer in network["layers"]] == list(PlaygroundConfig().hidden)
     # A client that wants pictures asks for them: the server draws the same session.
     plane, curves, neurons = client.predict(api_name="/mlp_pictures")
     assert Image.open(plane).size == (300, 300) and Image.open(curves).size[0] > 0 and Image.open(neurons).size[0] > 0

@@ -4,6 +4,7 @@ back unchanged."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
@@ -107,7 +108,7 @@ def test_api_upload_paste_and_download(client, tmp_path):
     board, status, _query, dataset, classes, info = client.predict(handle_file(str(path)), *values,
                                                                     api_name="/mlp_upload_csv")
     assert dataset == datasets.TABLE and classes == 2 and "200 rows from blobs.csv" in info
-    assert "100 train / 100 test points" in status and board["classes"] == 2
+    assert "100 train / 100 test points" in status and json.loads(board["network"])["classes"] == 2
     downloaded = client.predict(api_name="/mlp_data_csv")
     assert read_table(open(downloaded).read()).class_names == ("cat", "dog")
     with pytest.raises(Exception, match=re.escape("row 3: x2 is 'oops', not a number")):

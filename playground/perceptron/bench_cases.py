@@ -113,7 +113,7 @@ def live_run(values: list, seconds: float = LIVE_SECONDS) -> tuple[float, float]
         outputs = job.outputs()
         for output in outputs[seen:]:
             # output: (board, status, query); the board is the network's numbers, which the page draws.
-            assert output[0]["kind"] == "mlp"
+            assert output[0]["kind"] == "mlp" and output[0]["network"]
             epoch = int(re.search(r"Epoch (\d+)", output[1]).group(1))
             if start is None:  # count from the first frame on
                 start, cpu, epochs_first = time.perf_counter(), _server_cpu_seconds(), epoch

@@ -180,7 +180,7 @@ function drawCurves(canvas, s) {
   context.fillRect(0, 0, width, height);
   context.font = "11px sans-serif";
   const lines = [["train loss", "rgb(60,60,60)", s.loss.train], ["test loss", `rgb(${s.palette[0].join(",")})`, s.loss.test]];
-  const finite = lines.flatMap(([, , c]) => c.values.filter((v) => v !== null && isFinite(v)));
+  const finite = lines.flatMap(([, , c]) => c.values.filter((v) => isFinite(v)));
   if (!finite.length) {
     context.fillStyle = "#666";
     context.fillText("press play or step to train", left, 20);
@@ -206,7 +206,7 @@ function drawCurves(canvas, s) {
     context.beginPath();
     let started = false;
     c.values.forEach((v, i) => {
-      if (v === null || !isFinite(v)) return;
+      if (!isFinite(v)) return;
       const px = left + ((i * c.stride) / (longest - 1)) * (right - left), py = bottom - (v / high) * (bottom - top);
       if (started) context.lineTo(px, py); else { context.moveTo(px, py); started = true; }
     });
@@ -294,7 +294,7 @@ let table = null, lastDrawn = "";  // table: render.DIVERGING, 256 colours orang
 function redraw(force) {
   const s = scene;
   if (!s || !part("plane")) return;
-  table = s.diverging;
+  table = pageConstants().diverging;
   if (s.kind === "perceptron") {
     const p = perceptronSettings(s), key = JSON.stringify(p);
     if (!force && key === lastDrawn) return;
@@ -347,17 +347,70 @@ element.addEventListener("click", (event) => {
                      row: ((event.clientY - box.top) / box.height) * canvas.height });
 });
 
+// A new scene is drawn at the next animation frame: frames that arrive faster than the screen can show
+// them replace each other unseen (a slow phone keeps up, and a hidden tab draws nothing).
+let drawPending = false;
+// ------------------------------------------------------------------ the streamed scene → numbers to draw
+
+// Long lists travel as "0.5 -1.25 …" text (cheap for the page to copy every frame); a text that repeats
+// frame after frame (the points) is read once.
+const numbers = (text) => (text ? text.split(" ").map(Number) : []);
+let lastRead = { text: null, values: [] }, lastReadTest = { text: null, values: [] };
+function readPoints(text, cache) {
+  if (cache.text !== text) { cache.text = text; cache.values = numbers(text); }
+  return cache.values;
+}
+function matrix(text, rows) { // row-major (rows × columns) text → [[…], …]
+  const flat = numbers(text), columns = rows ? flat.length / rows : 0;
+  return Array.from({ length: rows }, (_, r) => flat.slice(r * columns, (r + 1) * columns));
+}
+
+// The board's constants (scene.page_constants(): palette, render.DIVERGING, the plane's extent, the
+// activations' names), written into this script by board.py when the app starts: never sent per frame.
+const CONSTANTS = __PAGE_CONSTANTS__;
+const pageConstants = () => CONSTANTS;
+
+function unpack(raw) {
+  const c = pageConstants();
+  const s = { kind: raw.kind, grid: raw.grid, size: raw.size, epoch: raw.epoch, summary: raw.summary || "",
+              palette: c.palette, extent: c.extent, activation_names: c.activation_names,
+              train: readPoints(raw.train, lastRead), test: readPoints(raw.test, lastReadTest) };
+  if (raw.kind === "perceptron") {
+    return Object.assign(s, { w1: raw.w1, w2: raw.w2, b: raw.b, act: raw.act, leaky: raw.leaky,
+                              bounded: JSON.parse(raw.bounded || "{}") });
+  }
+  const net = raw.network ? JSON.parse(raw.network) : null;
+  const layer = (l) => ({ b: numbers(l.b), w: matrix(l.w, numbers(l.b).length), act: l.act });
+  return Object.assign(s, {
+    features: net ? net.features : [], classes: net ? net.classes : 2, leaky: net ? net.leaky : 0.01,
+    layers: net ? net.layers.map(layer) : [], output: net ? layer(net.output) : null,
+    loss: { train: { stride: raw.loss_stride, count: raw.loss_count, values: numbers(raw.train_loss) },
+            test: { stride: raw.loss_stride, count: raw.loss_count, values: numbers(raw.test_loss) } },
+  });
+}
+
 function take(value) {
-  scene = value && typeof value === "object" ? value : null;
+  scene = value && typeof value === "object" && value.kind ? unpack(value) : null;
+  if (drawPending) return;
+  drawPending = true;
+  requestAnimationFrame(flush);
+}
+function flush() {
+  if (!drawPending) return;
+  drawPending = false;
   redraw(true);
 }
 watch("value", () => take(props.value));
 take(props.value);
 
 // The single perceptron follows its sliders at display rate while its tab is shown.
+// (Whether it is shown comes from an IntersectionObserver: asking the layout every frame would cost more
+// than the drawing.)
+let shown = false;
+new IntersectionObserver((entries) => { shown = entries[entries.length - 1].isIntersecting; }).observe(element);
 function follow() {
   if (!element.isConnected) return;
-  if (scene && scene.kind === "perceptron" && element.offsetParent !== null) redraw(false);
+  if (shown && scene && scene.kind === "perceptron") redraw(false);
   requestAnimationFrame(follow);
 }
 requestAnimationFrame(follow);
@@ -373,6 +426,7 @@ element.playgroundBoard = {
     return (performance.now() - start) / count;
   },
   planePixels() {
+    flush();  // what is shown for the latest scene
     const canvas = part("plane");
     return Array.from(canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data);
   },

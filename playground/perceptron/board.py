@@ -3,9 +3,14 @@ and the HTML and CSS it draws into. Plain strings: the tab puts them in a ``gr.H
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-SCRIPT = (Path(__file__).with_name("board.js")).read_text(encoding="utf-8")
+from playground.perceptron.scene import page_constants
+
+# board.js with the drawing constants written in (they never travel with a frame).
+SCRIPT = (Path(__file__).with_name("board.js")).read_text(encoding="utf-8").replace(
+    "__PAGE_CONSTANTS__", json.dumps(page_constants(), ensure_ascii=False))
 HOVER_HINT = "Point at the plane to read ŷ there."
 
 PERCEPTRON_TEMPLATE = f"""

@@ -13,6 +13,7 @@ the page's plane matches the server's picture of the same weights (a browser tes
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -27,35 +28,33 @@ PERCEPTRON_GRID = 100  # the single neuron: 100 × 100 cells, each 3 × 3 pixels
 MAX_CURVE_POINTS = 512  # loss curves: at most this many points per curve (every 2ᵏ-th epoch)
 
 
-def _round(values, digits: int = 5) -> list:
-    """A vector or matrix of floats → nested lists at ``digits`` significant digits (fewer bytes,
-    the same picture); non-finite values become None (JSON has no NaN)."""
-    array = np.asarray(values, dtype=np.float64)
-    if array.ndim > 1:
-        return [_round(row, digits) for row in array]
-    return [float(f"{value:.{digits}g}") if math.isfinite(value) else None for value in array.tolist()]
+def _numbers(values, digits: int = 5) -> str:
+    """Floats → "0.5 -1.25 …" at ``digits`` significant digits ("nan" where not finite). A scene keeps its
+    long lists as such strings: the page copies a string for almost nothing, where a nested list of numbers
+    costs the browser a deep copy and a proxy per list on every frame."""
+    return " ".join(f"{value:.{digits}g}" if math.isfinite(value) else "nan"
+                    for value in np.asarray(values, dtype=np.float64).ravel().tolist())
 
 
-def _points(points: np.ndarray, labels: np.ndarray) -> list:
-    """(n, 2) points and (n,) labels → a flat [x1, x2, class, x1, x2, class, …] list (2 decimals)."""
-    flat = []
-    for (x1, x2), label in zip(np.asarray(points, dtype=np.float64).tolist(), np.asarray(labels).tolist()):
-        flat += [round(x1, 3), round(x2, 3), int(label)]
-    return flat
+def _points(points: np.ndarray, labels: np.ndarray) -> str:
+    """(n, 2) points and (n,) labels → "x1 x2 class x1 x2 class …" (3 decimals)."""
+    flat = np.concatenate([np.round(np.asarray(points, dtype=np.float64).reshape(-1, 2), 3),
+                           np.asarray(labels, dtype=np.float64).reshape(-1, 1)], axis=1)
+    return " ".join(f"{value:g}" for value in flat.ravel().tolist())
 
 
-def curve(values: list[float]) -> dict:
-    """A loss history for the page: every ``stride``-th epoch (stride a power of two, so the list
-    only grows between the rare times it halves: streamed diffs stay small) and the latest value."""
+def curve(values: list[float]) -> tuple[int, str]:
+    """A loss history for the page: (stride, every ``stride``-th epoch's value as text). The stride is a power
+    of two, so between the rare times it doubles the text only grows, and Gradio sends only its new end."""
     stride = 1
     while len(values) > stride * MAX_CURVE_POINTS:
         stride *= 2
-    return {"stride": stride, "values": _round(values[::stride], 4), "count": len(values),
-            "last": _round([values[-1]], 4)[0] if values else None}
+    return stride, _numbers(values[::stride], 4)
 
 
-def _common() -> dict:
-    """What every scene carries: the palette and the plane's geometry (so board.js holds no copy)."""
+def page_constants() -> dict:
+    """What every board draws with and never changes (written into board.js once, never sent per frame):
+    the palette, render.DIVERGING, the plane's extent and the activations' names."""
     return {"palette": render.PALETTE.astype(int).tolist(), "diverging": render.DIVERGING.tolist(),
             "extent": datasets.EXTENT, "activation_names": DISPLAY_NAMES}
 
@@ -63,19 +62,24 @@ def _common() -> dict:
 def mlp_scene(trainer, test_accuracy: float) -> dict:
     """The live MLP playground's scene for ``trainer`` (a perceptron.trainer.Trainer)."""
     config, model = trainer.config, trainer.model
-    layers = [{"w": _round(layer.weight.detach().numpy()), "b": _round(layer.bias.detach().numpy()), "act": act}
-              for layer, act in zip(model.hidden_layers, config.hidden_activations())]
+    network = {
+        "features": list(config.features), "classes": config.classes, "leaky": config.leaky_slope,
+        "layers": [{"w": _numbers(layer.weight.detach().numpy()), "b": _numbers(layer.bias.detach().numpy()),
+                    "act": act} for layer, act in zip(model.hidden_layers, config.hidden_activations())],
+        "output": {"w": _numbers(model.output.weight.detach().numpy()), "b": _numbers(model.output.bias.detach().numpy())},
+    }
     data = trainer.data
     history = trainer.history
     shown = "no test points" if math.isnan(test_accuracy) else f"test accuracy {test_accuracy:.0%}"
+    train_stride, train_loss = curve(history["train_loss"])
+    _, test_loss = curve(history["test_loss"])
     return {
-        "kind": "mlp", **_common(), "grid": GRID, "size": PLANE_SIZE,
-        "features": list(config.features), "classes": config.classes, "leaky": config.leaky_slope,
-        "layers": layers,
-        "output": {"w": _round(model.output.weight.detach().numpy()), "b": _round(model.output.bias.detach().numpy())},
+        "kind": "mlp", "grid": GRID, "size": PLANE_SIZE,
+        "network": json.dumps(network, separators=(",", ":")),
         "train": _points(data.train_points, data.train_labels),
         "test": _points(data.test_points, data.test_labels),
-        "loss": {"train": curve(history["train_loss"]), "test": curve(history["test_loss"])},
+        "loss_stride": train_stride, "loss_count": len(history["train_loss"]),
+        "train_loss": train_loss, "test_loss": test_loss,
         "epoch": trainer.epoch,
         "summary": f"Decision regions at epoch {trainer.epoch}, {shown}.",
     }
@@ -84,9 +88,8 @@ def mlp_scene(trainer, test_accuracy: float) -> dict:
 def empty_mlp_scene(own_points: tuple, message: str) -> dict:
     """No network yet (e.g. too few points of one's own): the plane with the clicked points and why."""
     own = np.asarray(own_points, dtype=np.float64).reshape(-1, 3)
-    return {"kind": "mlp", **_common(), "grid": GRID, "size": PLANE_SIZE, "features": [], "classes": 2,
-            "leaky": 0.01, "layers": [], "output": None, "train": _points(own[:, :2], own[:, 2].astype(int)),
-            "test": [], "loss": {"train": curve([]), "test": curve([])}, "epoch": 0,
+    return {"kind": "mlp", "grid": GRID, "size": PLANE_SIZE, "network": "", "train": _points(own[:, :2], own[:, 2]),
+            "test": "", "loss_stride": 1, "loss_count": 0, "train_loss": "", "test_loss": "", "epoch": 0,
             "summary": "No network yet: " + message}
 
 
@@ -96,8 +99,7 @@ def perceptron_scene(w1: float, w2: float, b: float, activation_name: str, leaky
     itself while they move, so a drag redraws at display rate without asking the server."""
     points, labels = perceptron_data(dataset)
     return {
-        "kind": "perceptron", **_common(), "grid": PERCEPTRON_GRID, "size": PLANE_SIZE,
+        "kind": "perceptron", "grid": PERCEPTRON_GRID, "size": PLANE_SIZE,
         "w1": w1, "w2": w2, "b": b, "act": activation_name, "leaky": leaky_slope,
-        "bounded": {name: list(limits) for name, limits in BOUNDED.items()},
-        "train": _points(points, labels), "test": [],
+        "bounded": json.dumps(BOUNDED), "train": _points(points, labels), "test": "",
     }

@@ -29,8 +29,8 @@ NEURON_CELL = 50  # neuron maps: one pixel per grid cell
 @dataclass
 class Frame:
     plane: np.ndarray  # (PLANE_SIZE, PLANE_SIZE, 3) decision regions + train/test points
-    curves: np.ndarray | None  # (H, W, 3) loss per epoch (None in a plane-only frame)
-    neurons: np.ndarray | None  # (H, W, 3) one map per hidden neuron (None in a plane-only frame)
+    curves: np.ndarray  # (H, W, 3) loss per epoch
+    neurons: np.ndarray  # (H, W, 3) one map per hidden neuron
     status: str  # Markdown: epoch, losses, accuracies
 
 
@@ -129,16 +129,14 @@ class Session:
             accuracies = trainer.accuracies()
             return scene.mlp_scene(trainer, accuracies[1]), self._status(trainer, accuracies)
 
-    def frame(self, full: bool = True) -> Frame:
-        """The server's pictures of what the page draws (for API clients that ask for pictures); ``full=False`` draws only the plane (curves and neurons are None)."""
+    def frame(self) -> Frame:
+        """The server's pictures of what the page draws (for API clients that ask for pictures, and tests)."""
         with self.lock:
             trainer, config = self.trainer, self.config
             if trainer is None:
                 return self._empty_frame(config)
             probabilities, hidden = trainer.snapshot(self._grid_features(config))
             plane = render.decision_image(probabilities, GRID, PLANE_SIZE, self._points_layer(trainer))
-            if not full:
-                return Frame(plane, None, None, self._status(trainer))
             names = list(config.hidden_activations())
             neurons = render.neuron_maps(hidden, GRID, names, cell=NEURON_CELL)
             curves = render.loss_curves(trainer.history["train_loss"], trainer.history["test_loss"])
