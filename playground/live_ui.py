@@ -24,7 +24,7 @@ import gradio as gr
 
 from playground import live, live_memory, rooms
 from playground.errors import UserInputError
-from playground.ui import HEAVY, friendly, keep_for_resending
+from playground.ui import HEAVY, current_app, friendly, keep_for_resending
 
 # Every live stream is admitted by the runtime (running, or in its waiting line), so Gradio's own
 # limit for them is only a safety net: the runtime says "the line is full" before it is reached.
@@ -178,11 +178,24 @@ def room_panel(panel: str, copy: bool = False) -> RoomPanel:
     return RoomPanel(panel, open_button, code, join, leave, take, info)
 
 
+def _close_rooms_of(request: gr.Request) -> None:
+    """A visitor closed or reloaded the page: the rooms they host end (a room opened and never played in
+    would otherwise stay open with its viewers waiting)."""
+    rooms.default_rooms().close_all(owner_of(request), "the host left the page")
+
+
+_unload_wired: set[int] = set()  # the apps whose unload already ends rooms (once per app, not per panel)
+
+
 def wire_room(controls: RoomPanel, outputs: list, *, private: tuple = (), copy=None, copy_outputs=()) -> None:
     """Rooms for a live panel: a host opens one and gets a code; viewers join with it and watch the host's runs
     in ``outputs`` (except ``private`` ones and gr.State); with ``copy`` (the host's state → values for
     ``copy_outputs``) a viewer takes a copy of the host's model and goes on alone."""
     panel, code, info = controls.panel, controls.code, controls.info
+    app = current_app()
+    if id(app) not in _unload_wired:
+        _unload_wired.add(id(app))
+        app.unload(_close_rooms_of)
     shown = [output for output in outputs if output not in private and not isinstance(output, gr.State)]
     index = [outputs.index(output) for output in shown]
 

@@ -88,6 +88,14 @@ class Rooms:
         with self._cond:
             self._end(self._by_host.get((host, panel)), reason)
 
+    def close_all(self, host: str, reason: str) -> int:
+        """End every room ``host`` has open (e.g. they left the page before pressing Play); how many ended."""
+        with self._cond:
+            theirs = [room for (owner, _panel), room in self._by_host.items() if owner == host]
+            for room in theirs:
+                self._end(room, reason)
+            return len(theirs)
+
     def watch(self, room: Room, poll_seconds: float = 1.0) -> Iterator[tuple[list, str | None]]:
         """(latest values, None) whenever the host publishes, skipping frames a slow reader missed; then
         (latest values, why it ended) once. While nothing new comes it yields every ``poll_seconds`` the

@@ -85,3 +85,18 @@ def test_many_viewers_each_get_the_frame_once_published():
     for thread in threads:
         thread.join(timeout=10)
     assert all(values and values[-1] == "step 100" for values in seen)
+
+
+def test_a_host_who_leaves_the_page_ends_every_room_they_host_and_no_one_elses():
+    rooms = Rooms()
+    mlp, cnn = rooms.open("teacher", "mlp", outputs=1), rooms.open("teacher", "cnn_lab", outputs=1)
+    other = rooms.open("another teacher", "mlp", outputs=1)
+    watching = rooms.watch(mlp, poll_seconds=0.01)
+    next(watching)
+    assert rooms.close_all("teacher", "the host left the page") == 2
+    assert next(watching) == ([LEAVE], "the host left the page")
+    for room in (mlp, cnn):
+        with pytest.raises(UserInputError, match="no open room has the code"):
+            rooms.find(room.code, room.panel)
+    assert rooms.find(other.code, "mlp") is other  # another host's room goes on
+    assert rooms.close_all("teacher", "again") == 0
