@@ -6,7 +6,7 @@ import pytest
 from gradio_client import handle_file
 
 TINY = dict(optimizer="Adam", learning_rate=0.001, epochs=1, batch_size=32, dropout=True, augment=False,
-            seed=0, valid_percent=10, digits=200)
+            seed=0, valid_percent=10, digits=200, resume=False)
 
 
 def _train(client, **changes):
@@ -28,6 +28,15 @@ def test_training_returns_curves_log_and_a_checkpoint_then_survives_a_diverging_
         _train(session, optimizer="L-BFGS (as in the seed: no line search)", learning_rate=10.0, epochs=3,
                batch_size=180)
     assert session.predict(api_name="/cnn_lab_checkpoint_info") == kept  # the best checkpoint is kept
+    # Training goes on from the kept checkpoint when asked: its first epoch starts where that one ended.
+    status, curves, log, *_ = _train(session, resume=True)
+    assert "Continuing from the saved checkpoint (epoch 1" in log
+    fresh_status, fresh_curves, fresh_log, *_ = _train(Client(client.src, verbose=False))
+    resumed_valid = float(log.split("Validation Loss: ")[1].split()[0])
+    fresh_valid = float(fresh_log.split("Validation Loss: ")[1].split()[0])
+    assert resumed_valid < fresh_valid, (resumed_valid, fresh_valid)
+    with pytest.raises(Exception, match="no saved checkpoint to continue from"):
+        _train(Client(client.src, verbose=False), resume=True)
 
 
 def test_absurd_settings_and_empty_sketch_get_clear_messages(client):

@@ -47,6 +47,7 @@ class LiveSettings:
     valid_percent: float = 10.0  # share of the training digits held out for validation
     digits: int = 4000  # how many of the 4,000 training digits to use (fewer = faster epochs)
     augment: bool = True  # small random rotations, scalings and shifts each epoch
+    resume: bool = False  # start from the lab's saved checkpoint (its own, or a room's copy) instead of afresh
 
     def validated(self) -> "LiveSettings":
         """The checked settings (whole numbers as ints), or UserInputError for the first bad one."""
@@ -64,6 +65,7 @@ class LiveSettings:
             valid_percent=valid_percent,
             digits=digits,
             augment=bool(self.augment),
+            resume=bool(self.resume),
         )
 
 
@@ -140,10 +142,22 @@ def build_optimizer(name: str, model: nn.Module, lr: float) -> torch.optim.Optim
 
 
 def train_live(settings: LiveSettings, session: LabSession, report_every: int = 10) -> Iterator[LiveUpdate]:
-    """Train a fresh seed CNN; yields LiveUpdates; keeps the best checkpoint in ``session``."""
+    """Train a fresh seed CNN (or, with ``settings.resume``, the lab's saved checkpoint); yields LiveUpdates;
+    keeps the best checkpoint in ``session``."""
     settings = settings.validated()
     seed_everything(settings.seed)
     model = SeedCNN(dropout=0.25 if settings.dropout else 0.0)
+    checkpoint = BestCheckpoint()
+    log: list[str] = []
+    if settings.resume:
+        if session.best_state is None:
+            raise UserInputError("there is no saved checkpoint to continue from yet: train once without "
+                                 "'continue', or take a copy of a room's model first")
+        model.load_state_dict(session.best_state)
+        # The next save must beat the checkpoint it started from, as if the run had never stopped.
+        checkpoint.best_loss = session.best_loss
+        log.append(f"Continuing from the saved checkpoint (epoch {session.best_epoch}, validation loss "
+                   f"{session.best_loss:.6f}).")
     images, labels = data.mnist_tensors("train")  # (4000, 1, 28, 28)
     subset = torch.randperm(len(images), generator=torch.Generator().manual_seed(settings.seed))[: settings.digits]
     images, labels = images[subset], labels[subset]
@@ -153,9 +167,7 @@ def train_live(settings: LiveSettings, session: LabSession, report_every: int = 
     valid_batches = digit_batches(images[valid_idx], labels[valid_idx], 500, settings.seed, shuffle=False)
     steps_per_epoch = math.ceil(len(train_idx) / settings.batch_size)
     optimizer = build_optimizer(settings.optimizer, model, settings.learning_rate)
-    checkpoint = BestCheckpoint()
     history: dict[str, list[float]] = {"train_loss": [], "valid_loss": []}
-    log: list[str] = []
     started = time.perf_counter()
     # L-BFGS evaluates up to 20 closures per step: report every step so the page stays alive.
     every = 1 if "L-BFGS" in settings.optimizer else report_every

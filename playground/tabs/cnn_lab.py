@@ -108,12 +108,13 @@ def evaluation_outputs(session: LabSession):
     return summary, render.confusion_image(evaluation.confusion), mistake_gallery(evaluation)
 
 
-def train(optimizer, learning_rate, epochs, batch_size, dropout, augment, seed, valid_percent, digits, session,
-          job=None):
+def train(optimizer, learning_rate, epochs, batch_size, dropout, augment, seed, valid_percent, digits, resume,
+          session, job=None):
     """Generator handler: stream curves, the seed's log lines and the best checkpoint; evaluate at the end.
     Under the live runtime (``job``) each frame says how far the run is, for the waiting line's estimates."""
     session = session if isinstance(session, LabSession) else LabSession()
-    settings = LiveSettings(optimizer, learning_rate, epochs, batch_size, dropout, seed, valid_percent, digits, augment)
+    settings = LiveSettings(optimizer, learning_rate, epochs, batch_size, dropout, seed, valid_percent, digits, augment,
+                            resume=resume)
     settings = settings.validated()  # clear message before anything starts
     no_change = gr.skip()
     update = None
@@ -176,6 +177,8 @@ def build() -> None:
             with gr.Row():
                 dropout = gr.Checkbox(True, label="Dropout 0.25")
                 augment = gr.Checkbox(True, label="Augment (shift, rotate)")
+            resume = gr.Checkbox(False, label="Continue from my checkpoint (my last run's, or a room's copy)",
+                                 elem_id="cnn-resume")
             seed = SafeNumber(0, label="Seed", precision=0)
             valid_percent = gr.Slider(5, 50, value=10, step=5, label="Validation share of the training digits (%)")
             digits = gr.Slider(200, 4000, value=4000, step=100, label="Training digits used (fewer = faster)",
@@ -233,7 +236,8 @@ def build() -> None:
     )
 
     live_ui.play(train_button, train,
-                 [optimizer, learning_rate, epochs, batch_size, dropout, augment, seed, valid_percent, digits, session],
+                 [optimizer, learning_rate, epochs, batch_size, dropout, augment, seed, valid_percent, digits, resume,
+                  session],
                  [status, curves, log, checkpoint, session, accuracy, confusion, mistakes], panel="cnn_lab",
                  status=status, heavy=True, api_name="cnn_lab_train", show_progress="minimal")
     live_ui.stop(stop_button, panel="cnn_lab", api_name="cnn_lab_stop")
