@@ -385,3 +385,15 @@ def test_short_turns_train_the_same_mini_batches_as_whole_epochs():
         assert torch.equal(pieces.model.state_dict()[key], value)
     pieces.train_for(0.0)
     assert pieces.mid_epoch and pieces.finish_epoch() == 1 and pieces.epoch == 6
+
+
+def test_the_neurons_link_round_trips_and_a_bad_parameter_keeps_its_default():
+    query = dict(urllib.parse.parse_qsl(tab.perceptron_query(-2.35, 0.4, 1.5, "tanh", 0.1, "xor")))
+    assert query == {"neuron_w1": "-2.35", "neuron_w2": "0.4", "neuron_b": "1.5", "neuron_act": "tanh",
+                     "neuron_data": "xor"}  # the slope is the default: not in the link
+    values, problems = tab.perceptron_from_query({**query, "mlp_hidden": "3"})  # another tab's key is left alone
+    assert values == [-2.35, 0.4, 1.5, "tanh", 0.1, "xor"] and problems == []
+    values, problems = tab.perceptron_from_query({"neuron_w1": "99", "neuron_act": "nope", "neuron_b": "nan",
+                                                  "neuron_x": "1"})
+    assert values == [1.0, -1.0, 0.5, "sigmoid", 0.1, "gauss"]
+    assert len(problems) == 4 and any("neuron_w1='99'" in problem for problem in problems)

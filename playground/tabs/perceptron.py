@@ -105,11 +105,59 @@ def perceptron_picture(w1, w2, b, activation_name, leaky_slope, dataset):
 
 
 def perceptron_view(w1, w2, b, activation_name, leaky_slope, dataset):
-    """The settled values (a slider released, a data set chosen): the page's scene. The page draws the
-    plane and the formula itself, from its sliders, while they move."""
+    """The settled values (a slider released, a data set chosen): the page's scene, and the page address's
+    form of them. The page draws the plane and the formula itself, from its sliders, while they move."""
     perceptron.check_weights(w1, w2, b, leaky_slope)
     checks.choice("activation", activation_name, ACTIVATIONS)
-    return scene.perceptron_scene(w1, w2, b, activation_name, leaky_slope, dataset), ""
+    board = scene.perceptron_scene(w1, w2, b, activation_name, leaky_slope, dataset)
+    return board, "", perceptron_query(w1, w2, b, activation_name, leaky_slope, dataset)
+
+
+# The single neuron's settings in the page address: neuron_w1=… (only those that differ from the defaults).
+NEURON_PREFIX = "neuron_"
+NEURON_DEFAULTS = {"w1": 1.0, "w2": -1.0, "b": 0.5, "act": "sigmoid", "slope": 0.1, "data": "gauss"}
+
+
+def perceptron_query(w1, w2, b, activation_name, leaky_slope, dataset) -> str:
+    values = {"w1": round(float(w1), 4), "w2": round(float(w2), 4), "b": round(float(b), 4), "act": activation_name,
+              "slope": round(float(leaky_slope), 4), "data": dataset}
+    return urllib.parse.urlencode({NEURON_PREFIX + key: value for key, value in values.items()
+                                   if value != NEURON_DEFAULTS[key]})
+
+
+def perceptron_from_query(query: dict) -> tuple[list, list[str]]:
+    """The neuron's settings a link carries ([w1, w2, b, activation, slope, data set]) and a note for each
+    parameter that was ignored (a bad one keeps its default: a shared link must still open)."""
+    values, problems = dict(NEURON_DEFAULTS), []
+    limits = {"w1": perceptron.WEIGHT_LIMIT, "w2": perceptron.WEIGHT_LIMIT, "b": perceptron.BIAS_LIMIT, "slope": 0.5}
+    for key, text in query.items():
+        if not key.startswith(NEURON_PREFIX):
+            continue
+        name = key[len(NEURON_PREFIX):]
+        try:
+            if name in limits:
+                values[name] = checks.real(name, float(text), -limits[name] if name != "slope" else 0.0, limits[name])
+            elif name == "act":
+                values[name] = checks.choice("activation", text, ACTIVATIONS)
+            elif name == "data":
+                values[name] = checks.choice("data set", text, perceptron.PERCEPTRON_DATASETS)
+            else:
+                problems.append(f"unknown setting {key!r} ignored")
+        except (UserInputError, ValueError) as error:
+            problems.append(f"{key}={text!r} ignored: {error}")
+    return [values[key] for key in ("w1", "w2", "b", "act", "slope", "data")], problems
+
+
+def perceptron_load(request: gr.Request):
+    """The page opens: the neuron a link describes (or the defaults), and its scene."""
+    query = dict(request.query_params) if request is not None else {}
+    values, problems = perceptron_from_query(query)
+    for problem in problems:
+        gr.Warning(f"Link setting {problem}")
+    board, verdict, _ = perceptron_view(*values)
+    if not any(key.startswith(NEURON_PREFIX) for key in query):
+        return (*[gr.update()] * len(values), board, verdict)  # a plain visit: the controls stay as they are
+    return (*values, board, verdict)
 
 
 def perceptron_learn(w1, w2, b, activation_name, leaky_slope, dataset):
@@ -343,9 +391,14 @@ def warm_up() -> None:
 
 # ---------------------------------------------------------------- UI
 
+def url_js(prefix: str) -> str:
+    """Page code that puts a settings query (its keys all start with ``prefix``) into the page address."""
+    return URL_JS.replace("__PREFIX__", prefix)
+
+
 URL_JS = """(query) => {
   const params = new URLSearchParams(window.location.search);
-  for (const key of [...params.keys()]) { if (key.startsWith("mlp_")) params.delete(key); }
+  for (const key of [...params.keys()]) { if (key.startsWith("__PREFIX__")) params.delete(key); }
   for (const [key, value] of new URLSearchParams(query || "")) params.set(key, value);
   const text = params.toString().replaceAll("%2C", ",").replaceAll("%3B", ";");
   window.history.replaceState(null, "", window.location.pathname + (text ? "?" + text : "") + window.location.hash);
@@ -353,7 +406,8 @@ URL_JS = """(query) => {
 }"""
 
 OPEN_TAB_JS = """() => {
-  if (![...new URLSearchParams(window.location.search).keys()].some((key) => key.startsWith("mlp_"))) return [];
+  const keys = [...new URLSearchParams(window.location.search).keys()];
+  if (!keys.some((key) => key.startsWith("mlp_") || key.startsWith("neuron_"))) return [];
   const open = (tries) => {
     const tab = [...document.querySelectorAll("[role=tab]")].find((b) => b.textContent.trim().startsWith("Perceptron &"));
     if (tab) tab.click(); else if (tries > 0) setTimeout(() => open(tries - 1), 200);
@@ -394,12 +448,14 @@ def _build_perceptron() -> None:
     view = friendly(perceptron_view)
     # The page redraws from the sliders while they move; the server hears the settled values
     # (a released slider, a chosen activation or data set): one request per change, not per pixel.
+    address = gr.Textbox(visible=False)
     for control in (w1, w2, b, slope):
-        control.release(view, inputs=controls, outputs=[plane, verdict], trigger_mode="always_last",
+        control.release(view, inputs=controls, outputs=[plane, verdict, address], trigger_mode="always_last",
                         api_visibility="undocumented", concurrency_id=HEAVY, show_progress="hidden")
     for control in (act, dataset):
-        control.input(view, inputs=controls, outputs=[plane, verdict], trigger_mode="always_last",
+        control.input(view, inputs=controls, outputs=[plane, verdict, address], trigger_mode="always_last",
                       api_visibility="undocumented", concurrency_id=HEAVY, show_progress="hidden")
+    address.change(None, inputs=[address], js=url_js(NEURON_PREFIX))
     live_ui.play(learn, perceptron_learn, controls, [w1, w2, b, plane, verdict], panel="perceptron",
                  status=verdict, min_frame_seconds=LEARN_FRAME_SECONDS, api_name="perceptron_learn")
     live_ui.stop(stop, panel="perceptron", api_name="perceptron_stop")
@@ -408,7 +464,7 @@ def _build_perceptron() -> None:
     formula = gr.Markdown(visible=False)
     gr.Button(visible=False).click(friendly(perceptron_picture), inputs=controls, outputs=[picture, formula],
                                    api_name="perceptron_surface")
-    ui.current_app().load(view, inputs=controls, outputs=[plane, verdict], api_visibility="undocumented")
+    ui.current_app().load(friendly(perceptron_load), outputs=[*controls, plane, verdict], api_visibility="undocumented")
 
 
 def _board(kind: str, elem_id: str) -> gr.HTML:
@@ -560,7 +616,7 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
     show_code.click(friendly(mlp_code), inputs=[session], outputs=[code], api_name="mlp_code")
     download.click(friendly(mlp_weights), inputs=[session], outputs=[weights_file], api_name="mlp_weights")
     pictures_button.click(friendly(mlp_pictures), inputs=[session], outputs=pictures, api_name="mlp_pictures")
-    url_query.change(None, inputs=[url_query], js=URL_JS)
+    url_query.change(None, inputs=[url_query], js=url_js(PREFIX))
     app = ui.current_app()
     app.load(friendly(mlp_load), outputs=[*frame_outputs, *controls, sub_tabs], api_visibility="undocumented",
              concurrency_id=HEAVY)

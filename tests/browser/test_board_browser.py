@@ -121,6 +121,15 @@ def test_a_perceptron_slider_drag_redraws_in_the_page_and_asks_the_server_only_o
     _assert_close(during, server, "perceptron plane while dragging", points, (dragged["w1"], dragged["w2"], dragged["b"]))
     assert f"σ({dragged['w1']:.2f}·x₁" in page.inner_text("#perceptron-formula")
     page.mouse.up()
-    page.wait_for_timeout(1000)
+    page.wait_for_function("() => window.location.search.includes('neuron_w1=')")
     assert len(requests) >= 1, "the released value never reached the server"
     page.errors.assert_clean()
+
+    # The page address holds the settled neuron: opening it elsewhere shows the same one.
+    released = page.evaluate(f"() => {BOARD.format('#perceptron-board')}.playgroundBoard.settings()")
+    other = page.context.new_page()
+    other.goto(page.url)
+    other.wait_for_function(f"() => {{ const b = {BOARD.format('#perceptron-board')}; const s = b && b.playgroundBoard"
+                            f" && b.playgroundBoard.settings(); return s && Math.abs(s.w1 - ({released['w1']})) < 1e-6; }}",
+                            timeout=60_000)
+    assert f"σ({released['w1']:.2f}·x₁" in other.inner_text("#perceptron-formula")
