@@ -525,8 +525,9 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
                                        label="Class of the point you click on the plane", elem_id="mlp-click-class")
                 clear = gr.Button("Clear my points", size="sm")
             with gr.Accordion("Your own data (CSV)", open=False):
-                csv_file = gr.File(label="A CSV file: columns x1, x2, label (2–5 classes, up to 5,000 rows)",
-                                   file_types=[".csv", ".txt", ".tsv"], type="filepath", elem_id="mlp-csv")
+                gr.Markdown("A CSV file with columns x1, x2, label: 2–5 classes, up to 5,000 rows, any units.")
+                csv_file = gr.UploadButton("Upload a CSV file", file_types=[".csv", ".txt", ".tsv"], type="filepath",
+                                           size="sm", elem_id="mlp-csv")
                 pasted = gr.Textbox(label="…or paste rows", lines=4, elem_id="mlp-paste",
                                     placeholder="x1, x2, label\n0.5, 1.2, cat\n3.1, -0.4, dog")
                 use_pasted = gr.Button("Use these rows", size="sm", elem_id="mlp-use-rows")

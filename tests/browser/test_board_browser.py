@@ -133,3 +133,29 @@ def test_a_perceptron_slider_drag_redraws_in_the_page_and_asks_the_server_only_o
                             f" && b.playgroundBoard.settings(); return s && Math.abs(s.w1 - ({released['w1']})) < 1e-6; }}",
                             timeout=60_000)
     assert f"σ({released['w1']:.2f}·x₁" in other.inner_text("#perceptron-formula")
+
+
+def test_your_own_csv_in_the_page_a_bad_row_is_named_and_good_data_trains(page, tmp_path):
+    open_tab(page, TITLE)
+    page.get_by_role("tab", name="Live MLP playground").click()
+    _wait_for_scene(page, "#mlp-board", "s.kind === 'mlp' && s.output")
+    page.get_by_role("button", name="Your own data (CSV)").click()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x1,x2,label\n1,2,a\n3,oops,b\n4,5,a\n6,7,b\n")
+    with page.expect_file_chooser() as chooser:
+        page.click("#mlp-csv")
+    chooser.value.set_files(str(bad))
+    page.wait_for_function("() => [...document.querySelectorAll('.toast-body, [data-testid=toast-body]')]"
+                           ".some((t) => t.innerText.includes(\"row 3: x2 is 'oops', not a number\"))", timeout=30_000)
+    good = tmp_path / "rings.csv"
+    rows = ["x1,x2,label"] + [f"{100 + 40 * np.cos(a) * r:.3f},{-3 + np.sin(a) * r:.3f},{'inner' if r < 1 else 'outer'}"
+                              for r in (0.5, 1.5) for a in np.linspace(0, 6.2, 60)]
+    good.write_text("\n".join(rows))
+    with page.expect_file_chooser() as chooser:
+        page.click("#mlp-csv")
+    chooser.value.set_files(str(good))
+    page.wait_for_function("() => (document.querySelector('#mlp-table-info')?.innerText || '').includes('120 rows from rings.csv')",
+                           timeout=30_000)
+    scene = _wait_for_scene(page, "#mlp-board", "s.train.length + s.test.length === 360")  # 120 points × (x1, x2, class)
+    assert scene["classes"] == 2
+    assert "inner → class 0" in page.inner_text("#mlp-table-info")
