@@ -197,7 +197,7 @@ class Runtime:
         self,
         slots: int | None = None,
         heavy_slots: int = 1,
-        max_jobs: int = 64,
+        max_jobs: int = 128,
         max_line: int = 200,
         memory_budget_mb: float | None = None,
         visitor_memory_mb: float = 1024.0,
@@ -582,7 +582,7 @@ class Runtime:
 
 # The most live jobs the app's runtime runs at once (PLAYGROUND_LIVE_JOBS) and the most that wait in
 # its line (PLAYGROUND_LINE_SIZE); Gradio's own limit for live streams is their sum (playground.live_ui).
-MAX_LIVE_JOBS = int(os.environ.get("PLAYGROUND_LIVE_JOBS", "64"))
+MAX_LIVE_JOBS = int(os.environ.get("PLAYGROUND_LIVE_JOBS", "128"))
 LINE_SIZE = int(os.environ.get("PLAYGROUND_LINE_SIZE", "200"))
 _DEFAULT: Runtime | None = None
 _DEFAULT_LOCK = threading.Lock()
