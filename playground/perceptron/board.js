@@ -389,16 +389,40 @@ function unpack(raw) {
   });
 }
 
+// A scene may carry a film: the states the network passed through since the previous message, oldest
+// first. They are played in turn, spread over the time one message takes, then the scene itself.
+let film = [], filmTimer = null, lastArrival = 0, messageGap = 100;
 function take(value) {
+  if (typeof value === "string") value = value ? JSON.parse(value) : null;
+  const now = performance.now();
+  if (lastArrival) messageGap = 0.8 * messageGap + 0.2 * Math.min(500, now - lastArrival);
+  lastArrival = now;
+  clearTimeout(filmTimer);
+  const states = value && value.film && value.film.length ? [...value.film, value.network] : [];
+  if (states.length && value.kind === "mlp") {
+    film = states.map((network) => Object.assign({}, value, { network }));
+    playFilm();
+    return;
+  }
+  film = [];
+  show(value);
+}
+function playFilm() {
+  show(film.shift());
+  if (film.length) filmTimer = setTimeout(playFilm, messageGap / (film.length + 1));
+}
+function show(value) {
   scene = value && typeof value === "object" && value.kind ? unpack(value) : null;
   if (drawPending) return;
   drawPending = true;
   requestAnimationFrame(flush);
 }
+let drawnStates = 0;  // network states drawn so far (the board's updates: the tests and load read it)
 function flush() {
   if (!drawPending) return;
   drawPending = false;
   redraw(true);
+  drawnStates += 1;
 }
 watch("value", () => take(props.value));
 take(props.value);
@@ -425,8 +449,12 @@ element.playgroundBoard = {
     for (let i = 0; i < count; i++) redraw(true);
     return (performance.now() - start) / count;
   },
+  states: () => drawnStates,
   planePixels() {
-    flush();  // what is shown for the latest scene
+    clearTimeout(filmTimer);  // the latest scene, not a state of the film on its way
+    if (film.length) show(film[film.length - 1]);
+    film = [];
+    flush();
     const canvas = part("plane");
     return Array.from(canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data);
   },

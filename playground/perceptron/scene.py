@@ -59,8 +59,8 @@ def page_constants() -> dict:
             "extent": datasets.EXTENT, "activation_names": DISPLAY_NAMES}
 
 
-def mlp_scene(trainer, test_accuracy: float) -> dict:
-    """The live MLP playground's scene for ``trainer`` (a perceptron.trainer.Trainer)."""
+def network_text(trainer) -> str:
+    """The network's numbers as the page reads them (JSON: features, classes, each layer's weights as text)."""
     config, model = trainer.config, trainer.model
     network = {
         "features": list(config.features), "classes": config.classes, "leaky": config.leaky_slope,
@@ -68,6 +68,13 @@ def mlp_scene(trainer, test_accuracy: float) -> dict:
                     "act": act} for layer, act in zip(model.hidden_layers, config.hidden_activations())],
         "output": {"w": _numbers(model.output.weight.detach().numpy()), "b": _numbers(model.output.bias.detach().numpy())},
     }
+    return json.dumps(network, separators=(",", ":"))
+
+
+def mlp_scene(trainer, test_accuracy: float, film: tuple[str, ...] = ()) -> dict:
+    """The live MLP playground's scene for ``trainer`` (a perceptron.trainer.Trainer). ``film``: earlier
+    states of the network since the previous frame (``network_text``, oldest first), which the page plays
+    before this one: a stream shows more of the training than it sends messages."""
     data = trainer.data
     history = trainer.history
     shown = "no test points" if math.isnan(test_accuracy) else f"test accuracy {test_accuracy:.0%}"
@@ -75,7 +82,7 @@ def mlp_scene(trainer, test_accuracy: float) -> dict:
     _, test_loss = curve(history["test_loss"])
     return {
         "kind": "mlp", "grid": GRID, "size": PLANE_SIZE,
-        "network": json.dumps(network, separators=(",", ":")),
+        "network": network_text(trainer), "film": list(film),
         "train": _points(data.train_points, data.train_labels),
         "test": _points(data.test_points, data.test_labels),
         "loss_stride": train_stride, "loss_count": len(history["train_loss"]),
@@ -88,7 +95,8 @@ def mlp_scene(trainer, test_accuracy: float) -> dict:
 def empty_mlp_scene(own_points: tuple, message: str) -> dict:
     """No network yet (e.g. too few points of one's own): the plane with the clicked points and why."""
     own = np.asarray(own_points, dtype=np.float64).reshape(-1, 3)
-    return {"kind": "mlp", "grid": GRID, "size": PLANE_SIZE, "network": "", "train": _points(own[:, :2], own[:, 2]),
+    return {"kind": "mlp", "grid": GRID, "size": PLANE_SIZE, "network": "", "film": [],
+            "train": _points(own[:, :2], own[:, 2]),
             "test": "", "loss_stride": 1, "loss_count": 0, "train_loss": "", "test_loss": "", "epoch": 0,
             "summary": "No network yet: " + message}
 

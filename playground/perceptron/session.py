@@ -118,16 +118,21 @@ class Session:
             self._grid = (config.features, grid_features(config, GRID))
         return self._grid[1]
 
-    def scene(self) -> tuple[dict, str]:
-        """What the page draws now (``scene.mlp_scene``: the network's numbers, not pictures) and the
-        status line (Markdown)."""
+    def network_text(self) -> str:
+        """The network's numbers now (``scene.network_text``), e.g. for a stream's film."""
+        with self.lock:
+            return scene.network_text(self.require_trainer())
+
+    def scene(self, film: tuple[str, ...] = ()) -> tuple[dict, str]:
+        """What the page draws now (``scene.mlp_scene``: the network's numbers, not pictures; ``film``: the
+        states it passed through since the last frame) and the status line (Markdown)."""
         with self.lock:
             trainer, config = self.trainer, self.config
             if trainer is None:
                 message = self.problem or "the playground is still loading"
                 return scene.empty_mlp_scene(config.own_points if config else (), message), f"**No network yet.** {message}"
             accuracies = trainer.accuracies()
-            return scene.mlp_scene(trainer, accuracies[1]), self._status(trainer, accuracies)
+            return scene.mlp_scene(trainer, accuracies[1], film), self._status(trainer, accuracies)
 
     def frame(self) -> Frame:
         """The server's pictures of what the page draws (for API clients that ask for pictures, and tests)."""

@@ -32,9 +32,12 @@ from playground.ui import FIRST_VISIT, HEAVY, SafeNumber, explainer, friendly
 
 TITLE = "Perceptron & activations"
 
-# The live MLP's frames are the network's numbers (the page draws them): they cost little, so they come
-# faster than pictures would (~30 a second alone; the runtime shares this period among a class).
-MLP_FRAME_SECONDS = 0.025
+# The live MLP's frames are the network's numbers (the page draws them): they cost the server little. Gradio's
+# page, though, spends milliseconds on every streamed message in an app this size (its loading status and a
+# copy of its state), so a message comes every MLP_FRAME_SECONDS alone (shared among a class by the runtime)
+# and carries FILM_STATES states of the network, which the page plays one after another.
+MLP_FRAME_SECONDS = float(os.environ.get("PLAYGROUND_MLP_FRAME_SECONDS", "0.1"))
+FILM_STATES = 3  # states of the network per streamed message: ~10 messages and ~30 drawn states a second alone
 LEARN_FRAME_SECONDS = 0.05  # the perceptron rule: at most one epoch per 0.05 s, to watch the line move
 ACTIVATION_CHOICES = [(DISPLAY_NAMES[name], name) for name in ACTIVATIONS]
 _ALIASES = {"swish": "silu", "leaky": "leaky_relu", "leakyrelu": "leaky_relu", "identity": "linear"}
@@ -182,11 +185,11 @@ def activation_view(names, leaky_slope, x_limit):
     return activation_lab.figure(names, leaky_slope, x_limit), activation_lab.facts_table(names, leaky_slope)
 
 
-def _outputs(session: Session, config: PlaygroundConfig, first: bool = True):
+def _outputs(session: Session, config: PlaygroundConfig, first: bool = True, film: tuple[str, ...] = ()):
     """The frame for the page: the board's scene (the network's numbers: the page draws the plane,
-    the curves and the neuron maps) and the status. While play streams, later frames leave the
-    session and the address alone (``first=False``)."""
-    board, status = session.scene()
+    the curves and the neuron maps; ``film``: earlier states it plays first) and the status. While
+    play streams, later frames leave the session and the address alone (``first=False``)."""
+    board, status = session.scene(film)
     keep = gr.update()
     return session if first else keep, board, status, query_string(config) if first else keep
 
@@ -258,11 +261,19 @@ def mlp_play(session, *controls, job: live.Job | None = None):
     frames = 0
     try:
         while True:
+            film = []
             if job is None:
                 session.train_epochs(1)
             else:  # this turn trains everyone playing a network of the same shape, together (cohort)
-                COHORT.train_for(session, job.work_seconds())
-            yield _outputs(session, session.config, first=frames == 0)
+                # Each message carries FILM_STATES states of the network, which the page plays in turn:
+                # Gradio's page spends milliseconds on every streamed message whatever it holds, so
+                # fewer, fuller messages show more of the training.
+                work = job.work_seconds() / FILM_STATES
+                for state in range(FILM_STATES):
+                    COHORT.train_for(session, work)
+                    if state < FILM_STATES - 1:
+                        film.append(session.network_text())
+            yield _outputs(session, session.config, first=frames == 0, film=tuple(film))
             frames += 1
     finally:
         COHORT.leave(session)
