@@ -344,3 +344,12 @@ def attach_first_visit(app: gr.Blocks) -> None:
         return
     app.load(gpu(first_visit.values), None, first_visit.outputs, api_visibility="undocumented",
              show_progress="hidden")
+
+
+def compute_first_visit(app: gr.Blocks) -> None:
+    """Compute the first-visit examples now (a replica does it before it calls itself ready), so even the
+    first page load gets them at once; later loads reuse the kept values either way."""
+    first_visit = getattr(app, "_first_visit", None)
+    if first_visit is not None:
+        for _ in gpu(first_visit.values)():
+            pass
