@@ -136,12 +136,30 @@ def served(url: str | None, server_pid: int | None):
     if url is None:
         process, url = start_server()
         server_pid = process.pid
+    else:
+        wait_until_served(url)
     print(f"app: {url} (server pid {server_pid})", flush=True)
     try:
         yield url, server_pid
     finally:
         if process is not None:
             stop(process)
+
+
+def wait_until_served(url: str, timeout: float = 240) -> None:
+    """Wait for a running app (or a balancer whose replicas are still starting: 503) to serve its page."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def start_server() -> tuple[subprocess.Popen, str]:
@@ -610,10 +628,32 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.kill_replica and not (args.deploy_state and args.url):
         parser.error("--kill-replica needs --deploy-state and --url (the balancer)")
+    if args.deploy_state and args.url:
+        wait_for_replicas(args.url, Path(args.deploy_state))
     kill = ReplicaKill(Path(args.deploy_state), args.kill_replica.upper(), args.kill_at) if args.kill_replica else None
     run(args.visitors, args.seconds, args.panel or args.scenario, args.url, args.server_pid, kill)
     if args.deploy_state:
         replicas_memory(Path(args.deploy_state))
+
+
+def wait_for_replicas(url: str, state_file: Path, timeout: float = 300) -> None:
+    """Wait until the balancer sends newcomers to every replica of the runner's state (each is ready and in
+    rotation), so the visitors spread over all of them."""
+    import json
+    import urllib.request
+
+    letters = {replica["letter"] for replica in json.loads(state_file.read_text())["replicas"]}
+    seen: set[str] = set()
+    deadline = time.monotonic() + timeout
+    while seen != letters:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"replicas {sorted(letters - seen)} not in rotation within {timeout:.0f} s")
+        try:
+            with urllib.request.urlopen(url + "healthz", timeout=5) as response:
+                seen.add(json.loads(response.read())["replica"])
+        except OSError:
+            time.sleep(0.5)
+    print(f"balancer: every replica in rotation ({', '.join(sorted(letters))})", flush=True)
 
 
 def replicas_memory(state_file: Path) -> None:
