@@ -227,6 +227,42 @@ def test_visitors_stick_to_their_replica_through_the_balancer(runner):
             assert job.exception() is None
 
 
+def viewer_epochs(job) -> int:
+    """Frames of the host's training a room's viewer got (their status says the host's epoch)."""
+    from playground.load_tasks import MLP
+
+    return sum(isinstance(out[MLP.room_status_index], str) and "**Epoch" in out[MLP.room_status_index]
+               for out in job.outputs())
+
+
+@pytest.mark.slow
+def test_a_rooms_link_takes_its_viewers_to_the_replica_that_hosts_it(runner):
+    from gradio_client import Client
+
+    url = runner["url"]
+    by_replica = visitors_on_each_replica(url, each=1)
+    host, elsewhere = by_replica["B"][0], by_replica["A"][0]
+    info, code = host.predict(api_name="/mlp_room_open")
+    assert code.startswith("B") and rooms.link(code) in info
+    # Typed on the other replica, the code says where to go instead of "no such room".
+    with pytest.raises(Exception, match="another server"):
+        elsewhere.predict(code, api_name="/mlp_room_join")
+    # Opened as a link by a visitor whose cookie names A, the page comes from B and the cookie moves to B.
+    request = urllib.request.Request(f"{url}{rooms.link(code)}", headers={"Cookie": "PLAYGROUND_REPLICA=A"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        cookies = response.headers.get_all("Set-Cookie") or []
+    assert any(c.startswith("PLAYGROUND_REPLICA=B;") for c in cookies), cookies
+    viewer = Client(url, verbose=False, download_files=False, httpx_kwargs={"cookies": {"PLAYGROUND_REPLICA": "B"}})
+    assert replica_of(viewer) == "B"
+    watching = viewer.submit(code, api_name="/mlp_room_join")
+    playing = host.submit(*mlp_args(), api_name=MLP_PLAY)
+    wait_until(lambda: frames(playing) >= 3, 60, "the host's frames")
+    wait_until(lambda: viewer_epochs(watching) >= 2, 60, "the viewer watches the host's run")
+    host.predict(api_name="/mlp_pause")
+    wait_until(watching.done, 60, "the room ends with the host's Stop")
+    assert "has ended" in watching.outputs()[-1][-1]
+
+
 @pytest.mark.slow
 @pytest.mark.browser
 def test_a_replica_killed_mid_run_costs_the_other_replicas_visitors_nothing(runner, browser):
