@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -61,6 +62,31 @@ def test_the_committed_config_and_the_runners_render_pass_haproxys_check(haproxy
     assert "app-a" not in rendered  # compose's servers are replaced, the rest is the same file
     head = deploy.CONFIG.read_text().split(deploy.BEGIN)[0]
     assert rendered.startswith(head)
+
+
+def test_with_no_replica_ready_the_balancer_answers_a_page_that_says_so_and_retries(haproxy, tmp_path):
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(deploy.render_config([("A", f"127.0.0.1:{free_port()}")]))  # nothing listens there
+    shutil.copytree(deploy.CONFIG.parent / "errors", tmp_path / "errors")
+    port = free_port()
+    balancer = subprocess.Popen(["haproxy", "-db", "-f", str(config)], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env={**os.environ, "PLAYGROUND_BIND": f"127.0.0.1:{port}"})
+    try:
+        def answer():
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10)
+            except urllib.error.HTTPError as error:
+                return error.code, error.read().decode()
+            except OSError:
+                return None
+            return 200, ""
+
+        wait_until(lambda: answer() is not None, 10, "haproxy listens")
+        code, page = answer()
+        assert code == 503 and "starting or restarting" in page and 'http-equiv="refresh"' in page
+    finally:
+        balancer.terminate()
+        balancer.wait(timeout=10)
 
 
 def test_compose_uses_the_same_servers_the_runner_would_write():
