@@ -597,6 +597,9 @@ def report(people: list[Visitor], memory: MemoryWatch, scenario: str, seconds: f
         print(f"  server CPU       {memory.cpu_seconds:.1f} s for {frames} frames "
               f"({1000 * memory.cpu_seconds / frames:.1f} ms per frame, one-shots included)")
     print(f"  machine load     {' / '.join(f'{v:.1f}' for v in os.getloadavg())} (1 / 5 / 15 min, all processes)")
+    times = os.times()
+    print(f"  load command CPU {times.user + times.system:.1f} s since it started (the visitors' clients share the "
+          "machine with the server)")
 
 
 def main(argv: list[str] | None = None) -> None:
