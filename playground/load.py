@@ -37,6 +37,7 @@ import os
 import re
 import statistics
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -368,7 +369,10 @@ def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pi
                 thread.start()
             for thread in threads:
                 thread.join(timeout=seconds + 200)
+        stuck = sum(thread.is_alive() for thread in threads)
         report(people, memory, scenario, seconds)
+        if stuck:
+            print(f"  still waiting    {stuck} visitors' calls had no answer 200 s after their time was up")
         if kill is not None:
             kill.report(people)
         return people
@@ -637,6 +641,10 @@ def main(argv: list[str] | None = None) -> None:
     run(args.visitors, args.seconds, args.panel or args.scenario, args.url, args.server_pid, kill)
     if args.deploy_state:
         replicas_memory(Path(args.deploy_state))
+    # Done: a call that never answered (reported above) must not keep the command alive in gradio_client's
+    # worker threads, which Python would otherwise wait for at exit.
+    sys.stdout.flush()
+    os._exit(0)
 
 
 def wait_for_replicas(url: str, state_file: Path, timeout: float = 300) -> None:
