@@ -298,13 +298,15 @@ def test_a_replica_killed_mid_run_costs_the_other_replicas_visitors_nothing(runn
     killed = state_of(runner)["replicas"][0]  # A
     assert killed["letter"] == "A"
     by_replica = visitors_on_each_replica(url, each=2)
-    # A page on the replica that will die (its cookie names A), idle: no stream would tell it.
+    # A page on the replica that will die, idle (no stream would tell it), opened with the link of a room there:
+    # it says which room the link opens.
+    code = by_replica["A"][0].predict(api_name="/mlp_room_open")[1]
     context = browser.new_context(viewport={"width": 1280, "height": 800})
-    context.add_cookies([{"name": "PLAYGROUND_REPLICA", "value": "A", "url": url}])
     page = context.new_page()
     page.set_default_timeout(60_000)
-    page.goto(url)
+    page.goto(url + rooms.link(code))
     page.wait_for_selector(".tabs, [role=tablist]")
+    page.get_by_text(f"Your link opens room {code}").wait_for()
     assert page.evaluate("async () => (await (await fetch('healthz')).json()).replica") == "A"
 
     jobs = {letter: [client.submit(*mlp_args(), api_name=MLP_PLAY) for client in clients]
