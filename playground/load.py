@@ -115,7 +115,7 @@ def error_kind(message: str) -> str:
 
 def described(error: BaseException) -> str:
     """An error's kind and its first words (some connection errors have no message of their own)."""
-    return f"{type(error).__name__}: {str(error)[:160]}"
+    return f"{type(error).__name__}: {' '.join(str(error).split())[:160]}"  # one line: it goes in a table row
 
 
 def replica_of(client) -> str:
@@ -233,7 +233,7 @@ def timed(visitor: Visitor, kind: str, call) -> None:
         call()
         visitor.one_shots.append((kind, time.perf_counter() - began))
     except Exception as error:  # noqa: BLE001 - every failure is counted and shown
-        visitor.errors.append(f"{kind}: {type(error).__name__}: {str(error)[:120]}")
+        visitor.errors.append(f"{kind}: {described(error)}")
 
 
 def run_visitor(visitor: Visitor, client, task, args: list, seconds: float, start: threading.Barrier,
