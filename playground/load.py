@@ -99,7 +99,7 @@ ERROR_KINDS = (
                     "remoteprotocolerror",
                     "peer closed", "server disconnected", "readerror", "connection errored out", "broken",
                     "could not connect", "503", "502")),
-    ("refused", ("line for live training is full", "memory limit", "busy")),
+    ("refused", ("line for live training is full", "memory limit", "busy", "queue is full")),
     ("no frame", ("no training frame",)),
 )
 
