@@ -101,11 +101,12 @@ ERROR_KINDS = (
                     "could not connect", "503", "502")),
     ("refused", ("line for live training is full", "memory limit", "busy", "queue is full")),
     ("no frame", ("no training frame",)),
+    ("timeout", ("readtimeout", "timed out", "timeouterror")),  # the client gave up waiting (an overloaded host)
 )
 
 
 def error_kind(message: str) -> str:
-    """"lost session", "connection", "refused", "no frame" or "other" for one error's text."""
+    """"lost session", "connection", "refused", "no frame", "timeout" or "other" for one error's text."""
     text = message.lower()
     for kind, marks in ERROR_KINDS:
         if any(mark in text for mark in marks):
