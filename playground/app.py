@@ -10,7 +10,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from playground import live_ui, malloc, ui  # noqa: E402
+from playground import health, live_ui, malloc, ui  # noqa: E402
 from playground.device import device_info  # noqa: E402
 from playground.tabs import GROUPS, Group, load_tab, load_tabs  # noqa: E402
 
@@ -78,15 +78,22 @@ def launch(app: gr.Blocks | None = None, **overrides):
         footer_links=["api", "gradio"],
         css=CSS,
         theme=gr.themes.Soft(),
+        # /healthz and /readyz for load balancers and probes, and the page's "server restarted" notice
+        app_kwargs={"routes": health.routes()},
+        head=health.page_head(),
     )
     settings.update(overrides)
-    # Tabs with a warm_up() pay their one-time costs (first optimizer step, first drawing) in the
-    # background now, not in the first visitor's first frame.
-    threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
+    # The first-visit examples and the tabs' one-time costs (first optimizer step, first drawing) are
+    # paid in the background now, not by the first visitor; /readyz answers 200 once they are.
+    threading.Thread(target=_warm_up, args=(app,), name="warm-up", daemon=True).start()
     return app.launch(**settings)
 
 
-def _warm_up() -> None:
+def _warm_up(app: gr.Blocks) -> None:
+    try:
+        ui.compute_first_visit(app)
+    except Exception:  # noqa: BLE001 - the first visitor then computes them (ui._FirstVisit)
+        logging.getLogger("playground").exception("first-visit examples failed")
     for tab in load_tabs():
         warm_up = getattr(tab, "warm_up", None)
         if warm_up is not None:
@@ -94,3 +101,4 @@ def _warm_up() -> None:
                 warm_up()
             except Exception:  # noqa: BLE001 - a failed warm-up only costs the first visitor time
                 logging.getLogger("playground").exception("warm-up of %s failed", tab.__name__)
+    health.mark_ready()

@@ -79,12 +79,21 @@ def _pick_device() -> torch.device:
     return torch.device("cpu")
 
 
+def usable_cores() -> int:
+    """The cores this process may run on: fewer than the machine's when it is pinned (``taskset``, the
+    deploy runner's replicas) or confined by a container's cpuset."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
 def cpu_threads() -> int:
     """Intra-op threads for CPU inference and training (see the module docstring)."""
     override = os.environ.get("PLAYGROUND_THREADS")
     if override:
         return max(1, int(override))
-    cores = os.cpu_count() or 1
+    cores = usable_cores()
     # Small hosts (Spaces CPU tier: 2 vCPU) serve several requests at once: 1 thread each.
     # Bigger hosts get half their cores, capped at 8 (beyond that small nets gain nothing).
     return 1 if cores <= 2 else min(8, cores // 2)
@@ -97,7 +106,7 @@ def device_info() -> DeviceInfo:
     if device.type == "cpu":
         threads = cpu_threads()
         torch.set_num_threads(threads)
-        description = f"CPU ({threads} thread{'s' if threads > 1 else ''} of {os.cpu_count()} cores)"
+        description = f"CPU ({threads} thread{'s' if threads > 1 else ''} of {usable_cores()} cores)"
     elif zero_gpu:
         description = "ZeroGPU (a shared GPU is attached per request)"
     elif device.type == "cuda":

@@ -714,8 +714,10 @@ class FastMethod:
         output_names = [f"out{i}" for i in range(outputs)]
         dynamic = {name: dict(enumerate(f"{name}_{d}" for d in range(t.dim())))
                    for name, t in zip(call.tensor_names, call.tensors)}
+        # Written under a name of this process and thread, then renamed: replicas (processes) that export the
+        # same file at once each write their own, and the rename is atomic: no one ever reads half a file.
         temporary = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-        with torch.no_grad(), warnings.catch_warnings():
+        with torch.no_grad(), warnings.catch_warnings(), _removed_on_error(temporary):
             warnings.simplefilter("ignore")  # tracer and deprecation warnings: the check below is what counts
             torch.onnx.export(
                 _Bound(self.owner, self.method, call).eval(),
@@ -728,7 +730,7 @@ class FastMethod:
                 opset_version=OPSET,
                 do_constant_folding=True,
             )
-        os.replace(temporary, path)  # atomic: another process never reads half a file
+            os.replace(temporary, path)  # atomic: another process never reads half a file
         self._remove_stale(path)
         log.info("%s: exported to %s", self.label, path)
         return path
@@ -742,6 +744,16 @@ class FastMethod:
             feeds[name] = (t if t.is_contiguous() else t.contiguous()).numpy()  # numpy shares the memory
 
         return [torch.from_numpy(array) for array in variant.session.run(None, feeds)]
+
+
+@contextlib.contextmanager
+def _removed_on_error(path: Path):
+    """Delete ``path`` if the block fails (a half-written export must not stay in the cache folder)."""
+    try:
+        yield
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
 
 
 # ---------------------------------------------------------------- the registry's entry point

@@ -52,6 +52,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, TypeVar
 
+from playground.device import usable_cores
 from playground.errors import Busy
 
 Frame = TypeVar("Frame")
@@ -82,11 +83,13 @@ def process_rss_mb() -> float:
 
 
 def _total_ram_mb() -> float:
-    """This machine's memory in MB (8 GB where the OS does not say)."""
+    """This process's share of the machine's memory in MB (8 GB where the OS does not say): all of it, or
+    PLAYGROUND_MEMORY_SHARE of it (e.g. 0.5 for each of two replicas on one machine: playground.deploy)."""
+    share = float(os.environ.get("PLAYGROUND_MEMORY_SHARE", "1"))
     try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
+        return share * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20
     except (ValueError, OSError, AttributeError):
-        return 8192.0
+        return share * 8192.0
 
 
 def default_rss_limit_mb() -> float:
@@ -206,7 +209,7 @@ class Runtime:
         clock: Callable[[], float] = time.monotonic,
         rss_mb: Callable[[], float] = process_rss_mb,
     ):
-        self.slots = slots or max(1, min(os.cpu_count() or 1, 8))
+        self.slots = slots or max(1, min(usable_cores(), 8))  # the cores this process may use
         self.heavy_slots = max(1, min(heavy_slots, self.slots))
         self.max_jobs = max_jobs
         self.max_line = max_line

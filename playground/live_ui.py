@@ -154,6 +154,7 @@ class RoomPanel:
     """The rooms controls of one live panel (``room_panel`` places them, ``wire_room`` gives them life)."""
 
     panel: str
+    accordion: gr.Accordion
     open_button: gr.Button
     code: gr.Textbox
     join: gr.Button
@@ -164,7 +165,7 @@ class RoomPanel:
 
 def room_panel(panel: str, copy: bool = False) -> RoomPanel:
     """The rooms accordion of ``panel``, where it is called in the tab's layout (near its Play)."""
-    with gr.Accordion("Follow the teacher (rooms)", open=False, elem_id=f"{panel}-room"):
+    with gr.Accordion("Follow the teacher (rooms)", open=False, elem_id=f"{panel}-room") as accordion:
         gr.Markdown("**Host:** open a room and read its code to the class; your runs here are then shown to "
                     "everyone who joined (they train nothing). Stop ends the room. **Everyone else:** type the "
                     "code and press Join to watch" + (", or take a copy to go on training alone." if copy else "."))
@@ -175,7 +176,7 @@ def room_panel(panel: str, copy: bool = False) -> RoomPanel:
             leave = gr.Button("Leave", size="sm", elem_id=f"{panel}-room-leave")
             take = gr.Button("Take a copy", size="sm", elem_id=f"{panel}-room-copy", visible=copy)
         info = gr.Markdown(elem_id=f"{panel}-room-info")
-    return RoomPanel(panel, open_button, code, join, leave, take, info)
+    return RoomPanel(panel, accordion, open_button, code, join, leave, take, info)
 
 
 def _close_rooms_of(request: gr.Request) -> None:
@@ -201,8 +202,22 @@ def wire_room(controls: RoomPanel, outputs: list, *, private: tuple = (), copy=N
 
     def open_room(request: gr.Request):
         room = rooms.default_rooms().open(owner_of(request), panel, len(outputs))
-        return (f"Room **{room.code}** is open. Read the code to the class; your next run here is shown to "
-                f"everyone who joins. Stop ends the room."), room.code
+        return (f"Room **{room.code}** is open. Read the code to the class, or share the link "
+                f"[{rooms.link(room.code)}]({rooms.link(room.code)}); your next run here is shown to everyone who "
+                f"joins. Stop ends the room."), room.code
+
+    def from_link(request: gr.Request):
+        """A page opened with a room's link (``?room=CODE``) finds the code filled in and the panel open."""
+        code_in_link = (dict(request.query_params).get("room", "") if request is not None else "").strip().upper()
+        try:
+            room = rooms.default_rooms().find(code_in_link, panel) if code_in_link else None
+        except UserInputError:
+            room = None  # ended, or another panel's room (that panel's own page-load event fills it)
+        if room is None:
+            return gr.skip(), gr.skip(), gr.skip()
+        gr.Info(f"Your link opens room {room.code}: press Join in its panel's 'Follow the teacher' to watch.")
+        return (gr.Accordion(open=True), room.code,
+                f"Room **{room.code}** (from your link): press Join to watch the host's run.")
 
     def watch_room(room_code: str, request: gr.Request):
         owner = owner_of(request)
@@ -239,6 +254,8 @@ def wire_room(controls: RoomPanel, outputs: list, *, private: tuple = (), copy=N
 
     controls.open_button.click(friendly(open_room), None, [info, code], api_name=f"{panel}_room_open",
                                concurrency_limit=None)
+    current_app().load(from_link, None, [controls.accordion, code, info], api_visibility="undocumented",
+                       concurrency_limit=None, show_progress="hidden")
     controls.join.click(friendly(watch_room), [code], [*shown, info], api_name=f"{panel}_room_join",
                         concurrency_limit=None, show_progress="hidden")
     controls.leave.click(leave_room, None, None, api_name=f"{panel}_room_leave", concurrency_limit=None)

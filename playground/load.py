@@ -1,6 +1,6 @@
 """A class at once: drive the app with many real ``gradio_client`` visitors on loopback.
 
-    python -m playground.load --visitors 30 --seconds 30 [--scenario mlp|mixed | --panel NAME] [--url URL]
+    python -m playground.load --visitors 30 --seconds 30 [--scenario mlp|class|mixed | --panel NAME] [--url URL]
 
 Without ``--url`` it starts the app (as ``python app.py`` would, 127.0.0.1, a free port), measures,
 and stops it. Every visitor is its own Gradio session. In the ``mlp`` scenario each one
@@ -9,7 +9,9 @@ classifies a photo, presses Play in the live MLP playground, watches the stream 
 The first classify comes from every visitor in the same instant (the worst case); the table
 reports the two kinds apart. In ``mixed`` the visitors are
 spread over every live panel (see ``playground.load_tasks``) and also sample a GAN and denoise.
-With ``--panel NAME`` every visitor presses Play on that one live panel at the same instant
+In ``class`` each visitor also denoises and samples a GAN while the MLP
+trains, and trains the CNN lab once (one epoch) after it. With ``--panel NAME`` every visitor presses Play on that one
+live panel at the same instant
 (``NAME`` as the runtime knows it: cnn_lab, gatys, transfer, live_dcgan, gpt_live, …).
 
 It prints one row per visitor (time to the first reply of any kind, time to the first training
@@ -17,16 +19,25 @@ frame, how long they waited in the runtime's line and what the line's first noti
 frames per second, how long Stop took to end the run, errors) and a summary: one-shot latency p50/p95 per kind, errors,
 and the server's peak RSS (when it started the server, or with ``--server-pid``).
 Everything is bounded: N visitors, S seconds each, a hard deadline; it never leaves loopback.
+
+Through the balancer of ``python -m playground.deploy --state FILE``: ``--url`` its address and
+``--deploy-state FILE``. Each row then says which replica the visitor's cookie ties them to, the errors
+are counted by kind (lost session: "Session not found" / "Event not found"; connection: refused, reset,
+closed mid-stream; refused; other) and per replica, and each replica's peak memory is printed.
+``--kill-replica A --kill-at 10`` kills replica A with SIGKILL 10 s into the run and sends newcomers
+(open the page, classify a photo) 0.2–5 s after the kill.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import os
 import re
 import statistics
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -43,6 +54,7 @@ class Visitor:
 
     index: int
     panel: str = ""
+    replica: str = ""  # behind the balancer (playground.deploy): the replica its cookie names
     first_reply: float | None = None  # seconds from pressing Play to the first output of any kind (frame or notice)
     first_frame: float | None = None  # seconds from pressing Play to the first training frame
     line_notices: int = 0  # "In line" notices (the runtime's waiting line)
@@ -78,6 +90,40 @@ class Visitor:
         return self.frames / self.watched if self.watched > 0 else 0.0
 
 
+# What an error says, by kind. Behind a balancer that lost stickiness, Gradio answers "Session not found" or
+# "Event not found in queue"; a replica that died breaks the connection (refused, reset, closed mid-stream).
+# gradio_client ends a job whose stream was cut with CancelledError (the visitors here never cancel one).
+ERROR_KINDS = (
+    ("lost session", ("session not found", "event not found", "session_not_found")),
+    ("connection", ("cancellederror", "connection refused", "connecterror", "connection reset", "reset by peer",
+                    "remoteprotocolerror",
+                    "peer closed", "server disconnected", "readerror", "connection errored out", "broken",
+                    "could not connect", "503", "502")),
+    ("refused", ("line for live training is full", "memory limit", "busy", "queue is full")),
+    ("no frame", ("no training frame",)),
+    ("timeout", ("readtimeout", "timed out", "timeouterror")),  # the client gave up waiting (an overloaded host)
+)
+
+
+def error_kind(message: str) -> str:
+    """"lost session", "connection", "refused", "no frame", "timeout" or "other" for one error's text."""
+    text = message.lower()
+    for kind, marks in ERROR_KINDS:
+        if any(mark in text for mark in marks):
+            return kind
+    return "other"
+
+
+def described(error: BaseException) -> str:
+    """An error's kind and its first words (some connection errors have no message of their own)."""
+    return f"{type(error).__name__}: {' '.join(str(error).split())[:160]}"  # one line: it goes in a table row
+
+
+def replica_of(client) -> str:
+    """The replica the balancer's cookie ties ``client`` to ("" without a balancer)."""
+    return (getattr(client, "cookies", None) or {}).get("PLAYGROUND_REPLICA", "")
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -92,12 +138,30 @@ def served(url: str | None, server_pid: int | None):
     if url is None:
         process, url = start_server()
         server_pid = process.pid
+    else:
+        wait_until_served(url)
     print(f"app: {url} (server pid {server_pid})", flush=True)
     try:
         yield url, server_pid
     finally:
         if process is not None:
             stop(process)
+
+
+def wait_until_served(url: str, timeout: float = 240) -> None:
+    """Wait for a running app (or a balancer whose replicas are still starting: 503) to serve its page."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def start_server() -> tuple[subprocess.Popen, str]:
@@ -170,7 +234,7 @@ def timed(visitor: Visitor, kind: str, call) -> None:
         call()
         visitor.one_shots.append((kind, time.perf_counter() - began))
     except Exception as error:  # noqa: BLE001 - every failure is counted and shown
-        visitor.errors.append(f"{kind}: {type(error).__name__}: {str(error)[:120]}")
+        visitor.errors.append(f"{kind}: {described(error)}")
 
 
 def run_visitor(visitor: Visitor, client, task, args: list, seconds: float, start: threading.Barrier,
@@ -237,7 +301,7 @@ def run_visitor(visitor: Visitor, client, task, args: list, seconds: float, star
     if job.done() and job.exception() is not None:
         message = str(job.exception())
         visitor.refused = any(word in message for word in ("line for live training is full", "memory limit", "busy"))
-        visitor.errors.append(f"stream: {message[:160]}")
+        visitor.errors.append(f"stream: {described(job.exception())}")
         return
     if first_at is None:
         visitor.errors.append(f"no training frame within {seconds:.0f} s")
@@ -253,10 +317,13 @@ def run_visitor(visitor: Visitor, client, task, args: list, seconds: float, star
     outputs = job.outputs()
     visitor.stopped_frame = bool(outputs) and "Stopped" in str(outputs[-1][task.status_index])
     if job.exception() is not None:
-        visitor.errors.append(f"stream: {str(job.exception())[:160]}")
+        visitor.errors.append(f"stream: {described(job.exception())}")
+    for kind, call in task.after:
+        timed(visitor, kind, lambda: call(client))
 
 
-def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pid: int | None) -> list[Visitor]:
+def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pid: int | None,
+        kill: "ReplicaKill | None" = None) -> list[Visitor]:
     from gradio_client import Client
 
     from playground.load_tasks import tasks_for
@@ -283,26 +350,117 @@ def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pi
             thread.start()
         for thread in threads:
             thread.join(timeout=300)
-        warm = Client(url, verbose=False, download_files=False)
         warmups = {kind: call for task in tasks for kind, call in (*task.warmup, *task.before, *task.during)}
-        for call in warmups.values():
-            call(warm)  # load each one-shot model once, so latencies measure the crowd, not disk reads
+        for warm in warm_clients(url, {replica_of(client) for client in clients if client is not None}):
+            for call in warmups.values():
+                call(warm)  # load each one-shot model once, so latencies measure the crowd, not disk reads
         # Everything the visitors send is ready before the clock starts (building it imports modules
         # in this process, which must not count as the server's time to a first frame).
         play_args = [task.play_args() for task in tasks]
-        people = [Visitor(index, panel=task.panel) for index, task in enumerate(tasks)]
-        start = threading.Barrier(visitors)
+        people = [Visitor(index, panel=task.panel, replica=replica_of(clients[index])) for index, task in enumerate(tasks)]
+        start = threading.Barrier(visitors + (kill is not None))
         deadline = time.monotonic() + seconds + 120
         with MemoryWatch(server_pid) as memory:
             threads = [threading.Thread(target=run_visitor,
                                         args=(person, clients[i], tasks[i], play_args[i], seconds, start, deadline))
                        for i, person in enumerate(people)]
+            if kill is not None:
+                threads.append(threading.Thread(target=kill.run, args=(url, start)))
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join(timeout=seconds + 200)
+        stuck = sum(thread.is_alive() for thread in threads)
         report(people, memory, scenario, seconds)
+        if stuck:
+            print(f"  still waiting    {stuck} visitors' calls had no answer 200 s after their time was up")
+        if kill is not None:
+            kill.report(people)
         return people
+
+
+def warm_clients(url: str, replicas: set[str]):
+    """One client per replica the visitors are on (one client without a balancer), to warm each one up."""
+    from gradio_client import Client
+
+    seen: set[str] = set()
+    for _ in range(4 * max(1, len(replicas))):
+        client = Client(url, verbose=False, download_files=False)
+        if replica_of(client) not in seen:
+            seen.add(replica_of(client))
+            yield client
+        if seen >= replicas:
+            return
+
+
+@dataclass
+class Newcomer:
+    """A visitor who opens the page after a replica was killed."""
+
+    after_kill: float  # when they arrived, s after the kill
+    replica: str = ""
+    served: float | None = None  # seconds from arriving to their classify's answer
+    error: str = ""
+
+
+class ReplicaKill:
+    """Kills one replica of a ``playground.deploy`` run (SIGKILL) ``at`` seconds after the visitors start,
+    then sends newcomers (a page opened and a photo classified) at fixed moments after the kill."""
+
+    ARRIVALS = (0.2, 1.0, 2.0, 3.0, 4.0, 5.0)  # s after the kill
+
+    def __init__(self, state_file: Path, letter: str, at: float):
+        import json
+
+        self.state = json.loads(Path(state_file).read_text())
+        by_letter = {replica["letter"]: replica for replica in self.state["replicas"]}
+        if letter not in by_letter:
+            raise ValueError(f"no replica {letter!r} in {state_file} (it has {', '.join(by_letter)})")
+        self.letter, self.at, self.pid = letter, at, by_letter[letter]["pid"]
+        self.newcomers = [Newcomer(after) for after in self.ARRIVALS]
+
+    def run(self, url: str, start: threading.Barrier) -> None:
+        import signal
+
+        start.wait()
+        time.sleep(self.at)
+        os.kill(self.pid, signal.SIGKILL)
+        killed = time.monotonic()
+        print(f"killed replica {self.letter} (pid {self.pid}) with SIGKILL", flush=True)
+        threads = [threading.Thread(target=self._arrive, args=(url, newcomer, killed)) for newcomer in self.newcomers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+
+    @staticmethod
+    def _arrive(url: str, newcomer: Newcomer, killed: float) -> None:
+        from gradio_client import Client
+
+        from playground.load_tasks import classify
+
+        time.sleep(max(0.0, killed + newcomer.after_kill - time.monotonic()))
+        began = time.perf_counter()
+        try:
+            client = Client(url, verbose=False, download_files=False)
+            newcomer.replica = replica_of(client)
+            classify(client)
+            newcomer.served = time.perf_counter() - began
+        except Exception as error:  # noqa: BLE001 - reported in the table
+            newcomer.error = f"{type(error).__name__}: {str(error)[:120]}"
+
+    def report(self, people: list[Visitor]) -> None:
+        print(f"\nreplica {self.letter} killed (SIGKILL) {self.at:.0f} s after the visitors started")
+        for on_dead in (False, True):
+            group = [p for p in people if (p.replica == self.letter) == on_dead]
+            kinds = collections.Counter(error_kind(e) for p in group for e in p.errors)
+            print(f"  visitors on {'the killed replica' if on_dead else 'the other replicas'}: {len(group)}, "
+                  f"with errors {sum(bool(p.errors) for p in group)}; errors by kind: "
+                  + (", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items())) or "none"))
+        print(f"  {'arrived s after kill':>20} {'replica':>7} {'served in s':>11}  error")
+        for newcomer in self.newcomers:
+            served = f"{newcomer.served:.2f}" if newcomer.served is not None else "—"
+            print(f"  {newcomer.after_kill:>20.1f} {newcomer.replica or '—':>7} {served:>11}  {newcomer.error}")
 
 
 def run_room(viewers: int, seconds: float, panel: str, url: str | None, server_pid: int | None) -> list[Visitor]:
@@ -364,7 +522,7 @@ def run_room(viewers: int, seconds: float, panel: str, url: str | None, server_p
                 outputs = job.outputs()
                 person.stopped_frame = bool(outputs) and "has ended" in str(outputs[-1][-1])
                 if job.done() and job.exception() is not None:
-                    person.errors.append(f"stream: {str(job.exception())[:160]}")
+                    person.errors.append(f"stream: {described(job.exception())}")
                 elif not job.done():
                     person.errors.append("the room did not end within 30 s of the host's Stop")
         report(people, memory, f"{panel} room: 1 host + {viewers} viewers", seconds)
@@ -389,11 +547,11 @@ def report(people: list[Visitor], memory: MemoryWatch, scenario: str, seconds: f
         return f"{value:.2f}" if value is not None else "—"
 
     print(f"\nscenario {scenario}: {len(people)} visitors, {seconds:.0f} s each")
-    print(f"{'visitor':>7} {'panel':<19} {'reply s':>7} {'first frame s':>13} {'in line':>7} {'line s':>6} "
+    print(f"{'visitor':>7} {'panel':<19} {'rep':>3} {'reply s':>7} {'first frame s':>13} {'in line':>7} {'line s':>6} "
           f"{'est. s':>6} {'waited s':>8} {'frames/s':>8} {'frames':>6} {'notices':>7} {'stop s':>6} {'stopped':>7}  "
           "errors")
     for person in people:
-        print(f"{person.index:>7} {person.panel:<19} {shown(person.first_reply):>7} {shown(person.first_frame):>13} "
+        print(f"{person.index:>7} {person.panel:<19} {person.replica or '—':>3} {shown(person.first_reply):>7} {shown(person.first_frame):>13} "
               f"{person.line_notices:>7} {shown(person.line_wait):>6} {shown(person.estimate):>6} "
               f"{shown(person.waited):>8} "
               f"{person.fps:>8.1f} {person.frames:>6} {person.notices:>7} {shown(person.stop_seconds):>6} "
@@ -427,7 +585,13 @@ def report(people: list[Visitor], memory: MemoryWatch, scenario: str, seconds: f
         times = [t for p in people for k, t in p.one_shots if k == kind]
         print(f"  {kind:<30} p50 {percentile(times, 50):.2f} s · p95 {percentile(times, 95):.2f} s · n={len(times)}")
     errors = sum(len(p.errors) for p in people)
-    print(f"  errors           {errors}")
+    kinds = collections.Counter(error_kind(e) for p in people for e in p.errors)
+    print(f"  errors           {errors}" + (" (" + ", ".join(f"{kind} {n}" for kind, n in sorted(kinds.items())) + ")"
+                                            if errors else " (lost session 0, connection 0, other 0)"))
+    replicas = collections.Counter(p.replica for p in people if p.replica)
+    if replicas:
+        print("  replicas         " + " · ".join(f"{letter}: {n} visitors, {sum(len(p.errors) for p in people if p.replica == letter)}"
+                                              f" errors" for letter, n in sorted(replicas.items())))
     from playground import live
 
     limits = (f"(its limit {live.default_rss_limit_mb():.0f} MB; live reservations may total "
@@ -438,6 +602,9 @@ def report(people: list[Visitor], memory: MemoryWatch, scenario: str, seconds: f
         print(f"  server CPU       {memory.cpu_seconds:.1f} s for {frames} frames "
               f"({1000 * memory.cpu_seconds / frames:.1f} ms per frame, one-shots included)")
     print(f"  machine load     {' / '.join(f'{v:.1f}' for v in os.getloadavg())} (1 / 5 / 15 min, all processes)")
+    times = os.times()
+    print(f"  load command CPU {times.user + times.system:.1f} s since it started (the visitors' clients share the "
+          "machine with the server)")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -446,12 +613,17 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--visitors", type=int, default=8, help="simulated visitors (1–150)")
     parser.add_argument("--seconds", type=float, default=20, help="how long each visitor watches (1–300)")
-    parser.add_argument("--scenario", choices=["mlp", "mixed"], default="mlp")
+    parser.add_argument("--scenario", choices=["mlp", "class", "mixed"], default="mlp")
     parser.add_argument("--panel", choices=sorted(PANELS), help="every visitor on this one live panel")
     parser.add_argument("--room", action="store_true",
                         help="with --panel (mlp, cnn_lab, gpt_live): one host opens a room, the visitors watch it")
     parser.add_argument("--url", help="a running app on loopback (default: start one)")
     parser.add_argument("--server-pid", type=int, help="the running app's pid, to read its memory")
+    parser.add_argument("--deploy-state", help="the --state file of python -m playground.deploy (with --url "
+                        "its balancer): each replica's peak memory, and what --kill-replica kills")
+    parser.add_argument("--kill-replica", metavar="LETTER",
+                        help="with --deploy-state: SIGKILL this replica mid-run, then send newcomers")
+    parser.add_argument("--kill-at", type=float, default=10.0, help="seconds after the visitors start (default 10)")
     args = parser.parse_args(argv)
     if not 1 <= args.visitors <= 150 or not 1 <= args.seconds <= 300:
         parser.error("--visitors must be 1–150 and --seconds 1–300")
@@ -462,7 +634,50 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"--room needs --panel {' | '.join(ROOM_PANELS)}")
         run_room(args.visitors, args.seconds, args.panel, args.url, args.server_pid)
         return
-    run(args.visitors, args.seconds, args.panel or args.scenario, args.url, args.server_pid)
+    if args.kill_replica and not (args.deploy_state and args.url):
+        parser.error("--kill-replica needs --deploy-state and --url (the balancer)")
+    if args.deploy_state and args.url:
+        wait_for_replicas(args.url, Path(args.deploy_state))
+    kill = ReplicaKill(Path(args.deploy_state), args.kill_replica.upper(), args.kill_at) if args.kill_replica else None
+    run(args.visitors, args.seconds, args.panel or args.scenario, args.url, args.server_pid, kill)
+    if args.deploy_state:
+        replicas_memory(Path(args.deploy_state))
+    # Done: a call that never answered (reported above) must not keep the command alive in gradio_client's
+    # worker threads, which Python would otherwise wait for at exit.
+    sys.stdout.flush()
+    os._exit(0)
+
+
+def wait_for_replicas(url: str, state_file: Path, timeout: float = 300) -> None:
+    """Wait until the balancer sends newcomers to every replica of the runner's state (each is ready and in
+    rotation), so the visitors spread over all of them."""
+    import json
+    import urllib.request
+
+    letters = {replica["letter"] for replica in json.loads(state_file.read_text())["replicas"]}
+    seen: set[str] = set()
+    deadline = time.monotonic() + timeout
+    while seen != letters:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"replicas {sorted(letters - seen)} not in rotation within {timeout:.0f} s")
+        try:
+            with urllib.request.urlopen(url + "healthz", timeout=5) as response:
+                seen.add(json.loads(response.read())["replica"])
+        except OSError:
+            time.sleep(0.5)
+    print(f"balancer: every replica in rotation ({', '.join(sorted(letters))})", flush=True)
+
+
+def replicas_memory(state_file: Path) -> None:
+    """Each replica's peak resident memory since it started (the kernel's VmHWM), as the runner's state says."""
+    import json
+
+    for replica in json.loads(state_file.read_text())["replicas"]:
+        try:
+            peak = f"{status_mb(replica['pid'], 'VmHWM'):.0f} MB"
+        except OSError:
+            peak = "(gone)"
+        print(f"  replica {replica['letter']} peak RSS {peak} (pid {replica['pid']}, cores {replica['cores']})")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ class Task:
     training_mark: str  # text that only a training frame's status contains ("a|b": either)
     before: tuple = field(default=())  # (kind, call(client)) one-shots before Play
     during: tuple = field(default=())  # ... and half-way through watching
+    after: tuple = field(default=())  # ... and after Stop
     warmup: tuple = field(default=())  # (kind, call) made once, by a separate client, before the visitors start
     room_status_index: int = 0  # where the status is in what a room's viewer gets (its shared outputs)
 
@@ -65,6 +66,13 @@ def gan_sample(client) -> None:
 def denoise(client) -> None:
     # A bundled photo with Gaussian noise, through the autoencoder (no classical baselines).
     client.predict("Bundled photo", "astronaut", 0, None, False, None, "Gaussian", 0.1, 0, False, api_name="/denoise")
+
+
+def cnn_lab_run(client) -> None:
+    """A short CNN-lab training (one epoch on 1,000 digits) watched to its end: a run, not a one-shot, but
+    what each visitor of the class scenario does once after the MLP playground."""
+    job = client.submit("Adam", 1e-3, 1, 64, True, True, 0, 10, 1000, api_name="/cnn_lab_train")
+    job.result(timeout=600)  # raises what the stream raised
 
 
 # ---------------------------------------------------------------- live panels
@@ -143,10 +151,21 @@ OTHERS: list[Task] = [
 PANELS: dict[str, Task] = {task.panel: task for task in [*MIXED, *OTHERS]}  # the runtime's panel name → task
 
 
+# The class through a balancer (issue 35): each visitor classifies, plays the MLP playground, denoises and
+# samples a GAN while it trains, and then trains the CNN lab once.
+CLASS = dataclasses.replace(MLP, before=(("classify", classify),),
+                            during=(("denoise", denoise), ("gan sample", gan_sample)),
+                            after=(("cnn lab run", cnn_lab_run),),
+                            warmup=(("classify", classify), ("denoise", denoise), ("gan sample", gan_sample)))
+
+
 def tasks_for(scenario: str, visitors: int) -> list[Task]:
-    """The task of each visitor: all MLP, the live panels in turn (mixed), or all on one panel (its name)."""
+    """The task of each visitor: all MLP, the class (MLP and every one-shot, then a CNN-lab run), the live
+    panels in turn (mixed), or all on one panel (its name)."""
     if scenario == "mlp":
         return [MLP] * visitors
+    if scenario == "class":
+        return [CLASS] * visitors
     if scenario in PANELS:
         return [PANELS[scenario]] * visitors
     # Mixed: the panels in turn; each visitor makes one of the one-shot calls before and during.

@@ -41,9 +41,14 @@ class Room:
 
 
 class Rooms:
-    """Every open room of this process, by code (``default_rooms()``; tests make their own)."""
+    """Every open room of this process, by code (``default_rooms()``; tests make their own).
 
-    def __init__(self) -> None:
+    Behind a load balancer with several replicas, ``replica`` (this process's letter, see
+    ``playground.health``) is the first letter of every code, so the balancer can send a room's link
+    (``?room=CODE``) to the replica that holds the room."""
+
+    def __init__(self, replica: str = "") -> None:
+        self.replica = replica
         self._cond = threading.Condition()
         self._by_code: dict[str, Room] = {}
         self._by_host: dict[tuple[str, str], Room] = {}
@@ -67,6 +72,9 @@ class Rooms:
         code = (code or "").strip().upper()
         with self._cond:
             room = self._by_code.get(code)
+        if (room is None or room.ended) and self.replica and code[:1] != self.replica:
+            raise UserInputError(f"room {code} is on another server of this site: open its link "
+                                 f"({link(code)} after the site's address) to join it")
         if room is None or room.ended:
             raise UserInputError(f"no open room has the code {code!r}: check it with your teacher")
         if room.panel != panel:
@@ -121,14 +129,26 @@ class Rooms:
 
     def _new_code(self) -> str:
         while True:
-            code = "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
+            code = self.replica + "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH - len(self.replica)))
             if code not in self._by_code:
                 return code
 
 
-_DEFAULT = Rooms()
+def link(code: str) -> str:
+    """The part of the page's address that opens room ``code`` (the balancer routes it to the room's replica)."""
+    return f"?room={code}"
+
+
+_DEFAULT: Rooms | None = None
+_DEFAULT_LOCK = threading.Lock()
 
 
 def default_rooms() -> Rooms:
-    """This process's rooms (the app's)."""
-    return _DEFAULT
+    """This process's rooms (the app's), named after its replica."""
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None:
+            from playground.health import replica
+
+            _DEFAULT = Rooms(replica())
+        return _DEFAULT

@@ -60,15 +60,17 @@ def start_app(
     cwd: Path | str | None = None,
     python: str = sys.executable,
     script: str | None = None,
+    preexec_fn=None,
     **env: str,
 ) -> subprocess.Popen:
     """Start the app in a child process on 127.0.0.1:``port`` (call ``wait_for_http`` next).
 
     ``script`` runs a file (``"app.py"`` in a checkout, as a Space does) instead of the
-    installed package's ``launch()``.
+    installed package's ``launch()``; ``preexec_fn`` runs in the child before that (``playground.deploy``).
     """
     argv = [python, script] if script else [python, "-c", LAUNCH_CODE]
-    return subprocess.Popen(argv, cwd=cwd, env=app_env(port, **env), stdout=log, stderr=subprocess.STDOUT)
+    return subprocess.Popen(argv, cwd=cwd, env=app_env(port, **env), stdout=log, stderr=subprocess.STDOUT,
+                            preexec_fn=preexec_fn)
 
 
 def stop(process: subprocess.Popen, timeout: float = 20) -> None:

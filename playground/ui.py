@@ -20,7 +20,7 @@ import gradio as gr
 from gradio.components.image_editor import EditorData
 
 from playground import checks, images, live
-from playground.device import gpu
+from playground.device import device_info, gpu
 from playground.errors import Busy, TrainingDiverged, UserInputError, WeightsError
 
 log = logging.getLogger("playground")
@@ -344,3 +344,13 @@ def attach_first_visit(app: gr.Blocks) -> None:
         return
     app.load(gpu(first_visit.values), None, first_visit.outputs, api_visibility="undocumented",
              show_progress="hidden")
+
+
+def compute_first_visit(app: gr.Blocks) -> None:
+    """Compute the first-visit examples now (a replica does it before it calls itself ready), so even the
+    first page load gets them at once; later loads reuse the kept values either way."""
+    first_visit = getattr(app, "_first_visit", None)
+    if first_visit is None or device_info().zero_gpu:  # ZeroGPU lends its GPU to requests only: a visitor computes them
+        return
+    for _ in first_visit.values():
+        pass
