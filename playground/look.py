@@ -1,0 +1,98 @@
+"""The app's look on every screen: a theme whose text colours pass WCAG AA, and CSS for phones.
+
+Gradio's Soft theme draws labels, the selected tab and primary buttons in indigo-500 (#6366f1)
+and secondary text in grey-400 (#9ca3af): against their backgrounds those pairs measure 2.4–4.5:1,
+below the 4.5:1 that small text needs (axe-core, 2026-12-07). The theme below keeps Soft and moves
+those colours one or two shades darker (indigo-600/700, grey-600): 6–7:1.
+
+The CSS lets the page fit a 390 px phone: the title wraps between words (never inside one), the
+header's badge goes under it, pictures shrink to the width, and controls are at least 24 px tall
+(WCAG 2.2 target size). Tab bars wrap onto a second row instead of hiding tabs behind Gradio's
+"More tabs" menu (``wrap_every_tab_bar``).
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+
+def theme() -> gr.themes.Base:
+    return gr.themes.Soft().set(
+        # Labels on their pale-indigo chips: indigo-700 on indigo-100 is 6.9:1 (indigo-500 was 3.6:1).
+        block_label_text_color="*primary_700",
+        block_title_text_color="*primary_700",
+        # Secondary text (a slider's min and max, info lines, the footer): grey-600 on white is 7.6:1.
+        body_text_color_subdued="*neutral_600",
+        input_placeholder_color="*neutral_500",
+        # White on indigo-600 is 6.3:1 (on indigo-500, 4.5:1 exactly missed it at 4.46).
+        button_primary_background_fill="*primary_600",
+        button_primary_background_fill_hover="*primary_700",
+        button_primary_border_color="*primary_600",
+        button_primary_border_color_hover="*primary_700",
+        checkbox_label_background_fill_selected="*primary_600",
+        # The selected tab's label and links: indigo-600 on the page's grey-50 is 6.0:1.
+        color_accent="*primary_600",
+        link_text_color="*primary_700",
+    )
+
+
+CSS = """
+.explainer { font-size: 0.95em; }
+#device-badge { text-align: right; opacity: 0.9; }
+#groups > .tab-wrapper button { font-size: 1.1em; font-weight: 600; }
+/* A title breaks between words only. */
+#app-title h1 { overflow-wrap: normal; word-break: normal; hyphens: none; }
+/* Pictures and plots never make the page wider than the screen. */
+.gradio-container img, .gradio-container canvas, .gradio-container svg { max-width: 100%; }
+.gradio-container table { display: block; max-width: 100%; overflow-x: auto; }
+@media (max-width: 640px) {
+  #app-header { flex-wrap: wrap; }
+  #app-header > * { min-width: 100% !important; }
+  #device-badge { text-align: left; }
+  #app-title h1 { font-size: 1.6em; }
+  /* Tab labels are touch targets: at least 44 px tall on a touch screen. */
+  [role=tab] { min-height: 44px; }
+}
+"""
+
+
+# Runs once in the page (``launch(head=...)``): names what Gradio leaves unnamed for a screen reader.
+# - An example picture is a button holding an <img alt="">: it is named after its file
+#   ("Example: coffee" for coffee_512.jpg).
+# - An empty output is a <div aria-label="Empty value"> with no role, which ARIA forbids: it becomes an image.
+# The observer looks again after the page changes, at most once per animation frame.
+HEAD = """<script>
+(() => {
+  const nameFromFile = (src) => decodeURIComponent(src.split('/').pop().split('?')[0])
+    .replace(/\\.[a-z0-9]+$/i, '').replace(/[_-]+/g, ' ').replace(/\\b\\d+\\b/g, '').trim();
+  const fix = () => {
+    scheduled = false;
+    for (const button of document.querySelectorAll('button.gallery-item:not([aria-label])')) {
+      const picture = button.querySelector('img[src]');
+      if (picture && !button.innerText.trim()) button.setAttribute('aria-label', `Example: ${nameFromFile(picture.src)}`);
+    }
+    for (const box of document.querySelectorAll('.empty[aria-label]:not([role])')) box.setAttribute('role', 'img');
+  };
+  let scheduled = false;
+  const schedule = () => { if (!scheduled) { scheduled = true; requestAnimationFrame(fix); } };
+  new MutationObserver(schedule).observe(document.documentElement, {subtree: true, childList: true});
+})();
+</script>"""
+
+
+def name_every_picture(app: gr.Blocks) -> None:
+    """Every picture output gets a text alternative: its label, until a handler sends a better one
+    (``alt_text`` in a ``gr.update``, with the numbers the picture shows). Without one, Gradio draws
+    the picture inside a button that a screen reader announces as just "button"."""
+    for block in app.blocks.values():
+        if isinstance(block, gr.Image) and not block.alt_text:
+            block.alt_text = block.label or "Picture"
+
+
+def wrap_every_tab_bar(app: gr.Blocks) -> None:
+    """Every ``gr.Tabs`` of the built app wraps its tab labels onto more rows when they do not fit,
+    instead of hiding them behind a "More tabs" menu (Gradio's default, ``overflow_behavior="menu"``).
+    Called once on the whole app, so tabs built by any module (or implicitly by a ``gr.Tab``) follow."""
+    for block in app.blocks.values():
+        if isinstance(block, gr.Tabs):
+            block.overflow_behavior = "wrap"
