@@ -10,7 +10,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from playground import live_ui, look, malloc, ui  # noqa: E402
+from playground import compress, live_ui, look, malloc, ui  # noqa: E402
 from playground.device import device_info  # noqa: E402
 from playground.tabs import GROUPS, Group, load_tab, load_tabs  # noqa: E402
 
@@ -77,6 +77,7 @@ def launch(app: gr.Blocks | None = None, **overrides):
         footer_links=["api", "gradio"],
         css=CSS,
         head=look.HEAD,
+        app_kwargs={"middleware": [compress.middleware()]},  # the page itself goes out gzipped
         theme=look.theme(),
     )
     settings.update(overrides)

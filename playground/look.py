@@ -45,6 +45,10 @@ CSS = """
 /* Pictures and plots never make the page wider than the screen. */
 .gradio-container img, .gradio-container canvas, .gradio-container svg { max-width: 100%; }
 .gradio-container table { display: block; max-width: 100%; overflow-x: auto; }
+/* Read by screen readers, not shown (the page's polite live region, see HEAD). */
+.visually-hidden-status { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+/* Icon buttons (download, full screen, copy) are touch targets of at least 24 px (WCAG 2.2). */
+.icon-button-wrapper .icon-button, .icon-button-wrapper a { min-width: 24px; min-height: 24px; }
 @media (max-width: 640px) {
   #app-header { flex-wrap: wrap; }
   #app-header > * { min-width: 100% !important; }
@@ -56,15 +60,44 @@ CSS = """
 """
 
 
-# Runs once in the page (``launch(head=...)``): names what Gradio leaves unnamed for a screen reader.
+# Runs once in the page (``launch(head=...)``): names what Gradio leaves unnamed for a screen reader,
+# and reads live statuses out politely.
 # - An example picture is a button holding an <img alt="">: it is named after its file
 #   ("Example: coffee" for coffee_512.jpg).
 # - An empty output is a <div aria-label="Empty value"> with no role, which ARIA forbids: it becomes an image.
+# - Every status (an element whose id ends in "-status", e.g. #cnn-status) of the open tab is read out
+#   through one polite live region, at most once every ANNOUNCE_MS: a run streaming 10 frames a second is
+#   heard as "Epoch 3/30 …" every few seconds, and its last words ("Stopped", "Done") always arrive.
 # The observer looks again after the page changes, at most once per animation frame.
+ANNOUNCE_MS = 4000
 HEAD = """<script>
 (() => {
+  const ANNOUNCE_MS = %d;
   const nameFromFile = (src) => decodeURIComponent(src.split('/').pop().split('?')[0])
     .replace(/\\.[a-z0-9]+$/i, '').replace(/[_-]+/g, ' ').replace(/\\b\\d+\\b/g, '').trim();
+  let region = null, lastSaid = '', lastAt = 0, pending = null;
+  const say = (text) => {
+    if (!region) {
+      region = document.createElement('div');
+      region.id = 'live-announcer';
+      region.className = 'visually-hidden-status';
+      region.setAttribute('role', 'status');
+      region.setAttribute('aria-live', 'polite');
+      document.body.append(region);
+    }
+    region.textContent = text;
+    lastSaid = text;
+    lastAt = performance.now();
+  };
+  const announce = () => {
+    const statuses = [...document.querySelectorAll('[id$="-status"]')].filter((node) => node.offsetParent !== null);
+    const text = statuses.map((node) => (node.querySelector('textarea')?.value || node.innerText || '').trim())
+      .filter(Boolean).join('. ').slice(0, 300);
+    if (!text || text === lastSaid) return;
+    clearTimeout(pending);
+    const wait = ANNOUNCE_MS - (performance.now() - lastAt);
+    if (wait <= 0) say(text); else pending = setTimeout(announce, wait);
+  };
   const fix = () => {
     scheduled = false;
     for (const button of document.querySelectorAll('button.gallery-item:not([aria-label])')) {
@@ -72,12 +105,13 @@ HEAD = """<script>
       if (picture && !button.innerText.trim()) button.setAttribute('aria-label', `Example: ${nameFromFile(picture.src)}`);
     }
     for (const box of document.querySelectorAll('.empty[aria-label]:not([role])')) box.setAttribute('role', 'img');
+    announce();
   };
   let scheduled = false;
   const schedule = () => { if (!scheduled) { scheduled = true; requestAnimationFrame(fix); } };
-  new MutationObserver(schedule).observe(document.documentElement, {subtree: true, childList: true});
+  new MutationObserver(schedule).observe(document.documentElement, {subtree: true, childList: true, characterData: true});
 })();
-</script>"""
+</script>""" % ANNOUNCE_MS
 
 
 def name_every_picture(app: gr.Blocks) -> None:
