@@ -44,7 +44,6 @@ CSS = """
 #app-title h1 { overflow-wrap: normal; word-break: normal; hyphens: none; }
 /* Pictures and plots never make the page wider than the screen. */
 .gradio-container img, .gradio-container canvas, .gradio-container svg { max-width: 100%; }
-.gradio-container table { display: block; max-width: 100%; overflow-x: auto; }
 /* Read by screen readers, not shown (the page's polite live region, see HEAD). */
 .visually-hidden-status { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 /* Icon buttons (download, full screen, copy) are touch targets of at least 24 px (WCAG 2.2). */
@@ -65,6 +64,8 @@ CSS = """
 # - An example picture is a button holding an <img alt="">: it is named after its file
 #   ("Example: coffee" for coffee_512.jpg).
 # - An empty output is a <div aria-label="Empty value"> with no role, which ARIA forbids: it becomes an image.
+# - A plot's empty layer (Vega's hover marks: <g role="graphics-symbol"> with nothing in it, and no name)
+#   is hidden from screen readers.
 # - Every status (an element whose id ends in "-status", e.g. #cnn-status) of the open tab is read out
 #   through one polite live region, at most once every ANNOUNCE_MS: a run streaming 10 frames a second is
 #   heard as "Epoch 3/30 …" every few seconds, and its last words ("Stopped", "Done") always arrive.
@@ -105,6 +106,7 @@ HEAD = """<script>
       if (picture && !button.innerText.trim()) button.setAttribute('aria-label', `Example: ${nameFromFile(picture.src)}`);
     }
     for (const box of document.querySelectorAll('.empty[aria-label]:not([role])')) box.setAttribute('role', 'img');
+    for (const mark of document.querySelectorAll('g[role=graphics-symbol]:not([aria-label]):empty')) mark.setAttribute('aria-hidden', 'true');
     announce();
   };
   let scheduled = false;
