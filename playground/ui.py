@@ -297,6 +297,8 @@ def keep_for_resending(output, value):
         return {**value, "value": keep_for_resending(output, value["value"])}
     if isinstance(output, gr.Image):
         return _keep_picture(value)
+    if isinstance(output, gr.ImageSlider) and isinstance(value, tuple):
+        return tuple(_keep_picture(picture) for picture in value)
     if isinstance(output, gr.Plot) and value is not None:
         return output.postprocess(value)
     return value
