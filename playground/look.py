@@ -75,11 +75,11 @@ CSS = """
 # - Every status (an element whose id ends in "-status", e.g. #cnn-status) of the open tab is read out
 #   through one polite live region, at most once every ANNOUNCE_MS: a run streaming 10 frames a second is
 #   heard as "Epoch 3/30 …" every few seconds, and its last words ("Stopped", "Done") always arrive.
-# The observer looks again after the page changes, at most once per animation frame.
+# The observer looks again 250 ms after the page changes (not on every streamed frame: the page stays idle).
 ANNOUNCE_MS = 4000
 HEAD = """<script>
 (() => {
-  const ANNOUNCE_MS = %d;
+  const ANNOUNCE_MS = %d, LOOK_AGAIN_MS = 250;
   const nameFromFile = (src) => decodeURIComponent(src.split('/').pop().split('?')[0])
     .replace(/\\.[a-z0-9]+$/i, '').replace(/[_-]+/g, ' ').replace(/\\b\\d+\\b/g, '').trim();
   let region = null, lastSaid = '', lastAt = 0, pending = null;
@@ -116,8 +116,8 @@ HEAD = """<script>
     announce();
   };
   let scheduled = false;
-  const schedule = () => { if (!scheduled) { scheduled = true; requestAnimationFrame(fix); } };
-  new MutationObserver(schedule).observe(document.documentElement, {subtree: true, childList: true, characterData: true});
+  const schedule = () => { if (!scheduled) { scheduled = true; setTimeout(fix, LOOK_AGAIN_MS); } };
+  new MutationObserver(schedule).observe(document.documentElement, {subtree: true, childList: true});
 })();
 </script>""" % ANNOUNCE_MS
 
