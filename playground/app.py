@@ -10,7 +10,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from playground import health, live_ui, malloc, ui  # noqa: E402
+from playground import compress, health, live_ui, look, malloc, ui  # noqa: E402
 from playground.device import device_info  # noqa: E402
 from playground.tabs import GROUPS, Group, load_tab, load_tabs  # noqa: E402
 
@@ -24,11 +24,7 @@ QUEUE_SIZE = 4 * live_ui.TRAINING_CONCURRENCY
 # live stream waiting for its turn plus the one-shot requests.
 MAX_THREADS = 2 * live_ui.TRAINING_CONCURRENCY + 16
 
-CSS = """
-.explainer { font-size: 0.95em; }
-#device-badge { text-align: right; opacity: 0.8; }
-#groups > .tab-wrapper button { font-size: 1.1em; font-weight: 600; }
-"""
+CSS = look.CSS
 
 
 def _build_group(group: Group) -> None:
@@ -52,8 +48,9 @@ def build_app() -> gr.Blocks:
         # there is, and launch() builds it again anyway (build_app: 3.06 s instead of 3.28 s,
         # medians of 5, 2-core host); the queue reads its limits when events arrive, not here.
         app.queue(default_concurrency_limit=HEAVY_CONCURRENCY, max_size=QUEUE_SIZE)
-        with gr.Row():
-            gr.Markdown("# Deep Learning Playground\nLearn deep learning by touching it — real PyTorch, live.")
+        with gr.Row(elem_id="app-header"):
+            gr.Markdown("# Deep Learning Playground\nLearn deep learning by touching it — real PyTorch, live.",
+                        elem_id="app-title")
             gr.Markdown(f"Models run on: **{device_info().description}**", elem_id="device-badge")
         with gr.Tabs(elem_id="groups"):
             for group in GROUPS:
@@ -61,6 +58,8 @@ def build_app() -> gr.Blocks:
                     _build_group(group)
         ui.attach_first_visit(app)
         live_ui.hidden_page_pause(app)
+    look.wrap_every_tab_bar(app)
+    look.name_every_picture(app)
     return app
 
 
@@ -77,10 +76,11 @@ def launch(app: gr.Blocks | None = None, **overrides):
         max_file_size=MAX_FILE_SIZE,
         footer_links=["api", "gradio"],
         css=CSS,
-        theme=gr.themes.Soft(),
-        # /healthz and /readyz for load balancers and probes, and the page's "server restarted" notice
-        app_kwargs={"routes": health.routes()},
-        head=health.page_head(),
+        theme=look.theme(),
+        # /healthz and /readyz for load balancers and probes; the page itself goes out gzipped
+        app_kwargs={"routes": health.routes(), "middleware": [compress.middleware()]},
+        # the page's accessibility helpers, and its "server restarted" notice
+        head=look.HEAD + health.page_head(),
     )
     settings.update(overrides)
     # The first-visit examples and the tabs' one-time costs (first optimizer step, first drawing) are

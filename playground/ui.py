@@ -270,7 +270,9 @@ class _FirstVisit:
         values = []
         for index, (outputs, _) in enumerate(self.entries):
             if sent <= index < ready:
-                values.extend(self._kept[index])
+                # A copy of each update (``gr.update(value=..., label=...)``): Gradio takes the value out
+                # of an update as it sends it, and the kept one must still hold it for the next page.
+                values.extend(dict(value) if isinstance(value, dict) else value for value in self._kept[index])
             else:
                 values.extend(gr.update() for _ in outputs)
         return values
@@ -290,9 +292,13 @@ class _FirstVisit:
 
 def keep_for_resending(output, value):
     """A value in the form that costs nothing to send again: pictures as PNG files, plots
-    already serialised (Gradio passes its own PlotData through unchanged)."""
+    already serialised (Gradio passes its own PlotData through unchanged); the same inside an update."""
+    if isinstance(value, dict) and value.get("__type__") == "update" and "value" in value:
+        return {**value, "value": keep_for_resending(output, value["value"])}
     if isinstance(output, gr.Image):
         return _keep_picture(value)
+    if isinstance(output, gr.ImageSlider) and isinstance(value, tuple):
+        return tuple(_keep_picture(picture) for picture in value)
     if isinstance(output, gr.Plot) and value is not None:
         return output.postprocess(value)
     return value

@@ -189,6 +189,23 @@ def test_a_page_that_leaves_midway_keeps_what_was_computed():
     assert calls == [0, 1]
 
 
+def test_an_example_sent_as_an_update_reaches_every_later_page_with_its_value():
+    """An example given as ``gr.update(value=..., label=...)`` (a denoised picture with its scores in the
+    label): Gradio takes the value out of an update it sends, so each page must get its own copy, or every
+    page after the first would get the label alone and an empty picture."""
+    from gradio.blocks import postprocess_update_dict
+
+    from playground.ui import _FirstVisit
+
+    first_visit, output = _FirstVisit(), gr.Textbox()
+    first_visit.add([output], lambda: gr.update(value="denoised", label="PSNR 31.16 dB"))
+    for _page in range(3):
+        (sent,) = list(first_visit.values())[-1]
+        assert sent["value"] == "denoised" and sent["label"] == "PSNR 31.16 dB"
+        postprocess_update_dict(output, sent, postprocess=True)  # what Gradio does with it on the way out
+        assert "value" not in sent  # (it does take the value out)
+
+
 # ---------------------------------------------------------------- streams keep what the page shows
 
 

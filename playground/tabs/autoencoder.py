@@ -10,6 +10,8 @@ learning your chosen noise and bottleneck while you watch). Compute lives in
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import gradio as gr
 
@@ -38,10 +40,16 @@ def _show(picture: np.ndarray, is_digit: bool) -> np.ndarray:
     return to_uint8(enlarge(picture, DIGIT_ZOOM) if is_digit else picture)
 
 
+def _quality(row) -> str:
+    psnr = "PSNR ∞ (no noise)" if np.isinf(row.psnr) else f"PSNR {row.psnr:.2f} dB"
+    return f"{psnr} · SSIM {row.ssim:.3f}"
+
+
 def _scored_panel(row, is_digit: bool):
-    """A result picture with its scores in the panel's caption, so each one reads on its own."""
-    quality = "PSNR ∞ (no noise)" if np.isinf(row.psnr) else f"PSNR {row.psnr:.2f} dB"
-    return gr.update(value=_show(row.image, is_digit), label=f"{row.name} · {quality} · SSIM {row.ssim:.3f}")
+    """A result picture with its scores in the panel's caption (and its text alternative), so each one
+    reads on its own."""
+    caption = f"{row.name} · {_quality(row)}"
+    return gr.update(value=_show(row.image, is_digit), label=caption, alt_text=f"{caption} against the clean picture")
 
 
 def run_denoise(source, photo_name, digit_index, upload, upload_is_digit, sketch, kind, level, seed, with_baselines):
@@ -52,6 +60,10 @@ def run_denoise(source, photo_name, digit_index, upload, upload_is_digit, sketch
     result.notes[:0] = notes
     baseline_pictures = [_scored_panel(row, is_digit) for row in result.baselines]
     baseline_pictures += [gr.update(value=None, label=name) for name in BASELINE_PANELS[len(result.baselines):]]
+    # The pictures the comparison slider can show, each with its scores (a gr.State: not in the API's answer).
+    compared = {"Clean": (_show(result.clean, is_digit), "")}
+    compared.update({name: (_show(row.image, is_digit), f"{row.name} · {_quality(row)}")
+                     for name, row in zip(COMPARED, (result.noisy, result.network, *result.baselines))})
     return (
         _show(result.clean, is_digit),
         _scored_panel(result.noisy, is_digit),
@@ -60,10 +72,25 @@ def run_denoise(source, photo_name, digit_index, upload, upload_is_digit, sketch
         lab.results_table(result),
         round(result.noisy.psnr, 2) if np.isfinite(result.noisy.psnr) else None,
         round(result.network.psnr, 2),
+        compared,
     )
 
 
 BASELINE_PANELS = ("Gaussian blur", "Median filter", "Non-local means")
+# The pictures a visitor can set against the clean one in the comparison slider (run_denoise's panels, in order).
+COMPARED = ("Noisy", "Autoencoder", *BASELINE_PANELS)
+
+
+def compare_with_clean(choice: str, compared: dict | None):
+    """The comparison slider (clean | the chosen picture) and its caption with that picture's scores.
+    ``compared`` is run_denoise's last value: {name: (picture, its scores)}, "Clean" among them."""
+    compared = compared or {}
+    if "Clean" not in compared or checks.choice("picture", choice, COMPARED) not in compared:
+        return None, f"No {choice.lower()} picture yet: press **Add noise and denoise**."
+    (clean, _), (picture, described) = compared["Clean"], compared[choice]
+    caption = (f"**Clean** (left) against **{described}** (right), full size: drag the handle across the picture, "
+               f"or open it full screen; the download button saves it at full resolution.")
+    return (clean, picture), caption
 
 
 def level_settings(kind: str, is_digit_source: bool) -> dict:
@@ -169,6 +196,12 @@ def build() -> None:
                         blur_out, median_out, nlm_out = (
                             gr.Image(format="png", label=name, interactive=False, height=240) for name in BASELINE_PANELS
                         )
+                    compare_choice = gr.Radio(list(COMPARED), value="Autoencoder", elem_id="ae-compare-choice",
+                                              label="Set against the clean picture, full size")
+                    compare = gr.ImageSlider(format="png", label="Clean | compared picture", interactive=False,
+                                             buttons=["download", "fullscreen"], max_height=640,
+                                             elem_id="ae-compare")
+                    compare_caption = gr.Markdown(elem_id="ae-compare-caption")
                     with gr.Row():
                         psnr_noisy = SafeNumber(label="PSNR of the noisy input (dB)", interactive=False, elem_id="ae-psnr-noisy")
                         psnr_net = SafeNumber(label="PSNR after the autoencoder (dB)", interactive=False, elem_id="ae-psnr-net")
@@ -224,12 +257,22 @@ def build() -> None:
 
     # ---- events: Denoise
     inputs = [source, photo_name, digit_index, upload, upload_is_digit, sketch, kind, level, seed, with_baselines]
-    outputs = [clean_out, noisy_out, net_out, blur_out, median_out, nlm_out, table, psnr_noisy, psnr_net]
+    compared = gr.State(None)  # this visitor's Denoise pictures and their scores, for the comparison slider
+    outputs = [clean_out, noisy_out, net_out, blur_out, median_out, nlm_out, table, psnr_noisy, psnr_net, compared]
     denoise = friendly(run_denoise)
     # The default photo and noise, already denoised beside the baselines (computed once per process).
-    show_on_first_visit(outputs, lambda: run_denoise("Bundled photo", "astronaut", 0, None, False, None, "Gaussian",
-                                                     level_settings("Gaussian", False)["value"], 0, True))
-    run.click(denoise, inputs, outputs, api_name="denoise", concurrency_id=HEAVY)
+    first_photo = ("Bundled photo", "astronaut", 0, None, False, None, "Gaussian",
+                   level_settings("Gaussian", False)["value"], 0, True)
+
+    first_result = functools.cache(lambda: run_denoise(*first_photo))  # shared by the panels and the comparison
+    show_on_first_visit(outputs, first_result)
+    compared_inputs = [compare_choice, compared]
+    compare_outputs = [compare, compare_caption]
+    show_on_first_visit(compare_outputs, lambda: compare_with_clean("Autoencoder", first_result()[-1]))
+    compare_friendly = friendly(compare_with_clean)
+    run.click(denoise, inputs, outputs, api_name="denoise", concurrency_id=HEAVY).then(
+        compare_friendly, compared_inputs, compare_outputs, api_visibility="undocumented")
+    compare_choice.input(compare_friendly, compared_inputs, compare_outputs, api_visibility="undocumented")
 
     def denoise_if_ready(source_choice, photo, index, picture, as_digit, drawing, *rest):
         """Re-run on a setting change, but only when there is a picture (no toast for a blank sketch)."""
@@ -240,7 +283,8 @@ def build() -> None:
         return denoise(source_choice, photo, index, picture, as_digit, drawing, *rest)
 
     for event in (level.release, photo_name.change, digit_index.release):
-        event(denoise_if_ready, inputs, outputs, api_visibility="undocumented", concurrency_id=HEAVY)
+        event(denoise_if_ready, inputs, outputs, api_visibility="undocumented", concurrency_id=HEAVY).then(
+            compare_friendly, compared_inputs, compare_outputs, api_visibility="undocumented")
 
     def show_source(choice: str):
         """Show the chosen source's input; start again from Gaussian noise at a level that suits it."""
@@ -257,7 +301,8 @@ def build() -> None:
         return gr.update(**level_settings(choice, source_choice in ("Test digit", "Draw a digit")))
 
     kind.input(friendly(on_kind), [kind, source], [level], api_visibility="undocumented", queue=False).then(
-        denoise_if_ready, inputs, outputs, api_visibility="undocumented", concurrency_id=HEAVY)
+        denoise_if_ready, inputs, outputs, api_visibility="undocumented", concurrency_id=HEAVY).then(
+        compare_friendly, compared_inputs, compare_outputs, api_visibility="undocumented")
 
     # ---- events: Compress
     def on_plane_select(event: gr.SelectData):

@@ -120,6 +120,14 @@ def run_adain(content, style, style_b, alpha, mix, keep_colour, size):
     return result.image, caption
 
 
+def run_adain_and_keep(content, style, style_b, alpha, mix, keep_colour, size):
+    """``run_adain``, and the (content, result) pair at the result's size for the before/after slider
+    (a gr.State output: the `adain` API answers the picture and its caption, as before)."""
+    image, caption = run_adain(content, style, style_b, alpha, mix, keep_colour, size)
+    content_image = _image(content, "content").convert("RGB").resize(image.size)
+    return image, caption, (content_image, image)
+
+
 def run_both(content, style, style_b, alpha, mix, adain_colour, adain_size, style_layers, content_layers,
              content_weight, style_weight, tv_weight, size, iterations, optimizer, start, keep_colour, seed, job=None):
     """The same pair through AdaIN (instant) and then Gatys (streamed)."""
@@ -199,6 +207,10 @@ def build() -> None:
             adain_out = gr.Image(label="AdaIN result", type="pil", format="png", interactive=False,
                                  elem_id="style-adain-out", height=340)
             adain_text = gr.Markdown(elem_id="style-adain-info")
+            with gr.Accordion("Compare with the content, full size", open=False):
+                adain_compare = gr.ImageSlider(format="png", label="Content | AdaIN result", interactive=False,
+                                               buttons=["download", "fullscreen"], max_height=640,
+                                               elem_id="style-adain-compare")
             alpha = gr.Slider(0, 1, value=1, step=0.05, label="Style strength α (0 = the content, decoded)",
                               elem_id="style-alpha")
             mix = gr.Slider(0, 1, value=0, step=0.05, label="Mix: share of the second style",
@@ -217,11 +229,13 @@ def build() -> None:
                  api_name="style_both", show_progress="minimal")
     live_ui.stop(stop_g, panel="gatys", api_name="stop_gatys")
     # The default pair, already stylised by AdaIN (one forward pass, computed once per process).
-    show_on_first_visit([adain_out, adain_text], lambda: run_adain(
+    adain_pair = gr.State(None)  # (content, AdaIN result) at one size, for the slider
+    show_on_first_visit([adain_out, adain_text, adain_compare], lambda: run_adain_and_keep(
         data.photo_file("chelsea"), bundled.style_file("immunohistochemistry"),
         bundled.style_file("mosaic (procedural)"), 1.0, 0.0, False, 512))
-    run_a.click(friendly(run_adain), inputs=[content, style, style_b, alpha, mix, adain_colour, adain_size],
-                outputs=[adain_out, adain_text], api_name="adain", concurrency_id=HEAVY)
+    run_a.click(friendly(run_adain_and_keep), inputs=[content, style, style_b, alpha, mix, adain_colour, adain_size],
+                outputs=[adain_out, adain_text, adain_pair], api_name="adain", concurrency_id=HEAVY).then(
+        lambda pair: pair, [adain_pair], [adain_compare], api_visibility="undocumented", queue=False)
 
 
 # ---------------------------------------------------------------- benchmarks

@@ -35,3 +35,29 @@ def test_adain_and_a_short_gatys_run_show_images_and_stop_keeps_the_latest(page)
     page.locator("#style-gatys-info").get_by_text("stopped").wait_for(timeout=30_000)
     assert page.locator("#style-gatys-out img").first.get_attribute("src")  # the latest image stays
     page.errors.assert_clean()
+
+
+def test_the_adain_result_can_be_set_against_the_content_in_a_slider(page):
+    """The default pair opens already stylised; the slider holds the content and the result at one size, and a
+    new AdaIN run (here at α = 0.5) replaces them."""
+    from PIL import Image
+    import io
+    import urllib.request
+
+    open_tab(page, TITLE)
+    page.get_by_text("Compare with the content, full size").click()
+    pictures = page.locator("#style-adain-compare img")
+    pictures.nth(1).wait_for(timeout=60_000)
+    page.locator("#style-adain-out img").first.wait_for(timeout=60_000)
+    set_slider(page, "style-alpha", 0.5)
+    page.locator("#style-adain-compare").scroll_into_view_if_needed()
+    old = pictures.nth(1).get_attribute("src")
+    page.locator("#style-run-adain").click()
+    page.wait_for_function("(old) => document.querySelectorAll('#style-adain-compare img')[1]?.src !== old", arg=old,
+                           timeout=90_000)
+    sizes = []
+    for index in range(2):
+        with urllib.request.urlopen(pictures.nth(index).get_attribute("src")) as response:
+            sizes.append(Image.open(io.BytesIO(response.read())).size)
+    assert sizes[0] == sizes[1] and max(sizes[0]) == 512, sizes  # content and result at the result's size
+    page.errors.assert_clean()
