@@ -95,8 +95,9 @@ def test_every_api_endpoint_names_its_parameters():
 
 
 def test_the_launch_warm_up_runs_every_tabs_warm_up(caplog):
-    """launch() runs this in a background thread, where a failure would go unseen."""
+    """launch() runs this in a background thread, where a failure would go unseen: the first-visit examples
+    and every tab's warm-up, after which the replica calls itself ready."""
     from playground import app
 
-    app._warm_up()
+    app._warm_up(app.build_app())
     assert not [record for record in caplog.records if "warm-up" in record.getMessage()]
