@@ -60,6 +60,7 @@ class Pictures:
     tiny: Path
     ink: Path
     blank: Path
+    table: Path  # a good CSV (x1, x2, label) for an upload button that takes data
 
 
 def make_pictures(folder: Path) -> Pictures:
@@ -79,7 +80,9 @@ def make_pictures(folder: Path) -> Pictures:
     Image.fromarray(stroke).save(ink)
     blank = folder / "blank.png"
     Image.fromarray(np.zeros((280, 280, 4), dtype=np.uint8)).save(blank)  # transparent: nothing drawn
-    return Pictures(good, text, huge, tiny, ink, blank)
+    table = folder / "points.csv"
+    table.write_text("x1,x2,label\n" + "".join(f"{i},{(i * 7) % 11},{i % 2}\n" for i in range(20)))
+    return Pictures(good, text, huge, tiny, ink, blank, table)
 
 
 def _file(path: Path):
@@ -94,7 +97,7 @@ def _sketch(layer: Path | None):
 
 
 def _is_picture(param: dict) -> bool:
-    return param["component"] in ("Image", "Safeimage", "File")
+    return param["component"] in ("Image", "Safeimage", "File", "Uploadbutton")
 
 
 def _is_sketch(param: dict) -> bool:
@@ -115,6 +118,8 @@ def good_value(param: dict, pictures: Pictures):
     size), a small photo for an empty picture input, a drawn stroke for a sketch."""
     if _is_sketch(param):
         return _sketch(pictures.ink)
+    if param["component"] == "Uploadbutton":  # the MLP playground's own data: a CSV
+        return _file(pictures.table)
     if _is_picture(param):
         if param["parameter_has_default"] and param["parameter_default"]:
             return param["parameter_default"]
