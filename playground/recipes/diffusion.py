@@ -32,7 +32,7 @@ def flow_digits(args: RecipeArgs) -> RecipeOutput:
     torch.set_num_threads(int(args.extra.get("threads", 1)))
     device = torch.device(str(args.extra.get("device", "cuda" if torch.cuda.is_available() else "cpu")))
     settings = FlowTraining(
-        steps=int(args.extra.get("steps", 40 if args.quick else 20000)),
+        steps=int(args.extra.get("steps", 40 if args.quick else 15000)),
         batch_size=int(args.extra.get("batch_size", 128)),
         lr=float(args.extra.get("lr", 2e-3)),
         warmup=int(args.extra.get("warmup", 10 if args.quick else 500)),
