@@ -34,13 +34,13 @@ def asked_digits(count: int = COUNT) -> torch.Tensor:
     return torch.arange(count) % 10  # (N,) 0, 1, …, 9, 0, …
 
 
-def flow_samples(model, steps: int, guidance: float, count: int = COUNT) -> torch.Tensor:
+def flow_samples(model, steps: int, guidance: float, count: int = COUNT, guidance_from: float = 0.0) -> torch.Tensor:
     """(N, 1, 28, 28) in [-1, 1]: the flow model's digits for ``asked_digits``, in batches of 100."""
     asked = asked_digits(count)
     parts = []
     for start in range(0, count, 100):
         digits, _ = flow_digits.sample(model, asked[start : start + 100], steps, guidance,
-                                       seed=SAMPLE_SEED + start)
+                                       seed=SAMPLE_SEED + start, guidance_from=guidance_from)
         parts.append(digits)
     return torch.cat(parts)
 
@@ -109,12 +109,13 @@ class Reference:
         }
 
 
-def measure(model, steps: int = 20, guidance: float = 2.0, guidance_sweep=(1.0, 1.5, 3.0),
-            steps_sweep=(5, 10, 50), count: int = COUNT, train_count: int | None = None) -> dict:
-    """The card's metrics: the flow model at (steps, guidance), the DCGAN, the floor and the ceiling;
-    then the flow model at other guidance scales and step counts (reading and Fréchet distances)."""
+def measure(model, steps: int = 20, guidance: float = 2.0, guidance_from: float = 0.0,
+            sweep=((20, 1.0, 0.0), (20, 2.0, 0.0), (20, 3.0, 0.35), (10, 2.0, 0.35), (50, 2.0, 0.35)),
+            count: int = COUNT, train_count: int | None = None) -> dict:
+    """The card's metrics: the flow model at (steps, guidance from guidance_from), the DCGAN, the floor and the
+    ceiling; then the flow model at the other (steps, guidance, guidance_from) of ``sweep``."""
     reference = Reference(count=count, train_count=train_count)
-    flow = flow_samples(model, steps, guidance, count)
+    flow = flow_samples(model, steps, guidance, count, guidance_from)
     dcgan = dcgan_samples(count)
     read_flow = quality.read_digits(flow, asked_digits(count))
     read_dcgan = quality.read_digits(dcgan, asked_digits(count))
@@ -122,6 +123,7 @@ def measure(model, steps: int = 20, guidance: float = 2.0, guidance_sweep=(1.0, 
     metrics = {
         "steps": steps,
         "guidance": guidance,
+        "guidance_from": guidance_from,
         "samples": count,
         "asked_digit_agreement": read_flow["asked_digit_agreement"],
         "confident_share": read_flow["confident_share"],
@@ -137,14 +139,10 @@ def measure(model, steps: int = 20, guidance: float = 2.0, guidance_sweep=(1.0, 
     metrics["fid_dimensions"] = DIMENSIONS
     metrics.update(reference.copying(flow))
     metrics["dcgan_copy_ratio"] = reference.copying(dcgan)["copy_ratio"]
-    sweep = {}
-    for other_guidance in guidance_sweep:
-        samples = flow_samples(model, steps, other_guidance, count)
-        sweep[f"steps_{steps}_guidance_{other_guidance:g}"] = _summary(samples, reference)
-    for other_steps in steps_sweep:
-        samples = flow_samples(model, other_steps, guidance, count)
-        sweep[f"steps_{other_steps}_guidance_{guidance:g}"] = _summary(samples, reference)
-    metrics["sweep"] = sweep
+    metrics["sweep"] = {
+        f"steps_{n}_guidance_{w:g}_from_{start:g}": _summary(flow_samples(model, n, w, count, start), reference)
+        for n, w, start in sweep
+    }
     return metrics
 
 
@@ -154,10 +152,12 @@ def _summary(samples: torch.Tensor, reference: Reference) -> dict:
             **{f"fid_{space}": value for space, value in reference.frechet(samples).items()}}
 
 
-def sample_grid(model, steps: int = 20, guidance: float = 2.0, rows: int = 6, scale: int = 2) -> Image.Image:
+def sample_grid(model, steps: int = 20, guidance: float = 2.0, rows: int = 6, scale: int = 2,
+                guidance_from: float = 0.0) -> Image.Image:
     """``rows`` rows of samples, one column per digit 0–9 (seed GRID_SEED), then, apart, each first-row
     sample's nearest training digit (pixel distance), so a reader can see nothing was copied."""
-    digits, _ = flow_digits.sample(model, torch.arange(10 * rows) % 10, steps, guidance, seed=GRID_SEED)
+    digits, _ = flow_digits.sample(model, torch.arange(10 * rows) % 10, steps, guidance, seed=GRID_SEED,
+                                   guidance_from=guidance_from)
     train_images, _ = data.mnist_tensors("train", "tanh")
     nearest = torch.cdist(unit_pixels(digits[:10]), unit_pixels(train_images)).argmin(dim=1)
     pictures = flow_digits.to_uint8(torch.cat([digits, train_images[nearest]])).numpy()  # (10·rows + 10, 28, 28)
