@@ -259,15 +259,13 @@ def test_shipped_weights_load_strictly_and_match_their_card():
     metrics = card["metrics"]
     # The targets, as the card measured them on 1,000 samples in one run beside the DCGAN.
     assert metrics["asked_digit_agreement"] >= 0.97
-    assert metrics["fid_lite0_samples_vs_heldout"] < metrics["fid_lite0_dcgan_vs_heldout"]
+    assert metrics["guidance_from"] == digits.DEFAULT_GUIDANCE_FROM  # the card measured the app's default
     for space in ("lite0", "pixels"):
+        assert metrics[f"fid_{space}_samples_vs_heldout"] < metrics[f"fid_{space}_dcgan_vs_heldout"]
         assert metrics[f"fid_{space}_train_vs_heldout"] < metrics[f"fid_{space}_samples_vs_heldout"]
-        assert metrics[f"fid_{space}_samples_vs_heldout"] < metrics[f"fid_{space}_noise_vs_heldout"] / 10
-    # In pixels, guided on every step, the samples are further from the held-out digits than the DCGAN's (3.07
-    # against 1.68): guidance costs variety. Unguided (steps_20_guidance_1) they are nearer, but read less well.
-    unguided = metrics["sweep"]["steps_20_guidance_1"]
-    assert unguided["fid_pixels"] < metrics["fid_pixels_dcgan_vs_heldout"] < metrics["fid_pixels_samples_vs_heldout"]
-    assert unguided["asked_digit_agreement"] < metrics["asked_digit_agreement"]
+    # Guided on every step, the samples read as well but lose variety: in pixels further than the DCGAN's.
+    everywhere = metrics["sweep"]["steps_20_guidance_2_from_0"]
+    assert everywhere["fid_pixels"] > metrics["fid_pixels_dcgan_vs_heldout"] > metrics["fid_pixels_samples_vs_heldout"]
     assert metrics["copy_ratio"] > 0.8 and metrics["near_copy_share"] < 0.02
 
 
