@@ -335,6 +335,6 @@ def bench_cases() -> list[BenchCase]:
 
 
 # tests/test_diffusion.py trains flow matching this many steps and asks for 8 of 8 ring modes: fewer than the
-# steps 30 s of live training gives (the bench row above measures that count: 1,212 on 2026-12-07 on the shared
-# 2-core machine at load 10-16, the GAN training beside it; 8 of 8 was already reached at 750 steps on seeds 0-5).
+# steps 30 s of live training gives (the bench row above measures that count, the GAN training beside it: on
+# 2026-12-07 on the shared 2-core machine 4,983 at load 3, 1,212 at load 10-16; 8 of 8 came at 750 steps, seeds 0-5).
 FLOW_STEPS_TESTED = 1000
