@@ -147,6 +147,9 @@ OTHERS: list[Task] = [
     Task("transfer", "/transfer_train", "/transfer_stop", lambda: [0, False, "linear", 30, 3e-3, 0, 0.25], 0,
          "Epoch |Done in",
          before=(("example set", _example_set),)),
+    Task("diffusion2d", "/diffusion_play", "/diffusion_stop",
+         lambda: ["flow matching", "linear", "ring of 8 Gaussians", 3e-3, 0, None, True, 0.5, "Euler", 50, 25], 7,
+         "training steps"),
 ]
 PANELS: dict[str, Task] = {task.panel: task for task in [*MIXED, *OTHERS]}  # the runtime's panel name → task
 

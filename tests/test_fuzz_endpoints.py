@@ -41,7 +41,8 @@ UNCLEAR = ("Something went wrong", "The upstream Gradio app has raised an except
 # Endpoints whose good call costs seconds: each parameter gets one bad value, not all of them.
 EXPENSIVE = {"/gatys", "/style_both", "/adain", "/transfer_train", "/transfer_run_experiment", "/cnn_lab_train",
              "/cnn_lab_measure_architectures", "/bn_pitfalls", "/init_race", "/accuracy_vs_delay", "/train_live",
-             "/compress", "/denoise", "/gpt_train_live", "/live_dcgan_train", "/gan_interpolate"}
+             "/compress", "/denoise", "/gpt_train_live", "/live_dcgan_train", "/gan_interpolate", "/diffusion_measure",
+             "/diffusion_play"}
 
 # Endpoints not called: none today (listed here, with the reason, if one ever must be skipped).
 SKIPPED: dict[str, str] = {}

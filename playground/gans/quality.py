@@ -31,7 +31,6 @@ def digit_sample_quality(
 ) -> dict:
     """Classify ``count`` generated digits; see the module docstring. ``classifier`` defaults to
     ``registry.get("mnist_cnn")`` ((B, 1, 28, 28) in [0, 1] → (B, 10) log-probabilities)."""
-    classifier = classifier if classifier is not None else registry.get("mnist_cnn")
     nz = generator.config.nz
     z = latent_vectors(seed, count, nz, truncation)
     asked = torch.arange(count) % generator.config.num_classes  # (N,) 0..9 repeating
@@ -39,6 +38,15 @@ def digit_sample_quality(
     generator.eval()
     images = generator(*to_model(generator, z, asked))
     generator.train(was_training)
+    return read_digits(images, asked, classifier)
+
+
+@torch.inference_mode()
+def read_digits(images: torch.Tensor, asked: torch.Tensor, classifier: nn.Module | None = None) -> dict:
+    """What the classifier reads in (N, 1, 28, 28) generated digits in [-1, 1] that were asked to be
+    the (N,) digits ``asked``: the figures of ``digit_sample_quality`` (any generator's samples)."""
+    classifier = classifier if classifier is not None else registry.get("mnist_cnn")
+    count = len(images)
     pixels = to_model(classifier, (images.clamp(-1, 1) + 1) / 2)  # (N, 1, 28, 28) in [0, 1], white digit on black
     probabilities = classifier(pixels).exp()  # (N, 10)
     confidence, predicted = probabilities.max(dim=1)
@@ -50,7 +58,7 @@ def digit_sample_quality(
         "digits_present": int((shares > 0).sum()),
         "min_digit_share": float(shares.min()),
         "digit_shares": [round(float(s), 4) for s in shares],
-        "asked_digit_agreement": float((predicted == asked).float().mean()),
+        "asked_digit_agreement": float((predicted == asked.cpu()).float().mean()),
     }
 
 

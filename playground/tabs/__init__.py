@@ -28,7 +28,7 @@ class Group:
 GROUPS = (
     Group("Neurons", "neurons", ("perceptron", "init_lab")),
     Group("Vision", "vision", ("classifier", "cnn_lab", "transfer")),
-    Group("Generative", "generative", ("autoencoder", "style", "gans")),
+    Group("Generative", "generative", ("autoencoder", "style", "gans", "diffusion")),
     Group("Sequences", "sequences", ("sequence", "gpt")),
 )
 TAB_MODULES = tuple(name for group in GROUPS for name in group.modules)
