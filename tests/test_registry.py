@@ -175,9 +175,9 @@ def test_default_device_order(monkeypatch):
 
 def test_cpu_threads(monkeypatch):
     monkeypatch.delenv("PLAYGROUND_THREADS", raising=False)
-    monkeypatch.setattr(device.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(device, "usable_cores", lambda: 2)  # the cores this process may use (its affinity)
     assert device.cpu_threads() == 1
-    monkeypatch.setattr(device.os, "cpu_count", lambda: 16)
+    monkeypatch.setattr(device, "usable_cores", lambda: 16)
     assert device.cpu_threads() == 8
     monkeypatch.setenv("PLAYGROUND_THREADS", "3")
     assert device.cpu_threads() == 3
