@@ -18,13 +18,14 @@ runner, compose and the Kubernetes manifests set it); the boot is new at every s
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import threading
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from playground.rooms import replica  # this process's replica letter (PLAYGROUND_REPLICA)
 
 LIVE_PATH = "/healthz"
 READY_PATH = "/readyz"
@@ -33,16 +34,6 @@ POLL_SECONDS = 3  # how often a page asks which boot answers
 
 BOOT = secrets.token_hex(8)  # this process
 _ready = threading.Event()
-
-
-def replica() -> str:
-    """This process's replica letter ("" when it runs alone)."""
-    from playground.rooms import CODE_LETTERS
-
-    name = os.environ.get("PLAYGROUND_REPLICA", "").strip().upper()
-    if name and (len(name) != 1 or name not in CODE_LETTERS):
-        raise ValueError(f"PLAYGROUND_REPLICA must be one letter of {CODE_LETTERS}, not {name!r}")
-    return name
 
 
 def mark_ready() -> None:

@@ -79,8 +79,7 @@ def cnn_lab_run(client) -> None:
 
 
 def _mlp_args() -> list:
-    from playground.perceptron.config import PlaygroundConfig
-    from playground.tabs.perceptron import page_values
+    from playground.perceptron.config import PlaygroundConfig, page_values
 
     return page_values(PlaygroundConfig())
 

@@ -31,7 +31,6 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
-from playground import inference
 from playground import weights as weight_files
 from playground.device import get_device, session_model
 
@@ -127,11 +126,22 @@ def get(name: str) -> nn.Module:
         with torch.inference_mode(False):
             model = _build(model_spec, pretrained=model_spec.weights is not None)
             model = model.to(get_device()).eval().requires_grad_(False)
-        if get_device().type == "cpu":  # a faster engine behind the same methods (playground/inference.py)
-            model = inference.accelerate(model, name, model_spec.meta.get("inference"), card=model_spec.weights)
+        if get_device().type == "cpu" and _accelerator is not None:  # a faster engine behind the same methods
+            model = _accelerator(model, name, model_spec.meta.get("inference"), card=model_spec.weights)
         with _registry_lock:
             _loaded[name] = model
         return model
+
+
+Accelerator = Callable[..., nn.Module]  # (model, name, its "inference" meta, card=weights file) → the served model
+_accelerator: Accelerator | None = None
+
+
+def use_accelerator(accelerate: Accelerator | None) -> None:
+    """The fast CPU engine ``get`` puts behind a shared model's methods (``playground.inference.accelerate``,
+    plugged in by ``playground.catalog``: the registry imports nothing above it). None: plain PyTorch."""
+    global _accelerator
+    _accelerator = accelerate
 
 
 def create(name: str, pretrained: bool = True, device: torch.device | None = None) -> nn.Module:

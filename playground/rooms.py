@@ -15,6 +15,7 @@ tuples of whatever the panel's outputs take (``playground.live_ui`` is the glue)
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 import time
@@ -139,6 +140,15 @@ def link(code: str) -> str:
     return f"?room={code}"
 
 
+def replica() -> str:
+    """This process's replica letter, from ``PLAYGROUND_REPLICA`` ("" when it runs alone): the first letter of
+    its room codes, so a balancer can send a room's link to the replica that hosts it."""
+    name = os.environ.get("PLAYGROUND_REPLICA", "").strip().upper()
+    if name and (len(name) != 1 or name not in CODE_LETTERS):
+        raise ValueError(f"PLAYGROUND_REPLICA must be one letter of {CODE_LETTERS}, not {name!r}")
+    return name
+
+
 _DEFAULT: Rooms | None = None
 _DEFAULT_LOCK = threading.Lock()
 
@@ -148,7 +158,5 @@ def default_rooms() -> Rooms:
     global _DEFAULT
     with _DEFAULT_LOCK:
         if _DEFAULT is None:
-            from playground.health import replica
-
             _DEFAULT = Rooms(replica())
         return _DEFAULT

@@ -149,6 +149,6 @@ def open_tab(page, title: str) -> None:
     from playground.tabs import group_of
 
     group = group_of(title)
-    page.locator(f"#groups > .tab-wrapper [role=tab]", has_text=group.title).first.click()
+    page.locator("#groups > .tab-wrapper [role=tab]", has_text=group.title).first.click()
     if len(group.modules) > 1:
         page.locator(f"#group-{group.id} [role=tab]", has_text=title).first.click()

@@ -20,7 +20,7 @@ import torch
 
 from playground import registry
 from playground.device import to_model
-from playground.gans.pix2pix import SIZE, augment_pairs, checked_ink, ink_picture
+from playground.gans.pix2pix import augment_pairs, checked_ink, ink_picture
 from playground.nets.cyclegan import SKETCH_EMOJI_CONFIG, CycleGAN
 
 MODEL = "cyclegan_emoji"

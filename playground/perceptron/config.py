@@ -159,6 +159,15 @@ class PlaygroundConfig:
         return asdict(self)
 
 
+def page_values(config: PlaygroundConfig) -> list:
+    """A PlaygroundConfig → the page's controls' values (in the tab's CONTROL_NAMES order), e.g. to restore
+    a link or to play as a load-test visitor would."""
+    return [config.dataset, config.classes, config.noise, config.train_percent, config.points, list(config.features),
+            ", ".join(map(str, config.hidden)), config.activation, ", ".join(config.layer_activations),
+            config.leaky_slope, config.init, config.optimizer, config.learning_rate, config.batch_size,
+            config.regularisation, config.regularisation_rate, config.loss, config.seed]
+
+
 # ---------------------------------------------------------- helpers
 
 

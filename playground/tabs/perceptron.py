@@ -24,7 +24,7 @@ from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.init_schemes import SCHEMES
 from playground.perceptron import activation_lab, board, datasets, export, perceptron, scene
-from playground.perceptron.config import (MAX_NEURONS, OPTIMIZER_LABELS, PREFIX, PlaygroundConfig)
+from playground.perceptron.config import MAX_NEURONS, OPTIMIZER_LABELS, PREFIX, PlaygroundConfig, page_values
 from playground.perceptron.cohort import COHORT
 from playground.perceptron.session import Session
 from playground.perceptron.table import MAX_BYTES, Table, read_table, to_csv
@@ -83,14 +83,6 @@ def config_from_page(own_points, dataset, classes, noise, train_percent, points,
         loss=loss, seed=seed, own_points=tuple(own_points), table=table,
     )
     return config.validated()
-
-
-def page_values(config: PlaygroundConfig) -> list:
-    """A PlaygroundConfig → the controls' values (in CONTROL_NAMES order), e.g. to restore a link."""
-    return [config.dataset, config.classes, config.noise, config.train_percent, config.points, list(config.features),
-            ", ".join(map(str, config.hidden)), config.activation, ", ".join(config.layer_activations),
-            config.leaky_slope, config.init, config.optimizer, config.learning_rate, config.batch_size,
-            config.regularisation, config.regularisation_rate, config.loss, config.seed]
 
 
 def query_string(config: PlaygroundConfig) -> str:

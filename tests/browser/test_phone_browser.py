@@ -14,7 +14,7 @@ import pytest
 from playground.data import photo_file
 from tests.browser.smoke import assert_no_overflow_menu, each_tab
 from tests.browser.walk import RECORD_TOASTS_JS, error_toasts
-from tests.conftest import PageErrors, open_tab
+from tests.conftest import PageErrors
 
 pytestmark = pytest.mark.browser
 
