@@ -64,6 +64,7 @@ class Visitor:
     epochs: list[tuple[float, int]] = field(default_factory=list)  # (s after pressing Play, epoch) the frames said
     refused: bool = False  # the runtime said no (line full, memory limit)
     frames: int = 0  # training frames (not notices)
+    states: int = 0  # training states those frames carry, after the first frame (the MLP sends several a frame)
     notices: int = 0  # waiting / stopped notices
     watched: float = 0.0  # seconds from the first training frame to pressing Stop
     stop_seconds: float | None = None  # from pressing Stop until the stream ended
@@ -88,6 +89,11 @@ class Visitor:
     @property
     def fps(self) -> float:
         return self.frames / self.watched if self.watched > 0 else 0.0
+
+    @property
+    def states_per_second(self) -> float:
+        """Training states the page draws per second (a frame may carry several: the MLP's film)."""
+        return self.states / self.watched if self.watched > 0 else 0.0
 
 
 # What an error says, by kind. Behind a balancer that lost stickiness, Gradio answers "Session not found" or
@@ -240,7 +246,7 @@ def timed(visitor: Visitor, kind: str, call) -> None:
 def run_visitor(visitor: Visitor, client, task, args: list, seconds: float, start: threading.Barrier,
                 deadline: float) -> None:
     """Press Play with ``args``, watch the stream for ``seconds`` (doing the task's one-shot calls), press Stop."""
-    from playground.load_tasks import is_training_frame
+    from playground.load_tasks import is_training_frame, states_in
 
     try:
         start.wait(timeout=max(1.0, deadline - time.monotonic()))
@@ -281,6 +287,8 @@ def run_visitor(visitor: Visitor, client, task, args: list, seconds: float, star
                 if first_at is None:
                     first_at = now
                     visitor.first_frame = now - pressed
+                else:  # like frames/s, states/s counts what came after the first frame
+                    visitor.states += states_in(task, output)
             else:
                 visitor.notices += 1
         seen = len(outputs)
@@ -574,6 +582,10 @@ def report(people: list[Visitor], memory: MemoryWatch, scenario: str, seconds: f
     print(f"  first frame      max {max(firsts, default=float('nan')):.2f} s · median "
           f"{statistics.median(firsts) if firsts else float('nan'):.2f} s · {len(firsts)}/{len(people)} got one")
     print(f"  frames/s         min {min(rates):.1f} · median {statistics.median(rates):.1f}")
+    if any(p.states != p.frames for p in people):
+        drawn = [p.states_per_second for p in people]
+        print(f"  states/s         min {min(drawn):.1f} · median {statistics.median(drawn):.1f} (training states the "
+              "page draws: a frame may carry several)")
     paces = [p.epochs_per_second for p in people if p.epochs_per_second is not None]
     if paces:
         print(f"  epochs/s         {sum(paces):.1f} summed over the {len(paces)} whose frames say their epoch "

@@ -29,6 +29,18 @@ class Task:
     after: tuple = field(default=())  # ... and after Stop
     warmup: tuple = field(default=())  # (kind, call) made once, by a separate client, before the visitors start
     room_status_index: int = 0  # where the status is in what a room's viewer gets (its shared outputs)
+    states_of: Callable[[object], int] | None = None  # states a frame shows (a film of several); None: 1
+
+
+def states_in(task: Task, output) -> int:
+    """How many training states a streamed frame carries for the page to draw (1 unless the task says)."""
+    return task.states_of(output) if task.states_of is not None else 1
+
+
+def _mlp_states(output) -> int:
+    """The MLP board: the scene's network plus the film of earlier states it carries."""
+    board = output[0] if isinstance(output, (list, tuple)) and output else None
+    return 1 + len(board.get("film") or ()) if isinstance(board, dict) else 1
 
 
 def is_training_frame(task: Task, output) -> bool:
@@ -86,7 +98,7 @@ def _mlp_args() -> list:
 
 MLP = Task(panel="mlp", play="/mlp_play", stop="/mlp_pause", play_args=_mlp_args, status_index=1,
            training_mark="**Epoch", before=(("classify", classify),), during=(("classify", classify),),
-           warmup=(("classify", classify),), room_status_index=1)
+           warmup=(("classify", classify),), room_status_index=1, states_of=_mlp_states)
 
 def _photo_pair() -> list:
     from gradio_client import handle_file

@@ -594,8 +594,10 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
         control.input(friendly(mlp_settings), inputs=inputs, outputs=frame_outputs, trigger_mode="always_last",
                       api_visibility="undocumented", show_progress="hidden", concurrency_id=HEAVY)
     # Play and Step run through the live runtime (one run per visitor: a Step replaces a Play).
+    # At most one message per MLP_FRAME_SECONDS (min_frame_seconds): in a class, a member's turn may find its
+    # group already trained by another member's turn, and would otherwise send a message at once.
     live_ui.play(play, mlp_play, inputs, frame_outputs, panel="mlp", status=status, frame_seconds=MLP_FRAME_SECONDS,
-                 api_name="mlp_play")
+                 min_frame_seconds=MLP_FRAME_SECONDS, api_name="mlp_play")
     live_ui.stop(pause, panel="mlp", api_name="mlp_pause")
     live_ui.play(step, mlp_step, inputs, frame_outputs, panel="mlp", status=status, once=True, api_name="mlp_step")
 
