@@ -102,7 +102,7 @@ def _server_cpu_seconds() -> float:
 
 
 def live_run(values: list, seconds: float = LIVE_SECONDS) -> tuple[float, float]:
-    """(frames delivered per wall-clock second, epochs per CPU-second of the app process) while
+    """(network states delivered per wall-clock second, epochs per CPU-second of the app process) while
     "play" streams through the server. The CPU time counts every thread of the app: training,
     drawing, Gradio's encoding, sending and serving the images."""
     client, url = _start_server()
@@ -117,8 +117,8 @@ def live_run(values: list, seconds: float = LIVE_SECONDS) -> tuple[float, float]
             epoch = int(re.search(r"Epoch (\d+)", output[1]).group(1))
             if start is None:  # count from the first frame on
                 start, cpu, epochs_first = time.perf_counter(), _server_cpu_seconds(), epoch
-            else:
-                fetched += 1
+            else:  # the states of the network the page draws: the frame's own and its film's
+                fetched += 1 + len(output[0]["film"])
             epochs_last = epoch
         seen = len(outputs)
         if start is not None and time.perf_counter() - start >= seconds:
@@ -261,7 +261,7 @@ def cases(perceptron_view, play_values: list) -> list[BenchCase]:
         BenchCase("MLP board redraw in the page: plane, curves, neuron maps (Chromium, ms per redraw)", run=lambda: None,
                   measure=lambda: (page_redraw_ms("mlp-board", "Live MLP playground"), 16.0, "ms", False),
                   repeats=1, warmup=0),
-        BenchCase("MLP play: frames delivered to the page per second (2-8-8-2, XOR)", run=lambda: None,
+        BenchCase("MLP play: network states delivered to the page per second (2-8-8-2, XOR)", run=lambda: None,
                   measure=frames_per_second, repeats=3, unit="/s"),
         BenchCase("MLP play: training throughput ÷ bare PyTorch loop (same net, data)", run=lambda: None,
                   measure=throughput_ratio, repeats=3, unit="×"),

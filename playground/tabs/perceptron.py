@@ -37,7 +37,7 @@ TITLE = "Perceptron & activations"
 # copy of its state), so a message comes every MLP_FRAME_SECONDS alone (shared among a class by the runtime)
 # and carries FILM_STATES states of the network, which the page plays one after another.
 MLP_FRAME_SECONDS = float(os.environ.get("PLAYGROUND_MLP_FRAME_SECONDS", "0.1"))
-FILM_STATES = 3  # states of the network per streamed message: ~10 messages and ~30 drawn states a second alone
+FILM_STATES = 4  # states of the network per streamed message: ~10 messages and ~40 drawn states a second alone
 LEARN_FRAME_SECONDS = 0.05  # the perceptron rule: at most one epoch per 0.05 s, to watch the line move
 ACTIVATION_CHOICES = [(DISPLAY_NAMES[name], name) for name in ACTIVATIONS]
 _ALIASES = {"swish": "silu", "leaky": "leaky_relu", "leakyrelu": "leaky_relu", "identity": "linear"}
