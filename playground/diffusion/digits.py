@@ -7,6 +7,8 @@ classifier-free guidance).
 
 from __future__ import annotations
 
+from dataclasses import astuple, dataclass
+
 import numpy as np
 import torch
 
@@ -27,9 +29,20 @@ SNAPSHOTS = 8  # pictures in a trajectory strip
 DEFAULT_GUIDANCE_FROM = 0.35  # the card's default: the first, noisiest steps unguided (keeps the variety)
 
 
-def check_settings(steps, guidance, seed, guidance_from) -> tuple[int, float, int, float]:
-    return (checks.integer("steps", steps, 1, MAX_STEPS), checks.real("guidance scale", guidance, 0.0, MAX_GUIDANCE),
-            checks.seed(seed), checks.real("guidance start", guidance_from, 0.0, 1.0))
+@dataclass(frozen=True)
+class Sampling:
+    """How the digit model samples: Euler steps, guidance scale, seed, and the t from which it guides."""
+
+    steps: int
+    guidance: float
+    seed: int
+    guidance_from: float = DEFAULT_GUIDANCE_FROM
+
+    def validated(self) -> "Sampling":
+        """The checked settings, or UserInputError for the first bad one."""
+        return Sampling(checks.integer("steps", self.steps, 1, MAX_STEPS),
+                        checks.real("guidance scale", self.guidance, 0.0, MAX_GUIDANCE),
+                        checks.seed(self.seed), checks.real("guidance start", self.guidance_from, 0.0, 1.0))
 
 
 def labels_for(digit: str, count: int) -> torch.Tensor:
@@ -56,7 +69,7 @@ def grid_picture(images: torch.Tensor, columns: int, scale: int = 3, gap: int = 
 
 def sample_grid(digit: str, steps, guidance, seed, guidance_from=DEFAULT_GUIDANCE_FROM) -> np.ndarray:
     """64 samples of one digit (8 × 8), or 60 of all ten (one column per digit)."""
-    steps, guidance, seed, guidance_from = check_settings(steps, guidance, seed, guidance_from)
+    steps, guidance, seed, guidance_from = astuple(Sampling(steps, guidance, seed, guidance_from).validated())
     count = 60 if str(digit) == ALL_DIGITS else 64
     images, _ = flow_digits.sample(registry.get(MODEL), labels_for(digit, count), steps, guidance, seed,
                                    guidance_from=guidance_from)
@@ -71,7 +84,7 @@ def snapshot_steps(steps: int, count: int = SNAPSHOTS) -> list[int]:
 def trajectory(digit: str, steps, guidance, seed, guidance_from=DEFAULT_GUIDANCE_FROM) -> tuple[np.ndarray, str]:
     """One sample being made: x_t at evenly spread steps (top row) and, under each, the digit the
     network predicts from there in one jump (x_t + (1 − t)·v). Returns (picture, caption)."""
-    steps, guidance, seed, guidance_from = check_settings(steps, guidance, seed, guidance_from)
+    steps, guidance, seed, guidance_from = astuple(Sampling(steps, guidance, seed, guidance_from).validated())
     if str(digit) == ALL_DIGITS:
         raise UserInputError("Pick one digit (or 'none') to watch one sample being made.")
     labels = labels_for(digit, 1)

@@ -35,6 +35,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from playground.device import device_of
 from playground.nets.flow_unet import NO_LABEL, FlowUNet
 
 
@@ -84,7 +85,7 @@ def train_flow(model: FlowUNet, images: torch.Tensor, labels: torch.Tensor, sett
     """Train ``model`` (on its device) on images (N, 1, 28, 28) in [-1, 1] with labels (N,);
     returns the moving average of its weights (eval mode), the network the recipe ships.
     ``stop_after``: stop after that many steps of the schedule planned for ``settings.steps``."""
-    device = next(model.parameters()).device
+    device = device_of(model)
     generator = torch.Generator().manual_seed(settings.seed)
     images, labels = images.to(device), labels.to(device)
     average = copy.deepcopy(model).requires_grad_(False)
@@ -148,7 +149,7 @@ def sample(model: nn.Module, labels: torch.Tensor, steps: int = 20, guidance: fl
     (B, 1, 28, 28) in [-1, 1] (clamped) and {k: x after k steps} for each k in ``keep`` (0 = the noise),
     on the CPU.
     """
-    device = next(model.parameters()).device
+    device = device_of(model)
     x = (noise_for(seed, len(labels)) if start is None else start.clone()).to(device)
     labels = labels.to(device)
     kept = {0: x.cpu()} if 0 in keep else {}
