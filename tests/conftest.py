@@ -152,3 +152,18 @@ def open_tab(page, title: str) -> None:
     page.locator("#groups > .tab-wrapper [role=tab]", has_text=group.title).first.click()
     if len(group.modules) > 1:
         page.locator(f"#group-{group.id} [role=tab]", has_text=title).first.click()
+
+
+def image_src(page, elem_id: str) -> str:
+    """The ``src`` of the first picture in the output ``elem_id``, once one is shown."""
+    locator = page.locator(f"#{elem_id} img")
+    locator.first.wait_for(state="visible", timeout=90_000)
+    return locator.first.get_attribute("src") or ""
+
+
+def wait_for_a_new_image(page, elem_id: str, old_src: str) -> None:
+    """Until the output's picture is another one than ``old_src`` (the answer to a click arrived)."""
+    page.wait_for_function(
+        "([id, old]) => { const img = document.querySelector(`#${id} img`); return img && img.src && img.src !== old; }",
+        arg=[elem_id, old_src], timeout=90_000,
+    )

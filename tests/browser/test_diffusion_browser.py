@@ -11,22 +11,9 @@ import pytest
 from playground.tabs import TAB_MODULES, load_tab
 from playground.tabs.diffusion import TITLE
 from tests.browser.smoke import assert_first_visit_outputs_filled
-from tests.conftest import open_tab
+from tests.conftest import image_src, open_tab, wait_for_a_new_image
 
 pytestmark = pytest.mark.browser
-
-
-def _image_src(page, elem_id: str) -> str:
-    locator = page.locator(f"#{elem_id} img")
-    locator.first.wait_for(state="visible", timeout=90_000)
-    return locator.first.get_attribute("src") or ""
-
-
-def _wait_for_a_new_image(page, elem_id: str, old_src: str) -> None:
-    page.wait_for_function(
-        "([id, old]) => { const img = document.querySelector(`#${id} img`); return img && img.src && img.src !== old; }",
-        arg=[elem_id, old_src], timeout=90_000,
-    )
 
 
 def _training_steps(page) -> int:
@@ -46,7 +33,7 @@ def test_play_trains_beside_the_gan_until_stop(page):
     _after_every_example(page)
     open_tab(page, TITLE)
     for elem_id in ("dif-samples", "dif-gan-plane", "dif-forward", "dif-field", "dif-trajectories"):
-        assert _image_src(page, elem_id)  # the first visit fills every picture
+        assert image_src(page, elem_id)  # the first visit fills every picture
     page.wait_for_function("() => /0 training steps/.test(document.querySelector('#dif-status textarea')?.value || '')",
                            timeout=90_000)
     page.locator("#dif-play").click()
@@ -62,25 +49,25 @@ def test_play_trains_beside_the_gan_until_stop(page):
     assert _training_steps(page) == stopped_at > 0
 
     # Moving the noise level redraws the forward-noising picture.
-    before = _image_src(page, "dif-forward")
+    before = image_src(page, "dif-forward")
     slider = page.locator("#dif-t input[type=range]")
     slider.focus()
     for _ in range(5):
         page.keyboard.press("ArrowRight")
-    _wait_for_a_new_image(page, "dif-forward", before)
+    wait_for_a_new_image(page, "dif-forward", before)
     page.errors.assert_clean()
 
 
 def test_digit_grid_and_trajectory(page):
     open_tab(page, TITLE)
     page.get_by_role("tab", name="Digits (shipped model)").click()
-    first = _image_src(page, "dif-digit-grid")  # the first-visit grid: all ten digits
+    first = image_src(page, "dif-digit-grid")  # the first-visit grid: all ten digits
     assert "step 0" in page.locator("#dif-digit-caption").inner_text()
     page.locator("#dif-digit input").click()
     page.get_by_role("option", name="7", exact=True).click()
     page.locator("#dif-digit-sample").click()
-    _wait_for_a_new_image(page, "dif-digit-grid", first)
-    strip = _image_src(page, "dif-digit-trajectory")
+    wait_for_a_new_image(page, "dif-digit-grid", first)
+    strip = image_src(page, "dif-digit-trajectory")
     page.locator("#dif-digit-watch").click()
-    _wait_for_a_new_image(page, "dif-digit-trajectory", strip)
+    wait_for_a_new_image(page, "dif-digit-trajectory", strip)
     page.errors.assert_clean()

@@ -6,24 +6,10 @@ import math
 
 import pytest
 
-from tests.conftest import open_tab
+from tests.conftest import image_src, open_tab, wait_for_a_new_image
 from playground.tabs.gans import TITLE
 
 pytestmark = pytest.mark.browser
-
-
-def _image_src(page, elem_id: str) -> str:
-    locator = page.locator(f"#{elem_id} img")
-    locator.first.wait_for(state="visible", timeout=90_000)
-    return locator.first.get_attribute("src") or ""
-
-
-def _wait_for_a_new_image(page, elem_id: str, old_src: str) -> None:
-    """Until the output's picture is another one than ``old_src`` (the answer to a click arrived)."""
-    page.wait_for_function(
-        "([id, old]) => { const img = document.querySelector(`#${id} img`); return img && img.src && img.src !== old; }",
-        arg=[elem_id, old_src], timeout=90_000,
-    )
 
 
 def _draw_a_circle(page, sketchpad_id: str) -> None:
@@ -48,13 +34,13 @@ def test_sample_grid_and_sketch_to_emoji(page):
 
     # Sampling lab (the first inner tab): one click gives a grid image.
     page.locator("#gan-sample").click()
-    assert _image_src(page, "gan-grid")
+    assert image_src(page, "gan-grid")
 
     # pix2pix: draw a circle on the Sketchpad, translate, see the output.
     page.get_by_role("tab", name="pix2pix: sketch → emoji").click()
     _draw_a_circle(page, "p2p-sketch")
     page.locator("#p2p-translate").click()
-    assert _image_src(page, "p2p-output")
+    assert image_src(page, "p2p-output")
 
     page.errors.assert_clean()
 
@@ -62,21 +48,21 @@ def test_sample_grid_and_sketch_to_emoji(page):
 def test_emoji_generator_draws_a_chosen_group(page):
     """Switching to the emoji generator offers its groups; asking for faces gives a new grid."""
     open_tab(page, TITLE)
-    first = _image_src(page, "gan-grid")  # the first-visit digit grid
+    first = image_src(page, "gan-grid")  # the first-visit digit grid
     page.locator("#gan-model input").click()
     page.get_by_role("option", name="Emoji by group (64×64)", exact=True).click()
     page.wait_for_function("() => document.querySelector('#gan-columns').innerText.includes('faces')", timeout=30_000)
     page.locator("#gan-digit input").click()
     page.get_by_role("option", name="faces", exact=True).click()
     page.locator("#gan-sample").click()
-    _wait_for_a_new_image(page, "gan-grid", first)
+    wait_for_a_new_image(page, "gan-grid", first)
     page.errors.assert_clean()
 
 
 def test_draw_a_digit_for_the_cyclegan(page):
     open_tab(page, TITLE)
     page.get_by_role("tab", name="CycleGAN: digits").click()
-    first = _image_src(page, "cycle-output")  # the first-visit example: both directions
+    first = image_src(page, "cycle-output")  # the first-visit example: both directions
     page.locator("#cycle-sketch button[aria-label='Brush']").click()
     canvas = page.locator("#cycle-sketch canvas").first
     canvas.wait_for(state="visible")
@@ -87,7 +73,7 @@ def test_draw_a_digit_for_the_cyclegan(page):
     page.mouse.move(x, bottom, steps=20)
     page.mouse.up()
     page.locator("#cycle-translate").click()
-    _wait_for_a_new_image(page, "cycle-output", first)
+    wait_for_a_new_image(page, "cycle-output", first)
     assert "typeset" in page.locator("#cycle-readings").inner_text()
     page.errors.assert_clean()
 
@@ -95,10 +81,10 @@ def test_draw_a_digit_for_the_cyclegan(page):
 def test_draw_for_pix2pix_and_the_unpaired_cyclegan_side_by_side(page):
     open_tab(page, TITLE)
     page.get_by_role("tab", name="CycleGAN: sketch ↔ emoji").click()
-    first = _image_src(page, "pairs-output")  # the first-visit example: a held-out drawing, scored
+    first = image_src(page, "pairs-output")  # the first-visit example: a held-out drawing, scored
     assert "dB" in page.locator("#pairs-words").inner_text()
     _draw_a_circle(page, "pairs-sketch")
     page.locator("#pairs-translate").click()
-    _wait_for_a_new_image(page, "pairs-output", first)
+    wait_for_a_new_image(page, "pairs-output", first)
     assert "cycle error" in page.locator("#pairs-words").inner_text()
     page.errors.assert_clean()
