@@ -6,8 +6,8 @@ Without ``--url`` it starts the app (as ``python app.py`` would, 127.0.0.1, a fr
 and stops it. Every visitor is its own Gradio session. In the ``mlp`` scenario each one
 classifies a photo, presses Play in the live MLP playground, watches the stream for
 ``--seconds``, classifies again meanwhile (each visitor at another moment), then presses Pause.
-The first classify comes from every visitor in the same instant (the worst case); the table
-reports the two kinds apart. In ``mixed`` the visitors are
+The first classify comes from every visitor in the same instant (the worst case); once all are
+answered, every visitor presses Play in the same instant. The table reports the two kinds apart. In ``mixed`` the visitors are
 spread over every live panel (see ``playground.load_tasks``) and also sample a GAN and denoise.
 In ``class`` each visitor also denoises and samples a GAN while the MLP
 trains, and trains the CNN lab once (one epoch) after it. With ``--panel NAME`` every visitor presses Play on that one
@@ -244,8 +244,10 @@ def timed(visitor: Visitor, kind: str, call) -> None:
 
 
 def run_visitor(visitor: Visitor, client, task, args: list, seconds: float, start: threading.Barrier,
-                deadline: float) -> None:
-    """Press Play with ``args``, watch the stream for ``seconds`` (doing the task's one-shot calls), press Stop."""
+                deadline: float, play: threading.Barrier) -> None:
+    """Press Play with ``args``, watch the stream for ``seconds`` (doing the task's one-shot calls), press Stop.
+    ``start``: every visitor begins together (the one-shots "all at once"); ``play``: then every visitor
+    presses Play together, once all of those one-shots have been answered."""
     from playground.load_tasks import is_training_frame, states_in
 
     try:
@@ -254,10 +256,15 @@ def run_visitor(visitor: Visitor, client, task, args: list, seconds: float, star
         visitor.errors.append("setup: not every visitor connected in time")
         return
     if client is None:
+        play.abort()  # nobody waits for a visitor who will never press Play
         visitor.errors.append("setup: could not connect")
         return
     for kind, call in task.before:
         timed(visitor, f"{kind} (all at once)", lambda: call(client))
+    try:
+        play.wait(timeout=max(1.0, deadline - time.monotonic()))
+    except threading.BrokenBarrierError:
+        pass  # a visitor could not connect, or the one-shots ran past the deadline: press Play now
     # The one-shot while training comes at a different moment for each visitor (spread over the
     # middle of the watching time), as clicks in a class would.
     during_at = 0.2 + 0.6 * (visitor.index * 0.618034 % 1.0)
@@ -367,10 +374,11 @@ def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pi
         play_args = [task.play_args() for task in tasks]
         people = [Visitor(index, panel=task.panel, replica=replica_of(clients[index])) for index, task in enumerate(tasks)]
         start = threading.Barrier(visitors + (kill is not None))
+        play = threading.Barrier(visitors)
         deadline = time.monotonic() + seconds + 120
         with MemoryWatch(server_pid) as memory:
             threads = [threading.Thread(target=run_visitor,
-                                        args=(person, clients[i], tasks[i], play_args[i], seconds, start, deadline))
+                                        args=(person, clients[i], tasks[i], play_args[i], seconds, start, deadline, play))
                        for i, person in enumerate(people)]
             if kill is not None:
                 threads.append(threading.Thread(target=kill.run, args=(url, start)))
