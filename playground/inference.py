@@ -45,8 +45,8 @@ Policy (what a newcomer needs to know):
   (1 on a 2-core host) and no spinning; ``InferenceSession.run`` is thread-safe, so one session
   per variant serves every request. All sessions share one onnxruntime arena.
 - **Cheap calls.** A served call made of positional tensors (``model(x)``) is remembered by
-  its dtypes and shapes (a lane) and goes straight to its session next time: 7.5–12.7 µs less
-  per call on the digit networks (12–20 % of their 35–95 µs), measured alternating 2026-12-07.
+  its dtypes and shapes (a lane) and goes straight to its session next time: 7.5–17 µs less
+  per call on the digit networks (14–20 % of their 35–95 µs), measured alternating 2026-12-07.
 - **Public APIs only.** Nothing here reads a private attribute of torch or onnxruntime
   (``tests/test_house.py`` checks every module).
 
@@ -359,7 +359,7 @@ class FastMethod:
 
     def _run_lane(self, args: tuple):
         """A call of positional tensors whose dtypes and shapes were checked goes straight to its session, past
-        _split, _key and the variant's bookkeeping (10-13 µs less per call of a 35-90 µs digit network, measured
+        _split, _key and the variant's bookkeeping (7.5-17 µs less per call of a 35-95 µs digit network, measured
         2026-12-07). None when this call is not one: the path through _split then decides."""
         if not all(type(a) is torch.Tensor for a in args):
             return None
