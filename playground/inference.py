@@ -15,10 +15,14 @@ Policy (what a newcomer needs to know):
   options (None, bool, int, float, str) with the values of one of the catalog's examples
   (each variant's session costs memory: ~45 MB for the whole of Lite0), and the result is
   a tensor, or a tuple, list or dict of tensors. Anything else (autograd, a
-  ``torch.Generator`` for dropout noise, forward hooks on the network's modules, other
-  option values such as Gatys' ``keep=True``) runs the eager method, unchanged.
+  ``torch.Generator`` for dropout noise, other option values such as Gatys' ``keep=True``)
+  runs the eager method, unchanged.
   Lite0's ``forward`` is not replaced at all: it runs the fast ``pooled_features`` and
   then the eager linear layer, so one session serves the classifier and transfer learning.
+- **Looking inside needs eager.** A served call runs none of the network's modules, so forward
+  hooks on them see nothing (PyTorch has no public way to ask whether a module holds hooks).
+  Code that looks inside with hooks does it on its own copy (``registry.create``, or a fresh
+  network, as the CNN lab counts multiply-accumulates) or inside ``eager_only()``.
 - **Variants.** One ONNX graph per (options, input dtypes and ranks, the model's shape
   key), exported with every dimension dynamic, so batch sizes and image sizes share it.
   A network whose Python code depends on its input's size says so with ``shape_key``
@@ -40,10 +44,11 @@ Policy (what a newcomer needs to know):
 - **Threads and memory.** Sessions use ``playground.device.cpu_threads()`` intra-op threads
   (1 on a 2-core host) and no spinning; ``InferenceSession.run`` is thread-safe, so one session
   per variant serves every request. All sessions share one onnxruntime arena.
-- **Cheap calls.** A checked call made of positional tensors (``model(x)``) is remembered by
-  its dtypes and shapes and goes straight to its session next time (measured on mnist_cnn: 3.0 µs
-  of Python around its feature-map graph, 9.5 µs around its forward, whose 2 MB of weights leave
-  the caches cold).
+- **Cheap calls.** A served call made of positional tensors (``model(x)``) is remembered by
+  its dtypes and shapes (a lane) and goes straight to its session next time: 7.5–17 µs less
+  per call on the digit networks (14–20 % of their 35–95 µs), measured alternating 2026-12-07.
+- **Public APIs only.** Nothing here reads a private attribute of torch or onnxruntime
+  (``tests/test_house.py`` checks every module).
 
 Which engine, per model (``FastPaths.backend``): measured 2026-12-01 on a 2-core host, 1 thread,
 eager PyTorch took 1.0–1.2× onnxruntime's time on the digit autoencoders' decoders, 1.1–1.7× on
@@ -68,14 +73,12 @@ import logging
 import os
 import threading
 import warnings
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Hashable
 
 import torch
 from torch import nn
-from torch.nn.modules import module as torch_module  # its global hook dicts, read on every call
 
 from playground.device import cpu_threads
 
@@ -203,35 +206,17 @@ def load_session(path: Path):
     return onnxruntime().InferenceSession(str(path), session_options(), providers=["CPUExecutionProvider"])
 
 
-def bare_run(session) -> tuple[Callable, list[str]]:
-    """(run, output names) with run(output_names, feeds, None) → outputs: the session's compiled binding, without
-    the Python wrapper's per-call checks of input names, graph capture and OrtValue ownership (about 5 µs, a tenth
-    of a digit network). Only for feeds already checked, as a lane's are; the wrapper's own run where an
-    onnxruntime has no such binding."""
-    output_names = [output.name for output in session.get_outputs()]
-    binding = getattr(session, "_sess", None)
-    run = getattr(binding, "run", None)
-    return (run if callable(run) else session.run), output_names
-
-
 class _PerThread(threading.local):
-    # > 0 while an eager method runs (its inner calls stay eager too). A class default, so that reading it in a
-    # thread that never set it does not raise and catch an AttributeError (0.7 µs on every call).
-    eager = 0
+    eager = 0  # > 0 while an eager method runs (its inner calls stay eager too)
 
 
 _local = _PerThread()
 
-# What the lanes call on every call, looked up once (the torch module's attributes are a dict lookup each).
-_LANE_TENSOR = torch.Tensor
-_LANE_TRACING_STATE = torch._C._get_tracing_state
-_LANE_IS_COMPILING = torch.compiler.is_compiling  # torch.compile knows this function itself, not its name
-_LANE_FROM_NUMPY = torch.from_numpy
-
 
 @contextlib.contextmanager
 def eager_only():
-    """Inside this block every FastMethod runs the eager PyTorch method (the tests' reference)."""
+    """Inside this block every FastMethod runs the eager PyTorch method (the tests' reference, and the way
+    to look inside a shared model with forward hooks: a served call runs none of its modules)."""
     _local.eager += 1
     try:
         yield
@@ -242,7 +227,7 @@ def eager_only():
 def _must_run_eager() -> bool:
     # Inside eager_only(), or while torch.jit.trace / torch.onnx.export traces (the exporter
     # traces through these very methods), or while torch.compile traces.
-    return _local.eager > 0 or torch._C._get_tracing_state() is not None or torch.compiler.is_compiling()
+    return _local.eager > 0 or torch.jit.is_tracing() or torch.compiler.is_compiling()
 
 
 # ---------------------------------------------------------------- results as flat tuples
@@ -281,101 +266,6 @@ def _close(expected: tuple[torch.Tensor, ...], got: tuple[torch.Tensor, ...]) ->
         elif not torch.equal(have, want):
             return False
     return True
-
-
-# ---------------------------------------------------------------- forward hooks, noticed in O(1)
-
-
-class _HookCount:
-    """How many forward (pre-)hooks the served models' modules hold, all together. While it is 0 a call
-    needs no look at its modules' hook dicts: the digit SqueezeNext has 298 of them, one cache line each,
-    and reading them all after the network has run cost 0.05 of its bench ratio (measured 2026-12-03)."""
-
-    def __init__(self) -> None:
-        self.total = 0
-        self.lock = threading.RLock()  # re-entrant: a __del__ may run inside a locked block (the GC)
-
-    def add(self, change: int) -> None:
-        with self.lock:
-            self.total += change
-
-
-_hooks_held = _HookCount()
-
-
-class _WatchedHooks(OrderedDict):
-    """A module's ``_forward_hooks`` / ``_forward_pre_hooks`` that keeps ``_hooks_held`` up to date.
-
-    ``register_forward_hook`` writes ``hooks[id] = hook`` and a handle's ``remove()`` does ``del hooks[id]``;
-    every other way in or out is written out below in terms of those two, so that no C shortcut of
-    OrderedDict can add a hook unseen."""
-
-    def __setitem__(self, key, value) -> None:
-        with _hooks_held.lock:
-            new = key not in self
-            super().__setitem__(key, value)
-            if new:
-                _hooks_held.add(1)
-
-    def __delitem__(self, key) -> None:
-        with _hooks_held.lock:
-            super().__delitem__(key)
-            _hooks_held.add(-1)
-
-    def __del__(self) -> None:  # a dropped module (a deep copy with hooks left on) takes its hooks along
-        if len(self) and _hooks_held is not None:  # None: the interpreter is shutting down
-            _hooks_held.add(-len(self))
-
-    def update(self, *args, **kwargs) -> None:
-        for key, value in dict(*args, **kwargs).items():
-            self[key] = value
-
-    def __ior__(self, other):
-        self.update(other)
-        return self
-
-    def setdefault(self, key, default=None):
-        if key not in self:
-            self[key] = default
-        return self[key]
-
-    def pop(self, key, *default):
-        if key not in self:
-            if default:
-                return default[0]
-            raise KeyError(key)
-        value = self[key]
-        del self[key]
-        return value
-
-    def popitem(self, last: bool = True):
-        if not self:
-            raise KeyError("dictionary is empty")
-        key = next(reversed(self)) if last else next(iter(self))
-        return key, self.pop(key)
-
-    def clear(self) -> None:
-        for key in list(self):
-            del self[key]
-
-
-def _watch_hooks(owner: nn.Module) -> list[OrderedDict]:
-    """The forward (pre-)hook dicts of ``owner`` and its submodules, each made a _WatchedHooks (in place)."""
-    dicts = []
-    for module in owner.modules():
-        for attribute in ("_forward_hooks", "_forward_pre_hooks"):
-            hooks = getattr(module, attribute)
-            if isinstance(hooks, _WatchedHooks):
-                pass
-            elif hooks:
-                # Hooks already there: their handles remove them from this very dict, so it stays, unwatched,
-                # and one lasting count makes every call look at the dicts themselves (never so in the app).
-                _hooks_held.add(1)
-            else:
-                hooks = _WatchedHooks()
-                setattr(module, attribute, hooks)
-            dicts.append(hooks)
-    return dicts
 
 
 # ---------------------------------------------------------------- one method, served fast
@@ -428,22 +318,12 @@ class FastMethod:
         self.tag = tag  # what the cache file names depend on besides the variant
         self.eager = getattr(type(owner), method).__get__(owner)  # the class's own method
         self.signature = inspect.signature(self.eager)
-        self.plain_signature = all(  # no *args/**kwargs, no positional-only: _arguments' quick path
-            p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-            for p in self.signature.parameters.values())
         self.__doc__ = self.eager.__doc__
         self.variants: dict[Hashable, _Variant] = {}
         self.lock = threading.Lock()  # guards self.variants
         self.last_engine = "none"  # "onnxruntime" or "eager": which engine answered the last call
-        # to notice forward hooks (someone looking inside): every module's two hook dicts
-        self.hook_dicts = _watch_hooks(owner)
-        # len(args) → (tensor names, options) of a call with positional tensors only
-        self.positional_plans: dict[int, tuple[tuple[str, ...], tuple]] = {}
-        # The checked calls made of positional tensors only, served without the bookkeeping above, each as
-        # (run, output names, input names, structure): model(x) in single_lanes by (dtype, shape), and
-        # calls of several tensors in lanes by len(args), then by ((dtype, shape) per tensor)
-        self.single_lanes: dict[tuple, tuple] = {}
-        self.lanes: dict[int, dict[tuple, tuple]] = {}
+        # (dtype, shape) of each positional tensor → (session, input names, structure) of a served call
+        self.lanes: dict[tuple, tuple] = {}
         # Only the option values of the catalog's examples get sessions (each costs memory);
         # other calls, e.g. Gatys' forward_features(keep=True), stay eager.
         self.allowed_options = set()
@@ -465,93 +345,47 @@ class FastMethod:
     # -- the call
 
     def __call__(self, *args, **kwargs):
-        if not kwargs:  # the common calls, model(x) and generator(z, labels): the ready lane first
-            if len(args) == 1:
-                outputs = self._run_single_lane(args[0])
-            else:
-                lane = self.lanes.get(len(args))
-                outputs = None if lane is None else self._run_lane(lane, args)
+        if not kwargs:  # the common calls, model(x) and generator(z, labels): a checked lane first
+            outputs = self._run_lane(args)
             if outputs is not None:
                 return outputs
-        call = None if _must_run_eager() or self._hooked() else self._split(args, kwargs)
+        call = None if _must_run_eager() else self._split(args, kwargs)
         if call is None:
             return self._eager(args, kwargs)
         if call.options not in self.allowed_options:
             self._say_once_options_run_eager(call.options)
             return self._eager(args, kwargs)
-        key = self._key(call)
-        variant = self.variants.get(key)
-        if variant is not None and variant.session is not None:
-            shapes = tuple(t.shape for t in call.tensors)
-            if variant.checked.get(shapes):  # the hot path: a built variant, a checked shape
-                try:
-                    got = self._run(variant, call)
-                except Exception:  # noqa: BLE001 - the careful path below logs it
-                    pass
-                else:
-                    self.last_engine = "onnxruntime"
-                    self._open_lane(args, kwargs, call, variant, shapes)
-                    return _unflatten(got, variant.structure)
-        return self._careful(call, key, args, kwargs)
+        return self._serve(call, args, kwargs)
 
-    def _run_single_lane(self, x):
-        """model(x) answered by its checked session, or None when this call is not one (the careful path then
-        decides). Every call of a digit network (0.04-0.4 ms, by host) pays this, right after the previous call's
-        network has run: the caches are then cold (the digit CNN's 2 MB of weights fill this host's L2), and each
-        Python step costs several times its warm time. Hence one frame, its checks written out (those of _must_run_eager
-        and _hooked), the torch functions it calls bound once (_LANE_*), and no test that x.numpy() makes
-        itself: numpy() refuses a tensor that could want gradients or lives off the CPU (the careful path then
-        decides: eager when gradients are on, the session under no_grad), and onnxruntime copies a strided array
-        into a contiguous one. Measured 2026-12-03,
-        alternating in one process: 0.01-0.035 of the mnist_cnn and SqueezeNext ratios less than with those
-        tests written out."""
-        if type(x) is not _LANE_TENSOR:
+    def _run_lane(self, args: tuple):
+        """A call of positional tensors whose dtypes and shapes were checked goes straight to its session, past
+        _split, _key and the variant's bookkeeping (7.5-17 µs less per call of a 35-95 µs digit network, measured
+        2026-12-07). None when this call is not one: the path through _split then decides."""
+        if not all(type(a) is torch.Tensor for a in args):
             return None
-        ready = self.single_lanes.get((x.dtype, x.shape))
-        if (ready is None or _local.eager or _LANE_TRACING_STATE() is not None
-                or torch_module._global_forward_hooks or torch_module._global_forward_pre_hooks
-                or (_hooks_held.total and any(self.hook_dicts)) or _LANE_IS_COMPILING()):
+        lane = self.lanes.get(tuple((a.dtype, a.shape) for a in args))
+        if lane is None or _must_run_eager():
             return None
-        run, output_names, (input_name,), structure = ready
-        try:
-            outputs = run(output_names, {input_name: x.numpy()}, None)
-        except Exception:  # noqa: BLE001 - the careful path logs it
+        session, names, structure = lane
+        try:  # numpy() refuses tensors that could want gradients or live off the CPU: the path through _split decides
+            outputs = session.run(None, {name: a.numpy() for name, a in zip(names, args)})
+        except Exception:  # noqa: BLE001 - that path logs it
             return None
         self.last_engine = "onnxruntime"
-        if structure == "tensor":
-            return _LANE_FROM_NUMPY(outputs[0])
-        return _unflatten([_LANE_FROM_NUMPY(o) for o in outputs], structure)
+        return _unflatten([torch.from_numpy(array) for array in outputs], structure)
 
-    def _run_lane(self, lane: dict, args: tuple):
-        """Like _run_single_lane, for a call of several positional tensors."""
-        if not all(type(a) is _LANE_TENSOR for a in args):
-            return None
-        ready = lane.get(tuple((a.dtype, a.shape) for a in args))
-        if ready is None or _must_run_eager() or self._hooked():
-            return None
-        run, output_names, names, structure = ready
-        try:  # numpy() refuses tensors that could want gradients or live off the CPU: the careful path decides
-            outputs = run(output_names, {n: a.numpy() for n, a in zip(names, args)}, None)
-        except Exception:  # noqa: BLE001 - the careful path logs it
-            return None
-        self.last_engine = "onnxruntime"
-        return _unflatten([_LANE_FROM_NUMPY(o) for o in outputs], structure)
-
-    def _open_lane(self, args, kwargs, call: _Call, variant: _Variant, shapes) -> None:
-        """Remember a checked call made of positional tensors only, by its dtypes and shapes,
-        so that the next such call goes straight to the session."""
+    def _open_lane(self, call: _Call, args: tuple, kwargs: dict, variant: _Variant) -> None:
+        """Remember a served call made of positional tensors only, by their dtypes and shapes."""
         if kwargs or len(call.tensors) != len(args) or any(a is not t for a, t in zip(args, call.tensors)):
             return
-        lane = self.single_lanes if len(args) == 1 else self.lanes.setdefault(len(args), {})
-        if len(lane) < 64:  # a bound: sizes keep changing for some models (photos of any size)
-            keys = tuple((t.dtype, t.shape) for t in call.tensors)
-            key = keys[0] if len(args) == 1 else keys
-            if key not in lane:  # else open already: this call was one its lane hands on (see _run_single_lane)
-                run, output_names = bare_run(variant.session)
-                lane[key] = (run, output_names, call.tensor_names, variant.structure)
+        if len(self.lanes) < 64:  # a bound: sizes keep changing for some models (photos of any size)
+            self.lanes.setdefault(tuple((t.dtype, t.shape) for t in args),
+                                  (variant.session, call.tensor_names, variant.structure))
 
-    def _careful(self, call: _Call, key: Hashable, args, kwargs):
-        """A call on a variant not yet built, or of a shape not yet checked against eager."""
+    def _serve(self, call: _Call, args, kwargs):
+        """onnxruntime's answer where the call's variant has a session that agrees with eager at these input
+        shapes (built, and checked, on the first such call); else eager's."""
+        key = self._key(call)
         with self.lock:
             variant = self.variants.setdefault(key, _Variant())
         expected = None  # the eager answer, once computed for this call
@@ -586,21 +420,16 @@ class FastMethod:
             variant.checked[shapes] = False
             return self._eager(args, kwargs)
         self.last_engine = "onnxruntime"
+        self._open_lane(call, args, kwargs, variant)
         return _unflatten(got, variant.structure)
 
     def _say_once_options_run_eager(self, options: tuple) -> None:
         """One log line per option values no example of the catalog has (a tab calling with them
         runs eager every time: meant for Gatys' keep=True maps, a slow tab by mistake otherwise)."""
-        if options not in self.eager_options and len(self.eager_options) < 64:  # a bound, as for lanes
+        if options not in self.eager_options and len(self.eager_options) < 64:  # a bound on the memory it takes
             self.eager_options.add(options)
             log.info("%s: no session for options %s (not a catalog example); such calls run eager PyTorch",
                      self.label, dict(options))
-
-    def _hooked(self) -> bool:
-        """Forward hooks on the network want to see its modules run: then eager runs them."""
-        if torch_module._global_forward_hooks or torch_module._global_forward_pre_hooks:
-            return True
-        return bool(_hooks_held.total) and any(self.hook_dicts)  # the modules' own (mutated in place by register_*)
 
     def _eager(self, args, kwargs):
         self.last_engine = "eager"
@@ -609,11 +438,6 @@ class FastMethod:
 
     def _split(self, args, kwargs) -> _Call | None:
         """The call's tensors and options, or None when it must run eager."""
-        if not kwargs:  # the common call, model(x) or generator(z, labels): a cached plan
-            plan = self.positional_plans.get(len(args))
-            if plan is not None and all(type(a) is torch.Tensor and a.device.type == "cpu" for a in args):
-                if not (torch.is_grad_enabled() and any(a.requires_grad for a in args)):
-                    return _Call(plan[0], args, plan[1])
         arguments = self._arguments(args, kwargs)
         if arguments is None:
             return None
@@ -630,40 +454,25 @@ class FastMethod:
                 return None  # e.g. a torch.Generator: only eager knows what to do with it
         if not tensors:
             return None
-        call = _Call(tuple(names), tuple(tensors), tuple(options))
-        if not kwargs and len(names) == len(args) and all(a is b for a, b in zip(call.tensors, args)):
-            self.positional_plans.setdefault(len(args), (call.tensor_names, call.options))
-        return call
+        return _Call(tuple(names), tuple(tensors), tuple(options))
 
     def _arguments(self, args, kwargs) -> dict[str, Any] | None:
-        """{parameter: value} in the signature's order, defaults filled in, like ``signature.bind`` but cheaper.
+        """{parameter: value} in the signature's order, defaults filled in; None for a call the signature refuses
+        (the eager method then raises its own error) or one with extra *args / **kwargs.
 
         The order is the signature's, never the keywords': g(x, skips=True, mirror=True) and
         g(x, mirror=True) must give the same options, or the call misses its variant and runs eager."""
-        parameters = self.signature.parameters
-        if self.plain_signature and len(args) <= len(parameters):
-            arguments = dict(zip(parameters, args))
-            if all(name in parameters and name not in arguments for name in kwargs):
-                for name, parameter in parameters.items():
-                    if name in arguments:
-                        continue
-                    if name in kwargs:
-                        arguments[name] = kwargs[name]
-                    elif parameter.default is inspect.Parameter.empty:
-                        return None  # a missing argument: the eager method raises its own error
-                    else:
-                        arguments[name] = parameter.default
-                return arguments
         try:
             bound = self.signature.bind(*args, **kwargs)
         except TypeError:
             return None
         bound.apply_defaults()
-        if any(parameters[name].kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
-               and value for name, value in bound.arguments.items()):
+        arguments = bound.arguments
+        variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+        if any(self.signature.parameters[name].kind in variadic and value for name, value in arguments.items()):
             return None
-        return {name: value for name, value in bound.arguments.items()
-                if parameters[name].kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)}
+        return {name: value for name, value in arguments.items()
+                if self.signature.parameters[name].kind not in variadic}
 
     def _key(self, call: _Call) -> Hashable:
         kinds = tuple((name, t.dtype, t.dim()) for name, t in zip(call.tensor_names, call.tensors))
