@@ -46,6 +46,16 @@ from pathlib import Path
 from playground.serving import free_port, start_app, stop, wait_for_http
 
 ROOM_PANELS = ("mlp", "cnn_lab", "gpt_live")  # the live panels with rooms
+# A browser waits for the server's answer; gradio_client's HTTP calls give up after httpx's default 5 s,
+# which under a class's burst counted slow answers as errors. The visitors wait up to this long.
+CLIENT_TIMEOUT_SECONDS = 60.0
+
+
+def visitor_client(url: str):
+    """One simulated visitor's connection (its own Gradio session)."""
+    from gradio_client import Client
+
+    return Client(url, verbose=False, download_files=False, httpx_kwargs={"timeout": CLIENT_TIMEOUT_SECONDS})
 
 
 @dataclass
@@ -339,7 +349,6 @@ def run_visitor(visitor: Visitor, client, task, args: list, seconds: float, star
 
 def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pid: int | None,
         kill: "ReplicaKill | None" = None) -> list[Visitor]:
-    from gradio_client import Client
 
     from playground.load_tasks import tasks_for
 
@@ -355,7 +364,7 @@ def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pi
             for attempt in range(3):
                 try:
                     with gate:
-                        clients[index] = Client(url, verbose=False, download_files=False)
+                        clients[index] = visitor_client(url)
                     return
                 except Exception as error:  # noqa: BLE001 - reported as that visitor's error
                     print(f"visitor {index} could not connect (try {attempt + 1}): {error}", flush=True)
@@ -397,11 +406,10 @@ def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pi
 
 def warm_clients(url: str, replicas: set[str]):
     """One client per replica the visitors are on (one client without a balancer), to warm each one up."""
-    from gradio_client import Client
 
     seen: set[str] = set()
     for _ in range(4 * max(1, len(replicas))):
-        client = Client(url, verbose=False, download_files=False)
+        client = visitor_client(url)
         if replica_of(client) not in seen:
             seen.add(replica_of(client))
             yield client
@@ -451,14 +459,13 @@ class ReplicaKill:
 
     @staticmethod
     def _arrive(url: str, newcomer: Newcomer, killed: float) -> None:
-        from gradio_client import Client
 
         from playground.load_tasks import classify
 
         time.sleep(max(0.0, killed + newcomer.after_kill - time.monotonic()))
         began = time.perf_counter()
         try:
-            client = Client(url, verbose=False, download_files=False)
+            client = visitor_client(url)
             newcomer.replica = replica_of(client)
             classify(client)
             newcomer.served = time.perf_counter() - began
@@ -482,13 +489,12 @@ class ReplicaKill:
 def run_room(viewers: int, seconds: float, panel: str, url: str | None, server_pid: int | None) -> list[Visitor]:
     """One host opens a room in ``panel`` and presses Play; ``viewers`` join it with the code and watch for
     ``seconds``; then the host stops. Each viewer's row: first frame, frames per second, epochs seen."""
-    from gradio_client import Client
 
     from playground.load_tasks import PANELS
 
     task = PANELS[panel]
     with served(url, server_pid) as (url, server_pid):
-        host = Client(url, verbose=False, download_files=False)
+        host = visitor_client(url)
         for _kind, call in task.before:
             call(host)
         code = host.predict(api_name=f"/{panel}_room_open")[1]
@@ -497,7 +503,7 @@ def run_room(viewers: int, seconds: float, panel: str, url: str | None, server_p
 
         def connect(index: int):
             with gate:
-                clients[index] = Client(url, verbose=False, download_files=False)
+                clients[index] = visitor_client(url)
 
         threads = [threading.Thread(target=connect, args=(i,)) for i in range(viewers)]
         for thread in threads:
