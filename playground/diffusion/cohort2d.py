@@ -11,6 +11,13 @@ Each member keeps its own everything: its data and noise (drawn from its own gen
 order as ``Diffusion2D.train``), distribution, noise schedule, learning rate and Adam state (its step
 count included, written back into its own ``torch.optim.Adam``), so a member's weights after N
 batched steps equal N steps alone within float rounding (tests/test_diffusion.py).
+
+Why the tab does not use it (yet): it does not pay enough. Measured on the shared 2-core machine
+(2026-12-07, one torch thread, the bench row below): 30 runs × 25 steps took 649 ms batched against
+843 ms one at a time (ratio 0.77), i.e. about 6 ms saved per visitor per frame; a whole live frame costs
+a visitor about 150 ms (CPU time: 30 ms these 25 steps, 45 ms the 25 GAN rounds beside them, 73 ms the
+seven pictures). Alone, a step's matrix products (256 × 128 by 128 × 128) already keep the core busy, so
+stacking only saves the per-step Python and dispatch. The bench row keeps asking the question.
 """
 
 from __future__ import annotations
