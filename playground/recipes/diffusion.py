@@ -101,6 +101,8 @@ def flow_digits(args: RecipeArgs) -> RecipeOutput:
 def _checkpoint_note(args: RecipeArgs, settings: FlowTraining, trained_steps: int) -> str:
     if "measure_checkpoint" not in args.extra:
         return ""
+    if trained_steps == settings.steps:  # the whole run: only the measuring was done apart
+        return _measured_from_checkpoint(args, "flow_digits")
     return (f" These weights are the moving average saved at step {trained_steps:,} of a run of this recipe planned "
             f"for {settings.steps:,} steps (its learning rate still on the cosine of {settings.steps:,} steps), "
             f"stopped there: {args.extra.get('why_stopped', '')}. Training to that step took "
@@ -207,9 +209,21 @@ def flow_emoji_recipe(args: RecipeArgs) -> RecipeOutput:
                    f"from t = {EMOJI_GUIDANCE_FROM:g} on (1 before)"},
         epochs=round(trained_steps * settings.batch_size / len(seen), 1),
         metrics=metrics,
-        notes=FLOW_EMOJI_NOTES,
+        notes=FLOW_EMOJI_NOTES + _measured_from_checkpoint(args, "flow_emoji"),
         heldout_grid=flow_emoji.sample_grid(model, train, EMOJI_STEPS, EMOJI_GUIDANCE, EMOJI_GUIDANCE_FROM),
     )
+
+
+def _measured_from_checkpoint(args: RecipeArgs, name: str) -> str:
+    """The note for weights trained by one run (which saved its final moving average with --set checkpoint=…)
+    and measured from that file by another (--set measure_checkpoint=…), so the measuring could wait for the
+    shared machine's lock while the training ran in the background."""
+    if "measure_checkpoint" not in args.extra:
+        return ""
+    return (f" Trained by `python -m playground.train {name} {args.extra.get('trained_by', '')}` in the background "
+            f"(nice 19, {args.extra.get('trained_wall_s', '?')} s of wall time), which saved its final moving average; "
+            "these figures were measured from that file by a second run of the recipe with "
+            "--set measure_checkpoint=… (its wall time is the measuring only).")
 
 
 FLOW_EMOJI_NOTES = (
