@@ -185,8 +185,9 @@ def flow_emoji_recipe(args: RecipeArgs) -> RecipeOutput:
     log("measuring")
     asked = _asked_groups(held_groups, 40 if args.quick else 500, 12345)  # the DCGAN card's asked groups
     sweep = EMOJI_SWEEP[:1] if args.quick else EMOJI_SWEEP
-    metrics = flow_emoji.measure(model, asked, train, train_groups, held, held_groups, EMOJI_STEPS, EMOJI_GUIDANCE,
-                                 EMOJI_GUIDANCE_FROM)
+    metrics = {"steps": EMOJI_STEPS, "guidance": EMOJI_GUIDANCE, "guidance_from": EMOJI_GUIDANCE_FROM,
+               **flow_emoji.measure(model, asked, train, train_groups, held, held_groups, EMOJI_STEPS,
+                                    EMOJI_GUIDANCE, EMOJI_GUIDANCE_FROM)}
     metrics["sweep"] = {
         f"steps_{n}_guidance_{w:g}_from_{start:g}": flow_emoji.measure(model, asked, train, train_groups, held,
                                                                        held_groups, n, w, start)
