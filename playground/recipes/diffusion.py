@@ -221,10 +221,10 @@ def _measured_from_checkpoint(args: RecipeArgs, name: str) -> str:
     shared machine's lock while the training ran in the background."""
     if "measure_checkpoint" not in args.extra:
         return ""
-    return (f" Trained by `python -m playground.train {name} {args.extra.get('trained_by', '')}` in the background "
-            f"(nice 19, {args.extra.get('trained_wall_s', '?')} s of wall time), which saved its final moving average; "
+    return (" Trained by the command in 'recipe' plus --set checkpoint=… in the background (nice 19, "
+            f"{args.extra.get('trained_wall_s', '?')} s of wall time), which saved its final moving average there; "
             "these figures were measured from that file by a second run of the recipe with "
-            "--set measure_checkpoint=… (its wall time is the measuring only).")
+            "--set measure_checkpoint=… (wall_time_s is the measuring only).")
 
 
 FLOW_EMOJI_NOTES = (
