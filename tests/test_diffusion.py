@@ -12,11 +12,11 @@ import torch
 from PIL import Image
 
 from playground import inference, registry
-from playground.diffusion import digits, flow_digits, race2d, render, toy2d
+from playground.diffusion import cohort2d, digits, flow_digits, race2d, render, toy2d
 from playground.errors import UserInputError
 from playground.gans import quality
 from playground.gans import toy2d as points2d
-from playground.nets.flow_unet import NO_LABEL, FlowUNet
+from playground.nets.flow_unet import NO_LABEL, FlowUNet, FlowUNetConfig
 from playground.tabs import diffusion as tab
 from playground.weights import PRETRAINED_DIR
 
@@ -208,6 +208,22 @@ def test_flow_unet_shapes_and_labels_matter():
     torch.testing.assert_close(model(x[:1], t[:1], torch.tensor([0])), out[:1], atol=1e-5, rtol=1e-4)
 
 
+def test_flow_unet_folds_colour_pictures_for_the_emoji_model():
+    torch.manual_seed(0)
+    config = FlowUNetConfig(width=16, num_classes=8, channels=3, fold=4)
+    model = FlowUNet(config).eval()
+    for parameter in model.head.parameters():
+        torch.nn.init.normal_(parameter, std=0.1)
+    labels = torch.tensor([0, 7, 8])  # 8: no group
+    pictures, kept = flow_digits.sample(model, labels, 3, 2.0, seed=0, keep=(0,), shape=(3, 64, 64), no_label=8)
+    assert pictures.shape == (3, 3, 64, 64) and kept[0].shape == (3, 3, 64, 64)
+    assert pictures.min() >= -1 and pictures.max() <= 1
+    with torch.no_grad():  # guidance 0 is the unconditional model: label 8, this model's "no group"
+        x = torch.randn(2, 3, 64, 64)
+        torch.testing.assert_close(flow_digits.guided_velocity(model, x, 0.3, labels[:2], 0.0, no_label=8),
+                                   model(x, torch.full((2,), 0.3), torch.full((2,), 8)), atol=1e-5, rtol=1e-4)
+
+
 def test_flow_matching_loss_is_zero_for_the_exact_velocity():
     class Exact(torch.nn.Module):  # knows the data: one picture, so v = (x₁ − x_t)/(1 − t)
         def __init__(self, picture):
@@ -324,3 +340,35 @@ def test_api_bad_input_gets_clear_messages(client):
         client.predict("all", 20, 2.0, 0, 0.0, api_name="/diffusion_digit_trajectory")
     result = client.predict("5", 10, 2.0, 1, 0.35, api_name="/diffusion_digits")
     assert np.asarray(Image.open(result)).std() > 10
+
+
+@pytest.mark.parametrize("method", toy2d.METHODS)
+def test_a_visitor_trained_in_a_batched_class_equals_training_alone(method):
+    """A class of visitors with the same shapes but their own data, schedules, learning rates and histories:
+    each one's weights and losses after steps in the batched stack equal the same steps alone, and it goes
+    on alone from there as if it had never been batched."""
+    def make_class():
+        runs = [toy2d.Diffusion2D(toy2d.Diffusion2DConfig(
+            method=method, seed=seed, schedule=toy2d.SCHEDULES[seed % 2], lr=(3e-3, 1e-3, 2e-2)[seed % 3],
+            distribution=points2d.DISTRIBUTIONS[seed % 3])) for seed in range(5)]
+        runs[1].train(7)  # one visitor trained alone before joining
+        return runs
+
+    alone, batched = make_class(), make_class()
+    cohort2d.train_alone(alone, 30)
+    assert cohort2d.train_together(batched, 30) == [None] * 5
+    for run in alone + batched:
+        run.train(5)  # on alone afterwards: the optimiser state was written back
+    for solo, member in zip(alone, batched):
+        assert member.steps == solo.steps
+        np.testing.assert_allclose(member.losses, solo.losses, rtol=1e-4, atol=1e-6)
+        for mine, theirs in zip(member.network.parameters(), solo.network.parameters()):
+            torch.testing.assert_close(mine, theirs, atol=1e-5, rtol=1e-4)
+    # Different visitors did learn different things (the test would pass trivially otherwise).
+    assert not torch.allclose(batched[0].network.out.weight, batched[2].network.out.weight)
+
+
+def test_runs_of_different_shapes_are_not_stacked():
+    small = toy2d.Diffusion2D(toy2d.Diffusion2DConfig(hidden=64))
+    with pytest.raises(ValueError):
+        cohort2d.train_together([small, toy2d.Diffusion2D(toy2d.Diffusion2DConfig())], 1)

@@ -49,11 +49,12 @@ class FlowTraining:
     ema_decay: float = 0.999  # the shipped weights are this moving average of the trained ones
     weight_decay: float = 0.0
     seed: int = 0
+    hflip: bool = False  # flip a random half of each batch left–right (emoji: yes; digits: never)
 
 
 def flow_matching_loss(model: nn.Module, clean: torch.Tensor, labels: torch.Tensor,
                        generator: torch.Generator | None = None) -> torch.Tensor:
-    """Mean |v(x_t, t) − (x₁ − x₀)|² over a batch of clean digits (B, 1, 28, 28) in [-1, 1].
+    """Mean |v(x_t, t) − (x₁ − x₀)|² over a batch of clean pictures (B, C, H, W) in [-1, 1].
 
     t is uniform in [0, 1] and x₀ standard normal, both drawn on the CPU from ``generator`` (the
     same draws on every device)."""
@@ -82,10 +83,11 @@ def train_flow(model: FlowUNet, images: torch.Tensor, labels: torch.Tensor, sett
                log: Callable[[str], None] = print, log_every: int = 500,
                checkpoint: Callable[[nn.Module, int], None] | None = None, checkpoint_every: int = 5000,
                stop_after: int | None = None) -> FlowUNet:
-    """Train ``model`` (on its device) on images (N, 1, 28, 28) in [-1, 1] with labels (N,);
-    returns the moving average of its weights (eval mode), the network the recipe ships.
+    """Train ``model`` (on its device) on images (N, C, H, W) in [-1, 1] (digits: (N, 1, 28, 28)) with
+    labels (N,); returns the moving average of its weights (eval mode), the network the recipe ships.
     ``stop_after``: stop after that many steps of the schedule planned for ``settings.steps``."""
     device = device_of(model)
+    no_label = model.config.num_classes
     generator = torch.Generator().manual_seed(settings.seed)
     images, labels = images.to(device), labels.to(device)
     average = copy.deepcopy(model).requires_grad_(False)
@@ -96,10 +98,14 @@ def train_flow(model: FlowUNet, images: torch.Tensor, labels: torch.Tensor, sett
         index = torch.randint(len(images), (settings.batch_size,), generator=generator).to(device)
         asked = labels[index]
         dropped = (torch.rand(settings.batch_size, generator=generator) < settings.label_dropout).to(device)
-        asked = torch.where(dropped, torch.full_like(asked, NO_LABEL), asked)
+        asked = torch.where(dropped, torch.full_like(asked, no_label), asked)
+        batch = images[index]
+        if settings.hflip:
+            flipped = (torch.rand(settings.batch_size, generator=generator) < 0.5).to(device)
+            batch = torch.where(flipped[:, None, None, None], batch.flip(-1), batch)
         for group in optimiser.param_groups:
             group["lr"] = learning_rate(step, settings)
-        loss = flow_matching_loss(model, images[index], asked, generator)
+        loss = flow_matching_loss(model, batch, asked, generator)
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         optimiser.step()
@@ -115,20 +121,23 @@ def train_flow(model: FlowUNet, images: torch.Tensor, labels: torch.Tensor, sett
     return average.eval()
 
 
-def noise_for(seed: int, count: int) -> torch.Tensor:
-    """(count, 1, 28, 28) standard-normal starting pictures, the same for a seed on every device."""
-    return torch.randn(count, 1, 28, 28, generator=torch.Generator().manual_seed(seed))
+DIGIT_SHAPE = (1, 28, 28)  # (C, H, W) of a digit
+
+
+def noise_for(seed: int, count: int, shape: Sequence[int] = DIGIT_SHAPE) -> torch.Tensor:
+    """(count, *shape) standard-normal starting pictures, the same for a seed on every device."""
+    return torch.randn(count, *shape, generator=torch.Generator().manual_seed(seed))
 
 
 def guided_velocity(model: nn.Module, x: torch.Tensor, t: float, labels: torch.Tensor,
-                    guidance: float) -> torch.Tensor:
-    """The guided velocity at x (B, 1, 28, 28), time t: one network call of 2B pictures
-    (conditional and unconditional), or of B where guidance is exactly 1 (conditional only)."""
+                    guidance: float, no_label: int = NO_LABEL) -> torch.Tensor:
+    """The guided velocity at x (B, C, H, W), time t: one network call of 2B pictures
+    (conditional and unconditional, labelled ``no_label``), or of B where guidance is exactly 1."""
     count = len(x)
     if guidance == 1.0:
         return model(x, torch.full((count,), t, device=x.device), labels)
     both = model(torch.cat([x, x]), torch.full((2 * count,), t, device=x.device),
-                 torch.cat([labels, torch.full_like(labels, NO_LABEL)]))  # (2B, 1, 28, 28)
+                 torch.cat([labels, torch.full_like(labels, no_label)]))  # (2B, C, H, W)
     conditional, unconditional = both[:count], both[count:]
     return unconditional + guidance * (conditional - unconditional)
 
@@ -141,21 +150,22 @@ def step_guidance(t: float, guidance: float, guidance_from: float) -> float:
 @torch.inference_mode()
 def sample(model: nn.Module, labels: torch.Tensor, steps: int = 20, guidance: float = 2.0, seed: int = 0,
            keep: Sequence[int] = (), start: torch.Tensor | None = None,
-           guidance_from: float = 0.0) -> tuple[torch.Tensor, dict[int, torch.Tensor]]:
+           guidance_from: float = 0.0, shape: Sequence[int] = DIGIT_SHAPE,
+           no_label: int = NO_LABEL) -> tuple[torch.Tensor, dict[int, torch.Tensor]]:
     """Euler steps of the guided flow from noise (t = 0) to digits (t = 1).
 
     labels (B,) int64 in 0..9 (or NO_LABEL: unconditional); the steps that start at t ≥ ``guidance_from``
     are guided with ``guidance``, the ones before with 1 (the conditional model). Returns the digits
     (B, 1, 28, 28) in [-1, 1] (clamped) and {k: x after k steps} for each k in ``keep`` (0 = the noise),
-    on the CPU.
+    on the CPU. Other pictures: ``shape`` (C, H, W) and the model's ``no_label`` (emoji: (3, 64, 64), 8).
     """
     device = device_of(model)
-    x = (noise_for(seed, len(labels)) if start is None else start.clone()).to(device)
+    x = (noise_for(seed, len(labels), shape) if start is None else start.clone()).to(device)
     labels = labels.to(device)
     kept = {0: x.cpu()} if 0 in keep else {}
     for k in range(steps):
         t = k / steps
-        x = x + guided_velocity(model, x, t, labels, step_guidance(t, guidance, guidance_from)) / steps
+        x = x + guided_velocity(model, x, t, labels, step_guidance(t, guidance, guidance_from), no_label) / steps
         if k + 1 in keep:
             kept[k + 1] = x.cpu()
     return x.clamp(-1, 1).cpu(), kept

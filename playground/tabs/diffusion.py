@@ -13,7 +13,7 @@ import numpy as np
 from playground import checks, inference, live_ui, registry
 from playground.bench_rows import BenchCase
 from playground.catalog.diffusion import noise_times_and_digits
-from playground.diffusion import digits, race2d, render, toy2d
+from playground.diffusion import cohort2d, digits, race2d, render, toy2d
 from playground.errors import UserInputError
 from playground.gans import toy2d as points2d
 from playground.images import sketch_ink
@@ -331,6 +331,7 @@ def bench_cases() -> list[BenchCase]:
             measure=steps_in_30_seconds,
             repeats=1,
         ),
+        *cohort2d.bench_cases(),
     ]
 
 
