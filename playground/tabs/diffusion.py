@@ -137,8 +137,9 @@ def _seed(label: str, value: int, elem_id: str) -> gr.Number:
 def _lab() -> None:
     gr.Markdown(
         "Left: a diffusion model learning the points (blue: its samples, green: the data). Right: the 2-D GAN on "
-        "the same data and seed, trained step for step. **Play** and watch the curve of modes covered: the GAN "
-        "often hops between a few modes (mode collapse) while the diffusion model covers them all. Below: the "
+        "the same data and seed, trained step for step. **Play** and watch the curve of modes covered: a GAN can "
+        "settle on a few modes or hop between them (mode collapse), while the diffusion model's loss rewards "
+        "covering them all; see which happens with your data and seed. Below: the "
         "forward noising at any **t** (0 = data, 1 = noise), the learned field there (where sampling moves a "
         "point), and sample paths from noise to data."
     )
