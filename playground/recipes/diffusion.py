@@ -22,7 +22,7 @@ from playground.nets.flow_unet import FlowUNet, FlowUNetConfig
 from playground.gans import emoji_data
 from playground.gans.dcgan_training import to_tanh_range
 from playground.recipes import RecipeArgs, RecipeOutput, recipe
-from playground.recipes.gans import _asked_groups, _balanced_index, _dcgan_emoji_measurements
+from playground.recipes.gans import asked_groups, balanced_index, dcgan_emoji_measurements
 
 SHIPPED_STEPS = 20  # what the app and the card sample with by default
 SHIPPED_GUIDANCE = 2.0  # chosen before measuring; the card's sweep shows the others
@@ -177,7 +177,7 @@ def flow_emoji_recipe(args: RecipeArgs) -> RecipeOutput:
     train_groups = emoji_data.emoji_groups(size, "train")  # (N,)
     held = emoji_data.emoji_images(size, "heldout")
     held_groups = emoji_data.emoji_groups(size, "heldout")
-    seen = _balanced_index(train_groups)  # rare groups repeated, as the DCGAN saw them
+    seen = balanced_index(train_groups)  # rare groups repeated, as the DCGAN saw them
     log = _log_with_time()
     trained_steps = settings.steps
     if "measure_checkpoint" in args.extra:  # measure a checkpoint a run of this recipe saved (--set checkpoint=…)
@@ -200,7 +200,7 @@ def flow_emoji_recipe(args: RecipeArgs) -> RecipeOutput:
         if checkpoint is not None:
             checkpoint(model, trained_steps)
     log("measuring")
-    asked = _asked_groups(held_groups, 40 if args.quick else 500, 12345)  # the DCGAN card's asked groups
+    asked = asked_groups(held_groups, 40 if args.quick else 500, 12345)  # the DCGAN card's asked groups
     sweep = EMOJI_SWEEP[:1] if args.quick else EMOJI_SWEEP
     metrics = {"steps": EMOJI_STEPS, "guidance": EMOJI_GUIDANCE, "guidance_from": EMOJI_GUIDANCE_FROM,
                **flow_emoji.measure(model, asked, train, train_groups, held, held_groups, EMOJI_STEPS,
@@ -210,7 +210,7 @@ def flow_emoji_recipe(args: RecipeArgs) -> RecipeOutput:
                                                                        held_groups, n, w, start)
         for n, w, start in sweep}
     if not args.quick:  # the shipped DCGAN, by its card's own measurement, in the same run
-        metrics["dcgan"], _ = _dcgan_emoji_measurements(registry.get("dcgan_emoji").generator, train, train_groups,
+        metrics["dcgan"], _ = dcgan_emoji_measurements(registry.get("dcgan_emoji").generator, train, train_groups,
                                                         held, held_groups)
     log("measured")
     counts = np.bincount(train_groups, minlength=len(emoji_data.GROUPS))

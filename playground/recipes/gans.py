@@ -75,7 +75,7 @@ def dcgan_mnist(args: RecipeArgs) -> RecipeOutput:
 RARE_GROUP_TARGET = 100  # groups with fewer training emoji are repeated up to about this many per epoch
 
 
-def _balanced_index(groups: np.ndarray) -> np.ndarray:
+def balanced_index(groups: np.ndarray) -> np.ndarray:
     """Indices into the training emoji with rare groups repeated (21 hearts → 105), so the
     generator sees every group it will be asked for often enough to learn it."""
     parts = []
@@ -85,7 +85,7 @@ def _balanced_index(groups: np.ndarray) -> np.ndarray:
     return np.concatenate(parts)
 
 
-def _asked_groups(held_groups: np.ndarray, count: int, seed: int) -> np.ndarray:
+def asked_groups(held_groups: np.ndarray, count: int, seed: int) -> np.ndarray:
     """(count,) groups drawn in the held-out emoji's proportions, so the samples compare fairly with them."""
     return np.random.default_rng(seed).choice(held_groups, size=count, replace=True)
 
@@ -104,13 +104,13 @@ def dcgan_emoji(args: RecipeArgs) -> RecipeOutput:
     train_groups = emoji_data.emoji_groups(size, "train")  # (N,)
     held = emoji_data.emoji_images(size, "heldout")
     held_groups = emoji_data.emoji_groups(size, "heldout")
-    seen = _balanced_index(train_groups)
+    seen = balanced_index(train_groups)
     if args.quick:
         seen = seen[:: max(1, len(seen) // 128)]
     model = DCGAN(EMOJI_CONFIG)
     train_dcgan(model, to_tanh_range(train[seen]), torch.from_numpy(train_groups[seen]), epochs, batch_size,
                 args.seed, lr, flip=True, augment=True, log=_log_with_time())
-    metrics, grid = _dcgan_emoji_measurements(model.generator, train, train_groups, held, held_groups)
+    metrics, grid = dcgan_emoji_measurements(model.generator, train, train_groups, held, held_groups)
     arguments = _dcgan_arguments(EMOJI_CONFIG, batch_size, lr)
     arguments["discriminator_augmentation"] = "DiffAugment: brightness, saturation, contrast, shift ≤ 1/8, cut-out 1/2"
     arguments["groups"] = list(emoji_data.GROUPS)
@@ -147,10 +147,10 @@ DCGAN_EMOJI_NOTES = (
 )
 
 
-def _dcgan_emoji_measurements(generator, train, train_groups, held, held_groups):
+def dcgan_emoji_measurements(generator, train, train_groups, held, held_groups):
     """(the card's metrics, its grid picture) for an emoji generator: 500 samples asked in the held-out
     emoji's group proportions, measured against the held-out emoji; 3 rows of one sample per group."""
-    asked = _asked_groups(held_groups, 500, 12345)
+    asked = asked_groups(held_groups, 500, 12345)
     with torch.inference_mode():
         z = latent_vectors(12345, 500, EMOJI_CONFIG.nz, NO_TRUNCATION)
         samples = to_uint8(generator(z, torch.from_numpy(asked)))
@@ -167,7 +167,7 @@ def _dcgan_emoji_measurements(generator, train, train_groups, held, held_groups)
 def dcgan_emoji_remeasured() -> Remeasured:
     torch.set_num_threads(1)
     size = EMOJI_CONFIG.image_size
-    metrics, grid = _dcgan_emoji_measurements(
+    metrics, grid = dcgan_emoji_measurements(
         registry.get("dcgan_emoji").generator, emoji_data.emoji_images(size, "train"),
         emoji_data.emoji_groups(size, "train"), emoji_data.emoji_images(size, "heldout"),
         emoji_data.emoji_groups(size, "heldout"))
