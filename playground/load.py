@@ -7,12 +7,12 @@ and stops it. Every visitor is its own Gradio session. In the ``mlp`` scenario e
 classifies a photo, presses Play in the live MLP playground, watches the stream for
 ``--seconds``, classifies again meanwhile (each visitor at another moment), then presses Pause.
 The first classify comes from every visitor in the same instant (the worst case); once all are
-answered, every visitor presses Play in the same instant. The table reports the two kinds apart. In ``mixed`` the visitors are
-spread over every live panel (see ``playground.load_tasks``) and also sample a GAN and denoise.
-In ``class`` each visitor also denoises and samples a GAN while the MLP
-trains, and trains the CNN lab once (one epoch) after it. With ``--panel NAME`` every visitor presses Play on that one
-live panel at the same instant
-(``NAME`` as the runtime knows it: cnn_lab, gatys, transfer, live_dcgan, gpt_live, …).
+answered, every visitor presses Play in the same instant. The table reports the two kinds apart.
+In ``mixed`` the visitors are spread over every live panel (see ``playground.load_tasks``) and also
+sample a GAN and denoise. In ``class`` each visitor also denoises and samples a GAN while the MLP
+trains, and trains the CNN lab once (one epoch) after it. With ``--panel NAME`` every visitor presses
+Play on that one live panel at the same instant (``NAME`` as the runtime knows it: cnn_lab, gatys,
+transfer, live_dcgan, gpt_live, …).
 
 It prints one row per visitor (time to the first reply of any kind, time to the first training
 frame, how long they waited in the runtime's line and what the line's first notice estimated,
@@ -349,7 +349,6 @@ def run_visitor(visitor: Visitor, client, task, args: list, seconds: float, star
 
 def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pid: int | None,
         kill: "ReplicaKill | None" = None) -> list[Visitor]:
-
     from playground.load_tasks import tasks_for
 
     with served(url, server_pid) as (url, server_pid):
@@ -406,7 +405,6 @@ def run(visitors: int, seconds: float, scenario: str, url: str | None, server_pi
 
 def warm_clients(url: str, replicas: set[str]):
     """One client per replica the visitors are on (one client without a balancer), to warm each one up."""
-
     seen: set[str] = set()
     for _ in range(4 * max(1, len(replicas))):
         client = visitor_client(url)
@@ -459,7 +457,6 @@ class ReplicaKill:
 
     @staticmethod
     def _arrive(url: str, newcomer: Newcomer, killed: float) -> None:
-
         from playground.load_tasks import classify
 
         time.sleep(max(0.0, killed + newcomer.after_kill - time.monotonic()))
@@ -488,9 +485,8 @@ class ReplicaKill:
 
 def run_room(viewers: int, seconds: float, panel: str, url: str | None, server_pid: int | None) -> list[Visitor]:
     """One host opens a room in ``panel`` and presses Play; ``viewers`` join it with the code and watch for
-    ``seconds``; then the host stops. Each viewer's row: first frame, frames per second, epochs seen."""
-
-    from playground.load_tasks import PANELS
+    ``seconds``; then the host stops. Each viewer's row: first frame, frames per second, states drawn, epochs seen."""
+    from playground.load_tasks import PANELS, states_in
 
     task = PANELS[panel]
     with served(url, server_pid) as (url, server_pid):
@@ -528,6 +524,8 @@ def run_room(viewers: int, seconds: float, panel: str, url: str | None, server_p
                             person.frames += 1
                             if person.first_frame is None:
                                 person.first_frame = now - began
+                            else:  # as for a visitor's own run: the states drawn after the first frame
+                                person.states += states_in(task, output)
                             epoch = re.search(r"Epoch:? (\d+)", status)
                             if epoch:
                                 person.epochs.append((now - began, int(epoch.group(1))))
