@@ -182,7 +182,8 @@ def build() -> None:
             with gr.Row():
                 run_g = gr.Button("Run Gatys", variant="primary", elem_id="style-run-gatys")
                 stop_g = gr.Button("Stop", variant="stop", elem_id="style-stop-gatys")
-            gatys_out = gr.Image(label="Gatys result", type="pil", format="png", interactive=False,
+            # SafeImage: it is also read back (into the slider), and every picture input checks itself
+            gatys_out = SafeImage(label="Gatys result", type="pil", format="png", interactive=False,
                                  elem_id="style-gatys-out", height=340)
             gatys_text = gr.Markdown(elem_id="style-gatys-info")
             with gr.Accordion("Compare the Gatys result with the content, full size", open=False):
