@@ -24,7 +24,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -143,13 +142,6 @@ def measure(with_lighthouse: bool = True) -> dict[str, dict]:
         finally:
             serving.stop(app)
             serving.stop(bare)
-
-
-def document_gzip_kib(url: str) -> float:
-    """The page's HTML as sent to a browser that accepts gzip (KiB on the wire, without headers)."""
-    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return len(response.read()) / 1024
 
 
 def print_table(results: dict[str, dict]) -> None:
