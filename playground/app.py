@@ -10,7 +10,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from playground import compress, health, live_ui, look, malloc, ui  # noqa: E402
+from playground import compress, deferred, health, live_ui, look, malloc, ui  # noqa: E402
 from playground.device import device_info  # noqa: E402
 from playground.tabs import GROUPS, Group, load_tab, load_tabs  # noqa: E402
 
@@ -53,9 +53,15 @@ def build_app() -> gr.Blocks:
                         elem_id="app-title")
             gr.Markdown(f"Models run on: **{device_info().description}**", elem_id="device-badge")
         with gr.Tabs(elem_id="groups"):
+            group_tabs = []
             for group in GROUPS:
-                with gr.Tab(group.title, id=group.id, elem_id=f"group-{group.id}"):
+                with gr.Tab(group.title, id=group.id, elem_id=f"group-{group.id}") as group_tab:
                     _build_group(group)
+                group_tabs.append(group_tab)
+        # The page opens on the first group: what it does not show yet fetches its scripts when opened.
+        deferred.reveal_closed_accordions(app)
+        for group, group_tab in zip(GROUPS[1:], group_tabs[1:]):
+            deferred.reveal_on_first_open(group_tab, key=group.id)
         ui.attach_first_visit(app)
         live_ui.hidden_page_pause(app)
     look.wrap_every_tab_bar(app)

@@ -1,8 +1,11 @@
-"""The first load: the page goes out gzipped (playground/compress.py), and Gradio's own scripts stay compressed once."""
+"""The first load: the page goes out gzipped (playground/compress.py), Gradio's own scripts stay compressed once, and
+the page fetches no scripts for what it does not show yet (playground/deferred.py). Seconds and total bytes are
+measured by ``python -m playground.first_load`` (Lighthouse), not here."""
 
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import urllib.request
 
@@ -34,3 +37,29 @@ def test_a_script_is_compressed_once_by_gradio(app_url):
     import brotli  # Gradio depends on it
 
     assert brotli.decompress(body)[:200].strip()
+
+
+# The page's compressed HTML (it carries the whole config): 137 KiB on 2026-12-07, 1.28 MB before gzip.
+DOCUMENT_BUDGET_KIB = 160
+# Component types whose scripts are heavy and that the first group (Neurons) does not show:
+# brotli-compressed sizes in gradio 6.31, measured in Chromium 2026-12-07.
+HEAVY_SCRIPTS = {
+    "imageeditor": "the drawing pads' canvas engine, ~150 KiB",
+    "gallery": "a video player (hls.js) for galleries, ~165 KiB",
+    "code": "the code editor, ~125 KiB",
+}
+
+
+def test_the_gzipped_page_stays_under_its_budget(app_url):
+    packed, _ = _get(app_url, "gzip")
+    assert len(packed) / 1024 <= DOCUMENT_BUDGET_KIB, f"{len(packed) / 1024:.0f} KiB"
+
+
+def test_the_first_page_shows_no_component_whose_script_is_heavy(app_url):
+    """Gradio fetches the script of every shown component type, in open tabs or not: the groups not open
+    and the closed accordions send theirs hidden until opened."""
+    config = json.loads(_get(app_url + "config", "identity")[0])
+    shown = {component["type"] for component in config["components"] if component["props"].get("visible") is True}
+    assert not shown & set(HEAVY_SCRIPTS), {kind: HEAVY_SCRIPTS[kind] for kind in shown & set(HEAVY_SCRIPTS)}
+    hidden = {component["type"] for component in config["components"]} - shown
+    assert set(HEAVY_SCRIPTS) <= hidden  # they are in the app: this test would notice them

@@ -306,3 +306,20 @@ def test_grid_artefact_score_sees_an_eight_pixel_pattern_and_not_a_photo():
     marked = Image.fromarray(np.clip(grey + grid, 0, 255).astype(np.uint8))
     assert abs(metrics.grid_artefact_db(photo)) < 0.5
     assert metrics.grid_artefact_db(marked) > 3.0
+
+
+def test_the_gatys_slider_pairs_the_content_with_the_result_at_the_results_size(tmp_path):
+    from playground.tabs.style import gatys_pair
+
+    content_path = tmp_path / "content.png"
+    data.photo("chelsea").save(content_path)
+    result = Image.new("RGB", (96, 64), "orange")
+    update = gatys_pair(str(content_path), result, "**Gatys (lbfgs)** — stopped: iteration 12/300")
+    before, after = update["value"]
+    assert before.size == after.size == (96, 64)
+    assert np.array_equal(np.asarray(after), np.asarray(result))
+    # the content photo, resized: its mean colour stays that of the photo, not the result's
+    expected = np.asarray(data.photo("chelsea").convert("RGB").resize((96, 64)), dtype=float)
+    assert np.abs(np.asarray(before, dtype=float) - expected).mean() < 1.0
+    assert "stopped: iteration 12/300" in update["label"] and "**" not in update["label"]
+    assert gatys_pair(str(content_path), None, "") == {"__type__": "update"}  # no result yet: nothing changes

@@ -128,6 +128,17 @@ def run_adain_and_keep(content, style, style_b, alpha, mix, keep_colour, size):
     return image, caption, (content_image, image)
 
 
+def gatys_pair(content, result, caption):
+    """(content, Gatys result) at the result's size for the before/after slider, labelled with the
+    run's figures; nothing changes while there is no result yet."""
+    if result is None or content is None:
+        return gr.update()
+    content_image = _image(content, "content").convert("RGB").resize(result.size)
+    figures = (caption or "").replace("**", "").strip()
+    return gr.update(value=(content_image, result.convert("RGB")),
+                     label=f"Content | Gatys result — {figures}" if figures else "Content | Gatys result")
+
+
 def run_both(content, style, style_b, alpha, mix, adain_colour, adain_size, style_layers, content_layers,
              content_weight, style_weight, tv_weight, size, iterations, optimizer, start, keep_colour, seed, job=None):
     """The same pair through AdaIN (instant) and then Gatys (streamed)."""
@@ -171,9 +182,14 @@ def build() -> None:
             with gr.Row():
                 run_g = gr.Button("Run Gatys", variant="primary", elem_id="style-run-gatys")
                 stop_g = gr.Button("Stop", variant="stop", elem_id="style-stop-gatys")
-            gatys_out = gr.Image(label="Gatys result", type="pil", format="png", interactive=False,
+            # SafeImage: it is also read back (into the slider), and every picture input checks itself
+            gatys_out = SafeImage(label="Gatys result", type="pil", format="png", interactive=False,
                                  elem_id="style-gatys-out", height=340)
             gatys_text = gr.Markdown(elem_id="style-gatys-info")
+            with gr.Accordion("Compare the Gatys result with the content, full size", open=False):
+                gatys_compare = gr.ImageSlider(format="png", label="Content | Gatys result", interactive=False,
+                                               buttons=["download", "fullscreen"], max_height=640,
+                                               elem_id="style-gatys-compare")
             curves = gr.LinePlot(x="iteration", y="log10 loss", color="term", height=220,
                                  color_map={"total": "#d62728", "content": "#1f77b4", "style": "#ff7f0e",
                                             "tv": "#2ca02c"},
@@ -222,11 +238,15 @@ def build() -> None:
                    optimizer, start, gatys_colour, seed]
     gatys_outputs = [gatys_out, curves, gatys_text]
     # Both buttons are one panel: one Gatys run per visitor; Stop ends it, the latest image stays.
-    live_ui.play(run_g, run_gatys, [content, style, *gatys_knobs], gatys_outputs, panel="gatys", status=gatys_text,
-                 heavy=True, api_name="gatys", show_progress="minimal")
-    live_ui.play(both, run_both, [content, style, style_b, alpha, mix, adain_colour, adain_size, *gatys_knobs],
-                 [adain_out, adain_text, *gatys_outputs], panel="gatys", status=gatys_text, heavy=True,
-                 api_name="style_both", show_progress="minimal")
+    gatys_run = live_ui.play(run_g, run_gatys, [content, style, *gatys_knobs], gatys_outputs, panel="gatys",
+                             status=gatys_text, heavy=True, api_name="gatys", show_progress="minimal")
+    both_run = live_ui.play(both, run_both, [content, style, style_b, alpha, mix, adain_colour, adain_size, *gatys_knobs],
+                            [adain_out, adain_text, *gatys_outputs], panel="gatys", status=gatys_text, heavy=True,
+                            api_name="style_both", show_progress="minimal")
+    # When a run ends (done or stopped), its last picture goes into the before/after slider.
+    for run in (gatys_run, both_run):
+        run.then(friendly(gatys_pair), [content, gatys_out, gatys_text], [gatys_compare],
+                 api_visibility="undocumented", show_progress="hidden")
     live_ui.stop(stop_g, panel="gatys", api_name="stop_gatys")
     # The default pair, already stylised by AdaIN (one forward pass, computed once per process).
     adain_pair = gr.State(None)  # (content, AdaIN result) at one size, for the slider

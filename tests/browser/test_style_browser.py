@@ -34,7 +34,25 @@ def test_adain_and_a_short_gatys_run_show_images_and_stop_keeps_the_latest(page)
     page.locator("#style-stop-gatys").click()
     page.locator("#style-gatys-info").get_by_text("stopped").wait_for(timeout=30_000)
     assert page.locator("#style-gatys-out img").first.get_attribute("src")  # the latest image stays
+
+    # The stopped run's last picture, set against the content at its size, with the run's figures in the label.
+    page.get_by_text("Compare the Gatys result with the content, full size").click()
+    pictures = page.locator("#style-gatys-compare img")
+    pictures.nth(1).wait_for(timeout=30_000)
+    assert "stopped" in page.locator("#style-gatys-compare").inner_text().lower()
+    sizes = [_picture_size(pictures.nth(index).get_attribute("src")) for index in range(2)]
+    assert sizes[0] == sizes[1] and max(sizes[0]) == 64, sizes
     page.errors.assert_clean()
+
+
+def _picture_size(url: str) -> tuple[int, int]:
+    import io
+    import urllib.request
+
+    from PIL import Image
+
+    with urllib.request.urlopen(url) as response:
+        return Image.open(io.BytesIO(response.read())).size
 
 
 def test_the_adain_result_can_be_set_against_the_content_in_a_slider(page):
