@@ -1,4 +1,4 @@
-"""Benchmark rows of the Perceptron & activations tab (``python -m playground.bench --only …``).
+"""Benchmark rows of the Perceptron and MLP playground tabs (``python -m playground.bench --only …``).
 
 - Perceptron surface update on a 100 × 100 grid: the slider handler plus the JPEG encoding
   Gradio then does (server time for one slider move). Target ≤ 15 ms.
@@ -67,7 +67,7 @@ def bare_epochs_per_second(config: PlaygroundConfig, seconds: float = 1.5) -> fl
 _SERVER_CODE = """
 import gradio as gr
 from playground.device import device_info
-from playground.tabs import perceptron as tab
+from playground.tabs.perceptron import mlp as tab
 device_info()  # one torch thread, as the app would use
 with gr.Blocks(analytics_enabled=False) as demo:
     tab.build()
