@@ -10,7 +10,7 @@ from playground.tabs.gans.handlers import CYCLE_KINDS, cycle_examples, cycle_ske
 from playground.ui import HEAVY, SafeImage, SafeSketchpad, friendly, input_sources, show_chosen, show_on_first_visit
 
 TITLE = "CycleGAN digits"
-SOURCES = ["Draw", "Examples", "Upload"]
+SOURCES = ["Examples", "Draw", "Upload"]  # the first shows the example the panel opens on
 
 CYCLE_EXPLAINER = f"""
 **Unpaired** means nobody told the networks which typeset digit goes with which handwritten one: they
@@ -42,19 +42,19 @@ def build() -> None:
     with gr.Row():
         with gr.Column(scale=1):
             sources = input_sources(SOURCES, "Your digit", "cycle-source")
-            with gr.Column() as draw_panel:
-                sketch = SafeSketchpad(
-                    label="Draw a digit", type="numpy", image_mode="RGBA", canvas_size=(280, 280),
-                    brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"), elem_id="cycle-sketch",
-                )
-                from_sketch = gr.Button("Handwritten → typeset → back", variant="primary", elem_id="cycle-translate")
-            with gr.Column(visible=False) as examples_panel:
+            with gr.Column() as examples_panel:
                 digit = gr.Dropdown([str(d) for d in range(10)], value="3", label="Digit", elem_id="cycle-digit")
                 font = gr.Dropdown(list(typeset_digits.HELDOUT_FONTS), value=typeset_digits.HELDOUT_FONTS[0],
                                    label="Typeset in (a font never trained on)", elem_id="cycle-font")
                 example = gr.Slider(1, data.MNIST_TEST_PER_CLASS, value=1, step=1,
                                     label="Handwritten example (held-out MNIST digit)", elem_id="cycle-example")
                 from_examples = gr.Button("Both directions", variant="primary", elem_id="cycle-examples")
+            with gr.Column(visible=False) as draw_panel:
+                sketch = SafeSketchpad(
+                    label="Draw a digit", type="numpy", image_mode="RGBA", canvas_size=(280, 280),
+                    brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"), elem_id="cycle-sketch",
+                )
+                from_sketch = gr.Button("Handwritten → typeset → back", variant="primary", elem_id="cycle-translate")
             with gr.Column(visible=False) as upload_panel:
                 upload = SafeImage(label="A picture of one digit", type="filepath", sources=["upload", "clipboard"],
                                    height=240, elem_id="cycle-upload")
@@ -64,7 +64,7 @@ def build() -> None:
             output = gr.Image(label="Input → translation → back", type="numpy", format="png", height=420,
                               elem_id="cycle-output")
             readings = gr.Markdown(elem_id="cycle-readings")
-    show_chosen(sources, [draw_panel, examples_panel, upload_panel])
+    show_chosen(sources, [examples_panel, draw_panel, upload_panel])
     # Both directions for the default example, so the panel opens on a result.
     show_on_first_visit([output, readings], cycle_examples, [digit, font, example])
     from_sketch.click(friendly(cycle_sketch), [sketch], [output, readings], api_name="cyclegan_sketch",

@@ -13,7 +13,7 @@ from playground.tabs.gans.handlers import (PAIRS_COMPARED, UPLOAD_KINDS, heldout
 from playground.ui import HEAVY, SafeImage, SafeSketchpad, friendly, input_sources, show_chosen, show_on_first_visit
 
 TITLE = "Sketch ↔ emoji"
-SOURCES = ["Draw", "Held-out drawings", "Upload"]
+SOURCES = ["Held-out drawings", "Draw", "Upload"]  # the first shows the example the panel opens on
 
 PAIRS_EXPLAINER = """
 **What do the pairs buy?** pix2pix learned from ~1,260 emoji *each with its own drawing*. This CycleGAN
@@ -33,16 +33,16 @@ def build() -> None:
     with gr.Row():
         with gr.Column(scale=1):
             sources = input_sources(SOURCES, "Your drawing", "pairs-source")
-            with gr.Column() as draw_panel:
+            with gr.Column() as heldout_panel:
+                index = gr.Slider(1, len(heldout_pairs()[0]), value=1, step=1, label="Held-out emoji",
+                                  elem_id="pairs-index")
+                from_heldout = gr.Button("Compare", variant="primary", elem_id="pairs-heldout")
+            with gr.Column(visible=False) as draw_panel:
                 sketch = SafeSketchpad(
                     label="Sketch", canvas_size=(400, 400), type="numpy", image_mode="RGBA", height=420,
                     brush=gr.Brush(default_size=4, colors=["#000000"], color_mode="fixed"), elem_id="pairs-sketch",
                 )
                 from_sketch = gr.Button("Both translators", variant="primary", elem_id="pairs-translate")
-            with gr.Column(visible=False) as heldout_panel:
-                index = gr.Slider(1, len(heldout_pairs()[0]), value=1, step=1, label="Held-out emoji",
-                                  elem_id="pairs-index")
-                from_heldout = gr.Button("Compare", variant="primary", elem_id="pairs-heldout")
             with gr.Column(visible=False) as upload_panel:
                 upload = SafeImage(label="Picture", type="filepath", sources=["upload", "clipboard"], height=300,
                                    elem_id="pairs-upload")
@@ -60,7 +60,7 @@ def build() -> None:
             compare = gr.ImageSlider(format="png", label="Reference | translation", interactive=False,
                                      buttons=["download", "fullscreen"], max_height=640, elem_id="pairs-compare")
             caption = gr.Markdown(elem_id="pairs-compare-caption")
-    show_chosen(sources, [draw_panel, heldout_panel, upload_panel])
+    show_chosen(sources, [heldout_panel, draw_panel, upload_panel])
     against_real = gr.State(True)  # whether the row shown has the real emoji (a held-out drawing's row)
     first = functools.cache(lambda: pairs_heldout(index.value))
     show_on_first_visit([output, words], first)
