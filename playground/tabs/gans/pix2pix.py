@@ -61,7 +61,7 @@ def build() -> None:
     # A held-out emoji, traced and coloured in, so the panel opens on a result.
     first = functools.cache(lambda: translate_upload(heldout_example_files()[0], UPLOAD_KINDS[0], False, True, 0))
     show_on_first_visit([output], first)
-    show_on_first_visit([compare], lambda: pix2pix_comparison(first()))
+    show_on_first_visit([compare], lambda: (pix2pix_comparison(first()),))  # one output: its value a pair
     for event in (
         from_sketch.click(friendly(translate_sketch), [sketch, dropout, skips, seed], output, api_name="pix2pix_sketch",
                           concurrency_id=HEAVY),
