@@ -53,6 +53,7 @@ def test_the_built_tabs_are_the_groups_and_their_modules(app):
     titles = [load_tab(name).TITLE for name in TAB_MODULES]
     assert len(set(titles)) == len(titles), "two tabs share a title (the tests and the tour find tabs by title)"
     assert len(set(map(tab_id, TAB_MODULES))) == len(TAB_MODULES)
+    assert all(tab_id(load_tab(name).__name__) == tab_id(name) for name in TAB_MODULES)  # a module finds its own
 
 
 def test_group_labels_are_short():

@@ -44,8 +44,10 @@ TAB_MODULES = tuple(name for group in GROUPS for name in group.modules)
 
 
 def tab_id(name: str) -> str:
-    """A tab module's stable id in the page (its gr.Tab id; ``tab-<id>`` is the tab panel's element id)."""
-    return name.replace(".", "-").replace("_", "-")
+    """A tab module's stable id in the page (its gr.Tab id; ``tab-<id>`` is the tab panel's element id), from
+    its name in ``GROUPS`` or its full module name: "perceptron.mlp" and "playground.tabs.perceptron.mlp" →
+    "perceptron-mlp"."""
+    return name.removeprefix(f"{__name__}.").replace(".", "-").replace("_", "-")
 
 
 def load_tab(name: str) -> ModuleType:
