@@ -44,7 +44,9 @@ def test_walking_every_leaf_and_pressing_its_buttons_throws_nothing(browser, app
         for name in group.modules:
             where = f"{group.title} › {load_tab(name).TITLE}"
             assert any(leaf.startswith(where) for leaf in log.leaves), f"{where} was never opened"
-            assert any(leaf.startswith(where) for leaf in log.pressed), f"no button was pressed in {where}"
+            assert where in log.pressed or where in log.no_button, f"no button was pressed in {where}"
+    # The tabs without a primary button redraw as their controls change; another would be news.
+    assert log.no_button == ["Neurons › Activations", "Neurons › Weight init"], log.no_button
     assert len(log.leaves) == len(TAB_MODULES)
 
 

@@ -56,6 +56,7 @@ def error_toasts(page) -> list[str]:
 class WalkLog:
     leaves: list[str] = field(default_factory=list)  # "Group › Tab", in the order visited
     pressed: dict[str, str] = field(default_factory=dict)  # leaf → the button pressed there
+    no_button: list[str] = field(default_factory=list)  # leaves with no primary button (they answer to their controls)
     seconds: dict[str, float] = field(default_factory=dict)  # leaf → how long the walk spent there
     errors_at: dict[str, list[str]] = field(default_factory=dict)  # leaf → page/console errors and catch-all toasts
     messages: list[str] = field(default_factory=list)  # every error toast's text (clear messages are fine)
@@ -63,6 +64,8 @@ class WalkLog:
 
 def _press_first_primary(page, panel, where: str, log: WalkLog, pressed: set[str], settle_ms: int) -> None:
     buttons = panel.locator("button.primary:visible")
+    if buttons.count() == 0:
+        log.no_button.append(where)
     for index in range(buttons.count()):
         button = buttons.nth(index)
         key = button.evaluate(BUTTON_KEY_JS)
