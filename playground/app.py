@@ -1,4 +1,4 @@
-"""The app shell: a header that says where the models run, then one tab per topic."""
+"""The app shell: a header that says where the models run, then the groups of tabs (``playground.tabs``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import gradio as gr  # noqa: E402
 
 from playground import compress, deferred, health, live_ui, look, malloc, ui  # noqa: E402
 from playground.device import device_info  # noqa: E402
-from playground.tabs import GROUPS, Group, load_tab, load_tabs  # noqa: E402
+from playground.tabs import GROUPS, Group, load_tab, load_topics, tab_id  # noqa: E402
 
 # Heavy work (anything that runs a network) shares one queue slot group; on a 2-core
 # host two heavy jobs at once is the most that helps (1 torch thread each).
@@ -28,15 +28,11 @@ CSS = look.CSS
 
 
 def _build_group(group: Group) -> None:
-    """A group's tabs; a group of one tab shows that tab directly."""
-    if len(group.modules) == 1:
-        load_tab(group.modules[0]).build()
-        return
-    with gr.Tabs():
+    """A group's tabs: the second and last level of tabs on a visitor's path."""
+    with gr.Tabs(elem_id=f"tabs-{group.id}"):
         for name in group.modules:
-            tab = load_tab(name)
-            with gr.Tab(tab.TITLE, id=name):
-                tab.build()
+            with gr.Tab(load_tab(name).TITLE, id=tab_id(name), elem_id=f"tab-{tab_id(name)}"):
+                load_tab(name).build()
 
 
 def build_app() -> gr.Blocks:
@@ -100,11 +96,11 @@ def _warm_up(app: gr.Blocks) -> None:
         ui.compute_first_visit(app)
     except Exception:  # noqa: BLE001 - the first visitor then computes them (ui._FirstVisit)
         logging.getLogger("playground").exception("first-visit examples failed")
-    for tab in load_tabs():
-        warm_up = getattr(tab, "warm_up", None)
+    for topic in load_topics():
+        warm_up = getattr(topic, "warm_up", None)
         if warm_up is not None:
             try:
                 warm_up()
             except Exception:  # noqa: BLE001 - a failed warm-up only costs the first visitor time
-                logging.getLogger("playground").exception("warm-up of %s failed", tab.__name__)
+                logging.getLogger("playground").exception("warm-up of %s failed", topic.__name__)
     health.mark_ready()

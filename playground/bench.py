@@ -169,13 +169,13 @@ def first_classify_result(runs: int) -> BenchResult:
 
 def all_cases() -> list[BenchCase]:
     from playground.device import device_info
-    from playground.tabs import load_tabs
+    from playground.tabs import load_topics
 
     device_info()  # sets the thread count the app would use
     cases: list[BenchCase] = []
-    for tab in load_tabs():
-        if hasattr(tab, "bench_cases"):
-            cases.extend(tab.bench_cases())
+    for topic in load_topics():
+        if hasattr(topic, "bench_cases"):
+            cases.extend(topic.bench_cases())
     return cases + network_cases()
 
 

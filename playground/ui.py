@@ -14,6 +14,7 @@ import inspect
 import logging
 import tempfile
 import threading
+import weakref
 from typing import Callable
 
 import gradio as gr
@@ -214,6 +215,49 @@ def current_app() -> gr.Blocks:
     if root is None:
         raise RuntimeError("current_app() is only available inside build()")
     return root
+
+
+def current_tab() -> gr.Tab | None:
+    """The app's ``gr.Tab`` a tab module is being built in (None when built alone, e.g. in a test's
+    Blocks): for events that fire when the visitor opens it (``current_tab().select(...)``)."""
+    block = gr.context.Context.block
+    return block if isinstance(block, gr.Tab) else None
+
+
+def current_tab_bar() -> gr.Tabs | None:
+    """The ``gr.Tabs`` holding the tab being built (its group's tab bar), or None: an event that
+    outputs ``gr.Tabs(selected=...)`` to it opens another tab of the group."""
+    tab = current_tab()
+    return tab.parent if tab is not None and isinstance(tab.parent, gr.Tabs) else None
+
+
+_SHARED_STATES: "weakref.WeakKeyDictionary[gr.Blocks, dict[str, gr.State]]" = weakref.WeakKeyDictionary()
+
+
+def input_sources(names: list[str], label: str, elem_id: str) -> gr.Radio:
+    """A choice between ways to give a tab its input (draw, upload, examples): one radio above the panels,
+    not another level of tabs. Build one ``gr.Column`` per name after it, then ``show_chosen``."""
+    return gr.Radio(names, value=names[0], label=label, elem_id=elem_id)
+
+
+def show_chosen(sources: gr.Radio, panels: list[gr.Column]) -> None:
+    """Show the panel of the source chosen in ``sources`` (``input_sources``; one panel per name, in order)
+    and hide the others. Build the panels after the first with ``visible=False``."""
+    names = [value for _label, value in sources.choices]
+
+    def show(chosen: str):
+        return [gr.Column(visible=name == chosen) for name in names]
+
+    sources.change(show, [sources], panels, queue=False, api_visibility="private", show_progress="hidden")
+
+
+def shared_state(key: str) -> gr.State:
+    """One ``gr.State`` per app and ``key``, for two tabs of a topic that share a visitor's value (the
+    autoencoder trained live in one tab, compared in another): the first call creates it."""
+    states = _SHARED_STATES.setdefault(current_app(), {})
+    if key not in states:
+        states[key] = gr.State(None)
+    return states[key]
 
 
 # ---------------------------------------------------------------- first visit

@@ -149,9 +149,8 @@ def open_tab(page, title: str) -> None:
     from playground.tabs import group_of
 
     group = group_of(title)
-    page.locator("#groups > .tab-wrapper [role=tab]", has_text=group.title).first.click()
-    if len(group.modules) > 1:
-        page.locator(f"#group-{group.id} [role=tab]", has_text=title).first.click()
+    page.locator("#groups > .tab-wrapper").get_by_role("tab", name=group.title, exact=True).click()
+    page.locator(f"#group-{group.id}").get_by_role("tab", name=title, exact=True).click()
 
 
 def image_src(page, elem_id: str) -> str:

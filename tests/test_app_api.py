@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import urllib.request
 
 import pytest
@@ -100,4 +101,6 @@ def test_the_launch_warm_up_runs_every_tabs_warm_up(caplog):
     from playground import app
 
     app._warm_up(app.build_app())
-    assert not [record for record in caplog.records if "warm-up" in record.getMessage()]
+    # Nothing logged as an error: a tab's warm-up, a first-visit example, or the examples' stream as a whole
+    # (one example that returns the wrong number of values ends the stream for every tab after it).
+    assert not [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]

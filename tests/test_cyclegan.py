@@ -17,7 +17,7 @@ from playground.errors import TrainingDiverged, UserInputError
 from playground.gans import cyclegan, cyclegan_demo, cyclegan_quality, typeset_digits
 from playground.gans.cyclegan import HANDWRITTEN_TO_TYPESET, TYPESET_TO_HANDWRITTEN, CycleSettings, ImagePool
 from playground.nets.cyclegan import DIGITS_CONFIG, CycleGAN, CycleGANConfig
-from playground.tabs import gans as tab
+from playground.tabs.gans import handlers as tab
 from playground.weights import PRETRAINED_DIR
 
 torch.set_num_threads(1)

@@ -21,7 +21,7 @@ from playground.gans.heldout import heldout_groups, heldout_pairs
 from playground.gans.live_dcgan import LiveDCGAN
 from playground.gans.quality import digit_sample_quality
 from playground.nets.dcgan import DCGAN, EMOJI_CONFIG, MNIST_CONFIG
-from playground.tabs import gans as tab
+from playground.tabs.gans import handlers as tab
 from playground.weights import PRETRAINED_DIR
 
 torch.set_num_threads(1)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-from playground.perceptron.config import PlaygroundConfig
-from playground.tabs import perceptron as tab
+from playground.perceptron.config import PlaygroundConfig, page_values
 
 STATUS = 1  # (board, status, query): the session state is not part of the API output
 
@@ -31,7 +30,7 @@ def test_concurrent_visitors_train_their_own_networks_and_stop_only_their_own(ap
 
     sizes = [100, 200, 300, 400]  # each visitor's data set size shows in every status line
     clients = [Client(app_url, verbose=False, download_files=False) for _ in sizes]
-    jobs = [client.submit(*tab.page_values(PlaygroundConfig(points=size, seed=index)), api_name="/mlp_play")
+    jobs = [client.submit(*page_values(PlaygroundConfig(points=size, seed=index)), api_name="/mlp_play")
             for index, (client, size) in enumerate(zip(clients, sizes))]
     for job in jobs:
         _wait(lambda job=job: len(_training(job)) >= 3, "three training frames per visitor")
@@ -46,7 +45,7 @@ def test_concurrent_visitors_train_their_own_networks_and_stop_only_their_own(ap
         assert not job.done()
 
     # A second Play by the same visitor replaces their first run, which says so.
-    replacement = clients[1].submit(*tab.page_values(PlaygroundConfig(points=200, seed=1)), api_name="/mlp_play")
+    replacement = clients[1].submit(*page_values(PlaygroundConfig(points=200, seed=1)), api_name="/mlp_play")
     _wait(jobs[1].done, "the replaced run to end")
     assert "replaced by your new run" in _statuses(jobs[1])[-1]
     _wait(lambda: len(_training(replacement)) >= 2, "the new run's frames")
@@ -68,7 +67,7 @@ def test_a_hidden_page_pauses_every_run_of_that_visitor_only(app_url):
     from gradio_client import Client
 
     hidden, other = (Client(app_url, verbose=False, download_files=False) for _ in range(2))
-    values = tab.page_values(PlaygroundConfig())
+    values = page_values(PlaygroundConfig())
     hidden_job, other_job = (client.submit(*values, api_name="/mlp_play") for client in (hidden, other))
     for job in (hidden_job, other_job):
         _wait(lambda job=job: len(_training(job)) >= 2, "training frames")

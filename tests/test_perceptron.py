@@ -23,10 +23,10 @@ from scipy.stats import norm
 from playground.activations import ACTIVATIONS
 from playground.errors import TrainingDiverged, UserInputError
 from playground.perceptron import activation_lab, datasets, export, perceptron, render
-from playground.perceptron.config import PlaygroundConfig
+from playground.perceptron.config import PlaygroundConfig, config_from_page, page_values, query_string
 from playground.perceptron.session import PLANE_SIZE, Session
 from playground.perceptron.trainer import Trainer
-from playground.tabs import perceptron as tab
+from playground.tabs.perceptron import activations, explorer
 
 SLOPE = 0.1
 
@@ -90,12 +90,12 @@ def test_derivative_maxima_and_vanishing_gradient_figures():
 
 
 def test_activation_lab_view_draws_every_choice():
-    figure, rows = tab.activation_view(["sigmoid", "gelu", "mish"], 0.1, 5)
+    figure, rows = activations.activation_view(["sigmoid", "gelu", "mish"], 0.1, 5)
     assert len(figure.axes) == 2
     assert [text.get_text() for text in figure.axes[0].get_legend().get_texts()] == ["Sigmoid", "GELU", "Mish"]
     assert [row[0] for row in rows] == ["Sigmoid", "GELU", "Mish"]
     with pytest.raises(UserInputError, match="at least one"):
-        tab.activation_view([], 0.1, 5)
+        activations.activation_view([], 0.1, 5)
 
 
 # ------------------------------------------------------------------ perceptron
@@ -212,16 +212,16 @@ def test_url_round_trip_restores_the_configuration():
                               optimizer="adam", learning_rate=0.003, batch_size=25, regularisation="l1",
                               regularisation_rate=0.0005, loss="mse", seed=42,
                               own_points=((1.5, -2.25, 0), (-3.0, 4.0, 2)))
-    link = tab.query_string(config)  # what the page writes into its address
+    link = query_string(config)  # what the page writes into its address
     parsed = {key: values[0] for key, values in urllib.parse.parse_qs(link).items()}
     restored, problems = PlaygroundConfig.from_query(parsed)
     assert problems == [] and restored == config
     # ... and the page's controls show the same settings again.
-    assert tab.config_from_page(restored.own_points, *tab.page_values(restored)) == config
+    assert config_from_page(restored.own_points, *page_values(restored)) == config
 
 
 def test_default_configuration_makes_an_empty_link_and_bad_parameters_are_ignored():
-    assert tab.query_string(PlaygroundConfig()) == ""
+    assert query_string(PlaygroundConfig()) == ""
     restored, problems = PlaygroundConfig.from_query(
         {"mlp_learning_rate": "nan", "mlp_hidden": "4,0", "mlp_dataset": "xor", "other_tab": "x"})
     assert restored == PlaygroundConfig(dataset="xor")
@@ -243,10 +243,10 @@ def test_default_configuration_makes_an_empty_link_and_bad_parameters_are_ignore
     ],
 )
 def test_bad_settings_give_clear_messages(change, message):
-    values = dict(zip(CONTROL_NAMES, tab.page_values(PlaygroundConfig())))
+    values = dict(zip(CONTROL_NAMES, page_values(PlaygroundConfig())))
     values.update(change)
     with pytest.raises(UserInputError, match=re.escape(message)):
-        tab.config_from_page((), *values.values())
+        config_from_page((), *values.values())
 
 
 CONTROL_NAMES = ["dataset", "classes", "noise", "train_percent", "points", "features", "hidden", "activation",
@@ -326,7 +326,7 @@ def test_weights_download_loads_into_a_fresh_model(tmp_path):
 
 
 def test_api_bad_input_gives_clear_messages_and_the_app_keeps_serving(client):
-    values = tab.page_values(PlaygroundConfig())
+    values = page_values(PlaygroundConfig())
     index = {name: i for i, name in enumerate(CONTROL_NAMES)}
     cases = [
         ("hidden", "8, 0", "hidden layer 2 has 0 neurons"),
@@ -338,7 +338,7 @@ def test_api_bad_input_gives_clear_messages_and_the_app_keeps_serving(client):
         bad[index[name]] = value
         with pytest.raises(Exception, match=re.escape(message)):
             client.predict(*bad, api_name="/mlp_step")
-    diverging = tab.page_values(PlaygroundConfig(hidden=(8, 8), activation="linear", init="too_large",
+    diverging = page_values(PlaygroundConfig(hidden=(8, 8), activation="linear", init="too_large",
                                                  features=("x1^2", "x2^2", "x1*x2"), learning_rate=10.0))
     with pytest.raises(Exception, match=re.escape("is too large for this network")):
         client.predict(*diverging, api_name="/mlp_step")
@@ -388,12 +388,12 @@ def test_short_turns_train_the_same_mini_batches_as_whole_epochs():
 
 
 def test_the_neurons_link_round_trips_and_a_bad_parameter_keeps_its_default():
-    query = dict(urllib.parse.parse_qsl(tab.perceptron_query(-2.35, 0.4, 1.5, "tanh", 0.1, "xor")))
+    query = dict(urllib.parse.parse_qsl(explorer.perceptron_query(-2.35, 0.4, 1.5, "tanh", 0.1, "xor")))
     assert query == {"neuron_w1": "-2.35", "neuron_w2": "0.4", "neuron_b": "1.5", "neuron_act": "tanh",
                      "neuron_data": "xor"}  # the slope is the default: not in the link
-    values, problems = tab.perceptron_from_query({**query, "mlp_hidden": "3"})  # another tab's key is left alone
+    values, problems = explorer.perceptron_from_query({**query, "mlp_hidden": "3"})  # another tab's key is left alone
     assert values == [-2.35, 0.4, 1.5, "tanh", 0.1, "xor"] and problems == []
-    values, problems = tab.perceptron_from_query({"neuron_w1": "99", "neuron_act": "nope", "neuron_b": "nan",
+    values, problems = explorer.perceptron_from_query({"neuron_w1": "99", "neuron_act": "nope", "neuron_b": "nan",
                                                   "neuron_x": "1"})
     assert values == [1.0, -1.0, 0.5, "sigmoid", 0.1, "gauss"]
     assert len(problems) == 4 and any("neuron_w1='99'" in problem for problem in problems)

@@ -7,8 +7,7 @@ import time
 
 import pytest
 
-from playground.perceptron.config import PlaygroundConfig
-from playground.tabs import perceptron as tab
+from playground.perceptron.config import PlaygroundConfig, page_values
 
 VIEWER_STATUS = 1  # a viewer gets (board, status, room info): no session, no address
 
@@ -35,7 +34,7 @@ def test_a_viewer_follows_the_host_takes_a_copy_and_the_room_ends_with_the_hosts
         host.predict(code, api_name="/mlp_room_join")  # a host watching themselves would stop their own run
     watching = viewer.submit(code, api_name="/mlp_room_join")
     hosts_config = PlaygroundConfig(dataset="xor", hidden=(6,), seed=4, learning_rate=0.1)
-    playing = host.submit(*tab.page_values(hosts_config), api_name="/mlp_play")
+    playing = host.submit(*page_values(hosts_config), api_name="/mlp_play")
     _wait(lambda: len(_epochs(watching)) >= 3, "three of the host's frames in the viewer's page")
     assert _epochs(watching) == sorted(_epochs(watching))  # the host's run, frame after frame
 
@@ -44,7 +43,7 @@ def test_a_viewer_follows_the_host_takes_a_copy_and_the_room_ends_with_the_hosts
     copied_epoch = int(re.match(r"\*\*Epoch (\d+)", copied[VIEWER_STATUS]).group(1))
     assert copied_epoch >= _epochs(watching)[0]
     # It trains alone from there (the viewer's own Play, with the copied settings, which the copy put in the page).
-    own = viewer.submit(*copied[-len(tab.page_values(hosts_config)):], api_name="/mlp_play")
+    own = viewer.submit(*copied[-len(page_values(hosts_config)):], api_name="/mlp_play")
     _wait(lambda: any(isinstance(o[VIEWER_STATUS], str) and o[VIEWER_STATUS].startswith("**Epoch") for o in own.outputs()),
           "the viewer's own training")
     first_own = [int(re.match(r"\*\*Epoch (\d+)", o[VIEWER_STATUS]).group(1)) for o in own.outputs()

@@ -17,7 +17,7 @@ from playground.gans import pix2pix, sketch_cycle, sketch_cycle_demo
 from playground.gans.heldout import heldout_pairs
 from playground.gans.pix2pix import baseline_answers, generate_all, heldout_scores
 from playground.nets.cyclegan import SKETCH_EMOJI_CONFIG
-from playground.tabs import gans as tab
+from playground.tabs.gans import handlers as tab
 from playground.weights import PRETRAINED_DIR
 
 torch.set_num_threads(1)
@@ -202,3 +202,28 @@ def test_api_answers_an_empty_sketch_clearly(client):
         client.predict({"background": None, "layers": [], "composite": None}, api_name="/pairs_sketch")
     picture, words = client.predict(3, api_name="/pairs_heldout")
     assert np.asarray(Image.open(picture)).std() > 10 and "dB" in words
+
+
+def test_the_slider_sets_the_real_emoji_against_either_translator():
+    """The Sketch ↔ emoji slider's pictures are the row's own panels: for a held-out drawing, the real emoji
+    against pix2pix's or the CycleGAN's answer (each the network's pixels at the size shown)."""
+    inks, emoji = heldout_pairs()
+    row, _ = tab.pairs_heldout(1)
+    (real, paired), caption = tab.pairs_comparison(row, tab.PAIRS_COMPARED[0], against_real=True)
+    side = pix2pix.SIZE * sketch_cycle_demo.SCALE
+    assert real.shape == paired.shape == (side, side, 3)
+    assert np.array_equal(real[::2, ::2], emoji[0]) and "real emoji" in caption
+    assert np.array_equal(paired[::2, ::2], pix2pix.translate(inks[0]))
+    (drawing, unpaired), caption = tab.pairs_comparison(row, tab.PAIRS_COMPARED[1], against_real=False)
+    assert np.array_equal(drawing[::2, ::2], pix2pix.ink_picture(inks[0])) and "drawing" in caption
+    assert np.array_equal(unpaired[::2, ::2], sketch_cycle.round_trip_from_sketch(inks[0])[0])
+    with pytest.raises(UserInputError):
+        tab.pairs_comparison(row, "a third translator", against_real=True)
+
+
+def test_the_pix2pix_slider_splits_drawing_and_emoji():
+    ink = heldout_pairs()[0][0]
+    output = pix2pix.translate(ink)
+    shown = pix2pix.side_by_side(pix2pix.ink_picture(ink), output)
+    drawing, emoji = tab.pix2pix_comparison(shown)
+    assert np.array_equal(drawing[::2, ::2], pix2pix.ink_picture(ink)) and np.array_equal(emoji[::2, ::2], output)

@@ -13,10 +13,9 @@ import pytest
 
 from playground.errors import UserInputError
 from playground.perceptron import datasets, export
-from playground.perceptron.config import PlaygroundConfig
+from playground.perceptron.config import PlaygroundConfig, page_values
 from playground.perceptron.table import PLANE_RANGE, read_table, to_csv
 from playground.perceptron.trainer import Trainer
-from playground.tabs import perceptron as tab
 
 
 def _two_blobs(n: int = 200, seed: int = 0, scale: float = 1000.0, names=("cat", "dog")) -> str:
@@ -102,7 +101,7 @@ def test_the_table_trains_is_exported_and_downloads_back_unchanged(tmp_path):
 def test_api_upload_paste_and_download(client, tmp_path):
     from gradio_client import handle_file
 
-    values = tab.page_values(PlaygroundConfig())
+    values = page_values(PlaygroundConfig())
     path = tmp_path / "blobs.csv"
     path.write_text(_two_blobs(seed=5))
     board, status, _query, dataset, classes, info = client.predict(handle_file(str(path)), *values,

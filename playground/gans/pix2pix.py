@@ -127,6 +127,12 @@ def side_by_side(left: np.ndarray, right: np.ndarray, scale: int = 2, gap: int =
     return np.concatenate([left, spacer, right], axis=1)
 
 
+def split_side_by_side(picture: np.ndarray, gap: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """``side_by_side``'s picture → its two panels (input, output), each at the size shown."""
+    width = (picture.shape[1] - gap) // 2
+    return picture[:, :width], picture[:, width + gap:]
+
+
 # ---------------------------------------------------------------- training and measuring
 
 

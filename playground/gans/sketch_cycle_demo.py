@@ -41,6 +41,15 @@ def captioned_row(pictures: list[np.ndarray], captions: list[str]) -> np.ndarray
     return np.asarray(row)
 
 
+def row_panels(image: np.ndarray, size: int = pix2pix.SIZE) -> list[np.ndarray]:
+    """A picture of ``captioned_row``s of (size, size) pictures → the pictures of its last row, enlarged as
+    shown, without their captions: [(size·SCALE, size·SCALE, 3) uint8, …]."""
+    side = size * SCALE
+    row = image[-side:]  # the last row's pictures (its captions sit above them)
+    count = (row.shape[1] + GAP) // (side + GAP)
+    return [row[:, index * (side + GAP): index * (side + GAP) + side] for index in range(count)]
+
+
 def _psnr(picture: np.ndarray, target: np.ndarray) -> float:
     mse = max(float(((picture.astype(np.float32) - target.astype(np.float32)) ** 2).mean()) / 255**2, 1e-10)
     return 10 * np.log10(1 / mse)

@@ -1,8 +1,8 @@
-"""Benchmark rows of the Perceptron & activations tab (``python -m playground.bench --only …``).
+"""Benchmark rows of the Perceptron and MLP playground tabs (``python -m playground.bench --only …``).
 
 - Perceptron surface update on a 100 × 100 grid: the slider handler plus the JPEG encoding
   Gradio then does (server time for one slider move). Target ≤ 15 ms.
-- Live training, measured through a real Gradio server: a Blocks with this tab is launched
+- Live training, measured through a real Gradio server: a Blocks with these tabs is launched
   in its own process and a gradio_client streams "play" for a few seconds (each frame's three
   pictures arrive inline in the streamed message, as on the page). Frames/s = frames delivered per second (target ≥ 10).
   Throughput ratio = epochs per CPU-second while streaming (epochs read from the streamed
@@ -67,17 +67,21 @@ def bare_epochs_per_second(config: PlaygroundConfig, seconds: float = 1.5) -> fl
 _SERVER_CODE = """
 import gradio as gr
 from playground.device import device_info
-from playground.tabs import perceptron as tab
+from playground.tabs import tab_id
+from playground.tabs.perceptron import explorer, mlp
 device_info()  # one torch thread, as the app would use
 with gr.Blocks(analytics_enabled=False) as demo:
-    tab.build()
+    with gr.Tabs():  # the two tabs with boards, as in their group
+        for name, tab in (("perceptron.explorer", explorer), ("perceptron.mlp", mlp)):
+            with gr.Tab(tab.TITLE, id=tab_id(name)):
+                tab.build()
 demo.queue(default_concurrency_limit=2)
 demo.launch(server_name="127.0.0.1", server_port={port}, ssr_mode=False, quiet=True)
 """
 
 
 def _start_server():
-    """This tab alone in its own app process (so its CPU time can be read apart from the client's)."""
+    """These tabs alone in their own app process (so its CPU time can be read apart from the client's)."""
     from gradio_client import Client
 
     from playground.serving import free_port, wait_for_http
@@ -259,7 +263,7 @@ def cases(perceptron_view, play_values: list) -> list[BenchCase]:
         BenchCase("Perceptron board redraw in the page, 100×100 plane (Chromium, ms per redraw)", run=lambda: None,
                   measure=lambda: (page_redraw_ms("perceptron-board"), 16.0, "ms", False), repeats=1, warmup=0),
         BenchCase("MLP board redraw in the page: plane, curves, neuron maps (Chromium, ms per redraw)", run=lambda: None,
-                  measure=lambda: (page_redraw_ms("mlp-board", "Live MLP playground"), 16.0, "ms", False),
+                  measure=lambda: (page_redraw_ms("mlp-board", "MLP playground"), 16.0, "ms", False),
                   repeats=1, warmup=0),
         BenchCase("MLP play: network states delivered to the page per second (2-8-8-2, XOR)", run=lambda: None,
                   measure=frames_per_second, repeats=3, unit="/s"),

@@ -8,13 +8,22 @@ that differ from the defaults, so links stay short) and ``from_query`` reads it 
 from __future__ import annotations
 
 import math
+import urllib.parse
 from dataclasses import asdict, dataclass, fields, replace
 
 from playground import checks
 from playground.activations import ACTIVATIONS
 from playground.errors import UserInputError
 from playground.init_schemes import SCHEMES
-from playground.perceptron.datasets import EXTENT, FEATURES, GENERATORS, MAX_CLASSES, MIN_CLASSES, OWN_POINTS, TABLE
+from playground.perceptron.datasets import (
+    EXTENT,
+    FEATURES,
+    GENERATORS,
+    MAX_CLASSES,
+    MIN_CLASSES,
+    OWN_POINTS,
+    TABLE,
+)
 from playground.perceptron.table import Table
 
 MAX_HIDDEN_LAYERS = 6
@@ -166,6 +175,54 @@ def page_values(config: PlaygroundConfig) -> list:
             ", ".join(map(str, config.hidden)), config.activation, ", ".join(config.layer_activations),
             config.leaky_slope, config.init, config.optimizer, config.learning_rate, config.batch_size,
             config.regularisation, config.regularisation_rate, config.loss, config.seed]
+
+
+# ---------------------------------------------------------- the page's controls → a config (page_values' inverse)
+
+_ALIASES = {"swish": "silu", "leaky": "leaky_relu", "leakyrelu": "leaky_relu", "identity": "linear"}
+
+
+def parse_hidden(text: str) -> tuple[int, ...]:
+    """ "8, 8, 4" → (8, 8, 4); "" → () (no hidden layer)."""
+    text = checks.text("hidden layers", text, 200)
+    parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+    try:
+        return tuple(int(part) for part in parts)
+    except ValueError:
+        raise UserInputError(
+            f"hidden layers: write the neurons of each layer separated by commas, e.g. 8, 8, 4 (got {text!r})"
+        ) from None
+
+
+def parse_activations(text: str) -> tuple[str, ...]:
+    """ "relu, tanh" → ("relu", "tanh"); "" → () (the same activation everywhere)."""
+    names = []
+    for part in checks.text("per-layer activations", text, 500).replace(";", ",").split(","):
+        key = part.strip().lower().replace(" ", "").replace("-", "_")
+        if key:
+            names.append(_ALIASES.get(key, key))
+    return tuple(names)
+
+
+def config_from_page(own_points, dataset, classes, noise, train_percent, points, features, hidden, activation,
+                     layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size, regularisation,
+                     regularisation_rate, loss, seed, *, table: Table | None = None) -> PlaygroundConfig:
+    """The page's controls (in this order: CONTROL_NAMES) and the visitor's own data (clicked points, an
+    uploaded table) → a validated PlaygroundConfig."""
+    order = list(FEATURES)
+    config = PlaygroundConfig(
+        dataset=dataset, classes=classes, noise=noise, train_percent=train_percent, points=points,
+        features=tuple(sorted(features or (), key=lambda name: order.index(name) if name in order else 99)),
+        hidden=parse_hidden(hidden), activation=activation, layer_activations=parse_activations(layer_activations),
+        leaky_slope=leaky_slope, init=init, optimizer=optimizer, learning_rate=learning_rate,
+        batch_size=batch_size, regularisation=regularisation, regularisation_rate=regularisation_rate,
+        loss=loss, seed=seed, own_points=tuple(own_points), table=table,
+    )
+    return config.validated()
+
+
+def query_string(config: PlaygroundConfig) -> str:
+    return urllib.parse.urlencode(config.to_query(), safe=",;")
 
 
 # ---------------------------------------------------------- helpers

@@ -8,7 +8,7 @@ and there are no console errors or error toasts.
 
 from __future__ import annotations
 
-from playground.tabs import GROUPS, load_tab
+from playground.tabs import GROUPS, load_tab, tab_id
 from playground.ui import FIRST_VISIT
 from tests.conftest import PageErrors, open_tab
 
@@ -50,35 +50,25 @@ def assert_first_visit_outputs_filled(page, where: str, timeout_ms: int = 60_000
 
 
 def each_tab(page):
-    """Open every group, every tab in it and every sub-tab inside that (nested ones as they appear), in the
-    order shown; after each opens, yield (group, tab title, sub-tab title or None, the group's panel)."""
+    """Open every group and every tab in it, in the order shown; after each opens, yield (group, tab title,
+    the tab's panel). A visitor's path is two levels deep: there is nothing to open inside a tab."""
     for group in GROUPS:
         for name in group.modules:
-            tab = load_tab(name)
-            open_tab(page, tab.TITLE)  # its group's top-level tab, then the tab
-            panel = page.locator(f"#group-{group.id}")
+            title = load_tab(name).TITLE
+            open_tab(page, title)  # its group's top-level tab, then the tab
+            panel = page.locator(f"#tab-{tab_id(name)}")
             panel.wait_for()
-            yield group, tab.TITLE, None, panel
-            seen = {load_tab(other).TITLE for other in group.modules}
-            while True:
-                shown = [text.strip() for text in panel.locator("[role=tab]:visible").all_inner_texts()]
-                fresh = [title for title in shown if title and title not in seen]
-                if not fresh:
-                    break
-                seen.add(fresh[0])
-                panel.get_by_role("tab", name=fresh[0], exact=True).first.click()
-                yield group, tab.TITLE, fresh[0], panel
+            yield group, title, panel
 
 
 def visit_every_tab(page) -> list[str]:
     """Click every group and every tab in it; return the tab titles visited."""
     visited = []
     assert_no_overflow_menu(page, "top level")
-    for _group, title, sub_tab, panel in each_tab(page):
-        where = f"tab {title!r}" if sub_tab is None else f"{title!r} › {sub_tab!r}"
-        if sub_tab is None:
-            assert panel.inner_text().strip(), f"tab {title!r} is empty"
-            visited.append(title)
+    for _group, title, panel in each_tab(page):
+        where = f"tab {title!r}"
+        assert panel.inner_text().strip(), f"tab {title!r} is empty"
+        visited.append(title)
         assert_no_overflow_menu(page, where)
         assert_first_visit_outputs_filled(page, where)
     return visited

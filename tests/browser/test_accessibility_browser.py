@@ -1,8 +1,8 @@
 """Keyboards and screen readers: axe-core on every leaf of the app, a keyboard-only visitor, polite live statuses.
 
 axe-core (Deque's engine, the one Lighthouse's accessibility audits run) ships inside the pip
-package ``axe-playwright-python``; its rules for WCAG 2.0/2.1 A and AA run on each open group,
-tab and sub-tab at 1280 px, and on each group's page on a phone. A serious or critical violation
+package ``axe-playwright-python``; its rules for WCAG 2.0/2.1 A and AA run on each open group
+and tab at 1280 px, and on each group's page on a phone. A serious or critical violation
 (a button with no name, text below 4.5:1, ARIA used wrongly) fails the test, with where it was.
 """
 
@@ -39,8 +39,8 @@ def _serious_violations(page) -> list[str]:
 
 def test_axe_finds_nothing_serious_on_any_leaf_at_1280px(page):
     found = {}
-    for group, title, sub_tab, _panel in each_tab(page):
-        where = " › ".join(part for part in (group.title, title, sub_tab) if part)
+    for group, title, _panel in each_tab(page):
+        where = f"{group.title} › {title}"
         page.wait_for_timeout(500)  # its first-visit pictures arrive
         violations = _serious_violations(page)
         if violations:

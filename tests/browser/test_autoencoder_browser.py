@@ -27,7 +27,7 @@ def _wait_for_number_change(page, elem_id: str, old: float | None) -> float:
 
 
 def test_denoise_a_test_digit_change_the_noise_level_and_read_psnr(page):
-    open_tab(page, "Autoencoders")
+    open_tab(page, "Denoise")
     page.locator("#ae-source").get_by_text("Test digit").click()
     page.locator("#ae-digit-index").wait_for()
     page.locator("#ae-denoise-button").click()
@@ -46,8 +46,7 @@ def test_denoise_a_test_digit_change_the_noise_level_and_read_psnr(page):
 
 
 def test_clicking_the_latent_plane_decodes_a_point(page):
-    open_tab(page, "Autoencoders")
-    page.get_by_role("tab", name="Compress").click()
+    open_tab(page, "Compress")
     plane = page.locator("#ae-plane img")
     plane.wait_for()
     box = plane.bounding_box()
@@ -60,8 +59,7 @@ def test_clicking_the_latent_plane_decodes_a_point(page):
 
 
 def test_live_training_streams_and_stops(page):
-    open_tab(page, "Autoencoders")
-    page.get_by_role("tab", name="Train live").click()
+    open_tab(page, "Autoencoder live")
     page.locator("#ae-live-start").click()
     status = page.locator("#ae-live-status")
     # At least two frames arrived (steps per frame shrink when the server is crowded: any two steps).
@@ -85,7 +83,7 @@ def test_live_training_streams_and_stops(page):
 def test_the_comparison_slider_sets_any_result_against_the_clean_photo_with_its_scores(page):
     """The tab opens with the clean photo and the autoencoder's result in one before/after slider, its PSNR
     and SSIM beside it; choosing the median filter puts that result there, with the scores its panel shows."""
-    open_tab(page, "Autoencoders")
+    open_tab(page, "Denoise")
     caption = page.locator("#ae-compare-caption")
     caption.get_by_text("Autoencoder (photos) · PSNR").wait_for(timeout=60_000)
     assert page.locator("#ae-compare img").count() == 2

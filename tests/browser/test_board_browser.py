@@ -12,7 +12,7 @@ import torch
 from playground.perceptron import perceptron, render
 from playground.perceptron.config import PlaygroundConfig
 from playground.perceptron.session import Session
-from playground.tabs.perceptron import TITLE
+from playground.tabs.perceptron import explorer, mlp
 from tests.conftest import open_tab
 
 pytestmark = pytest.mark.browser
@@ -65,8 +65,7 @@ def _wait_for_scene(page, board_id: str, condition: str = "true") -> dict:
 
 
 def test_the_pages_mlp_plane_matches_the_servers_picture_of_the_same_weights(page):
-    open_tab(page, TITLE)
-    page.get_by_role("tab", name="Live MLP playground").click()
+    open_tab(page, mlp.TITLE)
     _wait_for_scene(page, "#mlp-board", "s.kind === 'mlp' && s.output")
     page.click("#mlp-step")  # one epoch, so the weights are no longer the initial ones
     scene = _wait_for_scene(page, "#mlp-board", "s.epoch >= 1")
@@ -91,7 +90,7 @@ def test_the_pages_mlp_plane_matches_the_servers_picture_of_the_same_weights(pag
 
 
 def test_a_perceptron_slider_drag_redraws_in_the_page_and_asks_the_server_only_on_release(page):
-    open_tab(page, TITLE)
+    open_tab(page, explorer.TITLE)
     _wait_for_scene(page, "#perceptron-board", "s.kind === 'perceptron'")
     settings = page.evaluate(f"() => {BOARD.format('#perceptron-board')}.playgroundBoard.settings()")
     points, labels = perceptron.perceptron_data("gauss")
@@ -136,8 +135,7 @@ def test_a_perceptron_slider_drag_redraws_in_the_page_and_asks_the_server_only_o
 
 
 def test_your_own_csv_in_the_page_a_bad_row_is_named_and_good_data_trains(page, tmp_path):
-    open_tab(page, TITLE)
-    page.get_by_role("tab", name="Live MLP playground").click()
+    open_tab(page, mlp.TITLE)
     _wait_for_scene(page, "#mlp-board", "s.kind === 'mlp' && s.output")
     page.get_by_role("button", name="Your own data (CSV)").click()
     bad = tmp_path / "bad.csv"

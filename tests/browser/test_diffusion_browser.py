@@ -9,7 +9,7 @@ import time
 import pytest
 
 from playground.tabs import TAB_MODULES, load_tab
-from playground.tabs.diffusion import TITLE
+from playground.tabs.diffusion import digit_sampler, lab
 from tests.browser.smoke import assert_first_visit_outputs_filled
 from tests.conftest import image_src, open_tab, wait_for_a_new_image
 
@@ -31,7 +31,7 @@ def _after_every_example(page) -> None:
 
 def test_play_trains_beside_the_gan_until_stop(page):
     _after_every_example(page)
-    open_tab(page, TITLE)
+    open_tab(page, lab.TITLE)
     for elem_id in ("dif-samples", "dif-gan-plane", "dif-forward", "dif-field", "dif-trajectories"):
         assert image_src(page, elem_id)  # the first visit fills every picture
     page.wait_for_function("() => /0 training steps/.test(document.querySelector('#dif-status textarea')?.value || '')",
@@ -59,8 +59,7 @@ def test_play_trains_beside_the_gan_until_stop(page):
 
 
 def test_digit_grid_and_trajectory(page):
-    open_tab(page, TITLE)
-    page.get_by_role("tab", name="Digits (shipped model)").click()
+    open_tab(page, digit_sampler.TITLE)
     first = image_src(page, "dif-digit-grid")  # the first-visit grid: all ten digits
     assert "step 0" in page.locator("#dif-digit-caption").inner_text()
     page.locator("#dif-digit input").click()

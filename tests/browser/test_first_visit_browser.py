@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from playground.serving import free_port, start_app, stop, wait_for_http
-from playground.tabs.init_lab import TITLE
+from playground.tabs.init_lab.weight_init import TITLE
 from tests.browser.smoke import VIEWPORT, assert_first_visit_outputs_filled
 from tests.conftest import ROOT, PageErrors, open_tab
 

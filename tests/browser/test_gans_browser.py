@@ -1,4 +1,5 @@
-"""GAN lab in a real browser: sample a grid (digits, and an emoji group), draw on the pix2pix and both CycleGAN Sketchpads and get pictures."""
+"""GANs in a real browser: sample a grid (digits, and an emoji group), draw on the pix2pix and both CycleGAN Sketchpads
+and get pictures; the before/after sliders follow the pictures they compare."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import math
 import pytest
 
 from tests.conftest import image_src, open_tab, wait_for_a_new_image
-from playground.tabs.gans import TITLE
+from playground.tabs.gans import cyclegan, pairs, pix2pix, sampling
 
 pytestmark = pytest.mark.browser
 
@@ -29,25 +30,35 @@ def _draw_a_circle(page, sketchpad_id: str) -> None:
     page.mouse.up()
 
 
-def test_sample_grid_and_sketch_to_emoji(page):
-    open_tab(page, TITLE)
+def _slider_sources(page, elem_id: str) -> list[str]:
+    return page.locator(f"#{elem_id} img").evaluate_all("(images) => images.map((image) => image.src)")
 
-    # Sampling lab (the first inner tab): one click gives a grid image.
+
+def test_sample_grid_and_sketch_to_emoji(page):
+    open_tab(page, sampling.TITLE)
+
+    # Sampling: one click gives a grid image.
     page.locator("#gan-sample").click()
     assert image_src(page, "gan-grid")
 
-    # pix2pix: draw a circle on the Sketchpad, translate, see the output.
-    page.get_by_role("tab", name="pix2pix: sketch → emoji").click()
+    # pix2pix: it opens on a traced held-out emoji, in the panel and in the before/after slider (with its
+    # download button); a circle drawn on the Sketchpad and translated replaces both.
+    open_tab(page, pix2pix.TITLE)
+    first = image_src(page, "p2p-output")
+    page.locator("#p2p-compare img").nth(1).wait_for(timeout=60_000)
+    opened_on = _slider_sources(page, "p2p-compare")
+    assert len(opened_on) == 2 and page.locator("#p2p-compare").get_by_role("button", name="Download").count() == 1
     _draw_a_circle(page, "p2p-sketch")
     page.locator("#p2p-translate").click()
-    assert image_src(page, "p2p-output")
-
+    wait_for_a_new_image(page, "p2p-output", first)
+    page.wait_for_function("([id, old]) => [...document.querySelectorAll(`#${id} img`)].map((i) => i.src).join() !== old",
+                           arg=["p2p-compare", ",".join(opened_on)], timeout=60_000)
     page.errors.assert_clean()
 
 
 def test_emoji_generator_draws_a_chosen_group(page):
     """Switching to the emoji generator offers its groups; asking for faces gives a new grid."""
-    open_tab(page, TITLE)
+    open_tab(page, sampling.TITLE)
     first = image_src(page, "gan-grid")  # the first-visit digit grid
     page.locator("#gan-model input").click()
     page.get_by_role("option", name="Emoji by group (64×64)", exact=True).click()
@@ -60,9 +71,10 @@ def test_emoji_generator_draws_a_chosen_group(page):
 
 
 def test_draw_a_digit_for_the_cyclegan(page):
-    open_tab(page, TITLE)
-    page.get_by_role("tab", name="CycleGAN: digits").click()
+    open_tab(page, cyclegan.TITLE)
     first = image_src(page, "cycle-output")  # the first-visit example: both directions
+    page.locator("#cycle-source").get_by_text("Draw", exact=True).click()  # the examples' panel gives way
+    page.locator("#cycle-digit").wait_for(state="hidden")
     page.locator("#cycle-sketch button[aria-label='Brush']").click()
     canvas = page.locator("#cycle-sketch canvas").first
     canvas.wait_for(state="visible")
@@ -79,12 +91,23 @@ def test_draw_a_digit_for_the_cyclegan(page):
 
 
 def test_draw_for_pix2pix_and_the_unpaired_cyclegan_side_by_side(page):
-    open_tab(page, TITLE)
-    page.get_by_role("tab", name="CycleGAN: sketch ↔ emoji").click()
+    open_tab(page, pairs.TITLE)
     first = image_src(page, "pairs-output")  # the first-visit example: a held-out drawing, scored
     assert "dB" in page.locator("#pairs-words").inner_text()
+    # The slider sets the real emoji against pix2pix's; choosing the CycleGAN puts its emoji there instead.
+    caption = page.locator("#pairs-compare-caption")
+    caption.get_by_text("The real emoji").wait_for(timeout=60_000)
+    assert "pix2pix" in caption.inner_text()
+    before = _slider_sources(page, "pairs-compare")
+    page.locator("#pairs-compare-choice").get_by_text("CycleGAN (no pairs)").click()
+    page.wait_for_function("() => document.querySelector('#pairs-compare-caption').innerText.includes('CycleGAN')",
+                           timeout=60_000)
+    assert _slider_sources(page, "pairs-compare")[1] != before[1]
+    # A drawing of one's own: both translators, and the slider sets the drawing against the chosen one.
+    page.locator("#pairs-source").get_by_text("Draw", exact=True).click()
     _draw_a_circle(page, "pairs-sketch")
     page.locator("#pairs-translate").click()
     wait_for_a_new_image(page, "pairs-output", first)
     assert "cycle error" in page.locator("#pairs-words").inner_text()
+    caption.get_by_text("The drawing").wait_for(timeout=60_000)
     page.errors.assert_clean()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from playground.tabs.gpt import TITLE
+from playground.tabs.gpt.inside import TITLE
 from tests.conftest import open_tab
 
 pytestmark = pytest.mark.browser

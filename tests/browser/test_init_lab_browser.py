@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from playground.tabs.init_lab import TITLE
+from playground.tabs.init_lab import depth_view, init_race, weight_init
 from tests.conftest import open_tab
 
 pytestmark = pytest.mark.browser
@@ -22,7 +22,7 @@ def _race_step(page) -> int:
 
 
 def test_change_scheme_and_watch_depth_and_race(page):
-    open_tab(page, TITLE)
+    open_tab(page, weight_init.TITLE)
     std_text = page.locator("#init-std")
     # the default: seed rule N(0, 1/√256) → formula 0.06250
     page.wait_for_selector("#init-std :text('formula 0.06250')")
@@ -33,7 +33,7 @@ def test_change_scheme_and_watch_depth_and_race(page):
     measured = float(re.search(r"Measured std ([0-9.]+)", std_text.inner_text()).group(1))
     assert abs(measured - 0.08839) < 0.002
 
-    page.get_by_role("tab", name="2 · Depth view").click()
+    open_tab(page, depth_view.TITLE)
     _choose(page, "depth-case", "tanh + too small N(0, 0.01²): collapses to 0")
     page.wait_for_selector("#depth-verdict :text('Collapsed')")
     assert page.locator("#depth-figure img").count() == 1
@@ -43,7 +43,7 @@ def test_change_scheme_and_watch_depth_and_race(page):
     # The clearing is an event of its own beside the view's (unqueued, so it usually lands first): wait for it.
     page.wait_for_function("() => document.querySelector('#depth-case input').value === ''", timeout=15_000)
 
-    page.get_by_role("tab", name="3 · Training race").click()
+    open_tab(page, init_race.TITLE)
     page.locator("#race-start").click()
     page.wait_for_selector("#race-status :text('Training: step')", timeout=90_000)
     page.locator("#race-stop").click()

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from playground.tabs.perceptron import TITLE
+from playground.tabs.perceptron import activations, explorer, mlp
 from tests.conftest import open_tab
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ def _epoch(page) -> int:
 
 
 def test_slider_redraws_the_perceptron(page):
-    open_tab(page, TITLE)
+    open_tab(page, explorer.TITLE)
     formula = page.locator("#perceptron-formula")
     page.wait_for_function("() => document.querySelector('#perceptron-formula')?.innerText.includes('σ(1.00·x₁')")
     slider = page.locator("#perceptron-w1 input[type=range]")
@@ -31,14 +31,13 @@ def test_slider_redraws_the_perceptron(page):
     assert "σ(1.30·x₁" in formula.inner_text()
 
     # The activation lab draws on first view, with sigmoid's largest slope in its table.
-    page.get_by_role("tab", name="Activation lab").click()
+    open_tab(page, activations.TITLE)
     page.wait_for_function("() => (document.querySelector('#activation-facts')?.innerText || '').includes('0.25 (x = 0.00)')")
     page.errors.assert_clean()
 
 
 def test_play_pause_and_the_address_keeps_the_settings(page, app_url):
-    open_tab(page, TITLE)
-    page.get_by_role("tab", name="Live MLP playground").click()
+    open_tab(page, mlp.TITLE)
     page.wait_for_function("() => /Epoch 0/.test(document.querySelector('#mlp-status')?.innerText || '')")
 
     # A setting change lands in the page address.

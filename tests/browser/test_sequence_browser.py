@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from playground.tabs.sequence import TITLE
+from playground.tabs.sequence import gradient, race, welcome
 from tests.conftest import open_tab
 
 pytestmark = pytest.mark.browser
@@ -15,7 +15,7 @@ STEP = re.compile(r"step (\d+) / (\d+)")
 
 
 def _open_sequence_tab(page) -> None:
-    open_tab(page, TITLE)
+    open_tab(page, welcome.TITLE)
 
 
 def _step(page, selector: str) -> int:
@@ -25,7 +25,7 @@ def _step(page, selector: str) -> int:
 
 def test_race_starts_streams_and_stops(page):
     _open_sequence_tab(page)
-    page.get_by_role("tab", name="Memory race").click()
+    open_tab(page, race.TITLE)
     page.locator("#seq-race-start").click()
     # the status streams "step N / 400": wait for two different frames
     page.wait_for_function(
@@ -50,7 +50,7 @@ def test_race_starts_streams_and_stops(page):
 
 def test_gradient_plot_reports_the_elman_decay(page):
     _open_sequence_tab(page)
-    page.get_by_role("tab", name="Vanishing gradient").click()
+    open_tab(page, gradient.TITLE)
     page.locator("#seq-grad-run").click()
     page.wait_for_function(
         "() => document.querySelector('#seq-grad-summary').innerText.includes('smaller')", timeout=60_000

@@ -1,6 +1,6 @@
 """A curious visitor's walk through every leaf of the app, pressing buttons as they go.
 
-Every group, tab and sub-tab is opened in the order shown. In each, the first primary button
+Every group and every tab in it is opened in the order shown. In each, the first primary button
 not yet pressed on this walk is pressed; the walk waits until the progress indicator is gone
 (at most ``settle_ms``), then presses Stop if the panel has one and lets the last frames
 land. Page errors and console errors (the caller's ``PageErrors``) and catch-all error messages
@@ -54,8 +54,9 @@ def error_toasts(page) -> list[str]:
 
 @dataclass
 class WalkLog:
-    leaves: list[str] = field(default_factory=list)  # "Group › Tab › Sub-tab", in the order visited
+    leaves: list[str] = field(default_factory=list)  # "Group › Tab", in the order visited
     pressed: dict[str, str] = field(default_factory=dict)  # leaf → the button pressed there
+    no_button: list[str] = field(default_factory=list)  # leaves with no primary button (they answer to their controls)
     seconds: dict[str, float] = field(default_factory=dict)  # leaf → how long the walk spent there
     errors_at: dict[str, list[str]] = field(default_factory=dict)  # leaf → page/console errors and catch-all toasts
     messages: list[str] = field(default_factory=list)  # every error toast's text (clear messages are fine)
@@ -63,6 +64,8 @@ class WalkLog:
 
 def _press_first_primary(page, panel, where: str, log: WalkLog, pressed: set[str], settle_ms: int) -> None:
     buttons = panel.locator("button.primary:visible")
+    if buttons.count() == 0:
+        log.no_button.append(where)
     for index in range(buttons.count()):
         button = buttons.nth(index)
         key = button.evaluate(BUTTON_KEY_JS)
@@ -104,8 +107,8 @@ def walk(page, errors: PageErrors, settle_ms: int = 25_000) -> WalkLog:
             log.errors_at[where] = now[seen_errors:]
             seen_errors = len(now)
 
-    for group, title, sub_tab, panel in each_tab(page):
-        visit(" › ".join(part for part in (group.title, title, sub_tab) if part), panel)
+    for group, title, panel in each_tab(page):
+        visit(f"{group.title} › {title}", panel)
     page.wait_for_timeout(2000)  # the last runs' final frames land
     now = problems()
     if len(now) > seen_errors:

@@ -1,6 +1,7 @@
 """Diffusion lab: DDPM and flow matching trained live on 2-D points beside the 2-D GAN, and the shipped
 class-conditional digit model (flow matching with classifier-free guidance).
 
+The Diffusion group's two tabs (``lab``, ``digit_sampler``) are built here (``build_lab``, ``build_digits``).
 Compute lives in ``playground.diffusion`` (the 2-D models and their pictures, the digit sampler);
 this module turns it into handlers and builds the UI.
 """
@@ -17,9 +18,8 @@ from playground.diffusion import cohort2d, digits, race2d, render, toy2d
 from playground.errors import UserInputError
 from playground.gans import toy2d as points2d
 from playground.images import sketch_ink
-from playground.ui import HEAVY, SafeNumber, SafeSketchpad, explainer, friendly, show_on_first_visit
+from playground.ui import HEAVY, SafeNumber, SafeSketchpad, friendly, show_on_first_visit
 
-TITLE = "Diffusion"
 PANEL = "diffusion2d"
 MAX_STEPS_PER_PLAY = 20000  # a Play click stops by itself after this many training steps
 PICTURES = ("samples", "gan", "progress", "losses", "forward", "field", "trajectories")
@@ -134,7 +134,7 @@ def _seed(label: str, value: int, elem_id: str) -> gr.Number:
     return SafeNumber(value=value, label=label, precision=0, minimum=0, maximum=checks.MAX_SEED, elem_id=elem_id)
 
 
-def _lab() -> None:
+def build_lab() -> None:
     gr.Markdown(
         "Left: a diffusion model learning the points (blue: its samples, green: the data). Right: the 2-D GAN on "
         "the same data and seed, trained step for step. **Play** and watch the curve of modes covered: a GAN can "
@@ -220,7 +220,7 @@ def _default_settings() -> list:
             d["sampler"], d["steps"]]
 
 
-def _digits() -> None:
+def build_digits() -> None:
     gr.Markdown(
         "A small U-Net (0.28 M parameters) trained by this project with flow matching on the same 4,000 MNIST "
         "digits as the DCGAN. Sampling starts from noise and takes **steps** straight-line Euler steps. "
@@ -253,20 +253,6 @@ def _digits() -> None:
     sample.click(friendly(digit_grid), controls, grid, api_name="diffusion_digits", concurrency_id=HEAVY)
     watch.click(friendly(digit_trajectory), controls, [strip, caption], api_name="diffusion_digit_trajectory",
                 concurrency_id=HEAVY)
-
-
-def build() -> None:
-    explainer(
-        "**Generate by removing noise.** A diffusion model learns to undo a gradual noising of the data; a flow "
-        "model learns a velocity that carries noise to data along straight lines. Sampling starts from pure noise "
-        "and takes small steps. Train both kinds live on 2-D points beside a GAN, see the noising, the learned "
-        "field and the sample paths, and try how few steps are enough; then make digits with a model trained by "
-        "this project, with classifier-free guidance (the trick behind Stable Diffusion's prompt strength)."
-    )
-    with gr.Tab("Live 2-D diffusion"):
-        _lab()
-    with gr.Tab("Digits (shipped model)"):
-        _digits()
 
 
 # ---------------------------------------------------------------- benchmarks

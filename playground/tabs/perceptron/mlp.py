@@ -1,11 +1,8 @@
-"""Perceptron & activations: one neuron with sliders, an activation lab, and a live MLP playground.
+"""Neurons › MLP playground: TensorFlow Playground's controls and more, trained live; its settings live in the
+page URL (``mlp_…``); export a PyTorch script and the weights.
 
 Compute lives in ``playground.perceptron`` (no Gradio there); this module turns page values into
-plain values, calls it, and wires the events. Three sub-tabs:
-1. Perceptron explorer — w1, w2, b, σ; the output over the plane; Rosenblatt's rule.
-2. Activation lab — f and autograd's f′ overlaid; max slope, saturation, vanishing gradients.
-3. Live MLP playground — TensorFlow Playground's controls and more; its settings live in
-   the page URL; export a PyTorch script and the weights.
+plain values, calls it, and wires the events.
 """
 
 from __future__ import annotations
@@ -13,24 +10,24 @@ from __future__ import annotations
 import inspect
 import os
 import tempfile
-import urllib.parse
 
 import gradio as gr
 import numpy as np
 
 from playground import checks, live, live_ui, ui
-from playground.activations import ACTIVATIONS, DISPLAY_NAMES
-from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.init_schemes import SCHEMES
-from playground.perceptron import activation_lab, board, datasets, export, perceptron, scene
-from playground.perceptron.config import MAX_NEURONS, OPTIMIZER_LABELS, PREFIX, PlaygroundConfig, page_values
+from playground.perceptron import datasets, export
 from playground.perceptron.cohort import COHORT
+from playground.perceptron.config import (MAX_NEURONS, OPTIMIZER_LABELS, PREFIX, PlaygroundConfig, config_from_page,
+                                          page_values, query_string)
 from playground.perceptron.session import Session
 from playground.perceptron.table import MAX_BYTES, Table, read_table, to_csv
-from playground.ui import FIRST_VISIT, HEAVY, SafeNumber, explainer, friendly
+from playground.tabs import tab_id
+from playground.tabs.perceptron.page import ACTIVATION_CHOICES, board_html, url_js
+from playground.ui import HEAVY, SafeNumber, explainer, friendly
 
-TITLE = "Perceptron & activations"
+TITLE = "MLP playground"
 
 # The live MLP's frames are the network's numbers (the page draws them): they cost the server little. Gradio's
 # page, though, spends milliseconds on every streamed message in an app this size (its loading status and a
@@ -38,143 +35,9 @@ TITLE = "Perceptron & activations"
 # and carries FILM_STATES states of the network, which the page plays one after another.
 MLP_FRAME_SECONDS = float(os.environ.get("PLAYGROUND_MLP_FRAME_SECONDS", "0.1"))
 FILM_STATES = 4  # states of the network per streamed message: ~10 messages and ~40 drawn states a second alone
-LEARN_FRAME_SECONDS = 0.05  # the perceptron rule: at most one epoch per 0.05 s, to watch the line move
-ACTIVATION_CHOICES = [(DISPLAY_NAMES[name], name) for name in ACTIVATIONS]
-_ALIASES = {"swish": "silu", "leaky": "leaky_relu", "leakyrelu": "leaky_relu", "identity": "linear"}
-
-
-# ---------------------------------------------------------------- page values → plain values
-
-
-def parse_hidden(text: str) -> tuple[int, ...]:
-    """ "8, 8, 4" → (8, 8, 4); "" → () (no hidden layer)."""
-    text = checks.text("hidden layers", text, 200)
-    parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
-    try:
-        return tuple(int(part) for part in parts)
-    except ValueError:
-        raise UserInputError(
-            f"hidden layers: write the neurons of each layer separated by commas, e.g. 8, 8, 4 (got {text!r})"
-        ) from None
-
-
-def parse_activations(text: str) -> tuple[str, ...]:
-    """ "relu, tanh" → ("relu", "tanh"); "" → () (the same activation everywhere)."""
-    names = []
-    for part in checks.text("per-layer activations", text, 500).replace(";", ",").split(","):
-        key = part.strip().lower().replace(" ", "").replace("-", "_")
-        if key:
-            names.append(_ALIASES.get(key, key))
-    return tuple(names)
-
-
-def config_from_page(own_points, dataset, classes, noise, train_percent, points, features, hidden, activation,
-                     layer_activations, leaky_slope, init, optimizer, learning_rate, batch_size, regularisation,
-                     regularisation_rate, loss, seed, *, table: Table | None = None) -> PlaygroundConfig:
-    """The page's controls (in this order: CONTROL_NAMES) and the visitor's own data (clicked points, an
-    uploaded table) → a validated PlaygroundConfig."""
-    order = list(datasets.FEATURES)
-    config = PlaygroundConfig(
-        dataset=dataset, classes=classes, noise=noise, train_percent=train_percent, points=points,
-        features=tuple(sorted(features or (), key=lambda name: order.index(name) if name in order else 99)),
-        hidden=parse_hidden(hidden), activation=activation, layer_activations=parse_activations(layer_activations),
-        leaky_slope=leaky_slope, init=init, optimizer=optimizer, learning_rate=learning_rate,
-        batch_size=batch_size, regularisation=regularisation, regularisation_rate=regularisation_rate,
-        loss=loss, seed=seed, own_points=tuple(own_points), table=table,
-    )
-    return config.validated()
-
-
-def query_string(config: PlaygroundConfig) -> str:
-    return urllib.parse.urlencode(config.to_query(), safe=",;")
 
 
 # ---------------------------------------------------------------- handlers (plain values in and out)
-
-
-def perceptron_picture(w1, w2, b, activation_name, leaky_slope, dataset):
-    """The server's picture of one neuron and its formula (the named API endpoint: clients get pictures)."""
-    points, labels = perceptron.perceptron_data(dataset)
-    image = perceptron.surface(w1, w2, b, activation_name, leaky_slope, points, labels)
-    return image, perceptron.formula(w1, w2, b, activation_name, leaky_slope, points, labels)
-
-
-def perceptron_view(w1, w2, b, activation_name, leaky_slope, dataset):
-    """The settled values (a slider released, a data set chosen): the page's scene, and the page address's
-    form of them. The page draws the plane and the formula itself, from its sliders, while they move."""
-    perceptron.check_weights(w1, w2, b, leaky_slope)
-    checks.choice("activation", activation_name, ACTIVATIONS)
-    board = scene.perceptron_scene(w1, w2, b, activation_name, leaky_slope, dataset)
-    return board, "", perceptron_query(w1, w2, b, activation_name, leaky_slope, dataset)
-
-
-# The single neuron's settings in the page address: neuron_w1=… (only those that differ from the defaults).
-NEURON_PREFIX = "neuron_"
-NEURON_DEFAULTS = {"w1": 1.0, "w2": -1.0, "b": 0.5, "act": "sigmoid", "slope": 0.1, "data": "gauss"}
-
-
-def perceptron_query(w1, w2, b, activation_name, leaky_slope, dataset) -> str:
-    values = {"w1": round(float(w1), 4), "w2": round(float(w2), 4), "b": round(float(b), 4), "act": activation_name,
-              "slope": round(float(leaky_slope), 4), "data": dataset}
-    return urllib.parse.urlencode({NEURON_PREFIX + key: value for key, value in values.items()
-                                   if value != NEURON_DEFAULTS[key]})
-
-
-def perceptron_from_query(query: dict) -> tuple[list, list[str]]:
-    """The neuron's settings a link carries ([w1, w2, b, activation, slope, data set]) and a note for each
-    parameter that was ignored (a bad one keeps its default: a shared link must still open)."""
-    values, problems = dict(NEURON_DEFAULTS), []
-    limits = {"w1": perceptron.WEIGHT_LIMIT, "w2": perceptron.WEIGHT_LIMIT, "b": perceptron.BIAS_LIMIT, "slope": 0.5}
-    for key, text in query.items():
-        if not key.startswith(NEURON_PREFIX):
-            continue
-        name = key[len(NEURON_PREFIX):]
-        try:
-            if name in limits:
-                values[name] = checks.real(name, float(text), -limits[name] if name != "slope" else 0.0, limits[name])
-            elif name == "act":
-                values[name] = checks.choice("activation", text, ACTIVATIONS)
-            elif name == "data":
-                values[name] = checks.choice("data set", text, perceptron.PERCEPTRON_DATASETS)
-            else:
-                problems.append(f"unknown setting {key!r} ignored")
-        except (UserInputError, ValueError) as error:
-            problems.append(f"{key}={text!r} ignored: {error}")
-    return [values[key] for key in ("w1", "w2", "b", "act", "slope", "data")], problems
-
-
-def perceptron_load(request: gr.Request):
-    """The page opens: the neuron a link describes (or the defaults), and its scene."""
-    query = dict(request.query_params) if request is not None else {}
-    values, problems = perceptron_from_query(query)
-    for problem in problems:
-        gr.Warning(f"Link setting {problem}")
-    board, verdict, _ = perceptron_view(*values)
-    if not any(key.startswith(NEURON_PREFIX) for key in query):
-        return (*[gr.update()] * len(values), board, verdict)  # a plain visit: the controls stay as they are
-    return (*values, board, verdict)
-
-
-def perceptron_learn(w1, w2, b, activation_name, leaky_slope, dataset):
-    """Rosenblatt's rule from the current sliders, one frame per epoch (the runtime paces the
-    frames at LEARN_FRAME_SECONDS, slow enough to watch the line move)."""
-    points, labels = perceptron.perceptron_data(dataset)
-    checks.choice("activation", activation_name, ACTIVATIONS)
-    last = None
-    for last in perceptron.learn(points, labels, w1, w2, b):
-        board = scene.perceptron_scene(last.w1, last.w2, last.b, activation_name, leaky_slope, dataset)
-        verdict = (f"Epoch {last.epoch}: {last.mistakes} correction(s) this epoch, accuracy **{last.accuracy:.0%}**.")
-        yield last.w1, last.w2, last.b, board, verdict
-    if last is not None and last.mistakes:
-        yield (last.w1, last.w2, last.b, board, verdict +
-               " The rule never settles: **no straight line separates these classes** — that needs a hidden layer.")
-    elif last is not None:
-        yield last.w1, last.w2, last.b, board, verdict + " Every point is on its side: learned."
-
-
-def activation_view(names, leaky_slope, x_limit):
-    names = activation_lab.check_names(names)
-    return activation_lab.figure(names, leaky_slope, x_limit), activation_lab.facts_table(names, leaky_slope)
 
 
 def _outputs(session: Session, config: PlaygroundConfig, first: bool = True, film: tuple[str, ...] = ()):
@@ -359,9 +222,9 @@ def mlp_load(request: gr.Request):
     session = Session()
     session.apply(config)
     if not any(key.startswith(PREFIX) for key in query):
-        # A plain visit: leave the controls and sub-tab as they are (the visitor may be using them).
+        # A plain visit: leave the controls and the open tab as they are (the visitor may be using them).
         return (*_outputs(session, config), *[gr.update()] * len(page_values(config)), gr.update())
-    return (*_outputs(session, config), *page_values(config), gr.Tabs(selected="mlp"))
+    return (*_outputs(session, config), *page_values(config), gr.Tabs(selected=tab_id(__name__)))
 
 
 def mlp_code(session):
@@ -394,118 +257,8 @@ def warm_up() -> None:
 
 # ---------------------------------------------------------------- UI
 
-def url_js(prefix: str) -> str:
-    """Page code that puts a settings query (its keys all start with ``prefix``) into the page address."""
-    return URL_JS.replace("__PREFIX__", prefix)
 
-
-URL_JS = """(query) => {
-  const params = new URLSearchParams(window.location.search);
-  for (const key of [...params.keys()]) { if (key.startsWith("__PREFIX__")) params.delete(key); }
-  for (const [key, value] of new URLSearchParams(query || "")) params.set(key, value);
-  const text = params.toString().replaceAll("%2C", ",").replaceAll("%3B", ";");
-  window.history.replaceState(null, "", window.location.pathname + (text ? "?" + text : "") + window.location.hash);
-  return [];
-}"""
-
-OPEN_TAB_JS = """() => {
-  const keys = [...new URLSearchParams(window.location.search).keys()];
-  if (!keys.some((key) => key.startsWith("mlp_") || key.startsWith("neuron_"))) return [];
-  const open = (tries) => {
-    const tab = [...document.querySelectorAll("[role=tab]")].find((b) => b.textContent.trim().startsWith("Perceptron &"));
-    if (tab) tab.click(); else if (tries > 0) setTimeout(() => open(tries - 1), 200);
-  };
-  open(25);
-  return [];
-}"""
-
-
-def _build_perceptron() -> None:
-    explainer(
-        "**One neuron.** It computes z = w₁·x₁ + w₂·x₂ + b and fires ŷ = σ(z). The colours show ŷ over the plane "
-        "(orange low, blue high); the black line is z = 0, where it changes its mind. Move the sliders and watch the "
-        "line turn and slide; change σ and watch the colours, never the line. Press **Learn**: on the two blobs the "
-        "perceptron rule finds a separating line; on XOR or the circle it never can."
-    )
-    with gr.Row():
-        with gr.Column(scale=1):
-            w1 = gr.Slider(-perceptron.WEIGHT_LIMIT, perceptron.WEIGHT_LIMIT, value=1.0, step=0.05, label="w₁",
-                           elem_id="perceptron-w1")
-            w2 = gr.Slider(-perceptron.WEIGHT_LIMIT, perceptron.WEIGHT_LIMIT, value=-1.0, step=0.05, label="w₂",
-                           elem_id="perceptron-w2")
-            b = gr.Slider(-perceptron.BIAS_LIMIT, perceptron.BIAS_LIMIT, value=0.5, step=0.1, label="b (bias)",
-                          elem_id="perceptron-b")
-            act = gr.Dropdown(ACTIVATION_CHOICES, value="sigmoid", label="Activation σ", elem_id="perceptron-activation")
-            slope = gr.Slider(0.0, 0.5, value=0.1, step=0.01, label="LeakyReLU slope (for x < 0)",
-                              elem_id="perceptron-slope")
-            dataset = gr.Dropdown([(label, key) for key, label in perceptron.PERCEPTRON_DATASETS.items()],
-                                  value="gauss", label="Data set")
-            with gr.Row():
-                learn = gr.Button("Learn (perceptron rule)", variant="primary", elem_id="perceptron-learn")
-                stop = gr.Button("Stop")
-        with gr.Column(scale=1):
-            gr.Markdown("**Output ŷ over the plane** (x₁ across, x₂ up; both −6…6)")
-            plane = _board("perceptron", "perceptron-board")
-            verdict = gr.Markdown(elem_id="perceptron-verdict")
-    controls = [w1, w2, b, act, slope, dataset]
-    view = friendly(perceptron_view)
-    # The page redraws from the sliders while they move; the server hears the settled values
-    # (a released slider, a chosen activation or data set): one request per change, not per pixel.
-    address = gr.Textbox(visible=False)
-    for control in (w1, w2, b, slope):
-        control.release(view, inputs=controls, outputs=[plane, verdict, address], trigger_mode="always_last",
-                        api_visibility="undocumented", concurrency_id=HEAVY, show_progress="hidden")
-    for control in (act, dataset):
-        control.input(view, inputs=controls, outputs=[plane, verdict, address], trigger_mode="always_last",
-                      api_visibility="undocumented", concurrency_id=HEAVY, show_progress="hidden")
-    address.change(None, inputs=[address], js=url_js(NEURON_PREFIX))
-    live_ui.play(learn, perceptron_learn, controls, [w1, w2, b, plane, verdict], panel="perceptron",
-                 status=verdict, min_frame_seconds=LEARN_FRAME_SECONDS, api_name="perceptron_learn")
-    live_ui.stop(stop, panel="perceptron", api_name="perceptron_stop")
-    # The server's picture and formula as a named API endpoint (clients get a picture, not a scene).
-    picture = gr.Image(visible=False, format="png")
-    formula = gr.Markdown(visible=False)
-    gr.Button(visible=False).click(friendly(perceptron_picture), inputs=controls, outputs=[picture, formula],
-                                   api_name="perceptron_surface")
-    ui.current_app().load(friendly(perceptron_load), outputs=[*controls, plane, verdict], api_visibility="undocumented")
-
-
-def _board(kind: str, elem_id: str) -> gr.HTML:
-    """A board the page draws itself (``perceptron/board.js``) from the scene the server sends."""
-    template = board.PERCEPTRON_TEMPLATE if kind == "perceptron" else board.MLP_TEMPLATE
-    return gr.HTML(None, html_template=template, css_template=board.CSS, js_on_load=board.SCRIPT,
-                   elem_id=elem_id, elem_classes=[FIRST_VISIT])
-
-
-def _build_activation_lab(tab: gr.Tab) -> None:
-    explainer(
-        "**Activation functions and their slopes.** Left: f(x). Right: f′(x), computed by autograd (never by hand). "
-        "Backpropagation multiplies one f′ per layer, so the table's last column, (max f′)¹⁰, is the most a gradient "
-        "can keep through 10 such layers: sigmoid's largest slope is 0.25, and 0.25¹⁰ ≈ 10⁻⁶ — the **vanishing "
-        "gradient**. ReLU passes slope 1 (but is *dead*, slope 0, for x < 0); LeakyReLU keeps a small slope there."
-    )
-    with gr.Row():
-        names = gr.CheckboxGroup(ACTIVATION_CHOICES, value=["sigmoid", "tanh", "relu", "leaky_relu"],
-                                 label="Activations to overlay", elem_id="activation-names")
-    with gr.Row():
-        slope = gr.Slider(0.0, 0.5, value=0.1, step=0.01, label="LeakyReLU slope")
-        x_limit = gr.Slider(1, 12, value=5, step=0.5, label="x range (±)")
-    plot = gr.Plot(label="f(x) and f′(x)", elem_id="activation-plot", elem_classes=[FIRST_VISIT])
-    table = gr.Dataframe(
-        headers=["activation", "max f′ (where)", "saturates: 0 < |f′| < 0.01", "dead: f′ = 0", "(max f′)¹⁰"],
-        label="Slopes (measured on −10…10 by autograd)", interactive=False, elem_id="activation-facts",
-    )
-    handler = friendly(activation_view)
-    inputs = [names, slope, x_limit]
-    for control in inputs:
-        control.change(handler, inputs=inputs, outputs=[plot, table], trigger_mode="always_last",
-                       api_visibility="undocumented", show_progress="hidden")
-    gr.Button(visible=False).click(handler, inputs=inputs, outputs=[plot, table], api_name="activation_lab")
-    # Drawn when the sub-tab is first shown (a matplotlib figure costs ~0.1 s: not on every page load).
-    tab.select(handler, inputs=inputs, outputs=[plot, table], api_visibility="undocumented")
-
-
-def _build_playground(sub_tabs: gr.Tabs) -> None:
+def build() -> None:
     explainer(
         "**Train a small network live.** Pick data, features and layers, then press **▶ Play**: the big picture is "
         "the network's decision regions (pale = unsure) with training points (white rim) and test points (black "
@@ -568,7 +321,7 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
                 step = gr.Button("Step (1 epoch)", elem_id="mlp-step")
                 reset = gr.Button("↺ Reset", elem_id="mlp-reset")
             status = gr.Markdown(elem_id="mlp-status")
-            plane = _board("mlp", "mlp-board")
+            plane = board_html("mlp", "mlp-board")
             with gr.Accordion("Share and export", open=False):
                 with gr.Row():
                     show_code = gr.Button("Show PyTorch code", elem_id="mlp-show-code")
@@ -623,26 +376,9 @@ def _build_playground(sub_tabs: gr.Tabs) -> None:
     download.click(friendly(mlp_weights), inputs=[session], outputs=[weights_file], api_name="mlp_weights")
     pictures_button.click(friendly(mlp_pictures), inputs=[session], outputs=pictures, api_name="mlp_pictures")
     url_query.change(None, inputs=[url_query], js=url_js(PREFIX))
-    app = ui.current_app()
-    app.load(friendly(mlp_load), outputs=[*frame_outputs, *controls, sub_tabs], api_visibility="undocumented",
-             concurrency_id=HEAVY)
-    app.load(None, js=OPEN_TAB_JS)
+    # A link with MLP settings opens this tab (its group, Neurons, is the one the page opens on).
+    tab_bar = ui.current_tab_bar()
+    ui.current_app().load(friendly(mlp_load), outputs=[*frame_outputs, *controls, *([tab_bar] if tab_bar else [])],
+                          api_visibility="undocumented", concurrency_id=HEAVY)
 
 
-def build() -> None:
-    with gr.Tabs(selected="explorer") as sub_tabs:
-        with gr.Tab("Perceptron", id="explorer"):
-            _build_perceptron()
-        with gr.Tab("Activation lab", id="activations") as activations_tab:
-            _build_activation_lab(activations_tab)
-        with gr.Tab("Live MLP playground", id="mlp"):
-            _build_playground(sub_tabs)
-
-
-# ---------------------------------------------------------------- benchmarks
-
-from playground.perceptron import bench_cases as _bench  # noqa: E402  (kept apart: it is long and UI-free)
-
-
-def bench_cases() -> list[BenchCase]:
-    return _bench.cases(perceptron_view, page_values(PlaygroundConfig(dataset="xor", hidden=(8, 8))))

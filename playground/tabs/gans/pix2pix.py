@@ -1,0 +1,72 @@
+"""GANs › pix2pix: an outline drawn (or a picture uploaded and traced) coloured in by a U-Net trained on pairs,
+with a before/after slider of the drawing against its emoji."""
+
+from __future__ import annotations
+
+import functools
+
+import gradio as gr
+
+from playground import data
+from playground.tabs.gans.handlers import (UPLOAD_KINDS, heldout_example_files, pix2pix_comparison, seed_number,
+                                           translate_sketch, translate_upload)
+from playground.ui import HEAVY, SafeImage, SafeSketchpad, friendly, input_sources, show_chosen, show_on_first_visit
+
+TITLE = "pix2pix"
+SOURCES = ["Draw", "Upload"]
+
+
+def build() -> None:
+    gr.Markdown(
+        "Pick the pen (✎ at the left of the canvas), draw an emoji's outline (a face with eyes and a mouth, a "
+        "heart, a house…) and pix2pix colours it in at 128×128. It learned from pairs: ~1,260 emoji, each with its "
+        "own edge map, so for every line it has seen what colour belongs beside it (the Sketch ↔ emoji tab sets "
+        "it beside a CycleGAN that learned from unpaired piles). Upload a picture and it traces the edges first. "
+        "**Dropout at test time** gives a different picture per seed; switching **skip connections** off shows "
+        "what the U-Net's shortcuts carry: without them every detail has to squeeze through a 4×4 bottleneck "
+        "(the network was trained with them). Each picture is the average of two: the drawing coloured in, and "
+        "its mirror image coloured in and flipped back (a test-time ensemble that evens out the network's "
+        "left/right quirks)."
+    )
+    with gr.Row():
+        dropout = gr.Checkbox(False, label="Dropout at test time (variety)", elem_id="p2p-dropout")
+        skips = gr.Checkbox(True, label="U-Net skip connections", elem_id="p2p-skips")
+        seed = seed_number("Dropout seed", 0, "p2p-seed")
+    with gr.Row():
+        with gr.Column():
+            sources = input_sources(SOURCES, "Your drawing", "p2p-source")
+            with gr.Column() as draw_panel:
+                sketch = SafeSketchpad(
+                    label="Sketch", canvas_size=(400, 400), type="numpy", image_mode="RGBA", height=420,
+                    brush=gr.Brush(default_size=4, colors=["#000000"], color_mode="fixed"), elem_id="p2p-sketch",
+                )
+                from_sketch = gr.Button("Translate sketch", variant="primary", elem_id="p2p-translate")
+            with gr.Column(visible=False) as upload_panel:
+                upload = SafeImage(label="Picture", type="filepath", sources=["upload", "clipboard"], height=300,
+                                   elem_id="p2p-upload")
+                kind = gr.Radio(list(UPLOAD_KINDS), value=UPLOAD_KINDS[0], label="What is it?")
+                from_upload = gr.Button("Translate upload", variant="primary", elem_id="p2p-translate-upload")
+                gr.Examples(
+                    [[path] for path in heldout_example_files()] + [[data.photo_file("coffee", 256)]],
+                    inputs=[upload], label="Held-out emoji (never trained on) and a photo",
+                )
+        with gr.Column():
+            # Also the slider's input, so a SafeImage (an API caller may send any picture there).
+            output = SafeImage(label="Drawing | pix2pix", type="numpy", format="png", height=300, elem_id="p2p-output")
+            compare = gr.ImageSlider(format="png", label="Drawing | pix2pix, full size", interactive=False,
+                                     buttons=["download", "fullscreen"], max_height=640, elem_id="p2p-compare")
+            gr.Markdown("Drag the handle across the picture to set the drawing against its colours; the download "
+                        "button saves both at full resolution (each network pixel as 2 × 2).")
+    show_chosen(sources, [draw_panel, upload_panel])
+    # A held-out emoji, traced and coloured in, so the panel opens on a result.
+    first = functools.cache(lambda: translate_upload(heldout_example_files()[0], UPLOAD_KINDS[0], False, True, 0))
+    show_on_first_visit([output], first)
+    show_on_first_visit([compare], lambda: (pix2pix_comparison(first()),))  # one output: its value a pair
+    for event in (
+        from_sketch.click(friendly(translate_sketch), [sketch, dropout, skips, seed], output, api_name="pix2pix_sketch",
+                          concurrency_id=HEAVY),
+        from_upload.click(friendly(translate_upload), [upload, kind, dropout, skips, seed], output,
+                          api_name="pix2pix_upload", concurrency_id=HEAVY),
+    ):
+        event.success(friendly(pix2pix_comparison), [output], [compare], api_visibility="undocumented",
+                      show_progress="hidden")
