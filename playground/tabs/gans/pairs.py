@@ -8,9 +8,10 @@ import functools
 import gradio as gr
 
 from playground.gans.heldout import heldout_pairs
-from playground.tabs.gans.handlers import (PAIRS_COMPARED, UPLOAD_KINDS, heldout_example_files, pairs_comparison,
-                                           pairs_heldout, pairs_sketch, pairs_upload)
-from playground.ui import HEAVY, SafeImage, SafeSketchpad, friendly, input_sources, show_chosen, show_on_first_visit
+from playground.tabs.gans.handlers import (PAIRS_COMPARED, heldout_example_files, pairs_comparison, pairs_heldout,
+                                           pairs_sketch, pairs_upload)
+from playground.tabs.gans.drawing_inputs import drawing_inputs
+from playground.ui import HEAVY, SafeImage, friendly, input_sources, show_chosen, show_on_first_visit
 
 TITLE = "Sketch ↔ emoji"
 SOURCES = ["Held-out drawings", "Draw", "Upload"]  # the first shows the example the panel opens on
@@ -37,19 +38,8 @@ def build() -> None:
                 index = gr.Slider(1, len(heldout_pairs()[0]), value=1, step=1, label="Held-out emoji",
                                   elem_id="pairs-index")
                 from_heldout = gr.Button("Compare", variant="primary", elem_id="pairs-heldout")
-            with gr.Column(visible=False) as draw_panel:
-                sketch = SafeSketchpad(
-                    label="Sketch", canvas_size=(400, 400), type="numpy", image_mode="RGBA", height=420,
-                    brush=gr.Brush(default_size=4, colors=["#000000"], color_mode="fixed"), elem_id="pairs-sketch",
-                )
-                from_sketch = gr.Button("Both translators", variant="primary", elem_id="pairs-translate")
-            with gr.Column(visible=False) as upload_panel:
-                upload = SafeImage(label="Picture", type="filepath", sources=["upload", "clipboard"], height=300,
-                                   elem_id="pairs-upload")
-                kind = gr.Radio(list(UPLOAD_KINDS), value=UPLOAD_KINDS[0], label="What is it?")
-                from_upload = gr.Button("Both translators", variant="primary", elem_id="pairs-translate-upload")
-                gr.Examples([[path] for path in heldout_example_files()], inputs=[upload],
-                            label="Held-out emoji (never trained on)")
+            inputs = drawing_inputs("pairs", "Both translators", "Both translators", heldout_example_files(),
+                                    "Held-out emoji (never trained on)", draw_first=False)
         with gr.Column(scale=2):
             # Also the slider's input, so a SafeImage (an API caller may send any picture there).
             output = SafeImage(label="pix2pix (paired) beside CycleGAN (unpaired)", type="numpy", format="png",
@@ -60,19 +50,19 @@ def build() -> None:
             compare = gr.ImageSlider(format="png", label="Reference | translation", interactive=False,
                                      buttons=["download", "fullscreen"], max_height=640, elem_id="pairs-compare")
             caption = gr.Markdown(elem_id="pairs-compare-caption")
-    show_chosen(sources, [heldout_panel, draw_panel, upload_panel])
+    show_chosen(sources, [heldout_panel, inputs.draw_panel, inputs.upload_panel])
     against_real = gr.State(True)  # whether the row shown has the real emoji (a held-out drawing's row)
     first = functools.cache(lambda: pairs_heldout(index.value))
     show_on_first_visit([output, words], first)
     show_on_first_visit([compare, caption], lambda: pairs_comparison(first()[0], PAIRS_COMPARED[0], True))
     compared = friendly(pairs_comparison)
     for event, real in (
-        (from_sketch.click(friendly(pairs_sketch), [sketch], [output, words], api_name="pairs_sketch",
-                           concurrency_id=HEAVY), False),
+        (inputs.from_sketch.click(friendly(pairs_sketch), [inputs.sketch], [output, words],
+                                  api_name="pairs_sketch", concurrency_id=HEAVY), False),
         (from_heldout.click(friendly(pairs_heldout), [index], [output, words], api_name="pairs_heldout",
                             concurrency_id=HEAVY), True),
-        (from_upload.click(friendly(pairs_upload), [upload, kind], [output, words], api_name="pairs_upload",
-                           concurrency_id=HEAVY), False),
+        (inputs.from_upload.click(friendly(pairs_upload), [inputs.upload, inputs.kind], [output, words],
+                                  api_name="pairs_upload", concurrency_id=HEAVY), False),
     ):
         event.success(_constant(real), None, [against_real], queue=False, api_visibility="private").then(
             compared, [output, answer, against_real], [compare, caption], api_visibility="undocumented",

@@ -10,7 +10,8 @@ import gradio as gr
 from playground import data
 from playground.tabs.gans.handlers import (UPLOAD_KINDS, heldout_example_files, pix2pix_comparison, seed_number,
                                            translate_sketch, translate_upload)
-from playground.ui import HEAVY, SafeImage, SafeSketchpad, friendly, input_sources, show_chosen, show_on_first_visit
+from playground.tabs.gans.drawing_inputs import drawing_inputs
+from playground.ui import HEAVY, SafeImage, friendly, input_sources, show_chosen, show_on_first_visit
 
 TITLE = "pix2pix"
 SOURCES = ["Draw", "Upload"]
@@ -35,21 +36,11 @@ def build() -> None:
     with gr.Row():
         with gr.Column():
             sources = input_sources(SOURCES, "Your drawing", "p2p-source")
-            with gr.Column() as draw_panel:
-                sketch = SafeSketchpad(
-                    label="Sketch", canvas_size=(400, 400), type="numpy", image_mode="RGBA", height=420,
-                    brush=gr.Brush(default_size=4, colors=["#000000"], color_mode="fixed"), elem_id="p2p-sketch",
-                )
-                from_sketch = gr.Button("Translate sketch", variant="primary", elem_id="p2p-translate")
-            with gr.Column(visible=False) as upload_panel:
-                upload = SafeImage(label="Picture", type="filepath", sources=["upload", "clipboard"], height=300,
-                                   elem_id="p2p-upload")
-                kind = gr.Radio(list(UPLOAD_KINDS), value=UPLOAD_KINDS[0], label="What is it?")
-                from_upload = gr.Button("Translate upload", variant="primary", elem_id="p2p-translate-upload")
-                gr.Examples(
-                    [[path] for path in heldout_example_files()] + [[data.photo_file("coffee", 256)]],
-                    inputs=[upload], label="Held-out emoji (never trained on) and a photo",
-                )
+            inputs = drawing_inputs(
+                "p2p", "Translate sketch", "Translate upload",
+                heldout_example_files() + [data.photo_file("coffee", 256)],
+                "Held-out emoji (never trained on) and a photo", draw_first=True,
+            )
         with gr.Column():
             # Also the slider's input, so a SafeImage (an API caller may send any picture there).
             output = SafeImage(label="Drawing | pix2pix", type="numpy", format="png", height=300, elem_id="p2p-output")
@@ -57,16 +48,16 @@ def build() -> None:
                                      buttons=["download", "fullscreen"], max_height=640, elem_id="p2p-compare")
             gr.Markdown("Drag the handle across the picture to set the drawing against its colours; the download "
                         "button saves both at full resolution (each network pixel as 2 × 2).")
-    show_chosen(sources, [draw_panel, upload_panel])
+    show_chosen(sources, [inputs.draw_panel, inputs.upload_panel])
     # A held-out emoji, traced and coloured in, so the panel opens on a result.
     first = functools.cache(lambda: translate_upload(heldout_example_files()[0], UPLOAD_KINDS[0], False, True, 0))
     show_on_first_visit([output], first)
     show_on_first_visit([compare], lambda: (pix2pix_comparison(first()),))  # one output: its value a pair
     for event in (
-        from_sketch.click(friendly(translate_sketch), [sketch, dropout, skips, seed], output, api_name="pix2pix_sketch",
-                          concurrency_id=HEAVY),
-        from_upload.click(friendly(translate_upload), [upload, kind, dropout, skips, seed], output,
-                          api_name="pix2pix_upload", concurrency_id=HEAVY),
+        inputs.from_sketch.click(friendly(translate_sketch), [inputs.sketch, dropout, skips, seed], output,
+                                 api_name="pix2pix_sketch", concurrency_id=HEAVY),
+        inputs.from_upload.click(friendly(translate_upload), [inputs.upload, inputs.kind, dropout, skips, seed],
+                                 output, api_name="pix2pix_upload", concurrency_id=HEAVY),
     ):
         event.success(friendly(pix2pix_comparison), [output], [compare], api_visibility="undocumented",
                       show_progress="hidden")
