@@ -72,7 +72,7 @@ def test_api_names_given_by_tabs_are_unique():
     from pathlib import Path
 
     tabs = Path(__file__).resolve().parent.parent / "playground" / "tabs"
-    names = [name for path in tabs.glob("*.py") for name in re.findall(r'api_name="([\w-]+)"', path.read_text())]
+    names = [name for path in tabs.rglob("*.py") for name in re.findall(r'api_name="([\w-]+)"', path.read_text())]
     clashes = [name for name, count in collections.Counter(names).items() if count > 1]
     assert not clashes, f"api names used by more than one event: {clashes}"
 

@@ -16,7 +16,7 @@ TABS = Path(__file__).resolve().parent.parent / "playground" / "tabs"
 def wired_panels() -> set[str]:
     """Every panel name a tab gives ``live_ui.play`` (read from the source, so none is missed)."""
     names = set()
-    for path in TABS.glob("*.py"):
+    for path in TABS.rglob("*.py"):  # tab modules and the tab packages' modules
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "play":
                 for keyword in node.keywords:
