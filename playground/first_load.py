@@ -27,9 +27,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from playground import serving
+from playground import chromium, serving
 
-CHROMIUM = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")
 LIGHTHOUSE = os.environ.get("PLAYGROUND_LIGHTHOUSE", "lighthouse@12")
 ROOT = Path(__file__).resolve().parent.parent
 SETTLE_MS = 8_000  # after "load": Gradio fetches component scripts and first-visit values after the document
@@ -55,8 +54,7 @@ def wire_bytes(url: str) -> dict:
     kinds: dict[str, str] = {}
     urls: dict[str, str] = {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else None,
-                                             args=["--no-sandbox"])
+        browser = chromium.launch(playwright, "--no-sandbox")
         try:
             context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
             page = context.new_page()
@@ -91,7 +89,7 @@ def lighthouse(url: str) -> dict | None:
         command = [npx, "--yes", LIGHTHOUSE, url, "--quiet", "--output=json", f"--output-path={report}",
                    "--only-categories=performance,accessibility",
                    "--chrome-flags=--headless=new --no-sandbox --disable-gpu"]
-        subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": CHROMIUM}, timeout=300,
+        subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": chromium.CHROMIUM}, timeout=300,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         data = json.loads(report.read_text())
     audits = data["audits"]

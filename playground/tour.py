@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import time
 from pathlib import Path
 
+from playground import chromium
 from playground.serving import free_port, start_app, stop, wait_for_http
 
-CHROMIUM = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")  # the system's, as the browser tests use
 QUIET_MS = 1000  # no loading marks for this long: the tab has finished loading
 MAX_WAIT_MS = 120_000  # per tab, whatever happens
 
@@ -71,9 +69,7 @@ def tour(url: str, pid: int) -> tuple[float, list[tuple[str, float]]]:
 
     clicked: list[tuple[str, float]] = []
     with sync_playwright() as playwright:
-        system = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-        browser = playwright.chromium.launch(executable_path=system, headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        browser = chromium.launch(playwright, "--no-sandbox", "--disable-gpu", "--no-first-run")
         # Wide, so that no tab hides in Gradio's "More tabs" overflow menu (older versions of the app had one).
         page = browser.new_page(viewport={"width": 3840, "height": 1200})
         before = high_water_mb(pid)

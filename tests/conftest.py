@@ -7,16 +7,16 @@ as `python app.py` would run it, and killed at the end.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 import playground.catalog  # noqa: F401  (every model registers itself: tests ask the registry directly)
+from playground.chromium import CHROMIUM
+from playground.chromium import executable as chromium_executable
 from playground.serving import free_port, start_app, stop, wait_for_http  # noqa: F401 (tests import them from here)
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -75,7 +75,7 @@ def client(app_url):
 
 
 def chromium_available() -> bool:
-    return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
+    return chromium_executable() is not None
 
 
 @pytest.fixture(scope="session")
@@ -89,7 +89,7 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+            executable_path=chromium_executable(),
             headless=True,
             args=[
                 "--no-sandbox",

@@ -28,6 +28,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from playground import chromium
 from playground.bench_rows import BenchCase
 from playground.perceptron.config import PlaygroundConfig
 from playground.perceptron.model import build_mlp
@@ -146,7 +147,7 @@ def page_redraw_ms(board_id: str, tab_label: str | None = None, redraws: int = 5
 
     _start_server()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=os.environ.get("PLAYGROUND_CHROMIUM", "/usr/bin/chromium"))
+        browser = chromium.launch(playwright)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(_server["url"])
