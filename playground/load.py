@@ -61,8 +61,22 @@ def visitor_client(url: str):
     to check, so there the checks are off."""
     from gradio_client import Client
 
-    return Client(url, verbose=False, download_files=False, ssl_verify=not url.startswith("http://"),
-                  httpx_kwargs={"timeout": CLIENT_TIMEOUT_SECONDS})
+    client = Client(url, verbose=False, download_files=False, ssl_verify=not url.startswith("http://"),
+                    httpx_kwargs={"timeout": CLIENT_TIMEOUT_SECONDS})
+    open_page(client)
+    return client
+
+
+def open_page(client) -> None:
+    """What a browser's page does as it opens, before its visitor can press anything: its load events
+    run, and the first of them starts the visitor's Gradio session. Starting a session costs the
+    server 50–140 ms (Gradio builds the session's copy of every component's config), which a page
+    pays on opening; without this a visitor's first Play would pay it too, and 30 first Plays at
+    once would queue behind each other's sessions."""
+    client.predict(api_name=f"/{PAGE_LOAD_EVENT}")
+
+
+PAGE_LOAD_EVENT = "from_link"  # the first of the page's load events (a room link's check: cheap)
 
 
 @dataclass
