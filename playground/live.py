@@ -228,11 +228,11 @@ class Runtime:
         self._admission: collections.deque[Job] = collections.deque()  # the waiting line: queued jobs, in arrival order
         self._durations: dict[str, float] = {}  # per tab: running mean of how long its runs lasted (s)
         self._in_slot: set[Job] = set()
-        # Seconds per chunk in its slot, running means by (tab, first chunk), once one was measured: a run's first
-        # chunk also builds its model and loads its data (for the estimates).
-        self._chunk_seconds: dict[tuple[str, bool], float] = {}
-        # Seconds per chunk by (tab, first chunk) before this process measured one: the app's measured table
-        # (playground.live_timing); None: no estimate until a chunk of that tab ran here.
+        # Seconds the latest chunks spent in their slot, by (tab, first chunk): a run's first chunk also builds
+        # its model and loads its data. The estimates use their median (a cold first chunk weighs little).
+        self._chunk_seconds: dict[tuple[str, bool], collections.deque[float]] = {}
+        # The same from the app's measured table (playground.live_timing), for a tab this process has not timed
+        # yet; None: no estimate until it has.
         self.chunk_prior = chunk_prior or (lambda tab, first: None)
         self._timing_log = os.environ.get("PLAYGROUND_LIVE_TIMING_LOG")  # where live_timing's measuring run reads chunks
         self._local = threading.local()  # per thread: whether it holds a one-shot's slot
@@ -435,19 +435,23 @@ class Runtime:
     def _leave_slot(self, job: Job, seconds: float) -> None:
         with self._cond:
             self._in_slot.discard(job)
-            kind = (job.tab, job.frames == 0)
-            known = self.chunk_seconds(*kind)  # from the measured table until this process has timed its own
-            self._chunk_seconds[kind] = seconds if known is None else 0.8 * known + 0.2 * seconds
+            self._chunk_seconds.setdefault((job.tab, job.frames == 0), collections.deque(maxlen=7)).append(seconds)
             self._cond.notify_all()
         if self._timing_log and job.owner:
             with open(self._timing_log, "a") as log:  # one line a chunk: tab, first (0/1), seconds in its slot
                 log.write(f"{job.tab} {int(job.frames == 0)} {seconds:.6f}\n")
 
     def chunk_seconds(self, tab: str, first: bool) -> float | None:
-        """How long a chunk of ``tab`` takes in its slot (``first``: a run's first, which also builds its model
-        and loads its data): as measured in this process, else as the measured table says (``live_timing``)."""
-        measured = self._chunk_seconds.get((tab, first))
-        return measured if measured is not None else self.chunk_prior(tab, first)
+        """How long a chunk of ``tab`` takes in its slot (``first``: a run's first): the median of the latest
+        ones timed in this process once there are two. Before that, the measured table's figure, but only for a
+        visitor alone on the tab: where a class trains it, the machine is timing it right now, and the table,
+        measured at another moment of a shared machine, may be off by half (None until the class's own)."""
+        timed = self._chunk_seconds.get((tab, first), ())
+        if len(timed) >= 2:
+            return statistics.median(timed)
+        if sum(1 for job in self._jobs.values() if job.tab == tab) > 1:
+            return None
+        return timed[0] if timed else self.chunk_prior(tab, first)
 
     def place(self, job: Job) -> tuple[int, int, float | None]:
         """(place in line from 1, jobs in line, estimated seconds until its next frame, None until chunks of

@@ -460,28 +460,20 @@ def class_presses_at_once(runtime, clock, people: int, first: float, later: floa
 SIMULATED_PACING = live.Pacing(first_notice_seconds=0.001, notice_seconds=0.003, away_seconds=60.0)
 
 
-@pytest.mark.parametrize("first, later", [(4.0, 1.0), (1.5, 3.0)])
+@pytest.mark.parametrize("first, later", [(4.0, 1.0), (1.5, 3.0), (3.0, 0.5)])
 def test_a_class_pressing_at_once_is_told_its_wait_within_30_percent(first, later):
-    # The measured table knows the tab's chunks: every visitor gets an estimate at once. Chunks of the
-    # runs already going must not slip in ahead of the first turns (the estimate counts on that).
+    # A class that presses at once hears a number once two first turns were timed here (the table, measured at
+    # another moment, is not used for a class). Next turns of the runs already going must not slip in ahead
+    # of the first turns: the estimate counts on that.
     clock = SimulatedClock()
-    table = {True: first, False: later}
+    table = {True: 2 * first, False: 2 * later}  # off by half: unused while the class's own timings come
     runtime = live.Runtime(slots=2, heavy_slots=1, clock=clock, chunk_prior=lambda tab, is_first: table[is_first],
                            pacing=SIMULATED_PACING)
     told = class_presses_at_once(runtime, clock, 10, first, later)
-    assert len(told) == 9  # everyone but the first heard an estimate
+    assert len(told) >= 5  # those still waiting once two first turns were timed
     for estimate, waited in told:
         assert abs(estimate - waited) <= 0.3 * waited, (estimate, waited)
-
-
-def test_without_a_table_the_estimate_comes_from_the_chunks_measured_here():
-    clock = SimulatedClock()
-    runtime = live.Runtime(slots=2, heavy_slots=1, clock=clock, pacing=SIMULATED_PACING)
-    told = class_presses_at_once(runtime, clock, 8, 3.0, 0.5)
-    assert len(told) >= 2  # those still waiting once a first chunk was measured (the first two never hear one)
-    for estimate, waited in told:
-        assert abs(estimate - waited) <= 0.3 * waited, (estimate, waited)
-    assert runtime.chunk_seconds("cnn", True) == pytest.approx(3.0, rel=0.01)  # as measured, the table unused
+    assert runtime.chunk_seconds("cnn", True) == pytest.approx(first, rel=0.01)  # as timed here
 
 
 # ------------------------------------------------------------------ isolation (the real MLP trainer)
