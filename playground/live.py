@@ -231,6 +231,11 @@ class Runtime:
         # Seconds the latest chunks spent in their slot, by (tab, first chunk): a run's first chunk also builds
         # its model and loads its data. The estimates use their median (a cold first chunk weighs little).
         self._chunk_seconds: dict[tuple[str, bool], collections.deque[float]] = {}
+        # Between chunks a slot may stand idle while the next in line comes back from showing its notice (its
+        # page's round trip): the latest such hand-overs by heaviness, seconds from a slot freed to it taken.
+        self._handovers: dict[bool, collections.deque[float]] = {False: collections.deque(maxlen=15),
+                                                                  True: collections.deque(maxlen=15)}
+        self._freed_at: dict[bool, float] = {}  # when a slot of that kind was last freed with someone in line
         # The same from the app's measured table (playground.live_timing), for a tab this process has not timed
         # yet; None: no estimate until it has.
         self.chunk_prior = chunk_prior or (lambda tab, first: None)
@@ -417,6 +422,9 @@ class Runtime:
                 job._waiting = False
             self._line.remove(job)
             self._in_slot.add(job)
+            freed = self._freed_at.pop(job.heavy, None)
+            if freed is not None and job.owner:
+                self._handovers[job.heavy].append(self.clock() - freed)
             return True
 
     def _enter_line(self, job: Job) -> None:
@@ -436,6 +444,10 @@ class Runtime:
         with self._cond:
             self._in_slot.discard(job)
             self._chunk_seconds.setdefault((job.tab, job.frames == 0), collections.deque(maxlen=7)).append(seconds)
+            if any(other.heavy == job.heavy and other.owner for other in self._line):
+                self._freed_at[job.heavy] = self.clock()  # someone of its kind waits: time the hand-over
+            else:
+                self._freed_at.pop(job.heavy, None)
             self._cond.notify_all()
         if self._timing_log and job.owner:
             with open(self._timing_log, "a") as log:  # one line a chunk: tab, first (0/1), seconds in its slot
@@ -457,7 +469,7 @@ class Runtime:
         """(place in line from 1, jobs in line, estimated seconds until its next frame, None until chunks of
         the tabs involved were measured). The slots it may use (a heavy job: the heavy slots) first finish the
         chunks in them now, then the chunks of the jobs ahead that go first (a first turn: only the first
-        turns ahead), then its own."""
+        turns ahead), then its own; each turn also costs a hand-over (as the latest ones took)."""
         with self._cond:
             now = self.clock()
             line = list(self._line)
@@ -473,7 +485,10 @@ class Runtime:
                 return place, len(line), None
             left = [max(0.0, seconds - (now - other._chunk_began)) for seconds, other in zip(busy, in_slot)]
             slots = self.heavy_slots if job.heavy else self.slots
-            return place, len(line), (sum(left) + sum(chunks)) / slots + own
+            handovers = self._handovers[job.heavy]
+            handover = statistics.median(handovers) if handovers else 0.0
+            turns = len(chunks) + 1  # the hand-overs to each job ahead, and to it
+            return place, len(line), (sum(left) + sum(chunks) + turns * handover) / slots + own
 
     def waiting_notice(self, job: Job) -> str:
         place, waiting, seconds = self.place(job)
