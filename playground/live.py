@@ -71,6 +71,7 @@ class Pacing:
     line_notice_seconds: float = 1.0  # a job in the waiting line hears its place at once, then this often
     max_run_seconds: float = 600.0  # a run ends itself after 10 minutes (press Play to go on)
     abandoned_seconds: float = 30.0  # a stream not read for this long no longer counts as running
+    away_seconds: float = 2.0  # a first turn away showing a notice keeps later turns behind it this long at most
 
 
 def process_rss_mb() -> float:
@@ -127,6 +128,7 @@ class Job:
     _granted: float = 0.0  # the work seconds handed out for the current chunk
     _waiting: bool = False  # its thread is waiting for a slot now (not away yielding a notice)
     _chunk_began: float = 0.0  # when its current chunk took its slot
+    _away_since: float | None = None  # when it last left its wait for a slot to show a notice (None: not away)
     _event: threading.Event = field(default_factory=threading.Event)
 
     # ---------------------------------------------------------- stopping
@@ -208,6 +210,7 @@ class Runtime:
         pacing: Pacing = Pacing(),
         clock: Callable[[], float] = time.monotonic,
         rss_mb: Callable[[], float] = process_rss_mb,
+        chunk_prior: Callable[[str, bool], float | None] | None = None,
     ):
         self.slots = slots or max(1, min(usable_cores(), 8))  # the cores this process may use
         self.heavy_slots = max(1, min(heavy_slots, self.slots))
@@ -225,9 +228,18 @@ class Runtime:
         self._admission: collections.deque[Job] = collections.deque()  # the waiting line: queued jobs, in arrival order
         self._durations: dict[str, float] = {}  # per tab: running mean of how long its runs lasted (s)
         self._in_slot: set[Job] = set()
-        # Seconds per chunk, running means by (heavy, first chunk), once one was measured: a run's first
-        # chunk also builds its model and loads its data, and a heavy chunk is longer (for the estimates).
-        self._chunk_seconds: dict[tuple[bool, bool], float] = {}
+        # Seconds the latest chunks spent in their slot, by (tab, first chunk): a run's first chunk also builds
+        # its model and loads its data. The estimates use their median (a cold first chunk weighs little).
+        self._chunk_seconds: dict[tuple[str, bool], collections.deque[float]] = {}
+        # Between chunks a slot may stand idle while the next in line comes back from showing its notice (its
+        # page's round trip): the latest such hand-overs by heaviness, seconds from a slot freed to it taken.
+        self._handovers: dict[bool, collections.deque[float]] = {False: collections.deque(maxlen=15),
+                                                                  True: collections.deque(maxlen=15)}
+        self._freed_at: dict[bool, float] = {}  # when a slot of that kind was last freed with someone in line
+        # The same from the app's measured table (playground.live_timing), for a tab this process has not timed
+        # yet; None: no estimate until it has.
+        self.chunk_prior = chunk_prior or (lambda tab, first: None)
+        self._timing_log = os.environ.get("PLAYGROUND_LIVE_TIMING_LOG")  # where live_timing's measuring run reads chunks
         self._local = threading.local()  # per thread: whether it holds a one-shot's slot
 
     # ---------------------------------------------------------- admission
@@ -364,15 +376,28 @@ class Runtime:
     # ---------------------------------------------------------- time slices
 
     def _may_take_slot(self, job: Job) -> bool:
-        """The first job in line that the slot limits allow (heavy jobs skip ahead of nobody)."""
+        """The first job in line that the slot limits allow (heavy jobs skip ahead of nobody).
+
+        A job away showing a notice keeps its place but blocks nobody, with one exception: a first turn away
+        for a moment (its notice on the way to its visitor) keeps every job of its kind behind it waiting, so
+        a class that pressed at once is served in the order it arrived, as the estimates it hears assume."""
         if len(self._in_slot) >= self.slots:
             return False
         heavy_busy = sum(1 for other in self._in_slot if other.heavy) >= self.heavy_slots
+        now = self.clock()
+        held = {False: False, True: False}  # by heaviness: a first turn of that kind ahead is away for a moment
         for waiting in self._line:
-            if not waiting._waiting or waiting.stopping:
-                continue  # away showing a notice, or leaving: it keeps its place but blocks nobody
+            if waiting.stopping:
+                continue
+            if not waiting._waiting:
+                if (not waiting.frames and waiting._away_since is not None
+                        and now - waiting._away_since < self.pacing.away_seconds):
+                    held[waiting.heavy] = True
+                continue  # away showing a notice
             if waiting.heavy and heavy_busy:
                 continue  # a heavy job must wait for a heavy slot; light jobs behind it go first
+            if held[waiting.heavy]:
+                continue  # a first turn ahead of it is away for a moment: its turn is kept
             return waiting is job
         return False
 
@@ -382,7 +407,7 @@ class Runtime:
         with self._cond:
             if job not in self._line:
                 self._enter_line(job)
-            job._waiting = True
+            job._waiting, job._away_since = True, None
             try:
                 while not self._may_take_slot(job):
                     left = deadline - self.clock()
@@ -390,12 +415,16 @@ class Runtime:
                         self._line.remove(job)
                         return False
                     if left <= 0:
+                        job._away_since = self.clock()  # off to show a notice; back in a moment
                         return False
                     self._cond.wait(min(left, 0.25))
             finally:
                 job._waiting = False
             self._line.remove(job)
             self._in_slot.add(job)
+            freed = self._freed_at.pop(job.heavy, None)
+            if freed is not None and job.owner:
+                self._handovers[job.heavy].append(self.clock() - freed)
             return True
 
     def _enter_line(self, job: Job) -> None:
@@ -414,24 +443,52 @@ class Runtime:
     def _leave_slot(self, job: Job, seconds: float) -> None:
         with self._cond:
             self._in_slot.discard(job)
-            kind = (job.heavy, job.frames == 0)
-            known = self._chunk_seconds.get(kind)
-            self._chunk_seconds[kind] = seconds if known is None else 0.8 * known + 0.2 * seconds
+            self._chunk_seconds.setdefault((job.tab, job.frames == 0), collections.deque(maxlen=7)).append(seconds)
+            if any(other.heavy == job.heavy and other.owner for other in self._line):
+                self._freed_at[job.heavy] = self.clock()  # someone of its kind waits: time the hand-over
+            else:
+                self._freed_at.pop(job.heavy, None)
             self._cond.notify_all()
+        if self._timing_log and job.owner:
+            with open(self._timing_log, "a") as log:  # one line a chunk: tab, first (0/1), seconds in its slot
+                log.write(f"{job.tab} {int(job.frames == 0)} {seconds:.6f}\n")
+
+    def chunk_seconds(self, tab: str, first: bool) -> float | None:
+        """How long a chunk of ``tab`` takes in its slot (``first``: a run's first): the median of the latest
+        ones timed in this process once there are two. Before that, the measured table's figure, but only for a
+        visitor alone on the tab: where a class trains it, the machine is timing it right now, and the table,
+        measured at another moment of a shared machine, may be off by half (None until the class's own)."""
+        timed = self._chunk_seconds.get((tab, first), ())
+        if len(timed) >= 2:
+            return statistics.median(timed)
+        if sum(1 for job in self._jobs.values() if job.tab == tab) > 1:
+            return None
+        return timed[0] if timed else self.chunk_prior(tab, first)
 
     def place(self, job: Job) -> tuple[int, int, float | None]:
         """(place in line from 1, jobs in line, estimated seconds until its next frame, None until chunks of
-        the kinds involved were measured): the chunks of the jobs ahead that go first, shared by the slots
-        they may use (a heavy job waits for every heavy job ahead, one heavy slot at a time), then its own."""
+        the tabs involved were measured). The slots it may use (a heavy job: the heavy slots) first finish the
+        chunks in them now, then the chunks of the jobs ahead that go first (a first turn: only the first
+        turns ahead), then its own; each turn also costs a hand-over (as the latest ones took)."""
         with self._cond:
+            now = self.clock()
             line = list(self._line)
             place = line.index(job) + 1 if job in line else 0
-            ahead = [other for other in line[: max(0, place - 1)] if other.heavy or not job.heavy]
-            chunks = [self._chunk_seconds.get((other.heavy, other.frames == 0)) for other in ahead]
-            own = self._chunk_seconds.get((job.heavy, job.frames == 0))
-            if own is None or None in chunks:
+            ahead = [other for other in line[: max(0, place - 1)]
+                     if (other.heavy or not job.heavy) and (other.frames == 0 or job.frames > 0)
+                     and not other.stopping]
+            in_slot = [other for other in self._in_slot if (other.heavy or not job.heavy) and other.owner]  # no one-shots
+            chunks = [self.chunk_seconds(other.tab, other.frames == 0) for other in ahead]
+            busy = [self.chunk_seconds(other.tab, other.frames == 0) for other in in_slot]
+            own = self.chunk_seconds(job.tab, job.frames == 0)
+            if own is None or None in chunks or None in busy:
                 return place, len(line), None
-            return place, len(line), sum(chunks) / (self.heavy_slots if job.heavy else self.slots) + own
+            left = [max(0.0, seconds - (now - other._chunk_began)) for seconds, other in zip(busy, in_slot)]
+            slots = self.heavy_slots if job.heavy else self.slots
+            handovers = self._handovers[job.heavy]
+            handover = statistics.median(handovers) if handovers else 0.0
+            turns = len(chunks) + 1  # the hand-overs to each job ahead, and to it
+            return place, len(line), (sum(left) + sum(chunks) + turns * handover) / slots + own
 
     def waiting_notice(self, job: Job) -> str:
         place, waiting, seconds = self.place(job)
@@ -596,7 +653,9 @@ def default_runtime() -> Runtime:
     global _DEFAULT
     with _DEFAULT_LOCK:
         if _DEFAULT is None:
-            _DEFAULT = Runtime(max_jobs=MAX_LIVE_JOBS, max_line=LINE_SIZE)
+            from playground import live_timing
+
+            _DEFAULT = Runtime(max_jobs=MAX_LIVE_JOBS, max_line=LINE_SIZE, chunk_prior=live_timing.chunk_seconds)
         return _DEFAULT
 
 

@@ -1,6 +1,7 @@
 """A class at once: drive the app with many real ``gradio_client`` visitors on loopback.
 
     python -m playground.load --visitors 30 --seconds 30 [--scenario mlp|class|mixed | --panel NAME] [--url URL]
+    python -m playground.load --visitors 30 --seconds 20 --panel mlp --against-unbatched
 
 Without ``--url`` it starts the app (as ``python app.py`` would, 127.0.0.1, a free port), measures,
 and stops it. Every visitor is its own Gradio session. In the ``mlp`` scenario each one
@@ -18,6 +19,9 @@ It prints one row per visitor (time to the first reply of any kind, time to the 
 frame, how long they waited in the runtime's line and what the line's first notice estimated,
 frames per second, how long Stop took to end the run, errors) and a summary: one-shot latency p50/p95 per kind, errors,
 and the server's peak RSS (when it started the server, or with ``--server-pid``).
+``--against-unbatched`` runs the MLP class twice in one command, on an app that trains the class in one
+batched step and on one that trains each visitor alone (``PLAYGROUND_BATCH_MLP=0``), and prints the ratio of
+the class's epochs per second (summed over the visitors).
 Everything is bounded: N visitors, S seconds each, a hard deadline; it never leaves loopback.
 
 Through the balancer of ``python -m playground.deploy --state FILE``: ``--url`` its address and
@@ -33,6 +37,7 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import math
 import os
 import re
 import statistics
@@ -607,11 +612,13 @@ def report(people: list[Visitor], memory: MemoryWatch, scenario: str, seconds: f
     queued = [p for p in people if p.line_notices]
     print(f"  waiting line     {len(queued)}/{len(people)} waited in it · {sum(p.refused for p in people)} refused")
     judged = [p for p in people if p.waited is not None and p.waited >= 2.0]
-    if judged:
+    unserved = [p for p in people if p.estimate is not None and p.first_frame is None]  # their wait is unknown
+    if judged or unserved:
         errors = [abs(p.estimate - p.waited) / p.waited for p in judged]
         print(f"  estimates        the first estimate shown vs the wait that followed until the first frame: median "
-              f"error {100 * statistics.median(errors):.0f} %, max {100 * max(errors):.0f} %, "
-              f"{sum(e <= 0.3 for e in errors)}/{len(judged)} within 30 % (visitors who then waited ≥ 2 s)")
+              f"error {100 * statistics.median(errors or [math.nan]):.0f} %, max {100 * max(errors or [math.nan]):.0f} %, "
+              f"{sum(e <= 0.3 for e in errors)}/{len(judged)} within 30 % (visitors who then waited ≥ 2 s)"
+              + (f"; {len(unserved)} shown an estimate never got a frame" if unserved else ""))
     print(f"  first frame      max {max(firsts, default=float('nan')):.2f} s · median "
           f"{statistics.median(firsts) if firsts else float('nan'):.2f} s · {len(firsts)}/{len(people)} got one")
     print(f"  frames/s         min {min(rates):.1f} · median {statistics.median(rates):.1f}")
@@ -669,6 +676,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--kill-replica", metavar="LETTER",
                         help="with --deploy-state: SIGKILL this replica mid-run, then send newcomers")
     parser.add_argument("--kill-at", type=float, default=10.0, help="seconds after the visitors start (default 10)")
+    parser.add_argument("--against-unbatched", action="store_true",
+                        help="with the mlp scenario or panel: the same class twice in this run, on an app that batches "
+                             "the class's steps and on one that trains each visitor alone (PLAYGROUND_BATCH_MLP=0); "
+                             "prints both tables and the ratio of the class's epochs/s")
     args = parser.parse_args(argv)
     if not 1 <= args.visitors <= 150 or not 1 <= args.seconds <= 300:
         parser.error("--visitors must be 1–150 and --seconds 1–300")
@@ -679,6 +690,12 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"--room needs --panel {' | '.join(ROOM_PANELS)}")
         run_room(args.visitors, args.seconds, args.panel, args.url, args.server_pid)
         return
+    if args.against_unbatched:
+        if (args.panel or args.scenario) != "mlp" or args.url:
+            parser.error("--against-unbatched needs the mlp scenario (or --panel mlp) and no --url (it starts both apps)")
+        against_unbatched(args.visitors, args.seconds)
+        sys.stdout.flush()
+        os._exit(0)
     if args.kill_replica and not (args.deploy_state and args.url):
         parser.error("--kill-replica needs --deploy-state and --url (the balancer)")
     if args.deploy_state and args.url:
@@ -691,6 +708,28 @@ def main(argv: list[str] | None = None) -> None:
     # worker threads, which Python would otherwise wait for at exit.
     sys.stdout.flush()
     os._exit(0)
+
+
+def class_epochs_per_second(people: list[Visitor]) -> float:
+    """The class's training throughput: epochs per second summed over the visitors whose frames say their epoch."""
+    return sum(pace for pace in (person.epochs_per_second for person in people) if pace is not None)
+
+
+def against_unbatched(visitors: int, seconds: float) -> tuple[float, float]:
+    """The MLP class twice in one run, first batched (``playground.perceptron.cohort``), then each visitor alone,
+    each on a freshly started app; prints both tables and the ratio of the class's epochs/s (batched, unbatched)."""
+    summed = {}
+    for batched in ("1", "0"):
+        os.environ["PLAYGROUND_BATCH_MLP"] = batched  # the app started by run() inherits it
+        try:
+            people = run(visitors, seconds, "mlp", url=None, server_pid=None)
+        finally:
+            del os.environ["PLAYGROUND_BATCH_MLP"]
+        summed[batched] = class_epochs_per_second(people)
+    ratio = summed["1"] / summed["0"] if summed["0"] else float("nan")
+    print(f"\nclass throughput (same run): batched {summed['1']:.1f} epochs/s summed over the {visitors} · each alone "
+          f"{summed['0']:.1f} epochs/s · batched / alone {ratio:.2f}×")
+    return summed["1"], summed["0"]
 
 
 def wait_for_replicas(url: str, state_file: Path, timeout: float = 300) -> None:

@@ -43,10 +43,16 @@ def _mlp_states(output) -> int:
     return 1 + len(board.get("film") or ()) if isinstance(board, dict) else 1
 
 
+# The runtime's waiting notices: they repeat the last frame's status (which has the training mark) and add
+# where the visitor stands, so they must not count as training frames.
+NOTICE_MARKS = ("Waiting for a turn on the CPU", "In line:")
+
+
 def is_training_frame(task: Task, output) -> bool:
-    """Whether the status contains one of the task's marks (alternatives separated by "|")."""
+    """Whether the status contains one of the task's marks (alternatives separated by "|") and is no notice."""
     status = output[task.status_index] if isinstance(output, (list, tuple)) else output
-    return isinstance(status, str) and any(mark in status for mark in task.training_mark.split("|"))
+    return (isinstance(status, str) and any(mark in status for mark in task.training_mark.split("|"))
+            and not any(mark in status for mark in NOTICE_MARKS))
 
 
 # ---------------------------------------------------------------- one-shot calls

@@ -115,3 +115,21 @@ def test_sessions_join_by_playing_train_as_a_class_and_leave():
     assert sessions[1].trainer.epoch == epoch_of_left  # it left: nobody trains it any more
     assert sessions[2].trainer.epoch > positions[2]
     assert loner.trainer.epoch == loner_epoch  # another shape: never trained by the group
+
+
+def test_a_bursts_pictures_show_the_members_network_as_trained_so_far():
+    # A stream's film: pictures taken inside one burst. With no time to spare the burst makes one step and every
+    # picture is due after it: each must show the member's weights after that step, as training alone does.
+    trainers = class_of(6, optimizer="adam", hidden=(5,))
+    alone = copy.deepcopy(trainers[2])
+    alone.train_steps(1)
+    pictures = []
+
+    def take():
+        pictures.append({name: value.clone() for name, value in trainers[2].model.state_dict().items()})
+
+    Cohort.train_together(trainers, seconds=0.0, pictures=(2, 3, take))
+    assert len(pictures) == 3
+    for picture in pictures:
+        for (name, mine), theirs in zip(picture.items(), alone.model.state_dict().values()):
+            torch.testing.assert_close(mine, theirs, rtol=1e-4, atol=1e-5, msg=name)

@@ -14,9 +14,10 @@ and divergence. A member's weights after N batched steps equal N solo steps with
 whatever the others' settings (tests/test_cohort.py).
 
 How the class shares the CPU: every member's stream still gets its turns from the live runtime.
-In its turn it calls ``Cohort.train_for(session, seconds)``, which trains the member's whole group
-for those seconds (a burst of batched steps), so the class's turns all go into batched steps and
-every member of a group advances at the same pace. A member that stops playing leaves its group.
+In its turn it calls ``Cohort.train_for(session, seconds, pictures, take)``, which trains the member's
+whole group for those seconds (one burst of batched steps, taking the pictures of the member's film along
+the way), so the class's turns all go into batched steps and every member of a group advances at the
+same pace. A member that stops playing leaves its group.
 L-BFGS (its closure re-evaluates the loss) and shapes nobody shares train alone, as before.
 """
 
@@ -27,6 +28,8 @@ import math
 import os
 import threading
 import time
+from typing import Callable
+
 import torch
 import torch.nn.functional as F
 
@@ -189,9 +192,13 @@ class Cohort:
             self._members.pop(id(session), None)
             self._diverged.pop(id(session), None)
 
-    def train_for(self, session, seconds: float) -> int:
+    def train_for(self, session, seconds: float, pictures: int = 0, take: Callable[[], None] | None = None) -> int:
         """Train ``session``'s group (``session`` included) for about ``seconds``; returns the epochs this
-        session ended. A session that shares its shapes with nobody trains alone, as ``Session.train_for``."""
+        session ended. A session that shares its shapes with nobody trains alone, as ``Session.train_for``.
+
+        ``take()`` is called ``pictures`` times along the way, at even shares of the time, with the session's
+        network as trained so far (a stream's film): the group trains in one burst for the whole time, so its
+        stacking and writing back are paid once, not once a picture."""
         trainer = session.require_trainer()
         key = group_key(trainer) if ENABLED else None
         with self._lock:
@@ -204,18 +211,31 @@ class Cohort:
             else:
                 self._members[id(session)] = session
                 if key in self._busy:
-                    return 0  # another turn is training this group now, this session with it
+                    for _ in range(pictures):
+                        take()  # another turn is training this group now, this session with it
+                    return 0
                 self._busy.add(key)
                 peers = list(self._members.values())
         if key is None:
-            return session.train_for(seconds)
+            return self._alone(session, seconds, pictures, take)
         try:
-            return self._burst(session, key, peers, seconds)
+            return self._burst(session, key, peers, seconds, pictures, take)
         finally:
             with self._lock:
                 self._busy.discard(key)
 
-    def _burst(self, session, key: tuple, peers: list, seconds: float) -> int:
+    @staticmethod
+    def _alone(session, seconds: float, pictures: int, take: Callable[[], None] | None) -> int:
+        """``session`` trains alone for ``seconds``, with ``pictures`` taken at even shares of the time."""
+        ended = 0
+        for picture in range(pictures + 1):
+            ended += session.train_for(seconds / (pictures + 1))
+            if picture < pictures:
+                take()
+        return ended
+
+    def _burst(self, session, key: tuple, peers: list, seconds: float, pictures: int = 0,
+               take: Callable[[], None] | None = None) -> int:
         """Batched steps for ``session``'s group. Members' locks are taken only to write into a member (its
         epoch's end, the burst's end), so their pages keep drawing meanwhile; a member whose settings change
         mid-burst has a new trainer or optimizer, and what the burst writes into the old ones is dropped."""
@@ -223,10 +243,11 @@ class Cohort:
         if session not in members:
             members.append(session)
         if len(members) == 1:
-            return session.train_for(seconds)
-        ended = self.train_together([member.trainer for member in members], seconds,
-                                    locks=[member.lock for member in members])
+            return self._alone(session, seconds, pictures, take)
         mine = members.index(session)
+        ended = self.train_together([member.trainer for member in members], seconds,
+                                    locks=[member.lock for member in members],
+                                    pictures=(mine, pictures, take) if pictures else None)
         with self._lock:
             for member, outcome in zip(members, ended):
                 if isinstance(outcome, Exception) and member is not session:
@@ -237,10 +258,15 @@ class Cohort:
 
     @staticmethod
     def train_together(trainers: list[Trainer], seconds: float = math.inf, steps: int | None = None,
-                       locks: list | None = None) -> list:
+                       locks: list | None = None, pictures: tuple[int, int, Callable[[], None]] | None = None) -> list:
         """Batched steps for about ``seconds`` (or exactly ``steps``); per trainer, the epochs it ended or the
-        error it diverged with. ``locks``: each trainer's session lock, held while writing into it."""
+        error it diverged with. ``locks``: each trainer's session lock, held while writing into it.
+        ``pictures`` (member, count, take): ``take()`` count times at even shares of the seconds, once that
+        member's weights as trained so far were written back into it (the rest at the end, if it ends early)."""
         locks = locks or [contextlib.nullcontext() for _ in trainers]
+        pictured, count, take = pictures or (0, 0, None)
+        started = time.perf_counter()
+        marks = [started + seconds * (i + 1) / (count + 1) for i in range(count)]  # when each picture is due
         group = _Group(trainers)
         # Where a member that blows up goes back to: its weights as stacked now (one clone for all), epoch, curves.
         start = [weight.detach().clone() for weight in group.weights]
@@ -266,6 +292,13 @@ class Cohort:
                     except FloatingPointError as error:
                         ended[k] = error
             now = time.perf_counter()
+            if marks and now >= marks[0]:
+                while marks and now >= marks[0]:
+                    marks.pop(0)
+                    count -= 1
+                    with locks[pictured]:
+                        group.write_back(pictured)
+                    take()  # (outside its lock: taking a picture takes the session's lock)
             step_seconds = now - began if not step_seconds else 0.7 * step_seconds + 0.3 * (now - began)
             done += 1
             if done == steps or now + step_seconds > deadline:  # or before a step that would end past the deadline
@@ -277,6 +310,8 @@ class Cohort:
                     names = [name for name, _ in trainer.model.named_parameters()]  # the state dict: no buffers
                     saved = {name: weights[k] for name, weights in zip(names, start)}
                     ended[k] = trainer.roll_back(saved, *kept[k], ended[k].args[0])
+        for _ in range(count):
+            take()  # the burst ended before these were due
         return ended
 
 

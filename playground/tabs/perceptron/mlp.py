@@ -123,11 +123,8 @@ def mlp_play(session, *controls, job: live.Job | None = None):
                 # Each message carries FILM_STATES states of the network, which the page plays in turn:
                 # Gradio's page spends milliseconds on every streamed message whatever it holds, so
                 # fewer, fuller messages show more of the training.
-                work = job.work_seconds() / FILM_STATES
-                for state in range(FILM_STATES):
-                    COHORT.train_for(session, work)
-                    if state < FILM_STATES - 1:
-                        film.append(session.network_text())
+                COHORT.train_for(session, job.work_seconds(), pictures=FILM_STATES - 1,
+                                 take=lambda: film.append(session.network_text()))
             yield _outputs(session, session.config, first=frames == 0, film=tuple(film))
             frames += 1
     finally:
