@@ -11,7 +11,7 @@ from dataclasses import replace
 import gradio as gr
 import numpy as np
 
-from playground import checks, data, registry
+from playground import alt_text, checks, data, registry
 from playground.errors import UserInputError
 from playground.gans import cyclegan, cyclegan_demo, latent, pix2pix, render2d, sampling, sketch_cycle_demo, toy2d
 from playground.gans.heldout import heldout_pairs
@@ -58,7 +58,15 @@ def sample_grid(model_name: str, seed, truncation: float, digit: str = "all") ->
     model_name = _model(model_name)
     classes = len(sampling.class_names(model_name))
     count = (64 // classes) * classes if classes and sampling.asks_every_class(digit) else 64
-    return sampling.sample_grid(model_name, seed, count, truncation, digit)
+    grid = sampling.sample_grid(model_name, seed, count, truncation, digit)
+    if not classes:
+        asked = None
+    elif sampling.asks_every_class(digit):
+        asked = "one column per class, left to right: " + ", ".join(sampling.class_names(model_name))
+    else:
+        asked = f"every sample asked for {digit}"
+    return alt_text.picture(grid, f"{count} samples of {registry.meta(model_name).get('label', model_name)}", asked,
+                            f"seed {int(seed)}", f"truncation {truncation:g}")
 
 
 def interpolate(
@@ -78,7 +86,8 @@ def interpolate(
 def arithmetic(model_name: str, seed_a, seed_b, seed_c, digit: str, truncation: float) -> np.ndarray:
     model_name = _model(model_name)
     strip, _ = latent.arithmetic(model_name, seed_a, seed_b, seed_c, truncation, _one_class(model_name, digit))
-    return strip
+    return alt_text.picture(strip, "Latent arithmetic: samples A, B, C and A − B + C",
+                            f"seeds {int(seed_a)}, {int(seed_b)}, {int(seed_c)}", _one_class(model_name, digit) or None)
 
 
 # A pleasant pair of classes for a walk between two of them, and a class for the arithmetic, per generator.
@@ -132,7 +141,10 @@ def toy_frame(gan: toy2d.Toy2DGAN) -> tuple[np.ndarray, np.ndarray, str]:
     if gan.config.distribution == "ring of 8 Gaussians":
         coverage = toy2d.ring_mode_coverage(gan.fake_points(2000))
         status += f" · ring modes covered {coverage['modes_covered']}/8"
-    return plane, chart, status
+    facts = status.replace(" · ", ", ")
+    return (alt_text.picture(plane, "The discriminator over the plane (green: real, purple: fake) with the real "
+                             f"and generated points, {gan.config.distribution}", facts),
+            alt_text.picture(chart, "D and G losses per step", facts), status)
 
 
 def _toy_ready(state, distribution, lr_g, lr_d, seed, sketch) -> toy2d.Toy2DGAN:
@@ -202,7 +214,17 @@ def toy_play(state, distribution, lr_g, lr_d, seed, sketch, d_steps_per_g, round
 
 def live_dcgan_reset(seed, lr):
     run = LiveDCGAN(seed=seed, lr=lr)
-    return run, run.fixed_grid(), _live_chart(run), run.summary()
+    return run, *_live_pictures(run), run.summary()
+
+
+def _live_pictures(run: LiveDCGAN) -> tuple[dict, dict]:
+    """The fixed-noise grid and the loss chart, each with what it shows now (step, losses)."""
+    facts = f"after {run.steps} training steps" if run.history else "untrained"
+    if run.history:
+        facts += f", D loss {run.history[-1].d_loss:.3f}, G loss {run.history[-1].g_loss:.3f}"
+    return (alt_text.picture(run.fixed_grid(), "The generator's digits from the same 40 noise vectors, one column "
+                             "per digit 0 to 9", facts),
+            alt_text.picture(_live_chart(run), "D and G losses per step", facts))
 
 
 def _live_chart(run: LiveDCGAN) -> np.ndarray:
@@ -219,7 +241,7 @@ def live_dcgan_train(state, seed, lr, steps_per_frame, job=None):
         run.train(min(job.scaled(per_frame) if job is not None else per_frame, target - run.steps))
         if job is not None:
             job.report_progress(LIVE_DCGAN_MAX_STEPS - (target - run.steps), LIVE_DCGAN_MAX_STEPS)
-        yield run, run.fixed_grid(), _live_chart(run), run.summary()
+        yield run, *_live_pictures(run), run.summary()
 
 
 # pix2pix
