@@ -412,7 +412,8 @@ def test_pix2pix_accepts_any_aspect_ratio(tmp_path, size):
     path = tmp_path / "box.png"
     picture.save(path)
     result = tab.translate_upload(str(path), tab.UPLOAD_KINDS[0], False, True, 0)
-    assert result.shape == (256, 2 * 256 + 8, 3)
+    assert result["value"].shape == (256, 2 * 256 + 8, 3)
+    assert result["alt_text"].endswith("dropout off, with skip connections, seed 0")
 
 
 def test_pix2pix_refuses_empty_sketch_and_non_images(tmp_path):

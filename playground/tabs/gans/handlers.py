@@ -247,19 +247,34 @@ def live_dcgan_train(state, seed, lr, steps_per_frame, job=None):
 # pix2pix
 
 
-def translate_sketch(sketch, dropout: bool, skips: bool, seed) -> np.ndarray:
+def _translated(ink, output, dropout: bool, skips: bool, seed) -> dict:
+    """The drawing beside pix2pix's emoji, with what it shows (and how the generator was run)."""
+    return alt_text.picture(pix2pix.side_by_side(pix2pix.ink_picture(ink), output),
+                            "The drawing (left) and the emoji pix2pix paints from it (right)",
+                            "dropout on" if dropout else "dropout off",
+                            "with skip connections" if skips else "without skip connections", f"seed {int(seed)}")
+
+
+def _with_words(picture: np.ndarray, words: str, what: str) -> tuple[dict, str]:
+    """A result picture whose text alternative is the result's own words (its readings and scores)."""
+    return alt_text.picture(picture, what, " ".join(words.replace("**", "").split())), words
+
+
+def translate_sketch(sketch, dropout: bool, skips: bool, seed) -> dict:
     ink = pix2pix.ink_from_sketch(sketch)
-    output = pix2pix.translate(ink, bool(dropout), bool(skips), checks.seed(seed))
-    return pix2pix.side_by_side(pix2pix.ink_picture(ink), output)
+    seed = checks.seed(seed)
+    output = pix2pix.translate(ink, bool(dropout), bool(skips), seed)
+    return _translated(ink, output, dropout, skips, seed)
 
 
-def translate_upload(image, kind: str, dropout: bool, skips: bool, seed) -> np.ndarray:
+def translate_upload(image, kind: str, dropout: bool, skips: bool, seed) -> dict:
     if kind == UPLOAD_KINDS[1]:
         ink = pix2pix.ink_from_line_drawing(image)
     else:
         ink, _ = pix2pix.ink_from_upload(image)
-    output = pix2pix.translate(ink, bool(dropout), bool(skips), checks.seed(seed))
-    return pix2pix.side_by_side(pix2pix.ink_picture(ink), output)
+    seed = checks.seed(seed)
+    output = pix2pix.translate(ink, bool(dropout), bool(skips), seed)
+    return _translated(ink, output, dropout, skips, seed)
 
 
 def heldout_example_files(count: int = 6) -> list[str]:
@@ -281,53 +296,56 @@ def heldout_example_files(count: int = 6) -> list[str]:
 # CycleGAN
 
 
-def cycle_sketch(sketch) -> tuple[np.ndarray, str]:
+def cycle_sketch(sketch) -> tuple[dict, str]:
     """A drawn digit → typeset → back to handwriting (the `cyclegan_sketch` API)."""
     trip = cyclegan_demo.run(cyclegan.digit_from_sketch(sketch), cyclegan.HANDWRITTEN_TO_TYPESET)
-    return cyclegan_demo.panels([trip]), cyclegan_demo.summary([trip])
+    return _with_words(cyclegan_demo.panels([trip]), cyclegan_demo.summary([trip]), "Round trips, one row each: input, translation, back")
 
 
-def cycle_examples(digit, font: str, example) -> tuple[np.ndarray, str]:
+def cycle_examples(digit, font: str, example) -> tuple[dict, str]:
     """Both directions for one digit: a held-out MNIST digit and the digit in a held-out font."""
     trips = [
         cyclegan_demo.run(cyclegan_demo.handwritten_example(digit, example), cyclegan.HANDWRITTEN_TO_TYPESET),
         cyclegan_demo.run(cyclegan_demo.typeset_example(digit, font), cyclegan.TYPESET_TO_HANDWRITTEN),
     ]
-    return cyclegan_demo.panels(trips), cyclegan_demo.summary(trips)
+    return _with_words(cyclegan_demo.panels(trips), cyclegan_demo.summary(trips), "Round trips, one row each: input, translation, back")
 
 
-def cycle_upload(image, kind: str) -> tuple[np.ndarray, str]:
+def cycle_upload(image, kind: str) -> tuple[dict, str]:
     """A picture of one digit, read like MNIST, in the direction its kind says."""
     kind = checks.choice("kind of digit", kind, CYCLE_KINDS)
     direction = cyclegan.HANDWRITTEN_TO_TYPESET if kind == CYCLE_KINDS[0] else cyclegan.TYPESET_TO_HANDWRITTEN
     trip = cyclegan_demo.run(cyclegan.digit_from_upload(image), direction)
-    return cyclegan_demo.panels([trip]), cyclegan_demo.summary([trip])
+    return _with_words(cyclegan_demo.panels([trip]), cyclegan_demo.summary([trip]), "Round trips, one row each: input, translation, back")
 
 
 # Sketch ↔ emoji CycleGAN, beside pix2pix
 
 
-def pairs_sketch(sketch) -> tuple[np.ndarray, str]:
+def pairs_sketch(sketch) -> tuple[dict, str]:
     """A drawing → pix2pix and the unpaired CycleGAN side by side (the `pairs_sketch` API)."""
-    return sketch_cycle_demo.from_drawing(pix2pix.ink_from_sketch(sketch))
+    return _with_words(*sketch_cycle_demo.from_drawing(pix2pix.ink_from_sketch(sketch)), "pix2pix and the unpaired CycleGAN on the same drawing, side by side")
 
 
-def pairs_heldout(index) -> tuple[np.ndarray, str]:
-    return sketch_cycle_demo.heldout_comparison(index)
+def pairs_heldout(index) -> tuple[dict, str]:
+    return _with_words(*sketch_cycle_demo.heldout_comparison(index),
+                       "A held-out drawing through pix2pix and the CycleGAN, then the real emoji")
 
 
-def pairs_upload(image, kind: str) -> tuple[np.ndarray, str]:
+def pairs_upload(image, kind: str) -> tuple[dict, str]:
     """A line drawing goes drawing → emoji; a picture goes picture → drawing → picture (and its traced edges
     through both translators)."""
     kind = checks.choice("kind of picture", kind, UPLOAD_KINDS)
     if kind == UPLOAD_KINDS[1]:
-        return sketch_cycle_demo.from_drawing(pix2pix.ink_from_line_drawing(image), caption="your line drawing")
+        return _with_words(*sketch_cycle_demo.from_drawing(pix2pix.ink_from_line_drawing(image),
+                                                           caption="your line drawing"), "pix2pix and the unpaired CycleGAN on the same drawing, side by side")
     ink, picture = pix2pix.ink_from_upload(image)
     drawing_row, drawing_words = sketch_cycle_demo.from_drawing(ink, caption="its traced edges")
     picture_row, picture_words = sketch_cycle_demo.from_emoji(picture)
     width = drawing_row.shape[1]  # the picture's row has one panel fewer: pad it with white paper
     picture_row = np.pad(picture_row, ((0, 16), (0, width - picture_row.shape[1]), (0, 0)), constant_values=255)
-    return np.concatenate([picture_row, drawing_row]), picture_words + "\n\n" + drawing_words
+    return _with_words(np.concatenate([picture_row, drawing_row]), picture_words + "\n\n" + drawing_words,
+                       "Your picture through the CycleGAN and back, then its traced edges through both translators")
 
 
 # Before/after sliders: the pictures a visitor sets against each other, full size
