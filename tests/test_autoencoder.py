@@ -317,6 +317,17 @@ def test_denoise_and_live_pictures_say_their_scores_in_their_alt_text():
     assert f"validation loss {loss}" in picture["alt_text"] and "epoch 1 of 1" in picture["alt_text"]
 
 
+def test_the_latent_planes_digit_colours_stay_apart_for_colour_blind_eyes():
+    from playground import colour_vision
+    from playground.autoencoder.render import CLASS_COLOURS
+
+    closest = colour_vision.closest_pair(CLASS_COLOURS)  # ΔE of the two closest digits' colours, per vision
+    assert set(closest) == {"normal", "protanopia", "deuteranopia", "tritanopia"} and min(closest.values()) >= 20, closest
+    # The measure sees what it should: red against green is far for normal eyes and close for a deuteranope.
+    red_green = colour_vision.closest_pair([[214, 39, 40], [44, 160, 44]])
+    assert red_green["normal"] > 60 and red_green["deuteranopia"] < 0.5 * red_green["normal"]
+
+
 # ---------------------------------------------------------------- through the API of the running app
 
 
