@@ -195,9 +195,10 @@ def test_sample_grid_and_gif():
     assert grid.ndim == 3 and grid.dtype == np.uint8 and grid.std() > 10
     assert grid.shape[1] > grid.shape[0]  # 10 columns (one per digit) × 6 rows
     assert np.array_equal(grid, alt_text.plain(tab.sample_grid("dcgan_mnist", 5, 3.0, "all")))  # seeded
-    path, same = tab.interpolate("dcgan_mnist", 1, 2, "3", "8", 12, "slerp", 3.0, 20)
+    walk, path = tab.interpolate("dcgan_mnist", 1, 2, "3", "8", 12, "slerp", 3.0, 20)
     frames = iio.imread(path, index=None)
-    assert path == same and len(frames) == 12 + 10  # there and back (without repeating the ends)
+    assert walk["value"] == path and len(frames) == 12 + 10  # there and back (without repeating the ends)
+    assert walk["alt_text"].startswith("An animation walking from seed 1 (3) to seed 2 (8) and back: 12 frames each way")
     first = sampling.generate("dcgan_mnist", sampling.latent_vectors(1, 1, 64), torch.tensor([3]))[0]
     assert np.abs(frames[0][::4, ::4, :3].astype(int) - first.astype(int)).max() <= 2  # the walk starts at seed A
     emoji = alt_text.plain(tab.sample_grid("dcgan_emoji", 0, 1.0, "all"))
@@ -207,7 +208,7 @@ def test_sample_grid_and_gif():
     assert faces.shape == emoji.shape and not np.array_equal(faces, emoji)
     strip = alt_text.plain(tab.arithmetic("dcgan_emoji", 1, 2, 3, "all", 3.0))
     assert strip.shape[1] > 3 * strip.shape[0]
-    path, _ = tab.interpolate("dcgan_emoji", 1, 2, "faces", "animals", 4, "lerp", 3.0, 20)
+    _, path = tab.interpolate("dcgan_emoji", 1, 2, "faces", "animals", 4, "lerp", 3.0, 20)
     assert len(iio.imread(path, index=None)) == 4 + 2
 
 

@@ -135,7 +135,10 @@ def decode_latent_pixel(x: float, y: float) -> dict:
 
 def plane_pictures() -> tuple[np.ndarray, np.ndarray]:
     """(the latent plane of the test digits, the grid of digits the decoder draws across it)."""
-    return latent.render_plane(latent.latent_plane()), latent.manifold()
+    plane = latent.latent_plane()
+    return (alt_text.picture(latent.render_plane(plane), "The latent plane (z1 across, z2 up): each test digit "
+                             "where the 2-number encoder puts it, one colour per digit", f"{len(plane.labels):,} digits"),
+            alt_text.picture(latent.manifold(), "What the decoder draws at each point of the latent plane"))
 
 
 def live_frames(kind, level, bottleneck, learning_rate, epochs, seed, job=None):

@@ -72,7 +72,7 @@ def sample_grid(model_name: str, seed, truncation: float, digit: str = "all") ->
 def interpolate(
     model_name: str, seed_a, seed_b, digit_a: str, digit_b: str, frames: int, mode: str, truncation: float, fps: float = 20
 ) -> tuple[str, str]:
-    """A looping GIF of the walk from seed A to seed B (shown, and offered as a download)."""
+    """A looping GIF of the walk from seed A to seed B (shown with what it shows, and offered as a download)."""
     fps = checks.real("frames per second", fps, 1, 50)
     model_name = _model(model_name)
     frame_array = latent.interpolation_frames(
@@ -80,7 +80,11 @@ def interpolate(
         _one_class(model_name, digit_b),
     )
     path = latent.write_gif(frame_array, fps=fps, scale=max(1, 128 // frame_array.shape[1]))
-    return path, path
+    ends = [f"seed {int(seed)}" + (f" ({name})" if name else "")
+            for seed, name in ((seed_a, _one_class(model_name, digit_a)), (seed_b, _one_class(model_name, digit_b)))]
+    walk = alt_text.picture(path, f"An animation walking from {ends[0]} to {ends[1]} and back",
+                            f"{len(frame_array)} frames each way along a {mode} path, {fps:g} frames per second")
+    return walk, path
 
 
 def arithmetic(model_name: str, seed_a, seed_b, seed_c, digit: str, truncation: float) -> np.ndarray:
