@@ -7,9 +7,9 @@ A screen reader reads a picture's ``alt`` text. Every picture output starts with
 
 which is ``gr.update(value=plane, alt_text="Decision plane: epoch 12, test accuracy 94 %")``.
 
-An API client (gradio_client) keeps receiving the plain values it always did: ``for_api_callers``
-(part of ``ui.friendly``, which wraps every handler) turns such presentation-only updates back into
-their values unless the request comes from the app's own page, which says so in the ``x-gradio-user:
+An API client (gradio_client) keeps receiving what it always did: ``for_api_callers`` (part of
+``ui.friendly``, which wraps every handler) turns such an update back into the plain picture (``plain``)
+unless the request comes from the app's own page, which says so in the ``x-gradio-user:
 app`` header Gradio's front end sends with every event (gradio_client sends ``api``).
 """
 
@@ -21,10 +21,6 @@ import math
 import typing
 
 import gradio as gr
-
-# The keys of an update that only change how a picture is presented: an API caller gets just the value.
-PRESENTATION_ONLY = frozenset({"__type__", "value", "alt_text", "label"})
-
 
 def describe(what: str, *facts) -> str:
     """ "What: fact, fact" — the facts that are None or empty are left out."""
@@ -54,18 +50,25 @@ def number(value: float | None, digits: int = 3) -> str | None:
 # ---------------------------------------------------------------- what an API caller receives
 
 
-def is_presentation_update(value) -> bool:
-    """An update that carries a value and changes only how it is presented (alt text, caption)."""
-    return (isinstance(value, dict) and value.get("__type__") == "update" and "value" in value
-            and set(value) <= PRESENTATION_ONLY)
+def carries_alt_text(value) -> bool:
+    """A picture's update with its text alternative (``picture``)."""
+    return isinstance(value, dict) and value.get("__type__") == "update" and "value" in value and "alt_text" in value
+
+
+def _without_alt_text(value):
+    """A picture with its text alternative (``picture``'s update, nothing else in it) → the plain picture;
+    anything else as it is (an update that also changes a label was an update before alt text, too)."""
+    if carries_alt_text(value) and set(value) == {"__type__", "value", "alt_text"}:
+        return value["value"]
+    return value
 
 
 def plain(result):
-    """A handler's result (one value, or a tuple: one per output) with every presentation-only update
-    replaced by its value: what an API caller receives."""
+    """A handler's result (one value, or a tuple: one per output) as an API caller receives it: exactly
+    what it got before pictures had text alternatives."""
     if isinstance(result, tuple):
-        return tuple(value["value"] if is_presentation_update(value) else value for value in result)
-    return result["value"] if is_presentation_update(result) else result
+        return tuple(_without_alt_text(value) for value in result)
+    return _without_alt_text(result)
 
 
 def from_the_page(request: gr.Request | None) -> bool:
@@ -75,8 +78,8 @@ def from_the_page(request: gr.Request | None) -> bool:
 
 
 def for_api_callers(fn):
-    """``fn`` as a Gradio handler whose presentation-only updates (alt text, captions) reach the page
-    and whose plain values reach everyone else. Gradio fills in a leading ``gr.Request``; a direct
+    """``fn`` as a Gradio handler whose pictures' text alternatives reach the page, and whose results
+    reach everyone else without them (``plain``). Gradio fills in a leading ``gr.Request``; a direct
     call (a test, a warm-up) passes none and gets ``fn``'s result as it is. The API shows ``fn``'s
     own parameter names (Gradio leaves ``gr.Request`` parameters out of them)."""
 

@@ -136,7 +136,7 @@ def _for_viewers(outputs: list, frame) -> tuple[list, object]:
         if isinstance(output, gr.State):
             state = value if not isinstance(value, dict) else None
             shared.append(rooms.LEAVE)
-        elif alt_text.is_presentation_update(value):  # a picture with its text alternative: viewers get both
+        elif alt_text.carries_alt_text(value):  # a picture with its text alternative: viewers get both
             shared.append(keep_for_resending(output, value))
         elif isinstance(value, dict) and value.get("__type__") == "update":
             shared.append(rooms.LEAVE)

@@ -45,6 +45,13 @@ def test_the_page_gets_alt_text_and_an_api_client_the_plain_picture():
     assert [p["parameter_name"] for p in endpoint["parameters"]] == ["size"]
 
 
+def test_updates_that_were_updates_before_alt_text_stay_as_they_were():
+    captioned = gr.update(value=1, label="Noisy · PSNR 20 dB", alt_text="Noisy picture: PSNR 20 dB")
+    choice = gr.update(value="Euler")
+    assert alt_text.plain((captioned, choice, 3)) == (captioned, choice, 3)
+    assert alt_text.plain(gr.update(value=2, alt_text="Two")) == 2
+
+
 def test_a_streams_frames_reach_an_api_client_plain():
     def frames(count: int):
         for index in range(count):
