@@ -12,7 +12,7 @@ import pytest
 import torch
 from PIL import Image
 
-from playground import data, registry
+from playground import alt_text, data, registry
 from playground.errors import UserInputError
 from playground.gans import pix2pix, sketch_cycle, sketch_cycle_demo
 from playground.gans.heldout import heldout_pairs
@@ -213,7 +213,7 @@ def test_the_slider_sets_the_real_emoji_against_either_translator():
     """The Sketch ↔ emoji slider's pictures are the row's own panels: for a held-out drawing, the real emoji
     against pix2pix's or the CycleGAN's answer (each the network's pixels at the size shown)."""
     inks, emoji = heldout_pairs()
-    row, _ = tab.pairs_heldout(1)
+    row = alt_text.plain(tab.pairs_heldout(1)[0])  # the picture as the slider's input gets it
     (real, paired), caption = tab.pairs_comparison(row, tab.PAIRS_COMPARED[0], against_real=True)
     side = pix2pix.SIZE * sketch_cycle_demo.SCALE
     assert real.shape == paired.shape == (side, side, 3)
