@@ -136,15 +136,9 @@ def look_inside(workspace, picture):
     cam = gradcam.grad_cam(picture, workspace.classifier)
     whose = "your classifier" if workspace.classifier is not None else "the ImageNet classifier (train yours to see it)"
     caption += f" Grad-CAM for “{cam.label}” ({cam.probability:.0%}), the class {whose} predicts."
-    x, y = cam.peak_in_original()
-    where = (("top" if y < picture.height / 3 else "bottom" if y > 2 * picture.height / 3 else "middle") + " " +
-             ("left" if x < picture.width / 3 else "right" if x > 2 * picture.width / 3 else "centre"))
     return (alt_text.picture(early, f"Early block {gradcam.EARLY_BLOCK}'s channel maps: edges and colours"),
             alt_text.picture(late, f"Late block {gradcam.LATE_BLOCK}'s channel maps: parts and objects"),
-            alt_text.picture(gradcam.overlay(cam), f"Grad-CAM: where the evidence for “{cam.label}” is",
-                             f"predicted with {alt_text.percent(cam.probability)}",
-                             f"strongest in the {where.replace('middle centre', 'centre')} of the picture"),
-            caption)
+            alt_text.picture(gradcam.overlay(cam), *gradcam.described(cam, picture.size)), caption)
 
 
 def export_classifier(workspace):
