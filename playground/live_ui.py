@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from playground import live, live_memory, rooms
+from playground import alt_text, live, live_memory, rooms
 from playground.errors import UserInputError
 from playground.ui import HEAVY, current_app, friendly, keep_for_resending
 
@@ -129,13 +129,15 @@ _watching: dict[tuple[str, str], threading.Event] = {}  # (viewer, panel) → se
 
 def _for_viewers(outputs: list, frame) -> tuple[list, object]:
     """A host's frame as a room keeps it: (values, the host's state). A visitor's own state (gr.State)
-    and "leave as it is" are never passed on; pictures are encoded once here, not once per viewer."""
+    and "leave as it is" are never passed on (a picture's update with its text alternative is); pictures are encoded once here, not once per viewer."""
     values = frame if isinstance(frame, tuple) else (frame,)
     shared, state = [], None
     for output, value in zip(outputs, values):
         if isinstance(output, gr.State):
             state = value if not isinstance(value, dict) else None
             shared.append(rooms.LEAVE)
+        elif alt_text.carries_alt_text(value):  # a picture with its text alternative: viewers get both
+            shared.append(keep_for_resending(output, value))
         elif isinstance(value, dict) and value.get("__type__") == "update":
             shared.append(rooms.LEAVE)
         else:
@@ -230,7 +232,9 @@ def wire_room(controls: RoomPanel, outputs: list, *, private: tuple = (), copy=N
         told = f"Watching room **{room.code}**: the host's run, live."
         try:
             for values, ended in rooms.default_rooms().watch(room):
-                shared = [gr.skip() if values[i] is rooms.LEAVE else values[i] for i in index]
+                # Each viewer gets its own copy of an update: Gradio takes the value out of the one it sends.
+                shared = [gr.skip() if values[i] is rooms.LEAVE else dict(values[i]) if isinstance(values[i], dict)
+                          else values[i] for i in index]
                 if ended is not None:
                     yield (*shared, f"Room **{room.code}** has ended: {ended}.")
                     return

@@ -124,8 +124,8 @@ HEAD = """<script>
 
 def name_every_picture(app: gr.Blocks) -> None:
     """Every picture output gets a text alternative: its label, until a handler sends a better one
-    (``alt_text`` in a ``gr.update``, with the numbers the picture shows). Without one, Gradio draws
-    the picture inside a button that a screen reader announces as just "button"."""
+    with the numbers the picture shows (``alt_text.picture``: a ``gr.update`` that only the page gets).
+    Without one, Gradio draws the picture inside a button that a screen reader announces as just "button"."""
     for block in app.blocks.values():
         if isinstance(block, gr.Image) and not block.alt_text:
             block.alt_text = block.label or "Picture"

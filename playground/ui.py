@@ -21,6 +21,7 @@ import gradio as gr
 from gradio.components.image_editor import EditorData
 
 from playground import checks, images, live
+from playground.alt_text import for_api_callers
 from playground.device import device_info, gpu
 from playground.errors import Busy, TrainingDiverged, UserInputError, WeightsError
 
@@ -57,8 +58,11 @@ def friendly(fn):
 
     Under ZeroGPU the handler also runs inside ``spaces.GPU`` (``device.gpu``), since the
     models live on "cuda" there; everywhere else ``gpu`` is the identity.
+
+    Pictures may carry their text alternative (``alt_text.picture``): the page gets it, an API
+    client gets the plain picture (``alt_text.for_api_callers``).
     """
-    return gpu(_with_messages(fn))
+    return for_api_callers(gpu(_with_messages(fn)))
 
 
 def _with_messages(fn):

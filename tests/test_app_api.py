@@ -65,6 +65,15 @@ def test_no_image_gets_a_clear_message(client):
         client.predict(None, api_name="/classify")
 
 
+def test_picture_endpoints_answer_api_clients_with_plain_pictures(client):
+    """The page gets each picture with its text alternative (a gr.update); an API client gets the picture
+    alone, as before alt text was added (playground/alt_text.py)."""
+    grid = client.predict("dcgan_mnist", 5, 3.0, "all", api_name="/gan_sample")
+    assert isinstance(grid, str) and Image.open(grid).size[0] > 100
+    picture, formula = client.predict(1.0, -1.0, 0.5, "sigmoid", 0.1, "gauss", api_name="/perceptron_surface")
+    assert isinstance(picture, str) and Image.open(picture).size == (300, 300) and "Accuracy" in formula
+
+
 def test_api_names_given_by_tabs_are_unique():
     """Gradio silently renames a clashing api_name to name_1; a client would call the wrong tab."""
     import collections

@@ -300,6 +300,34 @@ def test_digit_denoiser_undoes_every_noise_kind_on_average():
         assert after > before + 1.0, kind
 
 
+def test_denoise_and_live_pictures_say_their_scores_in_their_alt_text():
+    """What a screen reader hears for each picture carries the figures shown beside it."""
+    from playground.tabs import autoencoder as tab
+
+    outputs = tab.run_denoise("Test digit", "astronaut", 7, None, False, None, "Gaussian", 0.5, 0, False)
+    clean, noisy, network = outputs[:3]
+    psnr_noisy, psnr_net = outputs[-3], outputs[-2]  # the figures the API answers (and the table shows)
+    assert "Gaussian noise at level 0.5" in clean["alt_text"]
+    assert f"PSNR {psnr_noisy:.2f} dB" in noisy["alt_text"] and f"PSNR {psnr_net:.2f} dB" in network["alt_text"]
+    assert "SSIM 0." in network["alt_text"]
+    frames = tab.live_frames("Gaussian", 0.5, list(live.BOTTLENECKS)[0], 2e-3, 1, 0)
+    picture, _, status, _ = next(frames)
+    frames.close()
+    loss = status.split("**")[1]  # the validation loss the status line reports
+    assert f"validation loss {loss}" in picture["alt_text"] and "epoch 1 of 1" in picture["alt_text"]
+
+
+def test_the_latent_planes_digit_colours_stay_apart_for_colour_blind_eyes():
+    from playground import colour_vision
+    from playground.autoencoder.render import CLASS_COLOURS
+
+    closest = colour_vision.closest_pair(CLASS_COLOURS)  # ΔE of the two closest digits' colours, per vision
+    assert set(closest) == {"normal", "protanopia", "deuteranopia", "tritanopia"} and min(closest.values()) >= 20, closest
+    # The measure sees what it should: red against green is far for normal eyes and close for a deuteranope.
+    red_green = colour_vision.closest_pair([[214, 39, 40], [44, 160, 44]])
+    assert red_green["normal"] > 60 and red_green["deuteranopia"] < 0.5 * red_green["normal"]
+
+
 # ---------------------------------------------------------------- through the API of the running app
 
 

@@ -68,3 +68,14 @@ def test_huge_images_are_refused_and_large_ones_downscaled(tmp_path):
     Image.new("RGB", (5000, 1000), (200, 30, 30)).save(wide)
     picture = load_image(str(wide))
     assert max(picture.size) <= 2048 and picture.mode == "RGB"
+
+
+def test_the_photo_is_described_by_what_the_network_read_in_it():
+    """After a classification the photo's text alternative says the top guesses with the confidences shown."""
+    from playground.tabs.classifier import photo_described
+
+    top5 = classify(data.photo("coffee"))
+    best, confidence = max(top5.items(), key=lambda item: item[1])
+    described = photo_described(top5)["alt_text"]
+    assert described.startswith(f"Photo: classified as {best} ({100 * confidence:.1f} %)"), described
+    assert photo_described(None)["alt_text"] == "Photo"

@@ -254,3 +254,23 @@ def test_a_session_checkpoint_folder_is_removed_when_the_session_ends():
     assert Path(session.checkpoint_path).exists()
     session.discard()
     assert not Path(session.folder).exists()
+
+
+def test_the_lab_pictures_say_the_digit_read_and_the_test_accuracy():
+    """Through the tab's real handlers: the network's input picture names the digit read and its confidence
+    (the Prediction label's figures); the live run's last frame brings a confusion matrix whose alt text carries
+    the test accuracy the summary reports."""
+    from playground.tabs import cnn_lab as tab
+
+    test = data.mnist_test()
+    big = np.asarray(Image.fromarray(test.images[137]).resize((280, 280), Image.Resampling.BILINEAR)) / 255.0
+    sketch = {"background": None, "layers": [_alpha_layer(big)], "composite": None}
+    label, seen, _, filters = tab.classify_sketch(sketch, tab.SHIPPED, None)
+    best = max(label, key=label.get)
+    assert best == str(test.labels[137])
+    assert f"read as {best} ({100 * label[best]:.1f} %)" in seen["alt_text"]
+    assert "kernels of 3×3" in filters["alt_text"]
+    frames = list(tab.train("Adam", 1e-3, 1, 32, 0.0, False, 0, 10, 400, False, None))
+    summary, confusion = frames[-1][5], frames[-1][6]
+    accuracy = summary.split("**Test accuracy: ")[1].split("**")[0]  # e.g. "93.40%"
+    assert f"test accuracy {accuracy.replace('%', ' %')}" in confusion["alt_text"]

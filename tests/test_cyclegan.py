@@ -239,13 +239,17 @@ def _stroke_sketch() -> dict:
 
 
 def test_the_tab_shows_both_directions_with_readings():
-    picture, text = tab.cycle_examples("7", typeset_digits.HELDOUT_FONTS[1], 4)
+    described, text = tab.cycle_examples("7", typeset_digits.HELDOUT_FONTS[1], 4)
+    picture = described["value"]
+    # The picture's alt text says the readings and cycle errors the text beside it reports.
+    reading = text.split("the classifier reads ")[1].split(" (")[0]  # e.g. "7 → 7 → 7"
+    assert reading in described["alt_text"] and text.split("cycle error |x − back| = ")[1][:5] in described["alt_text"]
     assert picture.dtype == np.uint8 and picture.ndim == 3 and picture.shape[0] > 2 * 28 * cyclegan_demo.SCALE
     assert text.count("the classifier reads") == 2 and "cycle error" in text
     again, _ = tab.cycle_examples("7", typeset_digits.HELDOUT_FONTS[1], 4)
-    assert np.array_equal(picture, again)
+    assert np.array_equal(picture, again["value"])
     drawn, text = tab.cycle_sketch(_stroke_sketch())
-    assert drawn.shape[0] < picture.shape[0] and "Handwritten → typeset → back" in text
+    assert drawn["value"].shape[0] < picture.shape[0] and "Handwritten → typeset → back" in text
 
 
 def test_an_uploaded_digit_goes_the_way_its_kind_says(tmp_path):

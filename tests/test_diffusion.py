@@ -11,7 +11,7 @@ import pytest
 import torch
 from PIL import Image
 
-from playground import inference, registry
+from playground import alt_text, inference, registry
 from playground.diffusion import cohort2d, digits, flow_digits, race2d, render, toy2d
 from playground.errors import UserInputError
 from playground.gans import quality
@@ -152,8 +152,13 @@ def test_live_race_trains_both_models_on_the_same_data():
     assert race.diffusion.steps == race.gan.steps_g == 20 and len(race.marks) == len(race.gan_marks) == 2
     assert "capped at 100" in first[-1]  # Play samples with ≤ 100 steps; the status says so
     assert not race.playing  # closing the stream (Stop) ends the cap
-    for picture in second[1:-1]:
+    for picture in alt_text.plain(second)[1:-1]:
         assert picture.dtype == np.uint8 and picture.ndim == 3 and picture.std() > 1
+    # The streamed pictures say what they show, with the figures the status line reports for this frame.
+    samples, gan, progress = (second[1 + tab.PICTURES.index(name)]["alt_text"] for name in ("samples", "gan", "progress"))
+    modes, gan_modes = f"diffusion {race.marks[-1]:g}", f"GAN {race.gan_marks[-1]:g}"
+    assert modes in second[-1] and gan_modes in second[-1]
+    assert "after 20 training steps" in samples and modes in samples and modes in progress and gan_modes in gan
 
 
 def test_drawn_points_and_view_changes():
@@ -305,9 +310,15 @@ def test_served_sampler_matches_eager_pytorch():
 
 
 def test_digit_grid_and_trajectory():
-    grid = tab.digit_grid("all", 8, 2.0, 5)
+    described = tab.digit_grid("all", 8, 2.0, 5)
+    assert "one column per digit 0 to 9" in described["alt_text"] and "8 sampling steps" in described["alt_text"]
+    assert "samples of the digit 4" in tab.digit_grid("4", 8, 2.0, 5)["alt_text"]
+    grid = alt_text.plain(described)
     assert grid.shape == (6 * (84 + 2) + 2, 10 * (84 + 2) + 2, 3)
-    strip, caption = tab.digit_trajectory("7", 20, 3.0, 1)
+    described, caption = tab.digit_trajectory("7", 20, 3.0, 1)
+    assert "the digit 7" in described["alt_text"] and "t = 0/20" in described["alt_text"]
+    assert "20/20" in described["alt_text"] and "seed 1" in described["alt_text"]
+    strip = alt_text.plain(described)
     assert strip.shape[0] == 2 * (84 + 2) + 2 and "step 0" in caption
     first_noise, last = strip[2:86, 2:86, 0], strip[2:86, -86:-2, 0]
     # The first picture is noise (no clear background), the last a digit on black: mostly dark, some ink.

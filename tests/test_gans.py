@@ -14,7 +14,7 @@ import torch
 from PIL import Image
 from torch import nn
 
-from playground import registry
+from playground import alt_text, registry
 from playground.errors import UserInputError
 from playground.gans import emoji_data, latent, pix2pix, sampling, toy2d
 from playground.gans.heldout import heldout_groups, heldout_pairs
@@ -146,9 +146,15 @@ def test_2d_gan_covers_the_8_ring_modes_within_1000_rounds_over_seeds():
 
 def test_2d_gan_frame_and_drawn_points():
     gan = tab.toy_new("line", 1e-3, 1e-3, 3)
-    plane, chart, status = tab.toy_frame(gan)
+    described_plane, described_chart, status = tab.toy_frame(gan)
+    plane, chart = alt_text.plain((described_plane, described_chart))
     assert plane.shape == (360, 360, 3) and plane.dtype == np.uint8 and chart.ndim == 3
     assert "D steps 0" in status
+    gan.step_d()
+    described_plane, described_chart, status = tab.toy_frame(gan)
+    loss = f"D loss {gan.d_losses[-1]:.3f}"  # the figure the status line reports, in both pictures' alt text
+    assert loss in status and loss in described_plane["alt_text"] and loss in described_chart["alt_text"]
+    assert "D steps 1" in described_plane["alt_text"]
     layer = np.zeros((300, 300, 4), dtype=np.uint8)
     layer[50:250, 140:160, 3] = 255  # a vertical bar of ink
     gan = tab.toy_new("drawn points", 1e-3, 1e-3, 0, {"background": None, "layers": [layer], "composite": None})
@@ -182,23 +188,27 @@ def test_digit_samples_are_readable_and_cover_every_digit():
 
 
 def test_sample_grid_and_gif():
-    grid = tab.sample_grid("dcgan_mnist", 5, 3.0, "all")
+    described = tab.sample_grid("dcgan_mnist", 5, 3.0, "all")
+    assert "one column per class, left to right: 0, 1, 2" in described["alt_text"] and "seed 5" in described["alt_text"]
+    assert "asked for 7" in tab.sample_grid("dcgan_mnist", 5, 3.0, "7")["alt_text"]
+    grid = alt_text.plain(described)
     assert grid.ndim == 3 and grid.dtype == np.uint8 and grid.std() > 10
     assert grid.shape[1] > grid.shape[0]  # 10 columns (one per digit) × 6 rows
-    assert np.array_equal(grid, tab.sample_grid("dcgan_mnist", 5, 3.0, "all"))  # seeded
-    path, same = tab.interpolate("dcgan_mnist", 1, 2, "3", "8", 12, "slerp", 3.0, 20)
+    assert np.array_equal(grid, alt_text.plain(tab.sample_grid("dcgan_mnist", 5, 3.0, "all")))  # seeded
+    walk, path = tab.interpolate("dcgan_mnist", 1, 2, "3", "8", 12, "slerp", 3.0, 20)
     frames = iio.imread(path, index=None)
-    assert path == same and len(frames) == 12 + 10  # there and back (without repeating the ends)
+    assert walk["value"] == path and len(frames) == 12 + 10  # there and back (without repeating the ends)
+    assert walk["alt_text"].startswith("An animation walking from seed 1 (3) to seed 2 (8) and back: 12 frames each way")
     first = sampling.generate("dcgan_mnist", sampling.latent_vectors(1, 1, 64), torch.tensor([3]))[0]
     assert np.abs(frames[0][::4, ::4, :3].astype(int) - first.astype(int)).max() <= 2  # the walk starts at seed A
-    emoji = tab.sample_grid("dcgan_emoji", 0, 1.0, "all")
+    emoji = alt_text.plain(tab.sample_grid("dcgan_emoji", 0, 1.0, "all"))
     assert emoji.std() > 10
     assert emoji.shape[1] == emoji.shape[0]  # 8 groups: 8 columns × 8 rows
-    faces = tab.sample_grid("dcgan_emoji", 0, 1.0, "faces")
+    faces = alt_text.plain(tab.sample_grid("dcgan_emoji", 0, 1.0, "faces"))
     assert faces.shape == emoji.shape and not np.array_equal(faces, emoji)
-    strip = tab.arithmetic("dcgan_emoji", 1, 2, 3, "all", 3.0)
+    strip = alt_text.plain(tab.arithmetic("dcgan_emoji", 1, 2, 3, "all", 3.0))
     assert strip.shape[1] > 3 * strip.shape[0]
-    path, _ = tab.interpolate("dcgan_emoji", 1, 2, "faces", "animals", 4, "lerp", 3.0, 20)
+    _, path = tab.interpolate("dcgan_emoji", 1, 2, "faces", "animals", 4, "lerp", 3.0, 20)
     assert len(iio.imread(path, index=None)) == 4 + 2
 
 
@@ -403,7 +413,8 @@ def test_pix2pix_accepts_any_aspect_ratio(tmp_path, size):
     path = tmp_path / "box.png"
     picture.save(path)
     result = tab.translate_upload(str(path), tab.UPLOAD_KINDS[0], False, True, 0)
-    assert result.shape == (256, 2 * 256 + 8, 3)
+    assert result["value"].shape == (256, 2 * 256 + 8, 3)
+    assert result["alt_text"].endswith("dropout off, with skip connections, seed 0")
 
 
 def test_pix2pix_refuses_empty_sketch_and_non_images(tmp_path):
@@ -458,7 +469,11 @@ def test_live_dcgan_is_a_private_copy_that_learns():
         assert torch.equal(value, shared_before[key])
     frames = tab.live_dcgan_train(None, 0, 2e-4, 2)
     state, grid, chart, summary = next(frames)
-    assert state.steps == 2 and grid.shape[0] > 100
+    assert state.steps == 2 and grid["value"].shape[0] > 100
+    # The streamed frame's pictures say what they show: the step and the losses of this very run.
+    for picture in (grid, chart):
+        assert "after 2 training steps" in picture["alt_text"]
+        assert f"G loss {state.history[-1].g_loss:.3f}" in picture["alt_text"]
     with pytest.raises(UserInputError):
         LiveDCGAN(seed=0, lr=float("nan"))
 

@@ -280,7 +280,11 @@ def test_look_inside_view_of_the_default_prompt():
     assert len(tokens) == len(tab.DEFAULT_PROMPT)
     assert max(weight for _, weight in tokens[:5]) == pytest.approx(1.0)  # scaled to the strongest
     assert all(weight == 0 for _, weight in tokens[5:])  # position 5 never sees the future
-    assert picture.size[0] > 100
+    assert picture["value"].size[0] > 100
+    # The map's alt text says what the status says: which position the chosen character attends to most.
+    focus = status.split("attends most to position ")[1].split(" ")[0]
+    assert "layer 2, head 3" in picture["alt_text"] and f"position 5 (" in picture["alt_text"]
+    assert f"attends most to position {focus} (" in picture["alt_text"]
     assert len(lens) == 5 and lens[-1][0].endswith("(output)")
     assert 0 < sum(label.values()) <= 1 + 1e-9 and len(label) <= 5
     assert "Position **5**" in status
@@ -317,7 +321,8 @@ def test_embeddings_view():
     from playground.tabs import gpt as tab
 
     strips, scatter = tab.embeddings_view("To be, or not to be")
-    assert strips.size[1] > 19 and scatter.size[0] > 200
+    assert strips["value"].size[1] > 19 and scatter["value"].size[0] > 200
+    assert "19 characters" in strips["alt_text"] and "65 characters" in scatter["alt_text"]
 
 
 def test_bench_rows_run_once():

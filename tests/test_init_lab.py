@@ -346,3 +346,16 @@ def test_api_bad_input_is_a_clear_message_and_the_app_keeps_serving(client):
     image, verdict, table = client.predict("relu", "xavier_normal", 30, 128, 128, "gaussian", False, 0,
                                            api_name="/depth_view")
     assert verdict.startswith("**Collapsed**")
+
+
+def test_the_init_lab_pictures_say_their_measured_figures():
+    """Each picture's alt text carries the figures its tab measures (the std beside the histogram, the last
+    layer's std the depth table lists)."""
+    from playground.tabs import init_lab as tab
+
+    histogram, text = tab.show_weights("kaiming_normal", 256, 256, "relu", 0)
+    measured = text.split("**Measured std ")[1].split("**")[0]
+    assert f"measured std {measured}" in histogram["alt_text"] and "65,536 weights" in histogram["alt_text"]
+    figure, _, rows = tab.show_depth("tanh", "xavier_uniform", 10, 64, 128, "gaussian", False, 0)
+    assert "10 layers of tanh" in figure["alt_text"]
+    assert f"{rows[-1][2]:.4g} at layer 10" in figure["alt_text"]  # the table's std of the last layer

@@ -289,6 +289,35 @@ def test_frame_has_one_map_per_hidden_neuron():
     assert frame.neurons.shape[0] == 2 * 54 + 4 and frame.neurons.shape[1] == render.NEURON_LABEL_WIDTH + 5 * 54
 
 
+def test_mlp_and_perceptron_pictures_say_epoch_accuracy_and_losses():
+    """The live MLP's streamed scene names what its canvases show (the board sets them as aria-labels) with the
+    figures of the status line; the server's pictures (the API's) say the same; the perceptron's picture names its
+    weights and the accuracy its formula reports."""
+    from playground import colour_vision
+    from playground.tabs.perceptron import mlp
+
+    session = Session()
+    frames = mlp.mlp_play(session, *page_values(PlaygroundConfig(dataset="moons", hidden=(3,))))
+    for _ in range(3):
+        _, board, status, _ = next(frames)
+    frames.close()
+    epoch = re.search(r"\*\*Epoch (\d+)\*\*", status).group(1)
+    trainer = session.trainer  # the figures behind the status line, unrounded
+    accuracy, test_loss = trainer.accuracies()[1], trainer.history["test_loss"][-1]
+    assert f"test accuracy {100 * accuracy:.1f}%" in status and f"test loss {test_loss:.4f}" in status
+    assert board["summary"].startswith(f"Decision regions: epoch {epoch}, test accuracy {100 * accuracy:.0f} %")
+    assert f"test loss {test_loss:.3f}".rstrip("0").rstrip(".") in board["curves_summary"]
+    assert "hidden layers of 3 neurons" in board["neurons_summary"]
+    plane, curves, neurons = mlp.mlp_pictures(session)
+    assert plane["alt_text"].startswith(f"Decision regions: epoch {epoch}") and plane["value"].shape[0] == PLANE_SIZE
+    _, formula = explorer.perceptron_picture(1.0, -1.0, 0.5, "sigmoid", 0.1, "gauss")
+    shown = re.search(r"\*\*(\d+)%\*\*", formula).group(1)  # the accuracy the formula reports
+    described = explorer.perceptron_picture(1.0, -1.0, 0.5, "sigmoid", 0.1, "gauss")[0]["alt_text"]
+    assert f"classifies {shown} % of the 100 points correctly" in described
+    # The class colours stay apart for colour-blind eyes (ΔE ≥ 10 under every simulated vision).
+    assert min(colour_vision.closest_pair(render.PALETTE).values()) >= 10
+
+
 # ------------------------------------------------------------------ export
 
 

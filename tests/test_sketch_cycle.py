@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 
 import numpy as np
 import pytest
 import torch
 from PIL import Image
 
-from playground import data, registry
+from playground import alt_text, data, registry
 from playground.errors import UserInputError
 from playground.gans import pix2pix, sketch_cycle, sketch_cycle_demo
 from playground.gans.heldout import heldout_pairs
@@ -136,7 +137,8 @@ def _circle_sketch() -> dict:
 
 
 def test_a_drawing_goes_through_both_translators_and_back():
-    picture, words = tab.pairs_sketch(_circle_sketch())
+    described, words = tab.pairs_sketch(_circle_sketch())
+    picture = described["value"]
     side = pix2pix.SIZE * sketch_cycle_demo.SCALE
     assert picture.dtype == np.uint8 and picture.shape == (side + sketch_cycle_demo.CAPTION,
                                                            4 * side + 3 * sketch_cycle_demo.GAP, 3)
@@ -150,7 +152,10 @@ def test_a_drawing_goes_through_both_translators_and_back():
 
 
 def test_a_heldout_drawing_is_scored_against_its_emoji():
-    picture, words = tab.pairs_heldout(5)
+    described, words = tab.pairs_heldout(5)
+    picture = described["value"]
+    for score in re.findall(r"\d+\.\d+ dB", words):  # the PSNRs beside the picture are in its alt text too
+        assert score in described["alt_text"]
     inks, emoji = heldout_pairs()
     side = pix2pix.SIZE * sketch_cycle_demo.SCALE
     last = picture[sketch_cycle_demo.CAPTION:, -side::2][::2]
@@ -160,13 +165,13 @@ def test_a_heldout_drawing_is_scored_against_its_emoji():
 
 def test_an_uploaded_picture_runs_both_cycles(tmp_path):
     path = tab.heldout_example_files()[1]
-    picture, words = tab.pairs_upload(path, tab.UPLOAD_KINDS[0])
-    assert picture.shape[0] > 2 * pix2pix.SIZE * sketch_cycle_demo.SCALE  # the picture's row and its edges' row
+    described, words = tab.pairs_upload(path, tab.UPLOAD_KINDS[0])
+    assert described["value"].shape[0] > 2 * pix2pix.SIZE * sketch_cycle_demo.SCALE  # the picture's row and its edges' row
     assert words.startswith("Picture → CycleGAN's drawing → picture") and "Drawing → CycleGAN's emoji" in words
     drawing = tmp_path / "drawing.png"
     Image.fromarray(pix2pix.ink_picture(heldout_pairs()[0][2])).save(drawing)
     row, words = tab.pairs_upload(str(drawing), tab.UPLOAD_KINDS[1])
-    assert row.shape[0] == pix2pix.SIZE * sketch_cycle_demo.SCALE + sketch_cycle_demo.CAPTION
+    assert row["value"].shape[0] == pix2pix.SIZE * sketch_cycle_demo.SCALE + sketch_cycle_demo.CAPTION
 
 
 @pytest.mark.parametrize(
@@ -208,7 +213,7 @@ def test_the_slider_sets_the_real_emoji_against_either_translator():
     """The Sketch ↔ emoji slider's pictures are the row's own panels: for a held-out drawing, the real emoji
     against pix2pix's or the CycleGAN's answer (each the network's pixels at the size shown)."""
     inks, emoji = heldout_pairs()
-    row, _ = tab.pairs_heldout(1)
+    row = alt_text.plain(tab.pairs_heldout(1)[0])  # the picture as the slider's input gets it
     (real, paired), caption = tab.pairs_comparison(row, tab.PAIRS_COMPARED[0], against_real=True)
     side = pix2pix.SIZE * sketch_cycle_demo.SCALE
     assert real.shape == paired.shape == (side, side, 3)

@@ -105,7 +105,11 @@ def test_a_gatys_stream_changes_the_picture_between_frames(pair):
     stream.close()  # the visitor left
     assert all(len(frame) == 3 for frame in shown)  # (image, loss table, caption)
     # The run really changed the picture between frames (a live stream, not one image).
-    assert np.abs(np.asarray(shown[0][0], float) - np.asarray(shown[-1][0], float)).mean() > 0.5
+    assert np.abs(np.asarray(shown[0][0]["value"], float) - np.asarray(shown[-1][0]["value"], float)).mean() > 0.5
+    # Each streamed picture says which iteration it shows, as the caption does.
+    for picture, _, caption in shown:
+        iteration = caption.split("iteration ")[1].split("/")[0]
+        assert f"iteration {iteration} of 200" in picture["alt_text"]
 
 
 def test_gatys_noise_start_is_reproducible_by_seed(pair):
@@ -256,12 +260,16 @@ def test_odd_inputs_give_correct_results(pair, tmp_path):
     picture.save(rgba)
     huge = tmp_path / "huge.png"
     Image.new("RGB", (6000, 4000), (200, 30, 30)).save(huge)
-    image, caption = tab.run_adain(str(gray), str(rgba), None, 1.0, 0.0, False, 128)
+    picture, caption = tab.run_adain(str(gray), str(rgba), None, 1.0, 0.0, False, 128)
+    image = picture["value"]
     assert image.size == (128, 85) and image.mode == "RGB"
-    image, _ = tab.run_adain(str(huge), str(gray), None, 1.0, 0.0, True, 128)
-    assert image.size == (128, 85)
+    # The picture's text alternative carries the style distance the caption reports.
+    distance = caption.split("**")[-2]  # e.g. "42 %"
+    assert f"style distance {distance} of the content photo's" in picture["alt_text"] and "α 1" in picture["alt_text"]
+    picture, _ = tab.run_adain(str(huge), str(gray), None, 1.0, 0.0, True, 128)
+    assert picture["value"].size == (128, 85)
     frame = next(tab.run_gatys(str(gray), str(huge), ["stem"], ["8"], 1, 10, 1, 64, 10, "Adam", "content", False, 0))
-    assert frame[0].size == (64, 43)
+    assert frame[0]["value"].size == (64, 43)
 
 
 def test_adain_bad_input_is_a_clear_message(tmp_path):

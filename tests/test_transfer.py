@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -306,4 +307,8 @@ def test_look_inside_decodes_the_uploaded_picture_once(monkeypatch, tmp_path):
     monkeypatch.setattr(images, "_open_file", lambda file: opened.append(file) or open_file(file))
     early, late, overlay, caption = tab.look_inside(None, str(path))
     assert opened == [path]
-    assert overlay.size[0] > 0 and "Grad-CAM" in caption
+    assert overlay["value"].size[0] > 0 and "Grad-CAM" in caption
+    # The overlay's alt text names the class and the confidence the caption reports, and where the evidence is.
+    label, confidence = caption.split("Grad-CAM for “")[1].split("” (")[0], caption.split("” (")[1].split("%)")[0]
+    assert f"evidence for “{label}”" in overlay["alt_text"] and f"predicted with {confidence} %" in overlay["alt_text"]
+    assert re.search(r"strongest in the (top|middle|bottom)? ?(left|centre|right)? ?of the picture", overlay["alt_text"])

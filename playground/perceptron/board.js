@@ -272,14 +272,19 @@ function drawPerceptron(canvas, s, p, table) {
 
 const signed = (v) => (v >= 0 ? `+ ${v.toFixed(2)}` : `− ${Math.abs(v).toFixed(2)}`);
 
+// The share of the points on their class's side of the line z = 0, in % (rounded).
+function perceptronAccuracy(s, p) {
+  let right = 0;
+  for (let i = 0; i + 2 < s.train.length; i += 3) right += ((p.w1 * s.train[i] + p.w2 * s.train[i + 1] + p.b > 0) ? 1 : 0) === s.train[i + 2];
+  return Math.round((100 * right) / (s.train.length / 3));
+}
+
 // The formula with the current numbers, the first point worked through and the accuracy.
 function perceptronFormula(s, p) {
   const name = (s.activation_names[p.act] || p.act) + (p.act === "leaky_relu" ? ` (slope ${p.leaky})` : "");
   const [x1, x2, label] = s.train.slice(0, 3), f = activation(p.act, p.leaky);
   const z = p.w1 * x1 + p.w2 * x2 + p.b;
-  let right = 0;
-  for (let i = 0; i + 2 < s.train.length; i += 3) right += ((p.w1 * s.train[i] + p.w2 * s.train[i + 1] + p.b > 0) ? 1 : 0) === s.train[i + 2];
-  const accuracy = Math.round((100 * right) / (s.train.length / 3));
+  const accuracy = perceptronAccuracy(s, p);
   return `<p><strong>ŷ = σ(${p.w1.toFixed(2)}·x₁ ${signed(p.w2)}·x₂ ${signed(p.b)})</strong>, σ = ${name}</p>` +
     `<p>First point (${x1.toFixed(2)}, ${x2.toFixed(2)}), class ${label}: z = ${z.toFixed(3)}, ŷ = σ(z) = ${f(z).toFixed(3)} → ` +
     `predicted class ${z > 0 ? 1 : 0}.</p><p>Decision line z = 0 (black). Accuracy on these ${s.train.length / 3} points: ` +
@@ -291,6 +296,13 @@ function perceptronFormula(s, p) {
 const part = (name) => element.querySelector(`[data-part=${name}]`);
 let table = null, lastDrawn = "";  // table: render.DIVERGING, 256 colours orange → white → blue
 
+// A canvas's text alternative (role="img"): set only when it says something new, so a screen reader
+// is not handed a changed name on every drawn state (aria-label is read on focus, never announced).
+function describe(name, text) {
+  const canvas = part(name);
+  if (canvas && text && canvas.getAttribute("aria-label") !== text) canvas.setAttribute("aria-label", text);
+}
+
 function redraw(force) {
   const s = scene;
   if (!s || !part("plane")) return;
@@ -301,14 +313,16 @@ function redraw(force) {
     lastDrawn = key;
     drawPerceptron(part("plane"), s, p, table);
     part("formula").innerHTML = perceptronFormula(s, p);
-    part("plane").setAttribute("aria-label", `The neuron's output over the plane; w1 ${p.w1}, w2 ${p.w2}, b ${p.b}`);
+    const name = s.activation_names[p.act] || p.act;
+    describe("plane", `The neuron's output over the plane: w1 ${p.w1}, w2 ${p.w2}, b ${p.b}, σ ${name}, ` +
+      `the decision line classifies ${perceptronAccuracy(s, p)} % of the ${s.train.length / 3} points correctly`);
     return;
   }
   const evaluated = evaluateGrid(s);
   drawMlpPlane(part("plane"), s, evaluated);
-  part("plane").setAttribute("aria-label", s.summary);
-  if (part("curves")) drawCurves(part("curves"), s);
-  if (part("neurons")) drawNeurons(part("neurons"), s, table, evaluated);
+  describe("plane", s.summary);
+  if (part("curves")) { drawCurves(part("curves"), s); describe("curves", s.curves_summary); }
+  if (part("neurons")) { drawNeurons(part("neurons"), s, table, evaluated); describe("neurons", s.neurons_summary); }
 }
 
 // Hover: ŷ at the pointer (and which point is under it).

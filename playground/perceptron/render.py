@@ -15,8 +15,10 @@ from PIL import Image, ImageDraw, ImageFont
 from playground.figures import Line, line_chart
 from playground.perceptron.datasets import EXTENT
 
-# Class colours: TF Playground's orange and blue first, then three more that stay apart.
-PALETTE = np.array([[245, 147, 34], [8, 119, 189], [44, 160, 44], [148, 103, 189], [214, 39, 40]], dtype=np.float32)
+# Class colours: TF Playground's orange and blue first, then three more that stay apart for colour-blind
+# eyes too (Okabe–Ito's bluish green and reddish purple, and dark grey): any two differ by ΔE ≥ 15 under
+# protanopia, deuteranopia and tritanopia (``colour_vision``; the green and red these replaced: 1.2 for protans).
+PALETTE = np.array([[245, 147, 34], [8, 119, 189], [0, 158, 115], [204, 121, 167], [90, 90, 90]], dtype=np.float32)
 WHITE = np.array([255, 255, 255], dtype=np.float32)
 _FONT = ImageFont.load_default()
 

@@ -18,6 +18,7 @@ import math
 
 import numpy as np
 
+from playground import alt_text
 from playground.activations import DISPLAY_NAMES
 from playground.perceptron import datasets, render
 from playground.perceptron.perceptron import BOUNDED, perceptron_data
@@ -77,7 +78,6 @@ def mlp_scene(trainer, test_accuracy: float, film: tuple[str, ...] = ()) -> dict
     before this one: a stream shows more of the training than it sends messages."""
     data = trainer.data
     history = trainer.history
-    shown = "no test points" if math.isnan(test_accuracy) else f"test accuracy {test_accuracy:.0%}"
     train_stride, train_loss = curve(history["train_loss"])
     _, test_loss = curve(history["test_loss"])
     return {
@@ -88,8 +88,27 @@ def mlp_scene(trainer, test_accuracy: float, film: tuple[str, ...] = ()) -> dict
         "loss_stride": train_stride, "loss_count": len(history["train_loss"]),
         "train_loss": train_loss, "test_loss": test_loss,
         "epoch": trainer.epoch,
-        "summary": f"Decision regions at epoch {trainer.epoch}, {shown}.",
+        # What each canvas shows, for screen readers (its aria-label): changed per message, not per drawn state.
+        **dict(zip(("summary", "curves_summary", "neurons_summary"), mlp_alt_texts(trainer, test_accuracy))),
     }
+
+
+def mlp_alt_texts(trainer, test_accuracy: float) -> tuple[str, str, str]:
+    """The text alternatives of the MLP's three pictures (decision regions, loss per epoch, hidden neurons),
+    with the numbers they show: the board's canvases and the server's pictures say the same."""
+    history = trainer.history
+    epoch = f"epoch {trainer.epoch}"
+    accuracy = "no test points" if math.isnan(test_accuracy) else f"test accuracy {alt_text.percent(test_accuracy)}"
+    losses = ()
+    if history["train_loss"]:
+        losses = (f"train loss {alt_text.number(history['train_loss'][-1])}",
+                  f"test loss {alt_text.number(history['test_loss'][-1])}" if history["test_loss"] else None)
+    widths = [layer.out_features for layer in trainer.model.hidden_layers]
+    layers = ", ".join(str(width) for width in widths) if widths else "none"
+    return (alt_text.describe("Decision regions", epoch, accuracy, *losses),
+            alt_text.describe("Train and test loss per epoch", epoch, *losses) if losses
+            else "Train and test loss per epoch: not trained yet",
+            alt_text.describe("What each hidden neuron computes over the plane", f"hidden layers of {layers} neurons", epoch))
 
 
 def empty_mlp_scene(own_points: tuple, message: str) -> dict:
@@ -98,7 +117,8 @@ def empty_mlp_scene(own_points: tuple, message: str) -> dict:
     return {"kind": "mlp", "grid": GRID, "size": PLANE_SIZE, "network": "", "film": [],
             "train": _points(own[:, :2], own[:, 2]),
             "test": "", "loss_stride": 1, "loss_count": 0, "train_loss": "", "test_loss": "", "epoch": 0,
-            "summary": "No network yet: " + message}
+            "summary": "No network yet: " + message, "curves_summary": "Loss per epoch: no network yet",
+            "neurons_summary": "Hidden neurons: no network yet"}
 
 
 def perceptron_scene(w1: float, w2: float, b: float, activation_name: str, leaky_slope: float,

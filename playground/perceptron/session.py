@@ -32,6 +32,7 @@ class Frame:
     curves: np.ndarray  # (H, W, 3) loss per epoch
     neurons: np.ndarray  # (H, W, 3) one map per hidden neuron
     status: str  # Markdown: epoch, losses, accuracies
+    alt_texts: tuple[str, str, str] = ("Decision regions", "Loss per epoch", "Hidden neurons")  # what each shows
 
 
 class Session:
@@ -145,7 +146,9 @@ class Session:
             names = list(config.hidden_activations())
             neurons = render.neuron_maps(hidden, GRID, names, cell=NEURON_CELL)
             curves = render.loss_curves(trainer.history["train_loss"], trainer.history["test_loss"])
-            return Frame(plane, curves, neurons, self._status(trainer))
+            accuracies = trainer.accuracies()
+            return Frame(plane, curves, neurons, self._status(trainer, accuracies),
+                         scene.mlp_alt_texts(trainer, accuracies[1]))
 
     def _points_layer(self, trainer: Trainer):
         if self._points is None or self._points[0] is not trainer.data:

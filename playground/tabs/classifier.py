@@ -8,7 +8,7 @@ from __future__ import annotations
 import gradio as gr
 import torch
 
-from playground import data, inference, registry
+from playground import alt_text, data, inference, registry
 from playground.device import to_model
 from playground.bench_rows import BenchCase
 from playground.ui import HEAVY, SafeImage, explainer, friendly, show_on_first_visit
@@ -47,8 +47,22 @@ def build() -> None:
     # The first example, already classified, so the tab opens on a result.
     show_on_first_visit([top5], lambda: classify(data.photo_file(EXAMPLE_PHOTOS[0])))
     button.click(handler, inputs=[image], outputs=[top5], api_name="classify", concurrency_id=HEAVY)
+    # The photo's text alternative follows its top-5 (a screen reader hears what the network read in it);
+    # a page-only event, so the `classify` API answers the top-5 alone, as before.
+    top5.change(photo_described, inputs=[top5], outputs=[image], api_visibility="private", queue=False,
+                show_progress="hidden")
     # Classify as soon as a photo arrives, too (same handler, kept out of the API docs).
     image.upload(handler, inputs=[image], outputs=[top5], api_visibility="undocumented", concurrency_id=HEAVY)
+
+
+def photo_described(top5: dict[str, float] | None):
+    """The photo's text alternative once it is classified: the network's best guesses and how sure it is."""
+    if not top5:
+        return gr.update(alt_text="Photo")
+    ranked = sorted(top5.items(), key=lambda item: -item[1])
+    guesses = [f"{label} ({alt_text.percent(p, 1)})" for label, p in ranked]
+    return gr.update(alt_text=alt_text.describe("Photo", f"classified as {guesses[0]}", "then " + ", ".join(guesses[1:3])
+                                                if len(guesses) > 1 else None))
 
 
 def bench_cases() -> list[BenchCase]:

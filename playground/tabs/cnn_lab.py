@@ -11,7 +11,7 @@ import pandas as pd
 import gradio as gr
 import torch
 
-from playground import data, inference, live_ui, registry, weights
+from playground import alt_text, data, inference, live_ui, registry, weights
 from playground.bench_rows import BenchCase
 from playground.cnn_lab import render
 from playground.cnn_lab.architectures import COLUMNS, CONTENDERS, SQUEEZENEXT_NOTE, architecture_rows
@@ -61,11 +61,21 @@ def read_digit(model: torch.nn.Module, digit: np.ndarray):
     probabilities = digit_probabilities(model, digit)
     maps = stage_feature_maps(model, digit)  # [(C, H, W)] per stage
     stage_pictures = [render.tile(m[:32], columns=8, cell=40) for m in maps]
-    filters = render.tile(first_layer_filters(model)[:32], columns=8, cell=40, diverging=True)
+    kernels = first_layer_filters(model)[:32]  # (N, kH, kW)
+    filters = render.tile(kernels, columns=8, cell=40, diverging=True)
     gallery = [(picture, f"stage {i + 1}: {m.shape[1]}×{m.shape[2]}×{m.shape[0]}"
                 + (" (first 32 channels)" if m.shape[0] > 32 else ""))
                for i, (picture, m) in enumerate(zip(stage_pictures, maps))]
-    return as_label_dict(probabilities), render.grayscale(digit), gallery, filters
+    return (as_label_dict(probabilities), alt_text.picture(render.grayscale(digit), *reading_facts(probabilities)),
+            gallery, alt_text.picture(filters, "First layer's filters (red +, blue −)",
+                                      f"{len(kernels)} kernels of {kernels.shape[1]}×{kernels.shape[2]}"))
+
+
+def reading_facts(probabilities: np.ndarray, shown: int = 3) -> tuple[str, ...]:
+    """What the network's input picture shows a screen reader: the digit read, and how sure (the top guesses)."""
+    order = np.argsort(probabilities)[::-1][:shown]
+    guesses = [f"{digit} ({alt_text.percent(probabilities[digit], 1)})" for digit in order]
+    return ("The network's 28×28 input", f"read as {guesses[0]}", "next: " + ", ".join(guesses[1:]))
 
 
 def layer_rows() -> list[list]:
@@ -105,7 +115,11 @@ def evaluation_outputs(session: LabSession):
     pairs = ", ".join(f"{t} read as {p} ×{n}" for t, p, n in evaluation.most_confused_pairs(5)) or "none"
     summary = (f"**Test accuracy: {evaluation.accuracy:.2%}** on the 1,000 held-out digits "
                f"(mean NLL {evaluation.loss:.4f}).  \nMost-confused pairs: {pairs}.")
-    return summary, render.confusion_image(evaluation.confusion), mistake_gallery(evaluation)
+    confusion = alt_text.picture(render.confusion_image(evaluation.confusion),
+                                 "Confusion matrix of the best checkpoint on the 1,000 held-out digits",
+                                 f"test accuracy {alt_text.percent(evaluation.accuracy, 2)}",
+                                 f"most confused: {pairs}")
+    return summary, confusion, mistake_gallery(evaluation)
 
 
 def train(optimizer, learning_rate, epochs, batch_size, dropout, augment, seed, valid_percent, digits, resume,

@@ -12,7 +12,7 @@ import gradio as gr
 import pandas as pd
 import torch
 
-from playground import checks, data, inference, live_ui
+from playground import alt_text, checks, data, inference, live_ui
 from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.figures import curve_table
@@ -62,10 +62,19 @@ def loss_table(progress: gatys.GatysProgress) -> pd.DataFrame:
     return curve_table(curves, x="iteration", y="log10 loss", color="term")
 
 
-def style_note(output, content, style, size: int) -> str:
-    """The shared yardstick, so the two methods can be compared on the same pair."""
-    ratio = metrics.style_ratio(output, content, style, size=min(int(size), 256))
+def style_ratio(output, content, style, size: int) -> float:
+    """The shared yardstick, so the two methods can be compared on the same pair: the result's style
+    distance to the style image, as a share of the content photo's."""
+    return metrics.style_ratio(output, content, style, size=min(int(size), 256))
+
+
+def style_note(ratio: float) -> str:
     return f" Style distance to the style image: **{100 * ratio:.0f} %** of the content photo's."
+
+
+def style_fact(ratio: float | None) -> str | None:
+    """The yardstick as a result picture's text alternative says it."""
+    return None if ratio is None else f"style distance {100 * ratio:.0f} % of the content photo's"
 
 
 def gatys_caption(progress: gatys.GatysProgress, settings: GatysSettings) -> str:
@@ -98,9 +107,17 @@ def run_gatys(content, style, style_layers, content_layers, content_weight, styl
         if job is not None:
             job.report_progress(progress.iteration, settings.iterations)  # for the waiting line's estimates
         caption = gatys_caption(progress, settings)
-        if progress.done:
-            caption += style_note(progress.image, content_image, style_image, settings.size)
-        yield progress.image, loss_table(progress), caption
+        ratio = style_ratio(progress.image, content_image, style_image, settings.size) if progress.done else None
+        if ratio is not None:
+            caption += style_note(ratio)
+        history = progress.history["total"]
+        reduction = history[-1] / history[0] if history and history[0] > 0 else None
+        picture = alt_text.picture(
+            progress.image, f"Gatys result ({settings.optimizer})", "done" if progress.done else "running",
+            f"iteration {progress.iteration} of {settings.iterations}",
+            None if reduction is None else f"total loss at {alt_text.percent(reduction, 1)} of its start",
+            style_fact(ratio))
+        yield picture, loss_table(progress), caption
 
 
 def run_adain(content, style, style_b, alpha, mix, keep_colour, size):
@@ -115,17 +132,23 @@ def run_adain(content, style, style_b, alpha, mix, keep_colour, size):
         content_image, style_image, alpha=alpha, size=size, style_b=second, mix=mix, keep_colour=bool(keep_colour),
     )
     caption = f"**AdaIN** — one forward pass at {size} px: {result.seconds * 1000:.0f} ms."
+    ratio = None
     if second is None:  # against a mix of two styles the yardstick has no single target
-        caption += style_note(result.image, content_image, style_image, size)
-    return result.image, caption
+        ratio = style_ratio(result.image, content_image, style_image, size)
+        caption += style_note(ratio)
+    picture = alt_text.picture(result.image, "AdaIN result", f"style strength α {alpha:g}",
+                               f"mixed {mix:g} with a second style" if second is not None else None,
+                               "content colours kept" if keep_colour else None, f"{size} px", style_fact(ratio))
+    return picture, caption
 
 
 def run_adain_and_keep(content, style, style_b, alpha, mix, keep_colour, size):
     """``run_adain``, and the (content, result) pair at the result's size for the before/after slider
     (a gr.State output: the `adain` API answers the picture and its caption, as before)."""
-    image, caption = run_adain(content, style, style_b, alpha, mix, keep_colour, size)
+    picture, caption = run_adain(content, style, style_b, alpha, mix, keep_colour, size)
+    image = picture["value"]
     content_image = _image(content, "content").convert("RGB").resize(image.size)
-    return image, caption, (content_image, image)
+    return picture, caption, (content_image, image)
 
 
 def gatys_pair(content, result, caption):

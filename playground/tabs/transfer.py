@@ -11,7 +11,7 @@ import tempfile
 
 import gradio as gr
 
-from playground import checks, data, inference, live_ui, registry
+from playground import alt_text, checks, data, inference, live_ui, registry
 from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.images import load_image
@@ -136,7 +136,9 @@ def look_inside(workspace, picture):
     cam = gradcam.grad_cam(picture, workspace.classifier)
     whose = "your classifier" if workspace.classifier is not None else "the ImageNet classifier (train yours to see it)"
     caption += f" Grad-CAM for “{cam.label}” ({cam.probability:.0%}), the class {whose} predicts."
-    return early, late, gradcam.overlay(cam), caption
+    return (alt_text.picture(early, f"Early block {gradcam.EARLY_BLOCK}'s channel maps: edges and colours"),
+            alt_text.picture(late, f"Late block {gradcam.LATE_BLOCK}'s channel maps: parts and objects"),
+            alt_text.picture(gradcam.overlay(cam), *gradcam.described(cam, picture.size)), caption)
 
 
 def export_classifier(workspace):

@@ -101,6 +101,18 @@ def _crop_in_resized(picture: Image.Image) -> tuple[int, int, int, int]:
     return left, top, left + side, top + side
 
 
+def described(cam: GradCam, size: tuple[int, int]) -> tuple[str, str, str]:
+    """The overlay in words, for its text alternative: (what it shows, the class's probability, where in the
+    (width, height) picture the evidence is strongest: "top left", "centre", "bottom centre"…)."""
+    x, y = cam.peak_in_original()
+    width, height = size
+    row = "top" if y < height / 3 else "bottom" if y > 2 * height / 3 else "middle"
+    column = "left" if x < width / 3 else "right" if x > 2 * width / 3 else "centre"
+    where = "centre" if (row, column) == ("middle", "centre") else f"{row} {column}"
+    return (f"Grad-CAM: where the evidence for “{cam.label}” is", f"predicted with {100 * cam.probability:.0f} %",
+            f"strongest in the {where} of the picture")
+
+
 def heat_colours(heat: np.ndarray) -> np.ndarray:
     """(H, W) in [0, 1] → (H, W, 3) uint8, dark blue → red → yellow."""
     red = np.clip(heat * 2, 0, 1)

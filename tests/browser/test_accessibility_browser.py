@@ -191,3 +191,35 @@ def test_a_live_run_is_announced_politely_every_few_seconds_not_per_frame(page):
     assert min(gaps) >= ANNOUNCE_MS * 0.9, gaps
     assert said[-1]["text"].startswith("Done"), said[-1]  # how the run ended is always said
     page.errors.assert_clean()
+
+
+# ---------------------------------------------------------------- pictures say what they show
+
+
+def test_output_pictures_say_what_they_show_with_their_numbers(page):
+    """What a screen reader says of a picture is its alt text (an <img>) or its aria-label (a canvas drawn by
+    the page): after sampling a GAN grid with seed 17 the grid's <img> names the seed and the classes it shows;
+    the perceptron's board names its weights and the share of points its line classifies correctly."""
+    from tests.conftest import image_src, open_tab, wait_for_a_new_image
+    from playground.tabs.gans import sampling
+    from playground.tabs.perceptron import explorer
+
+    open_tab(page, sampling.TITLE)
+    first = image_src(page, "gan-grid")
+    seed = page.locator("#gan-seed input[type=number]").first
+    seed.fill("17")
+    seed.press("Enter")
+    page.locator("#gan-sample").click()
+    wait_for_a_new_image(page, "gan-grid", first)
+    page.wait_for_function("() => /seed 17\\b/.test(document.querySelector('#gan-grid img').alt)", timeout=30_000)
+    alt = page.locator("#gan-grid img").first.get_attribute("alt")
+    assert re.search(r"^\d+ samples of .+: one column per class, left to right: 0, 1, 2, .*seed 17, truncation 3$", alt), alt
+
+    open_tab(page, explorer.TITLE)
+    board = "#perceptron-board [data-part=plane]"
+    page.wait_for_function(f"() => /classifies \\d+ %/.test(document.querySelector('{board}')?.getAttribute('aria-label'))",
+                           timeout=30_000)
+    label = page.locator(board).get_attribute("aria-label")
+    assert page.locator(board).get_attribute("role") == "img"
+    assert re.search(r"w1 1, w2 -1, b 0.5, σ Sigmoid, the decision line classifies \d+ % of the \d+ points", label), label
+    page.errors.assert_clean()

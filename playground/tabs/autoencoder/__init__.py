@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import gradio as gr
 
-from playground import checks, data, inference, registry
+from playground import alt_text, checks, data, inference, registry
 from playground.autoencoder import lab, latent, live, noise
 from playground.autoencoder.denoise import MAX_TILE, PHOTO_DENOISER, denoise_photo
 from playground.autoencoder.render import enlarge, to_uint8
@@ -46,7 +46,8 @@ def _scored_panel(row, is_digit: bool):
     """A result picture with its scores in the panel's caption (and its text alternative), so each one
     reads on its own."""
     caption = f"{row.name} · {_quality(row)}"
-    return gr.update(value=_show(row.image, is_digit), label=caption, alt_text=f"{caption} against the clean picture")
+    return gr.update(value=_show(row.image, is_digit), label=caption,
+                     alt_text=alt_text.describe(f"{row.name} picture", f"{_quality(row)} against the clean picture"))
 
 
 def run_denoise(source, photo_name, digit_index, upload, upload_is_digit, sketch, kind, level, seed, with_baselines):
@@ -62,7 +63,8 @@ def run_denoise(source, photo_name, digit_index, upload, upload_is_digit, sketch
     compared.update({name: (_show(row.image, is_digit), f"{row.name} · {_quality(row)}")
                      for name, row in zip(COMPARED, (result.noisy, result.network, *result.baselines))})
     return (
-        _show(result.clean, is_digit),
+        alt_text.picture(_show(result.clean, is_digit), "The clean picture, the reference every score compares against",
+                         f"{kind} noise at level {level:g} is added to it"),
         _scored_panel(result.noisy, is_digit),
         _scored_panel(result.network, is_digit),
         *baseline_pictures,
@@ -111,13 +113,18 @@ def compression_view(seed: int, live_model=None):
     for row, fact in enumerate(facts, start=2):
         kept = fact["latent_dim"] or (2 * live_model.width * 49 if live_model is not None else 0)
         lines.append(f"| {row} | {fact['model']} | {kept} | ×{784 / kept:.3g} | {fact['psnr']:.2f} |")
-    return picture, "\n".join(lines)
+    described = alt_text.picture(picture, "Held-out digits, then each autoencoder's reconstruction, one row each",
+                                 *(f"{fact['model']}: mean PSNR {fact['psnr']:.2f} dB" for fact in facts))
+    return described, "\n".join(lines)
 
 
 def plane_click(x: float, y: float) -> tuple[np.ndarray, np.ndarray, str]:
     """A click on the latent plane → (plane with a cross, decoded digit, its coordinates)."""
     code, digit, plane = latent.decode_click(x, y)
-    return plane, to_uint8(enlarge(digit, DIGIT_ZOOM)), f"Decoded the point **z = ({code[0]:.2f}, {code[1]:.2f})**."
+    point = f"z = ({code[0]:.2f}, {code[1]:.2f})"
+    return (alt_text.picture(plane, "The latent plane of the test digits, one colour per digit", f"a cross at {point}"),
+            alt_text.picture(to_uint8(enlarge(digit, DIGIT_ZOOM)), "The digit the decoder draws", f"at {point}"),
+            f"Decoded the point **{point}**.")
 
 
 def decode_latent_pixel(x: float, y: float) -> dict:
@@ -128,7 +135,10 @@ def decode_latent_pixel(x: float, y: float) -> dict:
 
 def plane_pictures() -> tuple[np.ndarray, np.ndarray]:
     """(the latent plane of the test digits, the grid of digits the decoder draws across it)."""
-    return latent.render_plane(latent.latent_plane()), latent.manifold()
+    plane = latent.latent_plane()
+    return (alt_text.picture(latent.render_plane(plane), "The latent plane (z1 across, z2 up): each test digit "
+                             "where the 2-number encoder puts it, one colour per digit", f"{len(plane.labels):,} digits"),
+            alt_text.picture(latent.manifold(), "What the decoder draws at each point of the latent plane"))
 
 
 def live_frames(kind, level, bottleneck, learning_rate, epochs, seed, job=None):
@@ -147,7 +157,11 @@ def live_frames(kind, level, bottleneck, learning_rate, epochs, seed, job=None):
                              x="step", y="loss")
         status = (f"Epoch {frame.epoch}/{config.epochs}, step {frame.step}/{frame.steps_total}: "
                   f"validation loss (BCE) **{frame.valid_curve[-1][1]:.4f}**" + (" — done." if frame.done else ""))
-        yield frame.picture, curves, status, model
+        picture = alt_text.picture(frame.picture, "Validation digits, rows: clean, with noise, the autoencoder's "
+                                   "reconstruction", f"epoch {frame.epoch} of {config.epochs}",
+                                   f"step {frame.step} of {frame.steps_total}",
+                                   f"validation loss {frame.valid_curve[-1][1]:.4f}")
+        yield picture, curves, status, model
 
 
 # ---------------------------------------------------------------- UI

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gradio as gr
 import numpy as np
 
-from playground import checks, inference, live_ui, registry
+from playground import alt_text, checks, inference, live_ui, registry
 from playground.bench_rows import BenchCase
 from playground.catalog.diffusion import noise_times_and_digits
 from playground.diffusion import cohort2d, digits, race2d, render, toy2d
@@ -45,7 +45,28 @@ def lab_frame(race: race2d.Race2D, record: bool = False) -> tuple:
     """(samples, GAN, progress chart, losses, forward noising, field, trajectories, status) of one state;
     ``record``: a training frame, whose marks join the curves."""
     pictures = race.pictures(record)
-    return (*(pictures[name] for name in PICTURES), race.status())
+    described = lab_alt_texts(race)
+    return (*(alt_text.picture(pictures[name], *described[name]) for name in PICTURES), race.status())
+
+
+def lab_alt_texts(race: race2d.Race2D) -> dict[str, tuple]:
+    """{picture: (what it shows, its numbers…)} for the lab's pictures of one state (the status's figures)."""
+    d, view = race.diffusion, race.view
+    trained = f"after {d.steps} training steps" + (f", loss {np.mean(d.losses[-20:]):.3f}" if d.losses else "")
+    sampled = f"{view.sampler}, {race.sampling_steps()} sampling steps"
+    unit = " of 8 modes covered" if race.on_ring else " distance to the data"
+    marks = f"diffusion {race.marks[-1]:g}{unit}" if race.marks else None
+    gan_marks = f"GAN {race.gan_marks[-1]:g}{unit}" if race.gan_marks else None
+    return {
+        "samples": (f"{d.config.method} samples (blue) over the data (green)", trained, sampled, marks),
+        "gan": ("The GAN's samples on its discriminator", gan_marks) if race.gan is not None
+        else ("No GAN in this race",),
+        "progress": ("Quality over training, diffusion and GAN", marks, gan_marks),
+        "losses": ("Diffusion loss per training step", trained),
+        "forward": (f"Forward noising of the data at t = {view.t:g}",),
+        "field": (f"Learned field at t = {view.t:g}: where sampling moves a point", trained),
+        "trajectories": ("Sample paths from noise (orange) to data (blue)", trained, sampled),
+    }
 
 
 def lab_reset(method, schedule, distribution, lr, seed, sketch, with_gan, t, sampler, steps):
@@ -113,18 +134,38 @@ def lab_play(state, method, schedule, distribution, lr, seed, sketch, with_gan, 
 def lab_measure(state, method, schedule, distribution, lr, seed, sketch, with_gan, t, sampler, steps) -> np.ndarray:
     """The sampler at 1, 2, 5, … 1000 steps from the same noise: the distance to the data (and modes) per count."""
     race = _ready(state, method, schedule, distribution, lr, seed, sketch, with_gan, t, sampler, steps)
-    return render.steps_chart(toy2d.quality_by_steps(race.diffusion, race.view.sampler))
+    found = toy2d.quality_by_steps(race.diffusion, race.view.sampler)
+    return alt_text.picture(render.steps_chart(found), f"{race.view.sampler}: distance to the data against sampling steps",
+                            *(f"{row['steps']} steps: {row['distance']:.3f}" for row in found))
 
 
 # ---------------------------------------------------------------- the shipped digit model
 
 
-def digit_grid(digit, steps, guidance, seed, guidance_from=digits.DEFAULT_GUIDANCE_FROM) -> np.ndarray:
-    return digits.sample_grid(digit, steps, guidance, seed, guidance_from)
+def _sampled(steps, guidance, seed, guidance_from) -> tuple[str, ...]:
+    return (f"{int(steps)} sampling steps", f"guidance {float(guidance):g} from t = {float(guidance_from):g}",
+            f"seed {int(seed)}")
 
 
-def digit_trajectory(digit, steps, guidance, seed, guidance_from=digits.DEFAULT_GUIDANCE_FROM) -> tuple[np.ndarray, str]:
-    return digits.trajectory(digit, steps, guidance, seed, guidance_from)
+def digit_grid(digit, steps, guidance, seed, guidance_from=digits.DEFAULT_GUIDANCE_FROM) -> dict:
+    grid = digits.sample_grid(digit, steps, guidance, seed, guidance_from)
+    if str(digit) == digits.ALL_DIGITS:
+        asked = "60 samples, one column per digit 0 to 9"
+    elif str(digit) == "none":
+        asked = "64 samples, no digit asked for"
+    else:
+        asked = f"64 samples of the digit {digit}"
+    return alt_text.picture(grid, "Flow-matching digit samples", asked, *_sampled(steps, guidance, seed, guidance_from))
+
+
+def digit_trajectory(digit, steps, guidance, seed, guidance_from=digits.DEFAULT_GUIDANCE_FROM) -> tuple[dict, str]:
+    strip, caption = digits.trajectory(digit, steps, guidance, seed, guidance_from)
+    kept = digits.snapshot_steps(int(steps))
+    described = alt_text.picture(
+        strip, f"One sample of {'no particular digit' if str(digit) == 'none' else f'the digit {digit}'} being made",
+        "top row: the picture at step t = " + ", ".join(f"{k}/{int(steps)}" for k in kept),
+        "bottom row: the digit predicted from each in one jump", *_sampled(steps, guidance, seed, guidance_from))
+    return described, caption
 
 
 # ---------------------------------------------------------------- the UI

@@ -11,7 +11,7 @@ from dataclasses import replace
 import gradio as gr
 import numpy as np
 
-from playground import checks, data, registry
+from playground import alt_text, checks, data, registry
 from playground.errors import UserInputError
 from playground.gans import cyclegan, cyclegan_demo, latent, pix2pix, render2d, sampling, sketch_cycle_demo, toy2d
 from playground.gans.heldout import heldout_pairs
@@ -58,13 +58,21 @@ def sample_grid(model_name: str, seed, truncation: float, digit: str = "all") ->
     model_name = _model(model_name)
     classes = len(sampling.class_names(model_name))
     count = (64 // classes) * classes if classes and sampling.asks_every_class(digit) else 64
-    return sampling.sample_grid(model_name, seed, count, truncation, digit)
+    grid = sampling.sample_grid(model_name, seed, count, truncation, digit)
+    if not classes:
+        asked = None
+    elif sampling.asks_every_class(digit):
+        asked = "one column per class, left to right: " + ", ".join(sampling.class_names(model_name))
+    else:
+        asked = f"every sample asked for {digit}"
+    return alt_text.picture(grid, f"{count} samples of {registry.meta(model_name).get('label', model_name)}", asked,
+                            f"seed {int(seed)}", f"truncation {truncation:g}")
 
 
 def interpolate(
     model_name: str, seed_a, seed_b, digit_a: str, digit_b: str, frames: int, mode: str, truncation: float, fps: float = 20
 ) -> tuple[str, str]:
-    """A looping GIF of the walk from seed A to seed B (shown, and offered as a download)."""
+    """A looping GIF of the walk from seed A to seed B (shown with what it shows, and offered as a download)."""
     fps = checks.real("frames per second", fps, 1, 50)
     model_name = _model(model_name)
     frame_array = latent.interpolation_frames(
@@ -72,13 +80,18 @@ def interpolate(
         _one_class(model_name, digit_b),
     )
     path = latent.write_gif(frame_array, fps=fps, scale=max(1, 128 // frame_array.shape[1]))
-    return path, path
+    ends = [f"seed {int(seed)}" + (f" ({name})" if name else "")
+            for seed, name in ((seed_a, _one_class(model_name, digit_a)), (seed_b, _one_class(model_name, digit_b)))]
+    walk = alt_text.picture(path, f"An animation walking from {ends[0]} to {ends[1]} and back",
+                            f"{len(frame_array)} frames each way along a {mode} path, {fps:g} frames per second")
+    return walk, path
 
 
 def arithmetic(model_name: str, seed_a, seed_b, seed_c, digit: str, truncation: float) -> np.ndarray:
     model_name = _model(model_name)
     strip, _ = latent.arithmetic(model_name, seed_a, seed_b, seed_c, truncation, _one_class(model_name, digit))
-    return strip
+    return alt_text.picture(strip, "Latent arithmetic: samples A, B, C and A − B + C",
+                            f"seeds {int(seed_a)}, {int(seed_b)}, {int(seed_c)}", _one_class(model_name, digit) or None)
 
 
 # A pleasant pair of classes for a walk between two of them, and a class for the arithmetic, per generator.
@@ -132,7 +145,10 @@ def toy_frame(gan: toy2d.Toy2DGAN) -> tuple[np.ndarray, np.ndarray, str]:
     if gan.config.distribution == "ring of 8 Gaussians":
         coverage = toy2d.ring_mode_coverage(gan.fake_points(2000))
         status += f" · ring modes covered {coverage['modes_covered']}/8"
-    return plane, chart, status
+    facts = status.replace(" · ", ", ")
+    return (alt_text.picture(plane, "The discriminator over the plane (green: real, purple: fake) with the real "
+                             f"and generated points, {gan.config.distribution}", facts),
+            alt_text.picture(chart, "D and G losses per step", facts), status)
 
 
 def _toy_ready(state, distribution, lr_g, lr_d, seed, sketch) -> toy2d.Toy2DGAN:
@@ -202,7 +218,17 @@ def toy_play(state, distribution, lr_g, lr_d, seed, sketch, d_steps_per_g, round
 
 def live_dcgan_reset(seed, lr):
     run = LiveDCGAN(seed=seed, lr=lr)
-    return run, run.fixed_grid(), _live_chart(run), run.summary()
+    return run, *_live_pictures(run), run.summary()
+
+
+def _live_pictures(run: LiveDCGAN) -> tuple[dict, dict]:
+    """The fixed-noise grid and the loss chart, each with what it shows now (step, losses)."""
+    facts = f"after {run.steps} training steps" if run.history else "untrained"
+    if run.history:
+        facts += f", D loss {run.history[-1].d_loss:.3f}, G loss {run.history[-1].g_loss:.3f}"
+    return (alt_text.picture(run.fixed_grid(), "The generator's digits from the same 40 noise vectors, one column "
+                             "per digit 0 to 9", facts),
+            alt_text.picture(_live_chart(run), "D and G losses per step", facts))
 
 
 def _live_chart(run: LiveDCGAN) -> np.ndarray:
@@ -219,25 +245,40 @@ def live_dcgan_train(state, seed, lr, steps_per_frame, job=None):
         run.train(min(job.scaled(per_frame) if job is not None else per_frame, target - run.steps))
         if job is not None:
             job.report_progress(LIVE_DCGAN_MAX_STEPS - (target - run.steps), LIVE_DCGAN_MAX_STEPS)
-        yield run, run.fixed_grid(), _live_chart(run), run.summary()
+        yield run, *_live_pictures(run), run.summary()
 
 
 # pix2pix
 
 
-def translate_sketch(sketch, dropout: bool, skips: bool, seed) -> np.ndarray:
+def _translated(ink, output, dropout: bool, skips: bool, seed) -> dict:
+    """The drawing beside pix2pix's emoji, with what it shows (and how the generator was run)."""
+    return alt_text.picture(pix2pix.side_by_side(pix2pix.ink_picture(ink), output),
+                            "The drawing (left) and the emoji pix2pix paints from it (right)",
+                            "dropout on" if dropout else "dropout off",
+                            "with skip connections" if skips else "without skip connections", f"seed {int(seed)}")
+
+
+def _with_words(picture: np.ndarray, words: str, what: str) -> tuple[dict, str]:
+    """A result picture whose text alternative is the result's own words (its readings and scores)."""
+    return alt_text.picture(picture, what, " ".join(words.replace("**", "").split())), words
+
+
+def translate_sketch(sketch, dropout: bool, skips: bool, seed) -> dict:
     ink = pix2pix.ink_from_sketch(sketch)
-    output = pix2pix.translate(ink, bool(dropout), bool(skips), checks.seed(seed))
-    return pix2pix.side_by_side(pix2pix.ink_picture(ink), output)
+    seed = checks.seed(seed)
+    output = pix2pix.translate(ink, bool(dropout), bool(skips), seed)
+    return _translated(ink, output, dropout, skips, seed)
 
 
-def translate_upload(image, kind: str, dropout: bool, skips: bool, seed) -> np.ndarray:
+def translate_upload(image, kind: str, dropout: bool, skips: bool, seed) -> dict:
     if kind == UPLOAD_KINDS[1]:
         ink = pix2pix.ink_from_line_drawing(image)
     else:
         ink, _ = pix2pix.ink_from_upload(image)
-    output = pix2pix.translate(ink, bool(dropout), bool(skips), checks.seed(seed))
-    return pix2pix.side_by_side(pix2pix.ink_picture(ink), output)
+    seed = checks.seed(seed)
+    output = pix2pix.translate(ink, bool(dropout), bool(skips), seed)
+    return _translated(ink, output, dropout, skips, seed)
 
 
 def heldout_example_files(count: int = 6) -> list[str]:
@@ -259,53 +300,56 @@ def heldout_example_files(count: int = 6) -> list[str]:
 # CycleGAN
 
 
-def cycle_sketch(sketch) -> tuple[np.ndarray, str]:
+def cycle_sketch(sketch) -> tuple[dict, str]:
     """A drawn digit → typeset → back to handwriting (the `cyclegan_sketch` API)."""
     trip = cyclegan_demo.run(cyclegan.digit_from_sketch(sketch), cyclegan.HANDWRITTEN_TO_TYPESET)
-    return cyclegan_demo.panels([trip]), cyclegan_demo.summary([trip])
+    return _with_words(cyclegan_demo.panels([trip]), cyclegan_demo.summary([trip]), "Round trips, one row each: input, translation, back")
 
 
-def cycle_examples(digit, font: str, example) -> tuple[np.ndarray, str]:
+def cycle_examples(digit, font: str, example) -> tuple[dict, str]:
     """Both directions for one digit: a held-out MNIST digit and the digit in a held-out font."""
     trips = [
         cyclegan_demo.run(cyclegan_demo.handwritten_example(digit, example), cyclegan.HANDWRITTEN_TO_TYPESET),
         cyclegan_demo.run(cyclegan_demo.typeset_example(digit, font), cyclegan.TYPESET_TO_HANDWRITTEN),
     ]
-    return cyclegan_demo.panels(trips), cyclegan_demo.summary(trips)
+    return _with_words(cyclegan_demo.panels(trips), cyclegan_demo.summary(trips), "Round trips, one row each: input, translation, back")
 
 
-def cycle_upload(image, kind: str) -> tuple[np.ndarray, str]:
+def cycle_upload(image, kind: str) -> tuple[dict, str]:
     """A picture of one digit, read like MNIST, in the direction its kind says."""
     kind = checks.choice("kind of digit", kind, CYCLE_KINDS)
     direction = cyclegan.HANDWRITTEN_TO_TYPESET if kind == CYCLE_KINDS[0] else cyclegan.TYPESET_TO_HANDWRITTEN
     trip = cyclegan_demo.run(cyclegan.digit_from_upload(image), direction)
-    return cyclegan_demo.panels([trip]), cyclegan_demo.summary([trip])
+    return _with_words(cyclegan_demo.panels([trip]), cyclegan_demo.summary([trip]), "Round trips, one row each: input, translation, back")
 
 
 # Sketch ↔ emoji CycleGAN, beside pix2pix
 
 
-def pairs_sketch(sketch) -> tuple[np.ndarray, str]:
+def pairs_sketch(sketch) -> tuple[dict, str]:
     """A drawing → pix2pix and the unpaired CycleGAN side by side (the `pairs_sketch` API)."""
-    return sketch_cycle_demo.from_drawing(pix2pix.ink_from_sketch(sketch))
+    return _with_words(*sketch_cycle_demo.from_drawing(pix2pix.ink_from_sketch(sketch)), "pix2pix and the unpaired CycleGAN on the same drawing, side by side")
 
 
-def pairs_heldout(index) -> tuple[np.ndarray, str]:
-    return sketch_cycle_demo.heldout_comparison(index)
+def pairs_heldout(index) -> tuple[dict, str]:
+    return _with_words(*sketch_cycle_demo.heldout_comparison(index),
+                       "A held-out drawing through pix2pix and the CycleGAN, then the real emoji")
 
 
-def pairs_upload(image, kind: str) -> tuple[np.ndarray, str]:
+def pairs_upload(image, kind: str) -> tuple[dict, str]:
     """A line drawing goes drawing → emoji; a picture goes picture → drawing → picture (and its traced edges
     through both translators)."""
     kind = checks.choice("kind of picture", kind, UPLOAD_KINDS)
     if kind == UPLOAD_KINDS[1]:
-        return sketch_cycle_demo.from_drawing(pix2pix.ink_from_line_drawing(image), caption="your line drawing")
+        return _with_words(*sketch_cycle_demo.from_drawing(pix2pix.ink_from_line_drawing(image),
+                                                           caption="your line drawing"), "pix2pix and the unpaired CycleGAN on the same drawing, side by side")
     ink, picture = pix2pix.ink_from_upload(image)
     drawing_row, drawing_words = sketch_cycle_demo.from_drawing(ink, caption="its traced edges")
     picture_row, picture_words = sketch_cycle_demo.from_emoji(picture)
     width = drawing_row.shape[1]  # the picture's row has one panel fewer: pad it with white paper
     picture_row = np.pad(picture_row, ((0, 16), (0, width - picture_row.shape[1]), (0, 0)), constant_values=255)
-    return np.concatenate([picture_row, drawing_row]), picture_words + "\n\n" + drawing_words
+    return _with_words(np.concatenate([picture_row, drawing_row]), picture_words + "\n\n" + drawing_words,
+                       "Your picture through the CycleGAN and back, then its traced edges through both translators")
 
 
 # Before/after sliders: the pictures a visitor sets against each other, full size

@@ -7,6 +7,7 @@ import functools
 
 import gradio as gr
 
+from playground import alt_text
 from playground.gans.heldout import heldout_pairs
 from playground.tabs.gans.handlers import (PAIRS_COMPARED, heldout_example_files, pairs_comparison, pairs_heldout,
                                            pairs_sketch, pairs_upload)
@@ -54,7 +55,8 @@ def build() -> None:
     against_real = gr.State(True)  # whether the row shown has the real emoji (a held-out drawing's row)
     first = functools.cache(lambda: pairs_heldout(index.value))
     show_on_first_visit([output, words], first)
-    show_on_first_visit([compare, caption], lambda: pairs_comparison(first()[0], PAIRS_COMPARED[0], True))
+    show_on_first_visit([compare, caption],
+                        lambda: pairs_comparison(alt_text.plain(first()[0]), PAIRS_COMPARED[0], True))
     compared = friendly(pairs_comparison)
     for event, real in (
         (inputs.from_sketch.click(friendly(pairs_sketch), [inputs.sketch], [output, words],

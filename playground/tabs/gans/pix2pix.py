@@ -7,7 +7,7 @@ import functools
 
 import gradio as gr
 
-from playground import data
+from playground import alt_text, data
 from playground.tabs.gans.handlers import (UPLOAD_KINDS, heldout_example_files, pix2pix_comparison, seed_number,
                                            translate_sketch, translate_upload)
 from playground.tabs.gans.drawing_inputs import drawing_inputs
@@ -52,7 +52,7 @@ def build() -> None:
     # A held-out emoji, traced and coloured in, so the panel opens on a result.
     first = functools.cache(lambda: translate_upload(heldout_example_files()[0], UPLOAD_KINDS[0], False, True, 0))
     show_on_first_visit([output], first)
-    show_on_first_visit([compare], lambda: (pix2pix_comparison(first()),))  # one output: its value a pair
+    show_on_first_visit([compare], lambda: (pix2pix_comparison(alt_text.plain(first())),))  # one output: a pair
     for event in (
         inputs.from_sketch.click(friendly(translate_sketch), [inputs.sketch, dropout, skips, seed], output,
                                  api_name="pix2pix_sketch", concurrency_id=HEAVY),

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from playground import checks, registry
+from playground import alt_text, checks, registry
 from playground.bench_rows import BenchCase
 from playground.gpt import data, explain, live, render
 
@@ -72,7 +72,11 @@ def look_inside(prompt: str, layer: int, head: int, position: int, temperature: 
         f"Next character: {', '.join(f'`{explain.visible(vocab[i])}` {used[i]:.0%}' for i in best[:3])} — "
         f"the sampler keeps {kept} of {len(vocab)} characters.{past_the_end if chosen > steps else ''}"
     )
-    return tokens, picture, table, label, lens, status
+    described = alt_text.picture(
+        picture, f"Attention map of layer {layer}, {head_name}, over the {steps} characters read",
+        f"position {query + 1} ({explain.visible(analysis.text[query])!r}) attends most to position {focus + 1} "
+        f"({explain.visible(analysis.text[focus])!r}, weight {row[focus]:.2f})")
+    return tokens, described, table, label, lens, status
 
 
 def embeddings_view(prompt: str):
@@ -82,7 +86,10 @@ def embeddings_view(prompt: str):
     strips = render.embedding_image(analysis.token_embedding, analysis.position_embedding, analysis.text)
     table = model.tok_emb.weight.detach().float().cpu().numpy()  # (V, C)
     scatter = render.embedding_scatter(explain.embedding_map(table), vocab, highlight=analysis.text)
-    return strips, scatter
+    return (alt_text.picture(strips, "Token plus position embedding of each character of the prompt",
+                             f"{len(analysis.text)} characters, {table.shape[1]} numbers each"),
+            alt_text.picture(scatter, "Every character's embedding on its 2 principal components",
+                             f"{len(vocab)} characters, the prompt's highlighted"))
 
 
 def generate_text(prompt: str, length: int, temperature: float, top_k: int, top_p: float, seed: int):

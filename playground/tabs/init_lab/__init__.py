@@ -13,7 +13,7 @@ import time
 
 import gradio as gr
 
-from playground import data
+from playground import alt_text, data
 from playground.activations import DISPLAY_NAMES
 from playground.bench_rows import BenchCase
 from playground.init_schemes import SCHEMES
@@ -51,7 +51,10 @@ def show_weights(key: str, fan_in, fan_out, activation: str, seed):
     )
     if chosen.note:
         text += f"\n\n*{chosen.note}.*"
-    return plots.weight_histogram(sample), text
+    histogram = alt_text.picture(plots.weight_histogram(sample), f"Histogram of {sample.values.size:,} weights "
+                                 f"sampled by {key}", f"measured std {sample.measured_std:.5f}",
+                                 f"formula {sample.expected_std:.5f}", f"mean {sample.measured_mean:+.5f}")
+    return histogram, text
 
 
 def show_depth(activation: str, key: str, layers, width, batch, input_kind: str, batch_norm: bool, seed):
@@ -61,7 +64,12 @@ def show_depth(activation: str, key: str, layers, width, batch, input_kind: str,
                                                result.zeros[i], result.unit_spread[i], result.grad_norms[i]))]
         for i in range(result.depth)
     ]
-    return plots.depth_figure(result), depth.describe(result), rows
+    finite = result.finite_layers
+    figure = alt_text.picture(
+        plots.depth_figure(result), f"Activations layer by layer: {result.depth} layers of {activation} with {key}",
+        f"std {result.stds[0]:.4g} at layer 1", f"{result.stds[finite - 1]:.4g} at layer {finite}" if finite else None,
+        f"overflowed at layer {finite + 1}" if finite < result.depth else None)
+    return figure, depth.describe(result), rows
 
 
 def show_classic_case(case: str, layers, width, batch, input_kind: str, batch_norm: bool, seed):
@@ -91,7 +99,12 @@ def run_race(schemes, architecture, bn_mode, activation, hidden_layers, width, o
     for frame in race.race(settings):
         status = (f"{'Finished' if frame.finished else 'Training'}: step {frame.step}/{frame.total_steps}, "
                   f"epoch {frame.epoch:.2f}, {len(frame.runners)} runners on the same mini-batches.")
-        yield plots.race_figure(frame), race.summary_rows(frame), status
+        rows = race.summary_rows(frame)
+        figure = alt_text.picture(
+            plots.race_figure(frame), "Training loss and held-out accuracy of each initialisation",
+            f"step {frame.step} of {frame.total_steps}",
+            *(f"{label}: loss {loss:g}, accuracy {accuracy:g} %, {state}" for label, loss, accuracy, state in rows))
+        yield figure, rows, status
 
 
 def show_pitfalls(architecture: str, epochs, seed):

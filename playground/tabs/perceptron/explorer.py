@@ -7,8 +7,8 @@ import urllib.parse
 
 import gradio as gr
 
-from playground import checks, live_ui, ui
-from playground.activations import ACTIVATIONS
+from playground import alt_text, checks, live_ui, ui
+from playground.activations import ACTIVATIONS, DISPLAY_NAMES
 from playground.errors import UserInputError
 from playground.perceptron import perceptron, scene
 from playground.tabs.perceptron.page import ACTIVATION_CHOICES, board_html, url_js
@@ -22,7 +22,12 @@ def perceptron_picture(w1, w2, b, activation_name, leaky_slope, dataset):
     """The server's picture of one neuron and its formula (the named API endpoint: clients get pictures)."""
     points, labels = perceptron.perceptron_data(dataset)
     image = perceptron.surface(w1, w2, b, activation_name, leaky_slope, points, labels)
-    return image, perceptron.formula(w1, w2, b, activation_name, leaky_slope, points, labels)
+    correct = perceptron.accuracy(w1, w2, b, points, labels)
+    described = alt_text.picture(image, "The neuron's output over the plane", f"w1 {w1:g}, w2 {w2:g}, b {b:g}",
+                                 f"σ {DISPLAY_NAMES[activation_name]}",
+                                 f"the decision line classifies {alt_text.percent(correct)} of the {len(labels)} "
+                                 "points correctly")
+    return described, perceptron.formula(w1, w2, b, activation_name, leaky_slope, points, labels)
 
 
 def perceptron_view(w1, w2, b, activation_name, leaky_slope, dataset):

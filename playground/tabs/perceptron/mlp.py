@@ -14,7 +14,7 @@ import tempfile
 import gradio as gr
 import numpy as np
 
-from playground import checks, live, live_ui, ui
+from playground import alt_text, checks, live, live_ui, ui
 from playground.errors import UserInputError
 from playground.init_schemes import SCHEMES
 from playground.perceptron import datasets, export
@@ -239,7 +239,8 @@ def mlp_pictures(session):
     """The server's pictures of what the page draws (decision regions, loss curves, neuron maps), for
     API clients that want pictures rather than the board's numbers."""
     frame = (session or Session()).frame()
-    return frame.plane, frame.curves, frame.neurons
+    return tuple(alt_text.picture(picture, alt) for picture, alt in
+                 zip((frame.plane, frame.curves, frame.neurons), frame.alt_texts))
 
 
 def warm_up() -> None:
