@@ -21,7 +21,7 @@ from torch import nn
 
 # Encoder layers the decoder reads, deepest first, with their channels (EfficientNet-Lite0).
 ENCODER_LAYERS = (4, 2, 0)
-DEEP_LAYERS = (8, 4, 2, 0)  # with the block-8 branch
+DEEP_LAYERS = (4, 2, 0, 8)  # with the block-8 branch (forward()'s argument order: block 8 last)
 ENCODER_CHANNELS = {8: 112, 4: 40, 2: 24, 0: 16}
 
 
@@ -35,7 +35,7 @@ def _conv(in_channels: int, out_channels: int, activate: bool = True) -> list[nn
 class AdaINDecoder(nn.Module):
     def __init__(self, width: int = 96, input_scale: float = 0.125, block8: bool = False):
         super().__init__()
-        self.encoder_layers = DEEP_LAYERS if block8 else ENCODER_LAYERS  # the maps forward() takes, in order
+        self.encoder_layers = DEEP_LAYERS if block8 else ENCODER_LAYERS  # the maps forward() takes, in its order
         # Lite0 features have a std of a few units; scaling them towards 1 keeps the first
         # layers' Adam updates in proportion (a constant, not a weight: not in the state dict).
         self.input_scale = input_scale
@@ -51,13 +51,13 @@ class AdaINDecoder(nn.Module):
             nn.init.zeros_(self.deeper_merge[1].weight)
             nn.init.zeros_(self.deeper_merge[1].bias)
 
-    def forward(self, *maps: torch.Tensor) -> torch.Tensor:
-        """``maps``: the renormalised encoder maps in ``encoder_layers`` order (deepest first)."""
-        *deeper, block4, block2, block0 = maps
+    def forward(self, block4: torch.Tensor, block2: torch.Tensor, block0: torch.Tensor,
+                block8: torch.Tensor | None = None) -> torch.Tensor:
+        """The renormalised maps (``block8`` only for a decoder built with ``block8=True``)."""
         s = self.input_scale
         x = self.deep(block4 * s)
-        if deeper:  # block 8 is 1/16 size: upsample, crop to block 4's size (odd sizes round up)
-            extra = self.deeper_merge(self.up(self.deeper(deeper[0] * s)))
+        if block8 is not None:  # block 8 is 1/16 size: upsample, crop to block 4's size (odd sizes round up)
+            extra = self.deeper_merge(self.up(self.deeper(block8 * s)))
             x = x + extra[:, :, : x.shape[2], : x.shape[3]]
         x = self.middle(torch.cat([self.up(x), block2 * s], dim=1))
         x = self.shallow(torch.cat([self.up(x), block0 * s], dim=1))

@@ -54,7 +54,7 @@ def encode(model: torch.nn.Module, pixels: torch.Tensor, layers=ENCODER_LAYERS) 
 
 
 def decode(decoder: torch.nn.Module, features: Features) -> torch.Tensor:
-    """The decoder on its maps, deepest first: → (B, 3, 8·⌈H/8⌉, 8·⌈W/8⌉)."""
+    """The decoder on its maps, in its argument order: → (B, 3, 8·⌈H/8⌉, 8·⌈W/8⌉)."""
     return decoder(*(features[layer] for layer in decoder.encoder_layers))
 
 

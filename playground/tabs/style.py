@@ -301,8 +301,8 @@ def _adain_networks_in_onnxruntime(content, style, size: int):
 
     content_shape, style_shape = shape(content), shape(style)
     padded = adain.pad_for_encoder(torch.zeros(content_shape))[0].shape  # what the encoder really sees
-    layers = registry.get(adain.DECODER).encoder_layers  # the maps the shipped decoder reads, deepest first
-    options = {"upto": layers[0], "keep": True}
+    layers = registry.get(adain.DECODER).encoder_layers  # the maps the shipped decoder reads, in its argument order
+    options = {"upto": max(layers), "keep": True}
     maps = [(1, channels, -(-padded[2] // stride), -(-padded[3] // stride))
             for channels, stride in (feats.LAYER_SHAPES[layer] for layer in layers)]
     runs = [
