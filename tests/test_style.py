@@ -178,6 +178,37 @@ def test_shipped_decoder_loads_strictly_and_matches_its_card():
     model.load_state_dict(state, strict=True)
 
 
+def test_a_new_block8_branch_starts_as_the_three_level_decoder(pair):
+    """The recipe's ``block8=true`` fine-tune loads a three-level decoder's weights: until it trains, the
+    added branch (whose merge convolution starts at zero) must change nothing."""
+    from playground.nets.adain_decoder import AdaINDecoder
+
+    shipped = registry.get(adain.DECODER)
+    deeper = AdaINDecoder(input_scale=shipped.input_scale, block8=True).eval()
+    missing, unexpected = deeper.load_state_dict(shipped.state_dict(), strict=False)
+    assert not unexpected and missing and all(key.startswith("deeper") for key in missing)
+    content, style = (pixels(image, 200) for image in pair)
+    encoder = feats.backbone()
+    with torch.no_grad():
+        three = adain.stylise_tensors(encoder, shipped, content, [style], [1.0], alpha=1.0)
+        four = adain.stylise_tensors(encoder, deeper, content, [style], [1.0], alpha=1.0)
+    torch.testing.assert_close(four, three)
+
+
+def test_the_recipes_gram_loss_is_the_style_distance_of_the_yardstick(pair):
+    """The fine-tune's Gram term is Gatys' style distance (metrics' Gram, same layers), per sample."""
+    from playground.recipes.style import GRAM_LAYERS, gram_loss
+    from playground.style.gram import style_distance
+
+    encoder = feats.backbone()
+    content, style = (pixels(image, 160) for image in pair)
+    with torch.no_grad():
+        content_maps = feats.extract(encoder, content, GRAM_LAYERS)
+        style_maps = feats.extract(encoder, style, GRAM_LAYERS)
+        assert float(gram_loss(content_maps, style_maps)) == pytest.approx(style_distance(content_maps, style_maps), rel=1e-4)
+        assert float(gram_loss(style_maps, style_maps)) == 0.0
+
+
 def test_adain_moves_the_image_towards_the_style(pair):
     content, style = pair  # both held out of the decoder's training
     out = adain.stylise(content, style, alpha=1.0, size=256).image
@@ -193,7 +224,7 @@ def test_adain_alpha_zero_is_the_content_reconstruction(pair):
     with torch.no_grad():
         at_zero = adain.stylise_tensors(encoder, decoder, content_pixels, [style_pixels], [1.0], alpha=0.0)
         padded, (top, left) = adain.pad_for_encoder(content_pixels)
-        reconstruction = adain.decode(decoder, adain.encode(encoder, padded)).clamp(0, 1)  # the style plays no part
+        reconstruction = adain.decode(decoder, adain.encode(encoder, padded, decoder.encoder_layers)).clamp(0, 1)  # the style plays no part
     torch.testing.assert_close(at_zero, reconstruction[:, :, top : top + at_zero.shape[2], left : left + at_zero.shape[3]])
 
     reference = np.asarray(resize_longer(content, 256), dtype=np.float64)

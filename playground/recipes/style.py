@@ -1,16 +1,20 @@
 """``adain_decoder``: the decoder that makes AdaIN style transfer a single forward pass.
 
-Encoder: the frozen ImageNet EfficientNet-Lite0 up to block 4; the decoder reads its maps
-at blocks 4, 2 and 0 (1/8, 1/4, 1/2 size). Each step takes a batch of random content crops
-and random style crops, re-normalises each content map to the style's statistics (AdaIN),
-decodes, re-encodes and minimises
+Encoder: the frozen ImageNet EfficientNet-Lite0; the decoder reads its maps at blocks 4, 2
+and 0 (1/8, 1/4, 1/2 size), and with ``block8=true`` also block 8 (1/16). Each step takes a
+batch of random content crops and random style crops, re-normalises each content map to the
+style's statistics (AdaIN), decodes, re-encodes and minimises
 
-    content loss  ‖E₄(D(t)) − t₄‖²          (the decoded image has the target deep features)
+    content loss  ‖E₄(D(t)) − t₄‖² (+ ‖E₈(D(t)) − t₈‖²)  (the decoded image has the target deep features)
   + style loss    Σ_layers ‖μ, σ of E(D(t)) − μ, σ of E(style)‖²   (stem, blocks 1, 3, 4)
-  + reconstruction  |D(E(c)) − c|₁ + Σ_{0,2,4} ‖E(D(E(c))) − E(c)‖²   (pixels and features:
+  + gram_weight · Gram loss  Σ ‖G(E(D(t))) − G(E(style))‖²   (stem, blocks 1, 3, 5, 8: Gatys' layers)
+  + reconstruction  |D(E(c)) − c|₁ + Σ_{decoder's layers} ‖E(D(E(c))) − E(c)‖²   (pixels and features:
                     α = 0 gives back the content photo, sharp and without a grid)
 
 where a third of each batch has α = 0 (t = E(c): reconstruction) and the rest α = 1.
+``init`` starts from an earlier run's weights (e.g. a three-level run, fine-tuned with the
+block-8 branch and the Gram term). The shipped decoder is a three-level run without the Gram
+term; see its card.
 
 Data: the bundled photos and textures (scikit-image, scikit-learn, matplotlib) and
 procedural art, with heavy augmentation (random resized crops of 10–100 % of the side,
@@ -27,19 +31,24 @@ from __future__ import annotations
 import math
 import time
 
+from pathlib import Path
+
 import numpy as np
 import torch
 import torch.nn.functional as F
 import torchvision.transforms as T
 from PIL import Image
 
-from playground import data, registry
+from safetensors.torch import load_file
+
+from playground import data, registry, weights
 from playground.nets.adain_decoder import AdaINDecoder
 from playground.recipes import RecipeArgs, RecipeOutput, recipe
 from playground.style import adain as A
 from playground.style import features as feats
 from playground.style import procedural
 from playground.style import gatys
+from playground.style.gram import gram
 from playground.style.metrics import content_distance, grid_artefact_db, style_ratio
 from playground.training_loop import seed_everything
 
@@ -48,8 +57,16 @@ EVAL_STYLES = ("immunohistochemistry",)
 HELD_OUT_PHOTOS = set(EVAL_CONTENT) | set(EVAL_STYLES) | {"cat"}  # skimage cat() is chelsea()
 TRAIN_PROCEDURAL_SEED = 10_000  # training art uses seeds ≥ this; the tab and evaluation use lower ones
 STYLE_LAYERS = ("stem", 1, 3, 4)
-LOSS_LAYERS = tuple(sorted(set(STYLE_LAYERS) | set(A.ENCODER_LAYERS), key=feats.depth))
-PERCEPTUAL_LAYERS = A.ENCODER_LAYERS  # the reconstruction's feature term
+# The Gram term reads the layers Gatys' style loss reads (blocks 5 and 8 lie deeper than the
+# block-4 map AdaIN renormalises): it teaches the decoder to paint the style's textures there too.
+GRAM_LAYERS = ("stem", 1, 3, 5, 8)
+CONTENT_DEPTH = 4  # the content loss reads the decoder's maps from block 4 down (blocks 4, and 8 if it has it)
+
+
+def loss_layers(decoder, with_gram: bool) -> tuple:
+    """Every encoder layer one training step reads, shallowest first."""
+    layers = set(STYLE_LAYERS) | set(decoder.encoder_layers) | (set(GRAM_LAYERS) if with_gram else set())
+    return tuple(sorted(layers, key=feats.depth))
 
 
 def training_photos(max_side: int = 384) -> list[Image.Image]:
@@ -105,34 +122,49 @@ class CropSampler:
         return torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()  # (B, 3, S, S)
 
 
-def adain_losses(encoder, decoder, content: torch.Tensor, style: torch.Tensor, alpha: torch.Tensor) -> dict[str, torch.Tensor]:
+def gram_loss(decoded_maps: dict, style_maps: dict) -> torch.Tensor:
+    """Gatys' style loss per sample: Σ over GRAM_LAYERS of ‖G(decoded) − G(style)‖²_F, averaged
+    over layers and samples (the same Gram matrices as ``playground.style.gram``)."""
+    total = 0.0
+    for key in GRAM_LAYERS:
+        total = total + (gram(decoded_maps[key]) - gram(style_maps[key])).pow(2).sum(dim=(1, 2)).mean()
+    return total / len(GRAM_LAYERS)
+
+
+def adain_losses(encoder, decoder, content: torch.Tensor, style: torch.Tensor, alpha: torch.Tensor,
+                 with_gram: bool = False) -> dict[str, torch.Tensor]:
     """The training losses for one batch of content and style crops (B, 3, S, S).
 
     ``alpha`` (B,) holds 0 or 1 per sample: α = 1 samples learn to paint AdaIN features
     (content + style losses), α = 0 samples learn to give back the content photo itself
-    (pixel and feature reconstruction) — one decoder pass serves both.
+    (pixel and feature reconstruction) — one decoder pass serves both. ``with_gram`` adds
+    the Gram style term on GRAM_LAYERS (it runs the encoder 4 blocks deeper).
     """
+    layers = loss_layers(decoder, with_gram)
     with torch.no_grad():
-        content_features = A.encode(encoder, content)  # {4: (B, 40, S/8, S/8), 2: …, 0: …}
-        style_maps = feats.extract(encoder, style, LOSS_LAYERS)
+        content_features = A.encode(encoder, content, decoder.encoder_layers)  # {(8: (B, 112, S/16, S/16),) 4: (B, 40, S/8, S/8), 2: …, 0: …}
+        style_maps = feats.extract(encoder, style, layers)
         style_stats = {key: A.mean_std(value) for key, value in style_maps.items()}
         target = A.renormalise(content_features, style_stats, alpha)
     decoded = A.decode(decoder, target)  # (B, 3, S, S)
-    decoded_maps = feats.extract(encoder, decoded, LOSS_LAYERS)
-    content_loss = F.mse_loss(decoded_maps[A.DEEPEST], target[A.DEEPEST])
+    decoded_maps = feats.extract(encoder, decoded, layers)
+    content_loss = sum(F.mse_loss(decoded_maps[key], target[key]) for key in decoder.encoder_layers if key >= CONTENT_DEPTH)
     styled = alpha > 0.5
     style_loss = decoded.new_zeros(())
+    gram_term = decoded.new_zeros(())
     reconstruction = decoded.new_zeros(())
     if styled.any():
         for key in STYLE_LAYERS:
             mean, std = A.mean_std(decoded_maps[key][styled])
             style_loss = style_loss + F.mse_loss(mean, style_stats[key][0][styled]) + F.mse_loss(std, style_stats[key][1][styled])
+        if with_gram:
+            gram_term = gram_loss({k: decoded_maps[k][styled] for k in GRAM_LAYERS}, {k: style_maps[k][styled] for k in GRAM_LAYERS})
     if (~styled).any():
         reconstruction = F.l1_loss(decoded[~styled], content[~styled])
-        perceptual = sum(F.mse_loss(decoded_maps[key][~styled], content_features[key][~styled]) for key in PERCEPTUAL_LAYERS)
+        perceptual = sum(F.mse_loss(decoded_maps[key][~styled], content_features[key][~styled]) for key in decoder.encoder_layers)
     else:
         perceptual = decoded.new_zeros(())
-    return {"content": content_loss, "style": style_loss, "reconstruction": reconstruction, "perceptual": perceptual}
+    return {"content": content_loss, "style": style_loss, "gram": gram_term, "reconstruction": reconstruction, "perceptual": perceptual}
 
 
 def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -230,12 +262,21 @@ def train_adain_decoder(args: RecipeArgs) -> RecipeOutput:
         "art_per_kind": int(args.extra.get("art_per_kind", 12)),
         "colour_jitter": 0.3,
         "input_scale": float(args.extra.get("input_scale", 0.125)),
+        "gram_weight": float(args.extra.get("gram_weight", 0.0)),  # Gatys' Gram loss on stem, blocks 1, 3, 5, 8
+        "block8": bool(args.extra.get("block8", False)),  # also read (and renormalise) block 8
+        "init": str(args.extra.get("init", "")),  # a decoder .safetensors to fine-tune ("" = from scratch)
     }
     seed_everything(args.seed)
     rng = np.random.default_rng(args.seed)
     # channels_last: ~10–25 % faster steps on this CPU (measured); the weights are layout-free.
     encoder = registry.get(feats.BACKBONE).cpu().to(memory_format=torch.channels_last)
-    decoder = AdaINDecoder(settings["width"], input_scale=settings["input_scale"]).cpu().train().to(memory_format=torch.channels_last)
+    decoder = AdaINDecoder(settings["width"], input_scale=settings["input_scale"], block8=settings["block8"])
+    if settings["init"]:  # fine-tune: start from an earlier run's weights, recorded by their hash
+        missing, unexpected = decoder.load_state_dict(load_file(settings["init"]), strict=False)
+        if unexpected or any(not key.startswith("deeper") for key in missing):  # only a new block-8 branch may be new
+            raise ValueError(f"{settings['init']} does not fit this decoder: missing {missing}, unexpected {unexpected}")
+        settings["init_sha256"] = weights.sha256_of(Path(settings["init"]))
+    decoder = decoder.cpu().train().to(memory_format=torch.channels_last)
     photos = training_photos()
     art = training_art(settings["art_per_kind"])
     contents = CropSampler(photos, settings["crop"], rng, settings["colour_jitter"])
@@ -249,8 +290,10 @@ def train_adain_decoder(args: RecipeArgs) -> RecipeOutput:
         content = contents.batch(settings["batch"]).contiguous(memory_format=torch.channels_last)
         style = styles.batch(settings["batch"]).contiguous(memory_format=torch.channels_last)
         alpha = torch.from_numpy((rng.random(settings["batch"]) >= settings["reconstruction_share"]).astype(np.float32))
-        losses = adain_losses(encoder, decoder, content, style, alpha)
-        total = settings["content_weight"] * losses["content"] + settings["style_weight"] * losses["style"] + settings["reconstruction_weight"] * losses["reconstruction"] + settings["perceptual_weight"] * losses["perceptual"]
+        losses = adain_losses(encoder, decoder, content, style, alpha, with_gram=settings["gram_weight"] > 0)
+        total = (settings["content_weight"] * losses["content"] + settings["style_weight"] * losses["style"]
+                 + settings["gram_weight"] * losses["gram"] + settings["reconstruction_weight"] * losses["reconstruction"]
+                 + settings["perceptual_weight"] * losses["perceptual"])
         optimizer.zero_grad(set_to_none=True)
         total.backward()
         optimizer.step()

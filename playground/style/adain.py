@@ -2,8 +2,10 @@
 
 encode (frozen Lite0 up to block 4) → re-normalise each content channel to the style's
 per-channel mean and std → decode (the decoder trained by the ``adain_decoder`` recipe).
-This version renormalises at three depths (blocks 4, 2 and 0): the deep map carries the
-style's texture, the shallow ones the style's colours and the content's fine layout.
+This version renormalises at every depth its decoder reads (``decoder.encoder_layers``:
+blocks 4, 2 and 0; a decoder trained with ``block8=true`` also reads block 8): the deep
+map carries the style's texture, the shallow ones the style's colours and the content's
+fine layout.
 Style strength α blends the re-normalised features with the content features: α = 0
 decodes the content's own features (a reconstruction of the content image).
 """
@@ -24,8 +26,8 @@ from playground.style import features as feats
 from playground.style.colour import preserve_colour
 
 DECODER = "adain_decoder"
-# ENCODER_LAYERS (from the decoder): Lite0 blocks 4, 2, 0: (40, 1/8), (24, 1/4), (16, 1/2)
-DEEPEST = ENCODER_LAYERS[0]
+# ENCODER_LAYERS (from the decoder): Lite0 blocks 4, 2, 0: (40, 1/8), (24, 1/4), (16, 1/2);
+# a decoder with the block-8 branch also reads block 8 (112, 1/16): its ``encoder_layers``.
 MARGIN = 16  # px of reflected border around the content while encoding: no halo at the edges
 EPS = 1e-5
 Features = dict[int, torch.Tensor]  # layer → (B, C, h, w)
@@ -45,14 +47,15 @@ def adain(content: torch.Tensor, style_mean: torch.Tensor, style_std: torch.Tens
     return (content - mean) / std * style_std + style_mean
 
 
-def encode(model: torch.nn.Module, pixels: torch.Tensor) -> Features:
-    """(B, 3, H, W) in [0, 1] → {4: (B, 40, ⌈H/8⌉, ⌈W/8⌉), 2: (B, 24, …/4), 0: (B, 16, …/2)}."""
-    return feats.extract(model, pixels, ENCODER_LAYERS)
+def encode(model: torch.nn.Module, pixels: torch.Tensor, layers=ENCODER_LAYERS) -> Features:
+    """(B, 3, H, W) in [0, 1] → {4: (B, 40, ⌈H/8⌉, ⌈W/8⌉), 2: (B, 24, …/4), 0: (B, 16, …/2)}
+    (and 8: (B, 112, ⌈H/16⌉, ⌈W/16⌉) when ``layers`` has it)."""
+    return feats.extract(model, pixels, layers)
 
 
 def decode(decoder: torch.nn.Module, features: Features) -> torch.Tensor:
-    """The decoder on the three maps, deepest first: → (B, 3, 8·⌈H/8⌉, 8·⌈W/8⌉)."""
-    return decoder(*(features[layer] for layer in ENCODER_LAYERS))
+    """The decoder on its maps, in its argument order: → (B, 3, 8·⌈H/8⌉, 8·⌈W/8⌉)."""
+    return decoder(*(features[layer] for layer in decoder.encoder_layers))
 
 
 def renormalise(content: Features, targets: dict[int, tuple[torch.Tensor, torch.Tensor]], alpha: float | torch.Tensor) -> Features:
@@ -68,13 +71,16 @@ def renormalise(content: Features, targets: dict[int, tuple[torch.Tensor, torch.
 
 
 def pad_for_encoder(pixels: torch.Tensor, margin: int = MARGIN) -> tuple[torch.Tensor, tuple[int, int]]:
-    """Reflect-pad (1, 3, H, W) by ``margin`` and up to a multiple of 8; returns it and the crop offset."""
+    """Reflect-pad (1, 3, H, W) by ``margin`` and up to a multiple of 16; returns it and the crop offset.
+
+    (A multiple of 16 keeps block 8's 1/16 map exactly half of block 4's: TF-"SAME" padding
+    stays symmetric, with no half-pixel shift between the two maps.)"""
     height, width = pixels.shape[-2:]
     margin = min(margin, height - 1, width - 1)
-    bottom = margin + (-(height + 2 * margin) % 8)
-    right = margin + (-(width + 2 * margin) % 8)
+    bottom = margin + (-(height + 2 * margin) % 16)
+    right = margin + (-(width + 2 * margin) % 16)
     if max(bottom, right) >= min(height, width):  # reflection needs a pad smaller than the side
-        return F.pad(pixels, (0, -width % 8, 0, -height % 8), mode="replicate"), (0, 0)
+        return F.pad(pixels, (0, -width % 16, 0, -height % 16), mode="replicate"), (0, 0)
     return F.pad(pixels, (margin, right, margin, bottom), mode="reflect"), (margin, margin)
 
 
@@ -90,12 +96,13 @@ def stylise_tensors(
 
     Two or more styles mix by a weighted average of their target mean and std.
     """
+    layers = decoder.encoder_layers
     padded, (top, left) = pad_for_encoder(content)
-    content_features = encode(encoder, padded)
+    content_features = encode(encoder, padded, layers)
     total = sum(style_weights)
     targets = {layer: (torch.zeros_like(f[:, :, :1, :1]), torch.zeros_like(f[:, :, :1, :1])) for layer, f in content_features.items()}
     for style, weight in zip(styles, style_weights):
-        for layer, features in encode(encoder, style).items():
+        for layer, features in encode(encoder, style, layers).items():
             mean, std = mean_std(features)
             target_mean, target_std = targets[layer]
             targets[layer] = (target_mean + weight / total * mean, target_std + weight / total * std)

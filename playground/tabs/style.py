@@ -12,7 +12,7 @@ import gradio as gr
 import pandas as pd
 import torch
 
-from playground import alt_text, checks, data, inference, live_ui
+from playground import alt_text, checks, data, inference, live_ui, registry
 from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.figures import curve_table
@@ -324,9 +324,10 @@ def _adain_networks_in_onnxruntime(content, style, size: int):
 
     content_shape, style_shape = shape(content), shape(style)
     padded = adain.pad_for_encoder(torch.zeros(content_shape))[0].shape  # what the encoder really sees
-    options = {"upto": adain.DEEPEST, "keep": True}
+    layers = registry.get(adain.DECODER).encoder_layers  # the maps the shipped decoder reads, in its argument order
+    options = {"upto": max(layers), "keep": True}
     maps = [(1, channels, -(-padded[2] // stride), -(-padded[3] // stride))
-            for channels, stride in (feats.LAYER_SHAPES[layer] for layer in adain.ENCODER_LAYERS)]
+            for channels, stride in (feats.LAYER_SHAPES[layer] for layer in layers)]
     runs = [
         inference.onnxruntime_reference(feats.BACKBONE, "forward_features", inference.seeded(tuple(padded))(), options),
         inference.onnxruntime_reference(feats.BACKBONE, "forward_features", inference.seeded(style_shape)(), options),
