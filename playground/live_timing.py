@@ -25,6 +25,8 @@ import functools
 import json
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -68,16 +70,16 @@ def combined(rows: list[dict]) -> dict:
 
 
 def measure(panel: str, visitors: int, seconds: float) -> dict | None:
-    """One class on ``panel`` in a fresh app (the load command's run, its table printed); the panel's row."""
-    from playground import load
-
+    """One class on ``panel`` in a fresh app (the load command's run, its table printed); the panel's row.
+    The load command runs as a child process (the runtime reads this module's table, and the load command
+    reads the runtime's limits: importing it here would make the three import each other)."""
     log = Path(tempfile.mkstemp(prefix=f"live-timing-{panel}-", suffix=".log")[1])
-    os.environ["PLAYGROUND_LIVE_TIMING_LOG"] = str(log)  # the app the load command starts inherits it
+    env = {**os.environ, "PLAYGROUND_LIVE_TIMING_LOG": str(log)}  # the app the load command starts inherits it
     try:
-        load.run(visitors, seconds, panel, url=None, server_pid=None)
+        subprocess.run([sys.executable, "-m", "playground.load", "--panel", panel, "--visitors", str(visitors),
+                        "--seconds", f"{seconds:g}"], env=env, check=True)
         return summarise(log.read_text().splitlines(), panel)
     finally:
-        del os.environ["PLAYGROUND_LIVE_TIMING_LOG"]
         log.unlink(missing_ok=True)
 
 
