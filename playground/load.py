@@ -99,6 +99,7 @@ class Visitor:
     estimate_at: float | None = None  # when that notice came, s after pressing Play
     epochs: list[tuple[float, int]] = field(default_factory=list)  # (s after pressing Play, epoch) the frames said
     refused: bool = False  # the runtime said no (line full, memory limit)
+    last_state: list = field(default_factory=list)  # the last training state shown (states_in: only new ones count)
     frames: int = 0  # training frames (not notices)
     states: int = 0  # training states those frames carry, after the first frame (the MLP sends several a frame)
     notices: int = 0  # waiting / stopped notices
@@ -327,11 +328,12 @@ def run_visitor(visitor: Visitor, client, task, args: list, seconds: float, star
                 if epoch:
                     visitor.epochs.append((now - pressed, int(epoch.group(1))))
                 visitor.frames += 1
+                new_states = states_in(task, output, visitor.last_state)
                 if first_at is None:
                     first_at = now
                     visitor.first_frame = now - pressed
                 else:  # like frames/s, states/s counts what came after the first frame
-                    visitor.states += states_in(task, output)
+                    visitor.states += new_states
             else:
                 visitor.notices += 1
         seen = len(outputs)
@@ -548,10 +550,11 @@ def run_room(viewers: int, seconds: float, panel: str, url: str | None, server_p
                         status = output[task.room_status_index]
                         if isinstance(status, str) and any(m in status for m in task.training_mark.split("|")):
                             person.frames += 1
+                            new_states = states_in(task, output, person.last_state)
                             if person.first_frame is None:
                                 person.first_frame = now - began
                             else:  # as for a visitor's own run: the states drawn after the first frame
-                                person.states += states_in(task, output)
+                                person.states += new_states
                             epoch = re.search(r"Epoch:? (\d+)", status)
                             if epoch:
                                 person.epochs.append((now - began, int(epoch.group(1))))

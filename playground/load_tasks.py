@@ -29,18 +29,29 @@ class Task:
     after: tuple = field(default=())  # ... and after Stop
     warmup: tuple = field(default=())  # (kind, call) made once, by a separate client, before the visitors start
     room_status_index: int = 0  # where the status is in what a room's viewer gets (its shared outputs)
-    states_of: Callable[[object], int] | None = None  # states a frame shows (a film of several); None: 1
+    states_of: Callable[[object], list] | None = None  # the training states a frame shows, oldest first; None: 1
 
 
-def states_in(task: Task, output) -> int:
-    """How many training states a streamed frame carries for the page to draw (1 unless the task says)."""
-    return task.states_of(output) if task.states_of is not None else 1
+def states_in(task: Task, output, last: list) -> int:
+    """How many new training states a streamed frame shows (1 unless the task says): a state equal to the one
+    shown just before it (a turn that found its group trained by another, a repeated picture) is not new.
+    ``last`` holds the last state this visitor was shown (updated here)."""
+    if task.states_of is None:
+        return 1
+    new = 0
+    for state in task.states_of(output):
+        if not last or state != last[0]:
+            new += 1
+            last[:] = [state]
+    return new
 
 
-def _mlp_states(output) -> int:
-    """The MLP board: the scene's network plus the film of earlier states it carries."""
+def _mlp_states(output) -> list:
+    """The MLP board: the film of earlier states it carries, then the scene's network (its numbers as text)."""
     board = output[0] if isinstance(output, (list, tuple)) and output else None
-    return 1 + len(board.get("film") or ()) if isinstance(board, dict) else 1
+    if not isinstance(board, dict):
+        return [output]
+    return [*(board.get("film") or ()), board.get("network")]
 
 
 # The runtime's waiting notices: they repeat the last frame's status (which has the training mark) and add

@@ -211,9 +211,7 @@ class Cohort:
             else:
                 self._members[id(session)] = session
                 if key in self._busy:
-                    for _ in range(pictures):
-                        take()  # another turn is training this group now, this session with it
-                    return 0
+                    return 0  # another turn is training this group now, this session with it (no film: nothing new)
                 self._busy.add(key)
                 peers = list(self._members.values())
         if key is None:
