@@ -133,3 +133,30 @@ def test_a_bursts_pictures_show_the_members_network_as_trained_so_far():
     for picture in pictures:
         for (name, mine), theirs in zip(picture.items(), alone.model.state_dict().values()):
             torch.testing.assert_close(mine, theirs, rtol=1e-4, atol=1e-5, msg=name)
+
+
+def test_a_member_sees_every_burst_another_members_turn_trained_it_in():
+    # The class's frames: one member's turn trains the whole group, and every other member's next frame plays
+    # its network as each of those bursts left it (then nothing more until the next burst).
+    cohort = Cohort()
+    sessions = []
+    for i in range(3):
+        session = Session()
+        session.apply(PlaygroundConfig(seed=i, dataset=DATASETS[i]))
+        sessions.append(session)
+    for session in sessions:
+        cohort.train_for(session, 0.0)  # each joins (a joining turn trains those who joined before it)
+    for session in sessions:
+        cohort.film_since_last_frame(session, most=8)  # their frames so far
+    seen = []
+    for _ in range(2):
+        cohort.train_for(sessions[0], 0.02)  # a turn of member 0 trains members 1 and 2 too
+        seen.append(sessions[1].network_text())
+    film = cohort.film_since_last_frame(sessions[1], most=8)
+    assert film == seen and film[0] != film[1]  # both bursts, in order, as they left member 1's network
+    assert cohort.film_since_last_frame(sessions[1], most=8) == []  # shown once
+    assert cohort.film_since_last_frame(sessions[0], most=8) == []  # the turn's own member takes its own pictures
+    cohort.train_for(sessions[0], 0.02)
+    cohort.leave(sessions[2])
+    assert cohort.film_since_last_frame(sessions[2], most=8) == []  # it left: nothing kept for it
+    assert cohort.film_since_last_frame(sessions[1], most=0) == []

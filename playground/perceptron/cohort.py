@@ -36,6 +36,7 @@ import torch.nn.functional as F
 from playground.perceptron.trainer import Trainer
 
 BATCHED_OPTIMIZERS = ("sgd", "momentum", "adam")
+FILM_KEPT = 8  # the most states kept for a member's next frame (it plays the latest few of them)
 # PLAYGROUND_BATCH_MLP=0 trains every visitor alone (the benchmark's reference).
 ENABLED = os.environ.get("PLAYGROUND_BATCH_MLP", "1") != "0"
 
@@ -186,11 +187,22 @@ class Cohort:
         self._members: dict[int, object] = {}  # id(session) → session, while its stream plays
         self._busy: set[tuple] = set()  # group keys a burst is training now
         self._diverged: dict[int, Exception] = {}  # id(session) → the error its next turn raises
+        # id(session) → its network (``network_text``) after each burst that another member's turn ran since its
+        # own last frame, oldest first: its next frame plays them, so a class member sees every burst it was in.
+        self._films: dict[int, list[str]] = {}
 
     def leave(self, session) -> None:
         with self._lock:
             self._members.pop(id(session), None)
             self._diverged.pop(id(session), None)
+            self._films.pop(id(session), None)
+
+    def film_since_last_frame(self, session, most: int) -> list[str]:
+        """``session``'s network after each of the bursts that other members' turns trained it in since this was
+        last asked (the latest ``most``, oldest first)."""
+        with self._lock:
+            film = self._films.pop(id(session), [])
+        return film[-most:] if most > 0 else []
 
     def train_for(self, session, seconds: float, pictures: int = 0, take: Callable[[], None] | None = None) -> int:
         """Train ``session``'s group (``session`` included) for about ``seconds``; returns the epochs this
@@ -246,10 +258,18 @@ class Cohort:
         ended = self.train_together([member.trainer for member in members], seconds,
                                     locks=[member.lock for member in members],
                                     pictures=(mine, pictures, take) if pictures else None)
+        # Each other member's network as this burst left it, for its next frame (~0.03 ms a member).
+        states = [(member, _network_or_none(member)) for member, outcome in zip(members, ended)
+                  if member is not session and not isinstance(outcome, Exception)]
         with self._lock:
             for member, outcome in zip(members, ended):
                 if isinstance(outcome, Exception) and member is not session:
                     self._diverged[id(member)] = outcome
+            for member, state in states:
+                if state is not None and id(member) in self._members:  # still playing
+                    film = self._films.setdefault(id(member), [])
+                    film.append(state)
+                    del film[:-FILM_KEPT]
         if isinstance(ended[mine], Exception):
             raise ended[mine]
         return ended[mine]
@@ -311,6 +331,13 @@ class Cohort:
         for _ in range(count):
             take()  # the burst ended before these were due
         return ended
+
+
+def _network_or_none(session) -> str | None:
+    """The session's network as text, or None when it has none now (its visitor just changed the settings)."""
+    with session.lock:
+        trainer = session.trainer
+    return None if trainer is None else session.network_text()
 
 
 COHORT = Cohort()

@@ -123,7 +123,9 @@ def mlp_play(session, *controls, job: live.Job | None = None):
                 # Each message carries FILM_STATES states of the network, which the page plays in turn:
                 # Gradio's page spends milliseconds on every streamed message whatever it holds, so
                 # fewer, fuller messages show more of the training.
-                COHORT.train_for(session, job.work_seconds(), pictures=FILM_STATES - 1,
+                # The states other members' turns trained this network through come first, then this turn's.
+                film = COHORT.film_since_last_frame(session, most=FILM_STATES - 1)
+                COHORT.train_for(session, job.work_seconds(), pictures=FILM_STATES - 1 - len(film),
                                  take=lambda: film.append(session.network_text()))
             yield _outputs(session, session.config, first=frames == 0, film=tuple(film))
             frames += 1
