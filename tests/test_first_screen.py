@@ -33,7 +33,7 @@ def _text(markup: str) -> str:
 
 
 def _plain(markdown: str) -> str:
-    return " ".join(re.sub(r"^#+ |\*\*|`", "", markdown, flags=re.M).split())
+    return " ".join(re.sub(r"^#+ |\*\*|`", "", markdown, flags=re.MULTILINE).split())
 
 
 def _config_node(layout: dict, component_id: int) -> dict | None:
