@@ -10,7 +10,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from playground import compress, deferred, health, live_ui, look, malloc, ui  # noqa: E402
+from playground import compress, deferred, first_screen, health, live_ui, look, malloc, ui  # noqa: E402
 from playground.device import device_info  # noqa: E402
 from playground.tabs import GROUPS, Group, load_tab, load_topics, tab_id  # noqa: E402
 
@@ -79,8 +79,10 @@ def launch(app: gr.Blocks | None = None, **overrides):
         footer_links=["api", "gradio"],
         css=CSS,
         theme=look.theme(),
-        # /healthz and /readyz for load balancers and probes; the page itself goes out gzipped
-        app_kwargs={"routes": health.routes(), "middleware": [compress.middleware()]},
+        # /healthz and /readyz for load balancers and probes; the page itself goes out gzipped, and carries a
+        # copy of its first screen that shows while Gradio builds the app (gzip wraps the page with it)
+        app_kwargs={"routes": health.routes(),
+                    "middleware": [compress.middleware(), first_screen.middleware(first_screen.html(app))]},
         # the page's accessibility helpers, and its "server restarted" notice
         head=look.HEAD + health.page_head(),
     )

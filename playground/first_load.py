@@ -7,7 +7,8 @@ the app is ready (``/readyz``), then for each page:
   encoded bytes, headers included) by resource type, and the compressed size of the HTML document;
 - runs Lighthouse (``npx lighthouse``, mobile form factor with its simulated throttling: a slow 4G
   link and a 4× slower CPU) and reports its performance score, largest contentful paint, total
-  blocking time, transferred bytes and accessibility score. Skipped with a note when npx is absent.
+  blocking time, cumulative layout shift, transferred bytes and accessibility score. Skipped with a
+  note when npx is absent.
 
 Both pages are measured in the same run, so the ratio means something on a shared machine: absolute
 seconds vary from machine to machine. Run it under the heavy lock; it takes about two minutes.
@@ -99,6 +100,7 @@ def lighthouse(url: str) -> dict | None:
         "largest_paint_s": audits["largest-contentful-paint"]["numericValue"] / 1000,
         "first_paint_s": audits["first-contentful-paint"]["numericValue"] / 1000,
         "blocking_ms": audits["total-blocking-time"]["numericValue"],
+        "layout_shift": audits["cumulative-layout-shift"]["numericValue"],
         "transferred_kib": audits["total-byte-weight"]["numericValue"] / 1024,
         "largest_paint_element": _largest_paint_element(audits),
     }
@@ -144,7 +146,7 @@ def measure(with_lighthouse: bool = True) -> dict[str, dict]:
 
 def print_table(results: dict[str, dict]) -> None:
     print(f"{'page':18s} {'wire KiB':>9s} {'requests':>8s} {'document':>9s} {'scripts':>8s} {'styles':>7s} {'fonts':>6s}"
-          f" | {'LH perf':>7s} {'LCP s':>6s} {'FCP s':>6s} {'TBT ms':>7s} {'LH KiB':>7s} {'a11y':>5s}")
+          f" | {'LH perf':>7s} {'LCP s':>6s} {'FCP s':>6s} {'TBT ms':>7s} {'CLS':>5s} {'LH KiB':>7s} {'a11y':>5s}")
     for name, row in results.items():
         kinds = row["by_type_kib"]
         line = (f"{name:18s} {row['total_kib']:9.1f} {row['requests']:8d} {row['document_kib']:9.1f} "
@@ -152,7 +154,7 @@ def print_table(results: dict[str, dict]) -> None:
         audit = row["lighthouse"]
         if audit:
             line += (f" | {audit['performance']:7.2f} {audit['largest_paint_s']:6.1f} {audit['first_paint_s']:6.1f} "
-                     f"{audit['blocking_ms']:7.0f} {audit['transferred_kib']:7.1f} {audit['accessibility']:5.2f}")
+                     f"{audit['blocking_ms']:7.0f} {audit['layout_shift']:5.2f} {audit['transferred_kib']:7.1f} {audit['accessibility']:5.2f}")
         else:
             line += " | (Lighthouse not run: needs npx)"
         print(line)

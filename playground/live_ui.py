@@ -259,7 +259,7 @@ def wire_room(controls: RoomPanel, outputs: list, *, private: tuple = (), copy=N
     controls.open_button.click(friendly(open_room), None, [info, code], api_name=f"{panel}_room_open",
                                concurrency_limit=None)
     current_app().load(from_link, None, [controls.accordion, code, info], api_visibility="undocumented",
-                       concurrency_limit=None, show_progress="hidden")
+                       concurrency_limit=None, show_progress="hidden", show_progress_on=[info])
     controls.join.click(friendly(watch_room), [code], [*shown, info], api_name=f"{panel}_room_join",
                         concurrency_limit=None, show_progress="hidden")
     controls.leave.click(leave_room, None, None, api_name=f"{panel}_room_leave", concurrency_limit=None)

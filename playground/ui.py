@@ -396,8 +396,11 @@ def attach_first_visit(app: gr.Blocks) -> None:
     first_visit = getattr(app, "_first_visit", None)
     if first_visit is None or not first_visit.entries:
         return
+    # Gradio's page refreshes the loading status of every progress target of every event that ever ran,
+    # walking its whole component tree once per target, on every later event: one target here instead
+    # of all the outputs (61 today) keeps that cost off the page (the progress is hidden either way).
     app.load(gpu(first_visit.values), None, first_visit.outputs, api_visibility="undocumented",
-             show_progress="hidden")
+             show_progress="hidden", show_progress_on=first_visit.outputs[:1])
 
 
 def compute_first_visit(app: gr.Blocks) -> None:

@@ -149,4 +149,5 @@ def build() -> None:
     formula = gr.Markdown(visible=False)
     gr.Button(visible=False).click(friendly(perceptron_picture), inputs=controls, outputs=[picture, formula],
                                    api_name="perceptron_surface")
-    ui.current_app().load(friendly(perceptron_load), outputs=[*controls, plane, verdict], api_visibility="undocumented")
+    ui.current_app().load(friendly(perceptron_load), outputs=[*controls, plane, verdict], api_visibility="undocumented",
+                          show_progress_on=[plane])

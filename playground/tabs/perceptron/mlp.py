@@ -379,6 +379,6 @@ def build() -> None:
     # A link with MLP settings opens this tab (its group, Neurons, is the one the page opens on).
     tab_bar = ui.current_tab_bar()
     ui.current_app().load(friendly(mlp_load), outputs=[*frame_outputs, *controls, *([tab_bar] if tab_bar else [])],
-                          api_visibility="undocumented", concurrency_id=HEAVY)
+                          api_visibility="undocumented", concurrency_id=HEAVY, show_progress_on=[plane])
 
 
