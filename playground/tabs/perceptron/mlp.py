@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import os
 import tempfile
+import time
 
 import gradio as gr
 import numpy as np
@@ -18,7 +19,7 @@ from playground import alt_text, checks, live, live_ui, ui
 from playground.errors import UserInputError
 from playground.init_schemes import SCHEMES
 from playground.perceptron import datasets, export
-from playground.perceptron.cohort import COHORT
+from playground.perceptron.cohort import COHORT, FILM_KEPT
 from playground.perceptron.config import (MAX_NEURONS, OPTIMIZER_LABELS, PREFIX, PlaygroundConfig, config_from_page,
                                           page_values, query_string)
 from playground.perceptron.session import Session
@@ -35,6 +36,9 @@ TITLE = "MLP playground"
 # and carries FILM_STATES states of the network, which the page plays one after another.
 MLP_FRAME_SECONDS = float(os.environ.get("PLAYGROUND_MLP_FRAME_SECONDS", "0.1"))
 FILM_STATES = 4  # states of the network per streamed message: ~10 messages and ~40 drawn states a second alone
+# When a crowd makes messages rarer, a message carries more of the states the class's bursts left (up to the
+# cohort's FILM_KEPT), so the page still plays about this many a second (it spreads them over the message gap).
+STATES_PER_SECOND = 40
 
 
 # ---------------------------------------------------------------- handlers (plain values in and out)
@@ -113,7 +117,7 @@ def mlp_play(session, *controls, job: live.Job | None = None):
     config = config_from_page(_own_points(session), *controls, table=_table(session))
     session.apply(config)
     session.require_trainer()
-    frames = 0
+    frames, last_sent = 0, time.perf_counter()
     try:
         while True:
             film = []
@@ -124,11 +128,13 @@ def mlp_play(session, *controls, job: live.Job | None = None):
                 # Gradio's page spends milliseconds on every streamed message whatever it holds, so
                 # fewer, fuller messages show more of the training.
                 # The states other members' turns trained this network through come first, then this turn's.
-                film = COHORT.film_since_last_frame(session, most=FILM_STATES - 1)
+                gap = time.perf_counter() - last_sent
+                most = max(FILM_STATES - 1, min(FILM_KEPT, round(STATES_PER_SECOND * gap) - 1))
+                film = COHORT.film_since_last_frame(session, most=most)
                 COHORT.train_for(session, job.work_seconds(), pictures=FILM_STATES - 1 - len(film),
                                  take=lambda: film.append(session.network_text()))
             yield _outputs(session, session.config, first=frames == 0, film=tuple(film))
-            frames += 1
+            frames, last_sent = frames + 1, time.perf_counter()
     finally:
         COHORT.leave(session)
 
