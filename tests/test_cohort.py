@@ -160,30 +160,3 @@ def test_a_member_sees_every_burst_another_members_turn_trained_it_in():
     cohort.leave(sessions[2])
     assert cohort.film_since_last_frame(sessions[2], most=8) == []  # it left: nothing kept for it
     assert cohort.film_since_last_frame(sessions[1], most=0) == []
-
-
-def test_when_a_groups_bursts_are_rare_each_burst_pictures_every_member_at_its_marks():
-    # A crowd: few turns each, so a group's bursts come seldom. Then a burst also pictures every other member at
-    # the turn's picture marks (not only at its end), so their pages still play several states a burst.
-    import time
-
-    cohort = Cohort()
-    sessions = []
-    for i in range(3):
-        session = Session()
-        session.apply(PlaygroundConfig(seed=i, dataset=DATASETS[i]))
-        sessions.append(session)
-    for session in sessions:
-        cohort.train_for(session, 0.0)
-    for session in sessions:
-        cohort.film_since_last_frame(session, most=8)
-    own = []
-    cohort.train_for(sessions[0], 0.06, pictures=3, take=lambda: own.append(sessions[0].network_text()))
-    assert len(cohort.film_since_last_frame(sessions[1], most=8)) == 1  # bursts were frequent: its end only
-    time.sleep(0.2)  # now the group's last burst is long past
-    cohort.train_for(sessions[0], 0.06, pictures=3, take=lambda: own.append(sessions[0].network_text()))
-    film = cohort.film_since_last_frame(sessions[1], most=8)
-    assert len(film) == 4  # three marks and the burst's end
-    assert all(before != after for before, after in zip(film, film[1:]))  # each a later state
-    assert film[-1] == sessions[1].network_text()  # the last: its network as the burst left it
-    assert len(own) == 6  # the turn's own member: its three pictures a burst, as before

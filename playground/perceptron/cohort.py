@@ -37,9 +37,6 @@ from playground.perceptron.trainer import Trainer
 
 BATCHED_OPTIMIZERS = ("sgd", "momentum", "adam")
 FILM_KEPT = 8  # the most states kept for a member's next frame (it plays the latest few of them)
-# A page plays about 40 states of its network a second. When a group's bursts come further apart than two
-# of those (a crowd: many members, few turns each), a burst also pictures every member at its marks.
-STATE_SECONDS = 1 / 40
 # PLAYGROUND_BATCH_MLP=0 trains every visitor alone (the benchmark's reference).
 ENABLED = os.environ.get("PLAYGROUND_BATCH_MLP", "1") != "0"
 
@@ -193,7 +190,6 @@ class Cohort:
         # id(session) → its network (``network_text``) after each burst that another member's turn ran since its
         # own last frame, oldest first: its next frame plays them, so a class member sees every burst it was in.
         self._films: dict[int, list[str]] = {}
-        self._burst_ended: dict[tuple, float] = {}  # group key → when its last burst ended
 
     def leave(self, session) -> None:
         with self._lock:
@@ -259,25 +255,13 @@ class Cohort:
         if len(members) == 1:
             return self._alone(session, seconds, pictures, take)
         mine = members.index(session)
-        with self._lock:
-            last = self._burst_ended.get(key)
-        rare = last is not None and time.perf_counter() - last > 2 * STATE_SECONDS
-        marked: list[tuple[object, str]] = []  # (member, its network at a mark) for the others' films
-
-        def picture(k: int) -> None:
-            state = _network_or_none(members[k])
-            if state is not None:
-                marked.append((members[k], state))
-
         ended = self.train_together([member.trainer for member in members], seconds,
                                     locks=[member.lock for member in members],
-                                    pictures=(mine, pictures, take) if pictures else None,
-                                    everyone=picture if rare and pictures else None)
+                                    pictures=(mine, pictures, take) if pictures else None)
         # Each other member's network as this burst left it, for its next frame (~0.03 ms a member).
-        states = marked + [(member, _network_or_none(member)) for member, outcome in zip(members, ended)
-                           if member is not session and not isinstance(outcome, Exception)]
+        states = [(member, _network_or_none(member)) for member, outcome in zip(members, ended)
+                  if member is not session and not isinstance(outcome, Exception)]
         with self._lock:
-            self._burst_ended[key] = time.perf_counter()
             for member, outcome in zip(members, ended):
                 if isinstance(outcome, Exception) and member is not session:
                     self._diverged[id(member)] = outcome
@@ -292,13 +276,11 @@ class Cohort:
 
     @staticmethod
     def train_together(trainers: list[Trainer], seconds: float = math.inf, steps: int | None = None,
-                       locks: list | None = None, pictures: tuple[int, int, Callable[[], None]] | None = None,
-                       everyone: Callable[[int], None] | None = None) -> list:
+                       locks: list | None = None, pictures: tuple[int, int, Callable[[], None]] | None = None) -> list:
         """Batched steps for about ``seconds`` (or exactly ``steps``); per trainer, the epochs it ended or the
         error it diverged with. ``locks``: each trainer's session lock, held while writing into it.
         ``pictures`` (member, count, take): ``take()`` count times at even shares of the seconds, once that
-        member's weights as trained so far were written back into it (the rest at the end, if it ends early).
-        ``everyone(k)``: at each of those marks, also for every other member still training, once written back."""
+        member's weights as trained so far were written back into it (the rest at the end, if it ends early)."""
         locks = locks or [contextlib.nullcontext() for _ in trainers]
         pictured, count, take = pictures or (0, 0, None)
         started = time.perf_counter()
@@ -335,11 +317,6 @@ class Cohort:
                     with locks[pictured]:
                         group.write_back(pictured)
                     take()  # (outside its lock: taking a picture takes the session's lock)
-                    for k in range(len(trainers)) if everyone is not None else ():
-                        if k != pictured and not isinstance(ended[k], Exception):
-                            with locks[k]:
-                                group.write_back(k)
-                            everyone(k)
             step_seconds = now - began if not step_seconds else 0.7 * step_seconds + 0.3 * (now - began)
             done += 1
             if done == steps or now + step_seconds > deadline:  # or before a step that would end past the deadline
