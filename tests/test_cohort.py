@@ -30,6 +30,16 @@ def class_of(count: int, **shared) -> list[Trainer]:
     return trainers
 
 
+def playing_sessions(count: int) -> list[Session]:
+    """``count`` visitors' MLP sessions of one shape, each with their own seed and data set."""
+    sessions = []
+    for i in range(count):
+        session = Session()
+        session.apply(PlaygroundConfig(seed=i, dataset=DATASETS[i]))
+        sessions.append(session)
+    return sessions
+
+
 def assert_same_training(batched: Trainer, alone: Trainer) -> None:
     for (name, mine), theirs in zip(batched.model.state_dict().items(), alone.model.state_dict().values()):
         torch.testing.assert_close(mine, theirs, rtol=1e-4, atol=1e-5, msg=name)
@@ -96,11 +106,7 @@ def test_shapes_decide_who_shares_a_step():
 
 def test_sessions_join_by_playing_train_as_a_class_and_leave():
     cohort = Cohort()
-    sessions = []
-    for i in range(3):
-        session = Session()
-        session.apply(PlaygroundConfig(seed=i, dataset=DATASETS[i]))
-        sessions.append(session)
+    sessions = playing_sessions(3)
     loner = Session()
     loner.apply(PlaygroundConfig(hidden=(3,), seed=7))
     for session in (*sessions, loner):
@@ -139,11 +145,7 @@ def test_a_member_sees_every_burst_another_members_turn_trained_it_in():
     # The class's frames: one member's turn trains the whole group, and every other member's next frame plays
     # its network as each of those bursts left it (then nothing more until the next burst).
     cohort = Cohort()
-    sessions = []
-    for i in range(3):
-        session = Session()
-        session.apply(PlaygroundConfig(seed=i, dataset=DATASETS[i]))
-        sessions.append(session)
+    sessions = playing_sessions(3)
     for session in sessions:
         cohort.train_for(session, 0.0)  # each joins (a joining turn trains those who joined before it)
     for session in sessions:
