@@ -7,6 +7,7 @@ with everyone's own settings, every visitor's weights, optimizer state and curve
 from __future__ import annotations
 
 import copy
+import threading
 
 import pytest
 import torch
@@ -110,17 +111,19 @@ def test_sessions_join_by_playing_train_as_a_class_and_leave():
     loner = Session()
     loner.apply(PlaygroundConfig(hidden=(3,), seed=7))
     for session in (*sessions, loner):
-        cohort.train_for(session, 0.0)  # each joins (at least one step each)
-    positions = [s.trainer.epoch for s in sessions]
+        cohort.train_for(session, 0.0)  # each joins
+    before = [s.network_text() for s in sessions]
+    loner_before = loner.network_text()
     cohort.train_for(sessions[0], 0.05)  # one turn trains the whole group
-    assert all(s.trainer.epoch > p for s, p in zip(sessions, positions))
-    loner_epoch = loner.trainer.epoch
+    assert all(s.network_text() != b for s, b in zip(sessions, before))
     cohort.leave(sessions[1])
-    epoch_of_left = sessions[1].trainer.epoch
+    left, others = sessions[1].network_text(), sessions[2].network_text()
     cohort.train_for(sessions[0], 0.05)
-    assert sessions[1].trainer.epoch == epoch_of_left  # it left: nobody trains it any more
-    assert sessions[2].trainer.epoch > positions[2]
-    assert loner.trainer.epoch == loner_epoch  # another shape: never trained by the group
+    assert sessions[1].network_text() == left  # it left: nobody trains it any more
+    assert sessions[2].network_text() != others
+    assert loner.network_text() == loner_before  # another shape: never trained by the group
+    cohort.train_for(loner, 0.0)  # it trains alone, in its own turn
+    assert loner.network_text() != loner_before
 
 
 def test_a_bursts_pictures_show_the_members_network_as_trained_so_far():
@@ -150,15 +153,65 @@ def test_a_member_sees_every_burst_another_members_turn_trained_it_in():
         cohort.train_for(session, 0.0)  # each joins (a joining turn trains those who joined before it)
     for session in sessions:
         cohort.film_since_last_frame(session, most=8)  # their frames so far
-    seen = []
+    films = []
     for _ in range(2):
         cohort.train_for(sessions[0], 0.02)  # a turn of member 0 trains members 1 and 2 too
-        seen.append(sessions[1].network_text())
-    film = cohort.film_since_last_frame(sessions[1], most=8)
-    assert film == seen and film[0] != film[1]  # both bursts, in order, as they left member 1's network
+        films.append((cohort.film_since_last_frame(sessions[1], most=8), sessions[1].network_text()))
+    for film, now in films:
+        assert film[-1] == now  # member 1's network as the burst left it, after the states it passed through
+        assert len(set(film)) == len(film)  # each a new state, in order
+    assert films[0][1] != films[1][1]
     assert cohort.film_since_last_frame(sessions[1], most=8) == []  # shown once
     assert cohort.film_since_last_frame(sessions[0], most=8) == []  # the turn's own member takes its own pictures
     cohort.train_for(sessions[0], 0.02)
     cohort.leave(sessions[2])
     assert cohort.film_since_last_frame(sessions[2], most=8) == []  # it left: nothing kept for it
     assert cohort.film_since_last_frame(sessions[1], most=0) == []
+
+
+def test_a_turn_whose_group_is_busy_waits_for_that_burst_and_shows_it():
+    # Two slots: while one member's turn trains the group, another member's turn finds it busy. It waits for that
+    # burst (which trains it too) and its frame then has the burst's result, rather than its unchanged network.
+    cohort = Cohort(busy_wait_seconds=30.0, min_burst_seconds=0.0)
+    sessions = playing_sessions(2)
+    for session in sessions:
+        cohort.train_for(session, 0.0)
+        cohort.film_since_last_frame(session, most=8)
+    inside, release = threading.Event(), threading.Event()
+
+    def hold_the_burst():  # the burst's one picture: the group stays busy until the test releases it
+        inside.set()
+        release.wait(30)
+
+    burst = threading.Thread(target=cohort.train_for, args=(sessions[0], 0.0, 1, hold_the_burst))
+    burst.start()
+    assert inside.wait(30)
+    before = sessions[1].network_text()
+    waited = []
+    waiter = threading.Thread(target=lambda: waited.append(
+        (cohort.train_for(sessions[1], 0.01), cohort.film_since_last_frame(sessions[1], most=8))))
+    waiter.start()
+    waiter.join(1.0)  # a second for the waiting turn to find its group busy
+    assert waiter.is_alive() and not waited  # it waits: the burst is not over
+    release.set()
+    burst.join(30)
+    waiter.join(30)
+    [(epochs, film)] = waited
+    assert epochs == 0  # the burst was another turn's
+    assert film == [sessions[1].network_text()] and film[0] != before  # its network as that burst left it
+
+
+def test_a_crowded_class_banks_its_short_turns_for_one_longer_burst():
+    # 30 visitors on 2 cores get turns of a few milliseconds: less than a burst's stacking and writing back. Their
+    # time adds up for the group, and one turn in a few trains everyone for all of it.
+    cohort = Cohort(min_burst_seconds=0.01)
+    sessions = playing_sessions(3)
+    for session in sessions:
+        cohort.train_for(session, 0.0)
+    networks = [session.network_text() for session in sessions]
+    for session in sessions:
+        cohort.train_for(session, 0.003)  # 9 ms banked: no burst yet
+    assert [session.network_text() for session in sessions] == networks
+    cohort.train_for(sessions[0], 0.003)  # 12 ms: this turn trains the group for all of it
+    assert all(session.network_text() != network for session, network in zip(sessions, networks))
+    assert cohort.film_since_last_frame(sessions[1], most=8)[-1] == sessions[1].network_text()

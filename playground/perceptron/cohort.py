@@ -17,7 +17,11 @@ How the class shares the CPU: every member's stream still gets its turns from th
 In its turn it calls ``Cohort.train_for(session, seconds, pictures, take)``, which trains the member's
 whole group for those seconds (one burst of batched steps, taking the pictures of the member's film along
 the way), so the class's turns all go into batched steps and every member of a group advances at the
-same pace. A member that stops playing leaves its group.
+same pace. A turn that finds its group in another turn's burst (the runtime runs a turn per core) gives
+that burst its seconds and waits for it: the group trains in every member's time, one burst at a time,
+and the waiting member's frame shows what the burst did. Each other member's network after a burst is
+kept for its next frame (the stacked weights, turned into text only when shown). A member that stops
+playing leaves its group.
 L-BFGS (its closure re-evaluates the loss) and shapes nobody shares train alone, as before.
 """
 
@@ -33,10 +37,19 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
+from playground.perceptron import scene
 from playground.perceptron.trainer import Trainer
 
 BATCHED_OPTIMIZERS = ("sgd", "momentum", "adam")
 FILM_KEPT = 8  # the most states kept for a member's next frame (it plays the latest few of them)
+FILM_MARKS = 2  # states of every member kept along a burst (besides the one it ends with)
+# A turn whose group another turn is training gives that burst its own time (the burst trains it too) and waits
+# for it, at most this long, so its frame shows the burst's result instead of an unchanged network.
+BUSY_WAIT_SECONDS = 0.25
+# A group's burst trains at least this long: a crowded class's turns are a few milliseconds each, less than a
+# burst's stacking and writing back, so their time is banked for the group until it adds up to this.
+MIN_BURST_SECONDS = 0.01
+MAX_BURST_SECONDS = 0.1  # ... and at most this long (what one turn waits for, at most)
 # PLAYGROUND_BATCH_MLP=0 trains every visitor alone (the benchmark's reference).
 ENABLED = os.environ.get("PLAYGROUND_BATCH_MLP", "1") != "0"
 
@@ -57,7 +70,7 @@ class _Group:
 
     def __init__(self, trainers: list[Trainer]):
         self.trainers = trainers
-        self.parameters = [list(trainer.model.parameters()) for trainer in trainers]  # [K][P], layer order
+        self.parameters = [trainer.parameters for trainer in trainers]  # [K][P], layer order
         # (K, *shape) per parameter, leaves of autograd.
         self.weights = [torch.stack([own[i].detach() for own in self.parameters]).requires_grad_()
                         for i in range(len(self.parameters[0]))]
@@ -182,27 +195,35 @@ class _Group:
 class Cohort:
     """The process's batched MLP training: sessions join by training, leave when they stop."""
 
-    def __init__(self) -> None:
+    def __init__(self, busy_wait_seconds: float = BUSY_WAIT_SECONDS, min_burst_seconds: float = MIN_BURST_SECONDS):
+        self.busy_wait_seconds, self.min_burst_seconds = busy_wait_seconds, min_burst_seconds
         self._lock = threading.Lock()
+        self._burst_ended = threading.Condition(self._lock)  # notified whenever a group's burst ends
         self._members: dict[int, object] = {}  # id(session) → session, while its stream plays
+        self._keys: dict[int, tuple] = {}  # id(session) → its group's key, while it plays in a group
         self._busy: set[tuple] = set()  # group keys a burst is training now
+        self._banked: dict[tuple, float] = {}  # group key → its members' turns' seconds not trained yet
         self._diverged: dict[int, Exception] = {}  # id(session) → the error its next turn raises
-        # id(session) → its network (``network_text``) after each burst that another member's turn ran since its
-        # own last frame, oldest first: its next frame plays them, so a class member sees every burst it was in.
-        self._films: dict[int, list[str]] = {}
+        # id(session) → its network after each burst that another member's turn ran since its own last frame,
+        # oldest first, as (its trainer then, the burst's stacked weights, its index in them): its next frame
+        # plays them, so a class member sees every burst it was in. (Turned into text only when shown.)
+        self._films: dict[int, list[tuple[Trainer, list[torch.Tensor], int]]] = {}
 
     def leave(self, session) -> None:
         with self._lock:
             self._members.pop(id(session), None)
+            self._keys.pop(id(session), None)
             self._diverged.pop(id(session), None)
             self._films.pop(id(session), None)
 
     def film_since_last_frame(self, session, most: int) -> list[str]:
         """``session``'s network after each of the bursts that other members' turns trained it in since this was
-        last asked (the latest ``most``, oldest first)."""
+        last asked (the latest ``most``, oldest first; ``network_text``)."""
         with self._lock:
             film = self._films.pop(id(session), [])
-        return film[-most:] if most > 0 else []
+        trainer = session.trainer
+        kept = [(weights, k) for owner, weights, k in film if owner is trainer][-most:] if most > 0 else []
+        return [scene.network_text(trainer, [stacked[k] for stacked in weights]) for weights, k in kept]
 
     def train_for(self, session, seconds: float, pictures: int = 0, take: Callable[[], None] | None = None) -> int:
         """Train ``session``'s group (``session`` included) for about ``seconds``; returns the epochs this
@@ -217,22 +238,33 @@ class Cohort:
             error = self._diverged.pop(id(session), None)
             if error is not None:
                 self._members.pop(id(session), None)
+                self._keys.pop(id(session), None)
                 raise error  # its weights went back to before the burst that blew up (Trainer.roll_back)
             if key is None:
                 self._members.pop(id(session), None)
+                self._keys.pop(id(session), None)
             else:
-                self._members[id(session)] = session
-                if key in self._busy:
-                    return 0  # another turn is training this group now, this session with it (no film: nothing new)
+                self._members[id(session)], self._keys[id(session)] = session, key
+                banked = self._banked.get(key, 0.0) + seconds
+                if key in self._busy:  # another turn is training this group now, this session with it:
+                    self._banked[key] = banked  # and its next burst trains in this turn's time
+                    self._burst_ended.wait_for(lambda: key not in self._busy, self.busy_wait_seconds)
+                    return 0  # (that burst's state is in this session's film)
+                together = sum(1 for other in self._keys.values() if other == key)
+                if together > 1 and banked < self.min_burst_seconds:
+                    self._banked[key] = banked  # too short for a burst: the group's next burst trains it
+                    return 0
                 self._busy.add(key)
+                self._banked[key] = 0.0
                 peers = list(self._members.values())
         if key is None:
             return self._alone(session, seconds, pictures, take)
         try:
-            return self._burst(session, key, peers, seconds, pictures, take)
+            return self._burst(session, key, peers, min(banked, MAX_BURST_SECONDS), pictures, take)
         finally:
             with self._lock:
                 self._busy.discard(key)
+                self._burst_ended.notify_all()
 
     @staticmethod
     def _alone(session, seconds: float, pictures: int, take: Callable[[], None] | None) -> int:
@@ -255,20 +287,20 @@ class Cohort:
         if len(members) == 1:
             return self._alone(session, seconds, pictures, take)
         mine = members.index(session)
+        states: list[list[torch.Tensor]] = []  # the stacked weights along the burst, and as it left them
         ended = self.train_together([member.trainer for member in members], seconds,
                                     locks=[member.lock for member in members],
-                                    pictures=(mine, pictures, take) if pictures else None)
-        # Each other member's network as this burst left it, for its next frame (~0.03 ms a member).
-        states = [(member, _network_or_none(member)) for member, outcome in zip(members, ended)
-                  if member is not session and not isinstance(outcome, Exception)]
+                                    pictures=(mine, pictures, take) if pictures else None,
+                                    left=(FILM_MARKS, states))
         with self._lock:
-            for member, outcome in zip(members, ended):
-                if isinstance(outcome, Exception) and member is not session:
+            for k, (member, outcome) in enumerate(zip(members, ended)):
+                if member is session:
+                    continue
+                if isinstance(outcome, Exception):
                     self._diverged[id(member)] = outcome
-            for member, state in states:
-                if state is not None and id(member) in self._members:  # still playing
+                elif id(member) in self._members:  # still playing: this state is for its next frame
                     film = self._films.setdefault(id(member), [])
-                    film.append(state)
+                    film.extend((member.trainer, state, k) for state in states)
                     del film[:-FILM_KEPT]
         if isinstance(ended[mine], Exception):
             raise ended[mine]
@@ -276,15 +308,22 @@ class Cohort:
 
     @staticmethod
     def train_together(trainers: list[Trainer], seconds: float = math.inf, steps: int | None = None,
-                       locks: list | None = None, pictures: tuple[int, int, Callable[[], None]] | None = None) -> list:
+                       locks: list | None = None, pictures: tuple[int, int, Callable[[], None]] | None = None,
+                       left: tuple[int, list] | None = None) -> list:
         """Batched steps for about ``seconds`` (or exactly ``steps``); per trainer, the epochs it ended or the
         error it diverged with. ``locks``: each trainer's session lock, held while writing into it.
         ``pictures`` (member, count, take): ``take()`` count times at even shares of the seconds, once that
-        member's weights as trained so far were written back into it (the rest at the end, if it ends early)."""
+        member's weights as trained so far were written back into it (the rest at the end, if it ends early).
+        ``left`` (count, states): the stacked weights (one (K, …) copy per parameter; a member that blew up is
+        not rolled back in them) are appended to ``states`` count times at even shares of the seconds, and as
+        the burst left them: the states every member passed through."""
         locks = locks or [contextlib.nullcontext() for _ in trainers]
         pictured, count, take = pictures or (0, 0, None)
         started = time.perf_counter()
         marks = [started + seconds * (i + 1) / (count + 1) for i in range(count)]  # when each picture is due
+        snapshots, states = left or (0, None)
+        snapshot_at = 0  # the step count at the latest state kept
+        snapshot_marks = [started + seconds * (i + 1) / (snapshots + 1) for i in range(snapshots)]
         group = _Group(trainers)
         # Where a member that blows up goes back to: its weights as stacked now (one clone for all), epoch, curves.
         start = [weight.detach().clone() for weight in group.weights]
@@ -319,6 +358,11 @@ class Cohort:
                     take()  # (outside its lock: taking a picture takes the session's lock)
             step_seconds = now - began if not step_seconds else 0.7 * step_seconds + 0.3 * (now - began)
             done += 1
+            if snapshot_marks and now >= snapshot_marks[0]:  # (one state however many marks one step passed)
+                while snapshot_marks and now >= snapshot_marks[0]:
+                    snapshot_marks.pop(0)
+                states.append([weight.detach().clone() for weight in group.weights])
+                snapshot_at = done
             if done == steps or now + step_seconds > deadline:  # or before a step that would end past the deadline
                 break
         for k, trainer in enumerate(trainers):
@@ -328,16 +372,11 @@ class Cohort:
                     names = [name for name, _ in trainer.model.named_parameters()]  # the state dict: no buffers
                     saved = {name: weights[k] for name, weights in zip(names, start)}
                     ended[k] = trainer.roll_back(saved, *kept[k], ended[k].args[0])
+        if states is not None and done > snapshot_at:  # the state it ends with, unless just kept
+            states.append([weight.detach().clone() for weight in group.weights])
         for _ in range(count):
             take()  # the burst ended before these were due
         return ended
-
-
-def _network_or_none(session) -> str | None:
-    """The session's network as text, or None when it has none now (its visitor just changed the settings)."""
-    with session.lock:
-        trainer = session.trainer
-    return None if trainer is None else session.network_text()
 
 
 COHORT = Cohort()

@@ -60,14 +60,19 @@ def page_constants() -> dict:
             "extent": datasets.EXTENT, "activation_names": DISPLAY_NAMES}
 
 
-def network_text(trainer) -> str:
-    """The network's numbers as the page reads them (JSON: features, classes, each layer's weights as text)."""
+def network_text(trainer, weights: list | None = None) -> str:
+    """The network's numbers as the page reads them (JSON: features, classes, each layer's weights as text).
+    ``weights``: other values for the model's parameters, in ``model.parameters()`` order (e.g. a state the
+    class's batched step passed through); by default the model's own."""
     config, model = trainer.config, trainer.model
+    weights = [p.detach() for p in model.parameters()] if weights is None else weights
+    layers = [(weights[2 * i], weights[2 * i + 1]) for i in range(len(weights) // 2)]  # (out, in), (out,)
+    *hidden, (out_w, out_b) = layers
     network = {
         "features": list(config.features), "classes": config.classes, "leaky": config.leaky_slope,
-        "layers": [{"w": _numbers(layer.weight.detach().numpy()), "b": _numbers(layer.bias.detach().numpy()),
-                    "act": act} for layer, act in zip(model.hidden_layers, config.hidden_activations())],
-        "output": {"w": _numbers(model.output.weight.detach().numpy()), "b": _numbers(model.output.bias.detach().numpy())},
+        "layers": [{"w": _numbers(w.numpy()), "b": _numbers(b.numpy()), "act": act}
+                   for (w, b), act in zip(hidden, config.hidden_activations())],
+        "output": {"w": _numbers(out_w.numpy()), "b": _numbers(out_b.numpy())},
     }
     return json.dumps(network, separators=(",", ":"))
 

@@ -88,6 +88,7 @@ class Trainer:
         self.test_y = torch.from_numpy(self.data.test_labels)
         self.model: MLP = build_mlp(len(config.features), config.hidden, config.hidden_activations(),
                                     config.classes, config.init, config.seed, config.leaky_slope)
+        self.parameters = list(self.model.parameters())  # in order; kept (the class's batched step asks often)
         self.shuffle = torch.Generator().manual_seed(config.seed)
         self.epoch = 0
         self._order: torch.Tensor | None = None  # the shuffle of the epoch in progress (None between epochs)

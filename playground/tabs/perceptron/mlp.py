@@ -130,9 +130,12 @@ def mlp_play(session, *controls, job: live.Job | None = None):
                 # The states other members' turns trained this network through come first, then this turn's.
                 gap = time.perf_counter() - last_sent
                 most = max(FILM_STATES - 1, min(FILM_KEPT, round(STATES_PER_SECOND * gap) - 1))
-                film = COHORT.film_since_last_frame(session, most=most)
-                COHORT.train_for(session, job.work_seconds(), pictures=FILM_STATES - 1 - len(film),
-                                 take=lambda: film.append(session.network_text()))
+                earlier, own = COHORT.film_since_last_frame(session, most=most), []
+                COHORT.train_for(session, job.work_seconds(), pictures=FILM_STATES - 1 - len(earlier),
+                                 take=lambda: own.append(session.network_text()))
+                # A turn whose group was busy waited for that burst: its last state is the network shown now.
+                waited = COHORT.film_since_last_frame(session, most=most)[:-1]
+                film = (earlier + own + waited)[-most:]
             yield _outputs(session, session.config, first=frames == 0, film=tuple(film))
             frames, last_sent = frames + 1, time.perf_counter()
     finally:
