@@ -117,6 +117,7 @@ class Job:
     memory_mb: float = 10.0  # what this job reserves against the runtime's memory budget
     min_frame_seconds: float = 0.0  # at most one frame per this many seconds (0: as fast as its share allows)
     frame_seconds: float = 0.0  # its frame period alone (0: Pacing.frame_seconds); a light panel asks for less
+    notice_seconds: float = 0.0  # after its first frame, a wait for a turn this long is told (0: Pacing.notice_seconds)
     started: float = 0.0
     frames: int = 0  # chunks done (each ends with a frame)
     work_seconds_total: float = 0.0  # time spent inside its slots
@@ -245,14 +246,16 @@ class Runtime:
     # ---------------------------------------------------------- admission
 
     def start(self, owner: str, tab: str, *, heavy: bool = False, memory_mb: float = 10.0,
-              min_frame_seconds: float = 0.0, frame_seconds: float = 0.0) -> Job:
+              min_frame_seconds: float = 0.0, frame_seconds: float = 0.0, notice_seconds: float = 0.0) -> Job:
         """A new job for this owner and tab, replacing their previous one: running at once when there is
         room, else in the waiting line (``Job.queued``); raises ``Busy`` when it can do neither.
 
         ``min_frame_seconds`` slows a stream that should be watched step by step (the
         perceptron rule): its frames come at most that often, and it waits outside any slot.
         ``frame_seconds`` is its frame period alone (0: the pacing's), for a stream whose frames
-        are cheap (numbers the page draws) and can come faster.
+        are cheap (numbers the page draws) and can come faster. ``notice_seconds``: how long it may
+        wait for a turn after its first frame before it is told its place (0: the pacing's), for a
+        stream whose page keeps moving between frames (each notice is a message: it costs a crowd).
         """
         with self._cond:
             self._forget_abandoned()
@@ -268,7 +271,8 @@ class Runtime:
                 )
             now = self.clock()
             job = Job(self, owner, tab, heavy=heavy, memory_mb=memory_mb, started=now, last_read=now,
-                      min_frame_seconds=min_frame_seconds, frame_seconds=frame_seconds)
+                      min_frame_seconds=min_frame_seconds, frame_seconds=frame_seconds,
+                      notice_seconds=notice_seconds)
             if not self._admission and self._fits(job):
                 pass  # room now: it runs
             elif self._at_memory_limit(job):
@@ -609,7 +613,10 @@ class Runtime:
                         break
                 # Before its first frame a visitor hears their place almost at once (not after a notice period).
                 quick = not job.frames and not told
-                if not self._take_turn(job, pacing.first_notice_seconds if quick else pacing.notice_seconds):
+                patience = pacing.first_notice_seconds if quick else pacing.notice_seconds
+                if job.frames and job.notice_seconds:
+                    patience = job.notice_seconds  # its page has a frame, and keeps moving meanwhile
+                if not self._take_turn(job, patience):
                     if not job.stopping:
                         told = True
                         yield notice(self.waiting_notice(job))

@@ -90,7 +90,7 @@ def _with_request(fn, wrapper):
 
 
 def live_stream(fn, *, panel: str, outputs: list, status=None, heavy: bool = False, once: bool = False,
-                min_frame_seconds: float = 0.0, frame_seconds: float = 0.0):
+                min_frame_seconds: float = 0.0, frame_seconds: float = 0.0, notice_seconds: float = 0.0):
     """``fn`` (a generator, or with ``once=True`` a plain function) as a Gradio handler run by the runtime.
     Each run reserves the panel's measured memory (``live_memory``); when its visitor hosts a room in the
     panel, every frame also goes to the room."""
@@ -102,7 +102,7 @@ def live_stream(fn, *, panel: str, outputs: list, status=None, heavy: bool = Fal
         _watching.pop((owner, panel), threading.Event()).set()  # pressing Play leaves a room one watched here
         notices = _Notices(outputs, status)  # one per stream: it remembers this stream's status
         job = runtime().start(owner, panel, heavy=heavy, memory_mb=memory_mb, min_frame_seconds=min_frame_seconds,
-                              frame_seconds=frame_seconds)
+                              frame_seconds=frame_seconds, notice_seconds=notice_seconds)
         kwargs = {"job": job} if takes_job else {}
         if once:
             frames = runtime().run_once(job, lambda: fn(*args, **kwargs), notices)
@@ -269,10 +269,11 @@ def wire_room(controls: RoomPanel, outputs: list, *, private: tuple = (), copy=N
 
 
 def play(trigger, fn, inputs, outputs, *, panel: str, status=None, heavy: bool = False, once: bool = False,
-         min_frame_seconds: float = 0.0, frame_seconds: float = 0.0, **event):
+         min_frame_seconds: float = 0.0, frame_seconds: float = 0.0, notice_seconds: float = 0.0, **event):
     """Wire ``trigger.click`` to a live stream (see ``live_stream``); returns the event."""
     handler = live_stream(fn, panel=panel, outputs=list(outputs), status=status, heavy=heavy, once=once,
-                          min_frame_seconds=min_frame_seconds, frame_seconds=frame_seconds)
+                          min_frame_seconds=min_frame_seconds, frame_seconds=frame_seconds,
+                          notice_seconds=notice_seconds)
     event.setdefault("show_progress", "hidden")
     return trigger.click(handler, inputs=inputs, outputs=outputs, concurrency_id=LIVE,
                          concurrency_limit=TRAINING_CONCURRENCY, **event)

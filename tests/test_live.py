@@ -238,6 +238,46 @@ def test_a_waiting_job_is_told_its_place_then_runs():
     assert runtime.running() == 0
 
 
+@pytest.mark.parametrize("patient", [False, True])
+def test_a_stream_whose_page_keeps_moving_is_told_of_a_wait_only_after_its_own_notice_seconds(patient):
+    # The live MLP's board plays the last message's states while it waits for a turn: its job asks to be told
+    # of a wait after 30 s instead of the pacing's 0.01 s (each notice is a message a crowd pays for).
+    runtime = live.Runtime(slots=1, pacing=live.Pacing(notice_seconds=0.01))
+    job = runtime.start("me", "tab", notice_seconds=30.0 if patient else 0.0)
+    counts: dict = {}
+    mine = runtime.run(job, counting_stream(counts, "me"), notice)
+    assert next(mine)[0] == "frame"  # alone: its first frame at once
+    holding, gate = threading.Event(), threading.Event()
+
+    def holder_stream():
+        while True:
+            holding.set()
+            gate.wait()
+            yield ("frame", "holder")
+
+    holder = runtime.run(runtime.start("holder", "tab"), holder_stream(), notice)
+    holder_thread = threading.Thread(target=lambda: [None for _ in holder])
+    holder_thread.start()
+    assert holding.wait(30)  # the holder has the only slot
+    read: list = []
+    reader = threading.Thread(target=lambda: read.append(next(mine)))
+    reader.start()
+    reader.join(1.0)  # a second's wait for a turn: 100 times the pacing's notice time
+    if patient:
+        assert not read  # not told: it waits on, silently
+    else:
+        assert read and read[0][0] == "notice"
+    gate.set()
+    reader.join(30)
+    frame = read[-1] if patient else next(mine)
+    while frame[0] == "notice":
+        frame = next(mine)
+    assert frame[:2] == ("frame", "me")
+    mine.close()
+    runtime.stop("holder", "tab")
+    holder_thread.join(30)
+
+
 def test_min_frame_seconds_paces_a_stream_without_changing_its_frames():
     runtime = live.Runtime(slots=1)
     counts: dict = {}

@@ -39,6 +39,9 @@ FILM_STATES = 4  # states of the network per streamed message: ~10 messages and 
 # When a crowd makes messages rarer, a message carries more of the states the class's bursts left (up to the
 # cohort's FILM_KEPT), so the page still plays about this many a second (it spreads them over the message gap).
 STATES_PER_SECOND = 40
+# Between two messages the board plays the states the last one brought, so a crowd's wait for a turn is told
+# only after this long (every notice is a message, and a crowd of 100 would spend half its CPU on them).
+MLP_NOTICE_SECONDS = 3.0
 
 
 # ---------------------------------------------------------------- handlers (plain values in and out)
@@ -359,7 +362,7 @@ def build() -> None:
     # At most one message per MLP_FRAME_SECONDS (min_frame_seconds): in a class, a member's turn may find its
     # group already trained by another member's turn, and would otherwise send a message at once.
     live_ui.play(play, mlp_play, inputs, frame_outputs, panel="mlp", status=status, frame_seconds=MLP_FRAME_SECONDS,
-                 min_frame_seconds=MLP_FRAME_SECONDS, api_name="mlp_play")
+                 min_frame_seconds=MLP_FRAME_SECONDS, notice_seconds=MLP_NOTICE_SECONDS, api_name="mlp_play")
     live_ui.stop(pause, panel="mlp", api_name="mlp_pause")
     live_ui.play(step, mlp_step, inputs, frame_outputs, panel="mlp", status=status, once=True, api_name="mlp_step")
 
