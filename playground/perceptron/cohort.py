@@ -335,7 +335,7 @@ class Cohort:
             began = time.perf_counter()
             batches = torch.stack([trainer.next_batch() for trainer in trainers])  # (K, B)
             size = batches.shape[1]
-            losses = group.step(batches)
+            losses = group.step(batches).unbind()  # K views at once (cheaper than indexing K times)
             for k, trainer in enumerate(trainers):
                 if isinstance(ended[k], Exception):
                     continue  # it blew up: it goes back to where it was (below), the others go on

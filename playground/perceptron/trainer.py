@@ -257,7 +257,8 @@ class Trainer:
     def test_loss(self) -> float:
         if not len(self.test_y):
             return float("nan")
-        self.model.eval()
+        if self.model.training:  # (eval() walks every module: a class's batched step asks this often)
+            self.model.eval()
         return float(self.loss_fn(self.model(self.test_x), self.test_y))
 
     @torch.no_grad()
@@ -273,7 +274,8 @@ class Trainer:
         x, y = (self.train_x, self.train_y) if split == "train" else (self.test_x, self.test_y)
         if not len(y):
             return float("nan")
-        self.model.eval()
+        if self.model.training:
+            self.model.eval()
         return float((self.model(x).argmax(1) == y).float().mean())
 
     @torch.no_grad()
@@ -281,7 +283,8 @@ class Trainer:
         """(train accuracy, test accuracy) from one forward pass over both sets (NaN for an empty set):
         what every streamed frame reports, at half the cost of asking ``accuracy`` twice."""
         x = torch.cat([self.train_x, self.test_x])  # (n_train + n_test, F)
-        self.model.eval()
+        if self.model.training:
+            self.model.eval()
         right = (self.model(x).argmax(1) == torch.cat([self.train_y, self.test_y])).float()
         n = self.train_size
         train = float(right[:n].mean()) if n else float("nan")

@@ -139,8 +139,10 @@ def mlp_play(session, *controls, job: live.Job | None = None):
                 # A turn whose group was busy waited for that burst: its last state is the network shown now.
                 waited = COHORT.film_since_last_frame(session, most=most)[:-1]
                 film = (earlier + own + waited)[-most:]
-            yield _outputs(session, session.config, first=frames == 0, film=tuple(film))
+            frame = _outputs(session, session.config, first=frames == 0, film=tuple(film))
+            # (timed here: the generator resumes only once its next turn came, after the wait for it)
             frames, last_sent = frames + 1, time.perf_counter()
+            yield frame
     finally:
         COHORT.leave(session)
 
