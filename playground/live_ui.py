@@ -24,7 +24,7 @@ import gradio as gr
 
 from playground import alt_text, live, live_memory, rooms
 from playground.errors import UserInputError
-from playground.ui import HEAVY, current_app, friendly, keep_for_resending
+from playground.ui import HEAVY, current_app, friendly, keep_for_resending, rendered
 
 # Every live stream is admitted by the runtime (running, or in its waiting line), so Gradio's own
 # limit for them is only a safety net: the runtime says "the line is full" before it is reached.
@@ -105,9 +105,9 @@ def live_stream(fn, *, panel: str, outputs: list, status=None, heavy: bool = Fal
                               frame_seconds=frame_seconds)
         kwargs = {"job": job} if takes_job else {}
         if once:
-            frames = runtime().run_once(job, lambda: fn(*args, **kwargs), notices)
+            frames = runtime().run_once(job, lambda: _rendered_frame(fn(*args, **kwargs), outputs), notices)
         else:
-            frames = runtime().run(job, notices.watch(fn(*args, **kwargs)), notices)
+            frames = runtime().run(job, notices.watch(_rendered(fn(*args, **kwargs), outputs)), notices)
         try:
             for frame in frames:
                 room = rooms.default_rooms().hosted(owner, panel)
@@ -120,6 +120,26 @@ def live_stream(fn, *, panel: str, outputs: list, status=None, heavy: bool = Fal
                 rooms.default_rooms().close(owner, panel, _room_end(job.reason))
 
     return friendly(_with_request(fn, handler))
+
+
+def _rendered(frames, outputs: list):
+    """A stream's frames with their plots and pictures encoded as each frame is made (``ui.rendered``): inside
+    the run's turn on the CPU. Encoded after it, by Gradio, a GPT frame's curves cost as much CPU as its
+    training again, outside every slot, and the class's turns took three times as long as the turns the
+    waiting line's estimate was timed on (issue 33)."""
+    try:
+        for frame in frames:
+            yield _rendered_frame(frame, outputs)
+    finally:
+        frames.close()
+
+
+def _rendered_frame(frame, outputs: list):
+    if len(outputs) == 1:
+        return rendered(outputs[0], frame)
+    if isinstance(frame, (tuple, list)) and len(frame) == len(outputs):
+        return tuple(rendered(output, value) for output, value in zip(outputs, frame))
+    return frame  # another form (a dict by component): Gradio encodes it
 
 
 # ---------------------------------------------------------------- rooms: a class follows the host's run
