@@ -476,6 +476,55 @@ def test_a_class_pressing_at_once_is_told_its_wait_within_30_percent(first, late
     assert runtime.chunk_seconds("cnn", True) == pytest.approx(first, rel=0.01)  # as timed here
 
 
+class StoppedClock:
+    """A clock that moves only when told (a test sets the moment)."""
+
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def timed_turns(runtime, tab: str, seconds: list[float], first: bool = True) -> None:
+    """Record chunks of ``tab`` that took ``seconds`` in their slot, as finished turns would."""
+    for index, spent in enumerate(seconds):
+        done = runtime.start(f"earlier {tab} {index}", tab)
+        done.frames = 0 if first else 1
+        runtime._leave_slot(done, spent)
+        runtime._finish(done)
+
+
+def test_the_estimate_counts_each_job_ahead_on_the_slot_that_frees_first():
+    # Two slots: one frees in 0.2 s, the other in 1.8 s. The first in line takes the first (0.2 + its 2 s),
+    # the second the other (1.8 + 2 s). Averaging the slots' work over both ((0.2 + 1.8) / 2 + 2 = 3 s for the
+    # first) told the head of a GPT class 40 % too long.
+    clock = StoppedClock()
+    runtime = live.Runtime(slots=2, clock=clock)
+    timed_turns(runtime, "gpt", [2.0, 2.0])
+    running = [runtime.start(f"running {i}", "gpt") for i in range(2)]
+    waiting = [runtime.start(f"waiting {i}", "gpt") for i in range(3)]
+    for job in running:
+        assert runtime._take_turn(job, 0)
+    running[0]._chunk_began, running[1]._chunk_began = clock.now - 1.8, clock.now - 0.2
+    for job in waiting:
+        assert not runtime._take_turn(job, 0)  # both slots busy: it keeps its place in line
+    estimates = [runtime.place(job)[2] for job in waiting]
+    assert estimates == pytest.approx([0.2 + 2.0, 1.8 + 2.0, 0.2 + 2.0 + 2.0])
+
+
+def test_the_estimate_adds_up_the_chunks_as_they_come_leaving_out_a_cold_start():
+    # A line's wait is a sum of chunks: one slow turn in three (the machine's other work) counts in full,
+    # where the median of the latest turns said every turn was quick. The process's very first run of a panel
+    # (imports, data loaded) is no guide to the next ones.
+    clock = StoppedClock()
+    runtime = live.Runtime(slots=1, clock=clock)
+    timed_turns(runtime, "dcgan", [0.2, 0.2, 0.5, 0.2, 0.2, 0.5])
+    assert runtime.chunk_seconds("dcgan", True) == pytest.approx(0.3)
+    timed_turns(runtime, "cold", [4.0, 0.3, 0.4, 0.35])
+    assert runtime.chunk_seconds("cold", True) == pytest.approx(0.35)
+
+
 # ------------------------------------------------------------------ isolation (the real MLP trainer)
 
 XOR = PlaygroundConfig(dataset="xor", hidden=(6, 4), seed=3)
