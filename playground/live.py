@@ -124,6 +124,7 @@ class Job:
     last_read: float = 0.0  # when its consumer last asked for a frame
     queued: bool = False  # in the waiting line: admitted by Runtime.start, not yet running
     progress: float | None = None  # how much of the run is done (0–1), where the stream says
+    first_frames: str = ""  # what the run's first frames show, where that is not training yet (said while it waits)
     _overhead: float = 0.0  # running estimate: seconds of each chunk that are not training (drawing)
     _granted: float = 0.0  # the work seconds handed out for the current chunk
     _waiting: bool = False  # its thread is waiting for a slot now (not away yielding a notice)
@@ -495,12 +496,16 @@ class Runtime:
             return place, len(line), free[0] + handover + own
 
     def waiting_notice(self, job: Job) -> str:
+        """Its place and the estimate: the seconds until its next frame (before its first: until that one, and
+        what it will show when that is not training yet)."""
         place, waiting, seconds = self.place(job)
         running = self.running()
         people = "person is" if running == 1 else "people are"
-        estimate = f"about {seconds:.1f} s" if seconds is not None else "estimating the wait"
+        frame = "your next frame" if job.frames else "your first frame"
+        estimate = f"about {seconds:.1f} s to {frame}" if seconds is not None else "estimating the wait"
+        shows = f" {job.first_frames}" if job.first_frames and not job.frames else ""
         return (f"Waiting for a turn on the CPU: place {place} of {waiting} in line, {estimate} "
-                f"({running} {people} training; everyone gets a turn).")
+                f"({running} {people} training; everyone gets a turn).{shows}")
 
     # ---------------------------------------------------------- the waiting line's estimates
 

@@ -90,10 +90,11 @@ def _with_request(fn, wrapper):
 
 
 def live_stream(fn, *, panel: str, outputs: list, status=None, heavy: bool = False, once: bool = False,
-                min_frame_seconds: float = 0.0, frame_seconds: float = 0.0):
+                min_frame_seconds: float = 0.0, frame_seconds: float = 0.0, first_frames: str = ""):
     """``fn`` (a generator, or with ``once=True`` a plain function) as a Gradio handler run by the runtime.
     Each run reserves the panel's measured memory (``live_memory``); when its visitor hosts a room in the
-    panel, every frame also goes to the room."""
+    panel, every frame also goes to the room. ``first_frames``: what the run's first frames show, where that
+    is not training yet (a visitor waiting for their first turn is told)."""
     takes_job = "job" in inspect.signature(fn).parameters
     memory_mb = live_memory.reservation(panel)
 
@@ -103,6 +104,7 @@ def live_stream(fn, *, panel: str, outputs: list, status=None, heavy: bool = Fal
         notices = _Notices(outputs, status)  # one per stream: it remembers this stream's status
         job = runtime().start(owner, panel, heavy=heavy, memory_mb=memory_mb, min_frame_seconds=min_frame_seconds,
                               frame_seconds=frame_seconds)
+        job.first_frames = first_frames
         kwargs = {"job": job} if takes_job else {}
         if once:
             frames = runtime().run_once(job, lambda: _rendered_frame(fn(*args, **kwargs), outputs), notices)
@@ -289,10 +291,11 @@ def wire_room(controls: RoomPanel, outputs: list, *, private: tuple = (), copy=N
 
 
 def play(trigger, fn, inputs, outputs, *, panel: str, status=None, heavy: bool = False, once: bool = False,
-         min_frame_seconds: float = 0.0, frame_seconds: float = 0.0, **event):
+         min_frame_seconds: float = 0.0, frame_seconds: float = 0.0, first_frames: str = "", **event):
     """Wire ``trigger.click`` to a live stream (see ``live_stream``); returns the event."""
     handler = live_stream(fn, panel=panel, outputs=list(outputs), status=status, heavy=heavy, once=once,
-                          min_frame_seconds=min_frame_seconds, frame_seconds=frame_seconds)
+                          min_frame_seconds=min_frame_seconds, frame_seconds=frame_seconds,
+                          first_frames=first_frames)
     event.setdefault("show_progress", "hidden")
     return trigger.click(handler, inputs=inputs, outputs=outputs, concurrency_id=LIVE,
                          concurrency_limit=TRAINING_CONCURRENCY, **event)

@@ -525,6 +525,24 @@ def test_the_estimate_adds_up_the_chunks_as_they_come_leaving_out_a_cold_start()
     assert runtime.chunk_seconds("cold", True) == pytest.approx(0.35)
 
 
+def test_the_notice_says_which_frame_it_estimates_and_what_a_first_frame_shows():
+    # Transfer's first frames show its features being extracted, not training: a visitor who waits for them is
+    # told so, and the estimate names the frame it is for (the load command measures that same frame).
+    clock = StoppedClock()
+    runtime = live.Runtime(slots=1, clock=clock)
+    timed_turns(runtime, "transfer", [1.0, 1.0])
+    timed_turns(runtime, "transfer", [0.5, 0.5], first=False)
+    running, waiting = runtime.start("running", "transfer"), runtime.start("waiting", "transfer")
+    waiting.first_frames = "Your first frames show the features being extracted."
+    assert runtime._take_turn(running, 0) and not runtime._take_turn(waiting, 0)
+    running._chunk_began = clock.now
+    first = runtime.waiting_notice(waiting)
+    assert "about 2.0 s to your first frame" in first and first.endswith(waiting.first_frames)
+    waiting.frames = 3  # a later turn: its next frame, nothing more to say about it
+    later = runtime.waiting_notice(waiting)
+    assert "about 1.5 s to your next frame" in later and waiting.first_frames not in later
+
+
 # ------------------------------------------------------------------ isolation (the real MLP trainer)
 
 XOR = PlaygroundConfig(dataset="xor", hidden=(6, 4), seed=3)
