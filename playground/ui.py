@@ -361,8 +361,8 @@ def rendered(output, value):
     import numpy as np
     from PIL import Image
 
-    if isinstance(value, dict) and value.get("__type__") == "update" and "value" in value:
-        return {**value, "value": rendered(output, value["value"])}
+    if isinstance(value, dict) and value.get("__type__") == "update":  # an update; gr.skip() has no value
+        return {**value, "value": rendered(output, value["value"])} if "value" in value else value
     if isinstance(output, gr.Plot) and value is not None:
         return output.postprocess(value)  # Gradio passes its PlotData through unchanged
     if isinstance(output, gr.Image) and isinstance(value, (np.ndarray, Image.Image)):

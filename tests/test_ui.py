@@ -324,11 +324,13 @@ def test_a_live_streams_plots_and_pictures_are_encoded_while_it_makes_the_frame(
         figure = Figure()
         figure.add_subplot().plot([0, 1, 2], [3.0, 2.0, 1.5])
         yield "step 10", figure, grid, gr.update(value=grid, alt_text="a grid")
+        yield "step 20", gr.skip(), gr.skip(), gr.skip()  # the pictures left as they are
 
     frames = list(live_ui.live_stream(stream, panel="encoded", outputs=[status, plot, picture, alt_picture],
                                       status=status)(None))
-    assert len(frames) == 1
+    assert len(frames) == 2
     words, drawn, saved, update = frames[0]
+    assert frames[1][0] == "step 20" and frames[1][1] == drawn  # resent as encoded (friendly), not drawn again
     assert words == "step 10"
     assert isinstance(drawn, PlotData) and drawn.type == "matplotlib" and drawn.plot.startswith("data:image/")
     assert plot.postprocess(drawn) is drawn  # Gradio sends it as it is
