@@ -620,7 +620,8 @@ def report(people: list[Visitor], memory: MemoryWatch, scenario: str, seconds: f
           f"{len(people)} within 1 s (a frame, or a notice with their place)")
     queued = [p for p in people if p.line_notices]
     print(f"  waiting line     {len(queued)}/{len(people)} waited in it · {sum(p.refused for p in people)} refused")
-    judged = [p for p in people if p.waited is not None and p.waited >= 2.0]
+    shown = [p for p in people if p.waited is not None]
+    judged = [p for p in shown if p.waited >= 2.0]
     unserved = [p for p in people if p.estimate is not None and p.first_output is None]  # their wait is unknown
     if judged or unserved:
         errors = [abs(p.estimate - p.waited) / p.waited for p in judged]
@@ -629,6 +630,11 @@ def report(people: list[Visitor], memory: MemoryWatch, scenario: str, seconds: f
               f"error {100 * statistics.median(errors or [math.nan]):.0f} %, max {100 * max(errors or [math.nan]):.0f} %, "
               f"{sum(e <= 0.3 for e in errors)}/{len(judged)} within 30 % (visitors who then waited ≥ 2 s)"
               + (f"; {len(unserved)} shown an estimate never got a frame" if unserved else ""))
+    elif shown:  # short waits: a relative error of a fraction of a second says little
+        print(f"  estimates        no visitor waited ≥ 2 s after their first estimate: {len(shown)} estimates "
+              f"{min(p.estimate for p in shown):.1f}–{max(p.estimate for p in shown):.1f} s, the waits that followed "
+              f"until the first frame {min(p.waited for p in shown):.2f}–{max(p.waited for p in shown):.2f} s, median "
+              f"difference {statistics.median(abs(p.estimate - p.waited) for p in shown):.2f} s")
     outputs = [p.first_output for p in people if p.first_output is not None]
     if outputs != firsts:  # a panel whose first frames are progress (transfer: its features) before training
         print(f"  first frame      max {max(outputs, default=float('nan')):.2f} s · median "
