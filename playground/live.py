@@ -670,9 +670,10 @@ def default_runtime() -> Runtime:
 
 def _typical(seconds) -> float:
     """What a chunk typically takes, from the latest timings: their mean (a line's wait is a sum of chunks, and
-    the slow ones among them count in full), leaving out cold ones (more than three times the median: the
-    process's first run of a panel, which also imported and loaded what the others find ready)."""
-    middle = statistics.median(seconds)
+    the slow ones among them count in full), leaving out cold ones (more than three times the median, or of the
+    smaller of two: the process's first run of a panel, which also imported and loaded what the others find
+    ready; a class hears its first number once two turns were timed, one of them often that first run)."""
+    middle = statistics.median(seconds) if len(seconds) > 2 else min(seconds)
     return statistics.fmean(value for value in seconds if value <= 3 * middle)
 
 
