@@ -230,8 +230,12 @@ class Runtime:
         self._durations: dict[str, float] = {}  # per tab: running mean of how long its runs lasted (s)
         self._in_slot: set[Job] = set()
         # Seconds the latest chunks spent in their slot, by (tab, first chunk): a run's first chunk also builds
-        # its model and loads its data. The estimates use their mean, leaving out cold ones (``_typical``).
+        # its model and loads its data. The estimates use their mean, leaving out stalled ones (``_typical``).
         self._chunk_seconds: dict[tuple[str, bool], collections.deque[float]] = {}
+        # The (tab, first chunk) kinds this process has run once: its very first chunk of a kind also imported
+        # modules and loaded data that every later one finds ready (a fresh app's first DCGAN turn: 0.75–0.9 s
+        # beside 0.1–0.25 s), so it is not timed for the estimates.
+        self._warmed: set[tuple[str, bool]] = set()
         # Between chunks a slot may stand idle while the next in line comes back from showing its notice (its
         # page's round trip): the latest such hand-overs by heaviness, seconds from a slot freed to it taken.
         self._handovers: dict[bool, collections.deque[float]] = {False: collections.deque(maxlen=15),
@@ -444,7 +448,10 @@ class Runtime:
     def _leave_slot(self, job: Job, seconds: float) -> None:
         with self._cond:
             self._in_slot.discard(job)
-            self._chunk_seconds.setdefault((job.tab, job.frames == 0), collections.deque(maxlen=7)).append(seconds)
+            kind = (job.tab, job.frames == 0)
+            if kind in self._warmed:
+                self._chunk_seconds.setdefault(kind, collections.deque(maxlen=7)).append(seconds)
+            self._warmed.add(kind)
             if any(other.heavy == job.heavy and other.owner for other in self._line):
                 self._freed_at[job.heavy] = self.clock()  # someone of its kind waits: time the hand-over
             else:
@@ -456,8 +463,8 @@ class Runtime:
 
     def chunk_seconds(self, tab: str, first: bool) -> float | None:
         """How long a chunk of ``tab`` takes in its slot (``first``: a run's first): the mean of the latest
-        ones timed in this process once there are two, cold ones left out (``_typical``). Before that, the measured table's figure, but only for a
-        visitor alone on the tab: where a class trains it, the machine is timing it right now, and the table,
+        ones timed in this process once there are two (``_typical``; the process's very first is not timed).
+        Before that, the measured table's figure, but only for a visitor alone on the tab: where a class trains it, the machine is timing it right now, and the table,
         measured at another moment of a shared machine, may be off by half (None until the class's own)."""
         timed = self._chunk_seconds.get((tab, first), ())
         if len(timed) >= 2:
@@ -670,10 +677,8 @@ def default_runtime() -> Runtime:
 
 def _typical(seconds) -> float:
     """What a chunk typically takes, from the latest timings: their mean (a line's wait is a sum of chunks, and
-    the slow ones among them count in full), leaving out cold ones (more than three times the median, or of the
-    smaller of two: the process's first run of a panel, which also imported and loaded what the others find
-    ready; a class hears its first number once two turns were timed, one of them often that first run)."""
-    middle = statistics.median(seconds) if len(seconds) > 2 else min(seconds)
+    the slow ones among them count in full), leaving out stalled ones (more than three times the median)."""
+    middle = statistics.median(seconds)
     return statistics.fmean(value for value in seconds if value <= 3 * middle)
 
 
