@@ -125,6 +125,7 @@ class Job:
     last_read: float = 0.0  # when its consumer last asked for a frame
     queued: bool = False  # in the waiting line: admitted by Runtime.start, not yet running
     progress: float | None = None  # how much of the run is done (0–1), where the stream says
+    first_frames: str = ""  # what the run's first frames show, where that is not training yet (said while it waits)
     _overhead: float = 0.0  # running estimate: seconds of each chunk that are not training (drawing)
     _granted: float = 0.0  # the work seconds handed out for the current chunk
     _waiting: bool = False  # its thread is waiting for a slot now (not away yielding a notice)
@@ -230,8 +231,12 @@ class Runtime:
         self._durations: dict[str, float] = {}  # per tab: running mean of how long its runs lasted (s)
         self._in_slot: set[Job] = set()
         # Seconds the latest chunks spent in their slot, by (tab, first chunk): a run's first chunk also builds
-        # its model and loads its data. The estimates use their median (a cold first chunk weighs little).
+        # its model and loads its data. The estimates use their mean, leaving out stalled ones (``_typical``).
         self._chunk_seconds: dict[tuple[str, bool], collections.deque[float]] = {}
+        # The (tab, first chunk) kinds this process has run once: its very first chunk of a kind also imported
+        # modules and loaded data that every later one finds ready (a fresh app's first DCGAN turn: 0.75–0.9 s
+        # beside 0.1–0.25 s), so it is not timed for the estimates.
+        self._warmed: set[tuple[str, bool]] = set()
         # Between chunks a slot may stand idle while the next in line comes back from showing its notice (its
         # page's round trip): the latest such hand-overs by heaviness, seconds from a slot freed to it taken.
         self._handovers: dict[bool, collections.deque[float]] = {False: collections.deque(maxlen=15),
@@ -447,7 +452,10 @@ class Runtime:
     def _leave_slot(self, job: Job, seconds: float) -> None:
         with self._cond:
             self._in_slot.discard(job)
-            self._chunk_seconds.setdefault((job.tab, job.frames == 0), collections.deque(maxlen=7)).append(seconds)
+            kind = (job.tab, job.frames == 0)
+            if kind in self._warmed:
+                self._chunk_seconds.setdefault(kind, collections.deque(maxlen=7)).append(seconds)
+            self._warmed.add(kind)
             if any(other.heavy == job.heavy and other.owner for other in self._line):
                 self._freed_at[job.heavy] = self.clock()  # someone of its kind waits: time the hand-over
             else:
@@ -458,13 +466,13 @@ class Runtime:
                 log.write(f"{job.tab} {int(job.frames == 0)} {seconds:.6f}\n")
 
     def chunk_seconds(self, tab: str, first: bool) -> float | None:
-        """How long a chunk of ``tab`` takes in its slot (``first``: a run's first): the median of the latest
-        ones timed in this process once there are two. Before that, the measured table's figure, but only for a
-        visitor alone on the tab: where a class trains it, the machine is timing it right now, and the table,
+        """How long a chunk of ``tab`` takes in its slot (``first``: a run's first): the mean of the latest
+        ones timed in this process once there are two (``_typical``; the process's very first is not timed).
+        Before that, the measured table's figure, but only for a visitor alone on the tab: where a class trains it, the machine is timing it right now, and the table,
         measured at another moment of a shared machine, may be off by half (None until the class's own)."""
         timed = self._chunk_seconds.get((tab, first), ())
         if len(timed) >= 2:
-            return statistics.median(timed)
+            return _typical(timed)
         if sum(1 for job in self._jobs.values() if job.tab == tab) > 1:
             return None
         return timed[0] if timed else self.chunk_prior(tab, first)
@@ -472,8 +480,9 @@ class Runtime:
     def place(self, job: Job) -> tuple[int, int, float | None]:
         """(place in line from 1, jobs in line, estimated seconds until its next frame, None until chunks of
         the tabs involved were measured). The slots it may use (a heavy job: the heavy slots) first finish the
-        chunks in them now, then the chunks of the jobs ahead that go first (a first turn: only the first
-        turns ahead), then its own; each turn also costs a hand-over (as the latest ones took)."""
+        chunks in them now, then take the chunks of the jobs ahead that go first (a first turn: only the first
+        turns ahead) one by one as each slot frees, then its own; each turn also costs a hand-over (the mean of
+        the latest ones: a few slow ones among many quick ones add up over a line)."""
         with self._cond:
             now = self.clock()
             line = list(self._line)
@@ -487,20 +496,27 @@ class Runtime:
             own = self.chunk_seconds(job.tab, job.frames == 0)
             if own is None or None in chunks or None in busy:
                 return place, len(line), None
-            left = [max(0.0, seconds - (now - other._chunk_began)) for seconds, other in zip(busy, in_slot)]
             slots = self.heavy_slots if job.heavy else self.slots
+            # Seconds until each slot it may use is free: the chunks in them now finish, the rest are free.
+            free = [max(0.0, seconds - (now - other._chunk_began)) for seconds, other in zip(busy, in_slot)]
+            free = sorted(free)[:slots] + [0.0] * max(0, slots - len(free))  # sorted: already a heap
             handovers = self._handovers[job.heavy]
-            handover = statistics.median(handovers) if handovers else 0.0
-            turns = len(chunks) + 1  # the hand-overs to each job ahead, and to it
-            return place, len(line), (sum(left) + sum(chunks) + turns * handover) / slots + own
+            handover = statistics.fmean(handovers) if handovers else 0.0
+            for seconds in chunks:  # each job ahead takes the slot that frees first
+                heapq.heapreplace(free, free[0] + handover + seconds)
+            return place, len(line), free[0] + handover + own
 
     def waiting_notice(self, job: Job) -> str:
+        """Its place and the estimate: the seconds until its next frame (before its first: until that one, and
+        what it will show when that is not training yet)."""
         place, waiting, seconds = self.place(job)
         running = self.running()
         people = "person is" if running == 1 else "people are"
-        estimate = f"about {seconds:.1f} s" if seconds is not None else "estimating the wait"
+        frame = "your next frame" if job.frames else "your first frame"
+        estimate = f"about {seconds:.1f} s to {frame}" if seconds is not None else "estimating the wait"
+        shows = f" {job.first_frames}" if job.first_frames and not job.frames else ""
         return (f"Waiting for a turn on the CPU: place {place} of {waiting} in line, {estimate} "
-                f"({running} {people} training; everyone gets a turn).")
+                f"({running} {people} training; everyone gets a turn).{shows}")
 
     # ---------------------------------------------------------- the waiting line's estimates
 
@@ -664,6 +680,13 @@ def default_runtime() -> Runtime:
 
             _DEFAULT = Runtime(max_jobs=MAX_LIVE_JOBS, max_line=LINE_SIZE, chunk_prior=live_timing.chunk_seconds)
         return _DEFAULT
+
+
+def _typical(seconds) -> float:
+    """What a chunk typically takes, from the latest timings: their mean (a line's wait is a sum of chunks, and
+    the slow ones among them count in full), leaving out stalled ones (more than three times the median)."""
+    middle = statistics.median(seconds)
+    return statistics.fmean(value for value in seconds if value <= 3 * middle)
 
 
 def _duration(seconds: float) -> str:

@@ -24,7 +24,7 @@ import gradio as gr
 
 from playground import alt_text, live, live_memory, rooms
 from playground.errors import UserInputError
-from playground.ui import HEAVY, current_app, friendly, keep_for_resending
+from playground.ui import HEAVY, current_app, friendly, keep_for_resending, rendered
 
 # Every live stream is admitted by the runtime (running, or in its waiting line), so Gradio's own
 # limit for them is only a safety net: the runtime says "the line is full" before it is reached.
@@ -90,10 +90,12 @@ def _with_request(fn, wrapper):
 
 
 def live_stream(fn, *, panel: str, outputs: list, status=None, heavy: bool = False, once: bool = False,
-                min_frame_seconds: float = 0.0, frame_seconds: float = 0.0, notice_seconds: float = 0.0):
+                min_frame_seconds: float = 0.0, frame_seconds: float = 0.0, notice_seconds: float = 0.0,
+                first_frames: str = ""):
     """``fn`` (a generator, or with ``once=True`` a plain function) as a Gradio handler run by the runtime.
     Each run reserves the panel's measured memory (``live_memory``); when its visitor hosts a room in the
-    panel, every frame also goes to the room."""
+    panel, every frame also goes to the room. ``first_frames``: what the run's first frames show, where that
+    is not training yet (a visitor waiting for their first turn is told)."""
     takes_job = "job" in inspect.signature(fn).parameters
     memory_mb = live_memory.reservation(panel)
 
@@ -103,11 +105,12 @@ def live_stream(fn, *, panel: str, outputs: list, status=None, heavy: bool = Fal
         notices = _Notices(outputs, status)  # one per stream: it remembers this stream's status
         job = runtime().start(owner, panel, heavy=heavy, memory_mb=memory_mb, min_frame_seconds=min_frame_seconds,
                               frame_seconds=frame_seconds, notice_seconds=notice_seconds)
+        job.first_frames = first_frames
         kwargs = {"job": job} if takes_job else {}
         if once:
-            frames = runtime().run_once(job, lambda: fn(*args, **kwargs), notices)
+            frames = runtime().run_once(job, lambda: _rendered_frame(fn(*args, **kwargs), outputs), notices)
         else:
-            frames = runtime().run(job, notices.watch(fn(*args, **kwargs)), notices)
+            frames = runtime().run(job, notices.watch(_rendered(fn(*args, **kwargs), outputs)), notices)
         try:
             for frame in frames:
                 room = rooms.default_rooms().hosted(owner, panel)
@@ -120,6 +123,26 @@ def live_stream(fn, *, panel: str, outputs: list, status=None, heavy: bool = Fal
                 rooms.default_rooms().close(owner, panel, _room_end(job.reason))
 
     return friendly(_with_request(fn, handler))
+
+
+def _rendered(frames, outputs: list):
+    """A stream's frames with their plots and pictures encoded as each frame is made (``ui.rendered``): inside
+    the run's turn on the CPU. Encoded after it, by Gradio, a GPT frame's curves cost as much CPU as its
+    training again, outside every slot, and the class's turns took three times as long as the turns the
+    waiting line's estimate was timed on (issue 33)."""
+    try:
+        for frame in frames:
+            yield _rendered_frame(frame, outputs)
+    finally:
+        frames.close()
+
+
+def _rendered_frame(frame, outputs: list):
+    if len(outputs) == 1:
+        return rendered(outputs[0], frame)
+    if isinstance(frame, (tuple, list)) and len(frame) == len(outputs):
+        return tuple(rendered(output, value) for output, value in zip(outputs, frame))
+    return frame  # another form (a dict by component): Gradio encodes it
 
 
 # ---------------------------------------------------------------- rooms: a class follows the host's run
@@ -269,11 +292,12 @@ def wire_room(controls: RoomPanel, outputs: list, *, private: tuple = (), copy=N
 
 
 def play(trigger, fn, inputs, outputs, *, panel: str, status=None, heavy: bool = False, once: bool = False,
-         min_frame_seconds: float = 0.0, frame_seconds: float = 0.0, notice_seconds: float = 0.0, **event):
+         min_frame_seconds: float = 0.0, frame_seconds: float = 0.0, notice_seconds: float = 0.0,
+         first_frames: str = "", **event):
     """Wire ``trigger.click`` to a live stream (see ``live_stream``); returns the event."""
     handler = live_stream(fn, panel=panel, outputs=list(outputs), status=status, heavy=heavy, once=once,
                           min_frame_seconds=min_frame_seconds, frame_seconds=frame_seconds,
-                          notice_seconds=notice_seconds)
+                          notice_seconds=notice_seconds, first_frames=first_frames)
     event.setdefault("show_progress", "hidden")
     return trigger.click(handler, inputs=inputs, outputs=outputs, concurrency_id=LIVE,
                          concurrency_limit=TRAINING_CONCURRENCY, **event)

@@ -59,6 +59,13 @@ def _mlp_states(output) -> list:
 NOTICE_MARKS = ("Waiting for a turn on the CPU", "In line:")
 
 
+def is_notice(task: Task, output) -> bool:
+    """Whether an output is one of the runtime's notices (waiting for a turn, in line) rather than a frame of
+    the stream itself."""
+    status = output[task.status_index] if isinstance(output, (list, tuple)) else output
+    return isinstance(status, str) and any(mark in status for mark in NOTICE_MARKS)
+
+
 def is_training_frame(task: Task, output) -> bool:
     """Whether the status contains one of the task's marks (alternatives separated by "|") and is no notice."""
     status = output[task.status_index] if isinstance(output, (list, tuple)) else output

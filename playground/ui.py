@@ -352,6 +352,25 @@ def keep_for_resending(output, value):
     return value
 
 
+def rendered(output, value):
+    """A frame's value for ``output`` with its costly encoding done now by the component's own ``postprocess``
+    (a plot's figure drawn and saved as an image, a picture encoded as a file in the component's format), in the
+    form Gradio then sends as it is: a live run does this inside its CPU turn (``live_ui``), so a frame's cost
+    is counted in the turn the waiting line's estimates are timed on, not spent after it on a core the slots
+    do not count. Anything else is returned as it is; the same inside an update."""
+    import numpy as np
+    from PIL import Image
+
+    if isinstance(value, dict) and value.get("__type__") == "update":  # an update; gr.skip() has no value
+        return {**value, "value": rendered(output, value["value"])} if "value" in value else value
+    if isinstance(output, gr.Plot) and value is not None:
+        return output.postprocess(value)  # Gradio passes its PlotData through unchanged
+    if isinstance(output, gr.Image) and isinstance(value, (np.ndarray, Image.Image)):
+        encoded = output.postprocess(value)  # a file in Gradio's cache, in the component's format
+        return encoded.path if encoded is not None else None
+    return value
+
+
 def _keep_picture(value):
     """A picture as a lossless PNG file written once (a path Gradio serves as it is)."""
     import numpy as np

@@ -509,11 +509,82 @@ def test_a_class_pressing_at_once_is_told_its_wait_within_30_percent(first, late
     table = {True: 2 * first, False: 2 * later}  # off by half: unused while the class's own timings come
     runtime = live.Runtime(slots=2, heavy_slots=1, clock=clock, chunk_prior=lambda tab, is_first: table[is_first],
                            pacing=SIMULATED_PACING)
-    told = class_presses_at_once(runtime, clock, 10, first, later)
-    assert len(told) >= 5  # those still waiting once two first turns were timed
+    told = class_presses_at_once(runtime, clock, 12, first, later)
+    assert len(told) >= 5  # those still waiting once two first turns were timed (after the process's cold first)
     for estimate, waited in told:
         assert abs(estimate - waited) <= 0.3 * waited, (estimate, waited)
     assert runtime.chunk_seconds("cnn", True) == pytest.approx(first, rel=0.01)  # as timed here
+
+
+class StoppedClock:
+    """A clock that moves only when told (a test sets the moment)."""
+
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def timed_turns(runtime, tab: str, seconds: list[float], first: bool = True) -> None:
+    """Record chunks of ``tab`` that took ``seconds`` in their slot, as finished turns would (the process's very
+    first of a kind is not timed: pass a cold one first)."""
+    for index, spent in enumerate(seconds):
+        done = runtime.start(f"earlier {tab} {index}", tab)
+        done.frames = 0 if first else 1
+        runtime._leave_slot(done, spent)
+        runtime._finish(done)
+
+
+def test_the_estimate_counts_each_job_ahead_on_the_slot_that_frees_first():
+    # Two slots: one frees in 0.2 s, the other in 1.8 s. The first in line takes the first (0.2 + its 2 s),
+    # the second the other (1.8 + 2 s). Averaging the slots' work over both ((0.2 + 1.8) / 2 + 2 = 3 s for the
+    # first) told the head of a GPT class 40 % too long.
+    clock = StoppedClock()
+    runtime = live.Runtime(slots=2, clock=clock)
+    timed_turns(runtime, "gpt", [9.0, 2.0, 2.0])  # the process's first, cold, then two as the class goes
+    running = [runtime.start(f"running {i}", "gpt") for i in range(2)]
+    waiting = [runtime.start(f"waiting {i}", "gpt") for i in range(3)]
+    for job in running:
+        assert runtime._take_turn(job, 0)
+    running[0]._chunk_began, running[1]._chunk_began = clock.now - 1.8, clock.now - 0.2
+    for job in waiting:
+        assert not runtime._take_turn(job, 0)  # both slots busy: it keeps its place in line
+    estimates = [runtime.place(job)[2] for job in waiting]
+    assert estimates == pytest.approx([0.2 + 2.0, 1.8 + 2.0, 0.2 + 2.0 + 2.0])
+
+
+def test_the_estimate_adds_up_the_chunks_as_they_come_leaving_out_a_cold_start():
+    # A line's wait is a sum of chunks: one slow turn in three (the machine's other work) counts in full,
+    # where the median of the latest turns said every turn was quick. The process's very first run of a panel
+    # (imports, data loaded) is no guide to the next ones, even when only three times as long (a fresh app's
+    # first DCGAN turn took 0.75-0.9 s beside 0.1-0.25 s; counted, the class was told 1.7x its wait).
+    clock = StoppedClock()
+    runtime = live.Runtime(slots=1, clock=clock)
+    timed_turns(runtime, "dcgan", [0.75, 0.2, 0.25])  # the class's first number comes with two turns timed
+    assert runtime.chunk_seconds("dcgan", True) == pytest.approx(0.225)
+    timed_turns(runtime, "dcgan", [0.5, 0.2, 0.15, 0.5])
+    assert runtime.chunk_seconds("dcgan", True) == pytest.approx(0.3)
+    timed_turns(runtime, "stalled", [0.4, 0.3, 0.35, 0.3, 2.0])  # one turn stalled (swapping, a pause)
+    assert runtime.chunk_seconds("stalled", True) == pytest.approx((0.3 + 0.35 + 0.3) / 3)
+
+
+def test_the_notice_says_which_frame_it_estimates_and_what_a_first_frame_shows():
+    # Transfer's first frames show its features being extracted, not training: a visitor who waits for them is
+    # told so, and the estimate names the frame it is for (the load command measures that same frame).
+    clock = StoppedClock()
+    runtime = live.Runtime(slots=1, clock=clock)
+    timed_turns(runtime, "transfer", [3.0, 1.0, 1.0])
+    timed_turns(runtime, "transfer", [0.5, 0.5, 0.5], first=False)
+    running, waiting = runtime.start("running", "transfer"), runtime.start("waiting", "transfer")
+    waiting.first_frames = "Your first frames show the features being extracted."
+    assert runtime._take_turn(running, 0) and not runtime._take_turn(waiting, 0)
+    running._chunk_began = clock.now
+    first = runtime.waiting_notice(waiting)
+    assert "about 2.0 s to your first frame" in first and first.endswith(waiting.first_frames)
+    waiting.frames = 3  # a later turn: its next frame, nothing more to say about it
+    later = runtime.waiting_notice(waiting)
+    assert "about 1.5 s to your next frame" in later and waiting.first_frames not in later
 
 
 # ------------------------------------------------------------------ isolation (the real MLP trainer)

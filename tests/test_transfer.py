@@ -136,6 +136,19 @@ def test_features_are_cached_once_per_image_and_view(photo_workspace):
     assert len(other.feature_cache) == 6 and len(photo_workspace.feature_cache) == cache_before
 
 
+def test_feature_progress_says_when_training_starts_at_the_pace_so_far():
+    # A class's first frames are this progress for a while (a visitor waits ~20 s for training with 30 at once):
+    # from the second picture on, each says when training should start; the last one, done, says nothing more.
+    workspace = _workspace(examples.example_set(examples.EXAMPLE_SETS[2], per_class=2))
+    progress = [update.message for update in head.train_classifier(workspace, head.TrainSettings(epochs=1))
+                if update.phase == "features"]
+    assert len(progress) == 6 and progress[0] == "Extracting features: 1/6 new image views"
+    for done, message in enumerate(progress[1:-1], start=2):
+        assert re.fullmatch(rf"Extracting features: {done}/6 new image views; training starts in about \d+ s at "
+                            "this pace", message), message
+    assert progress[-1] == "Extracting features: 6/6 new image views"
+
+
 def test_clean_view_is_the_backbones_own_preprocessing():
     item = ws.store_image(data.photo("coffee"))
     with torch.no_grad():

@@ -203,6 +203,14 @@ def _accuracy(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor) -> f
         return float((model(inputs).argmax(dim=1) == labels).float().mean())
 
 
+def _training_starts(done: int, todo: int, seconds: float) -> str:
+    """When training should start, at the pace the features came so far (a class sharing the CPU included)."""
+    if done >= todo or done < 2 or seconds <= 0:
+        return ""
+    left = (todo - done) * seconds / done
+    return f"; training starts in about {max(1, round(left))} s at this pace"
+
+
 def train_classifier(workspace: Workspace, settings: TrainSettings) -> Iterator[TrainUpdate]:
     """Extract missing features, then train a new head; yields progress, ends with "done".
 
@@ -234,7 +242,8 @@ def train_classifier(workspace: Workspace, settings: TrainSettings) -> Iterator[
     for part_items, views in ((train_items, train_views), (test_items, [0])):
         for _ in features.fill_cache(part_items, cut, views, cache):
             done += 1
-            yield TrainUpdate("features", f"Extracting features: {done}/{todo} new image views")
+            yield TrainUpdate("features", f"Extracting features: {done}/{todo} new image views"
+                              + _training_starts(done, todo, time.perf_counter() - begin))
     x_train = features.gather(train_items, cut, train_views, cache)  # (N·V, …) item-major
     y_train = torch.tensor(labels_np[train_idx]).repeat_interleave(len(train_views))
     x_test = features.gather(test_items, cut, [0], cache)
