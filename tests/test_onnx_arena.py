@@ -29,10 +29,12 @@ EXPORT = textwrap.dedent("""
 # transparent huge pages off for the child, "huge-pages" leaves them to the environment (see PAGES below).
 # argv[3]: the cache folder.
 # Only the onnxruntime decode is measured, not registry.get: its first call also runs the eager PyTorch decode
-# (the agreement check), and glibc keeps that decode's freed ~85 MB in its heap in some processes and not in
-# others, depending on the heap's layout (which Python's per-process hash seed alone changes). The arena's own
-# region is a separate mapping that cannot reuse that memory, so registry.get read 129-136 MB or 193-201 MB for
-# the same arena (malloc_trim(0) brought both to 110 MB), and failed the 0.7 margin in 3 of 10 seeds.
+# (the agreement check), and glibc keeps ~85 MB that decode freed in its heap or not, by the heap's layout, which
+# Python's hash seed and whether modules compile from source (.ci/run's PYTHONDONTWRITEBYTECODE=1) change. The
+# arena's region is a mapping of its own that cannot reuse that memory (the old layout's malloc'd regions can), so
+# registry.get's growth with one region was bimodal (malloc_trim(0) brought both modes to the same 110 MB). Measured
+# 2026-12-07, seeds 0-7, 4 kB pages: in CI's environment 193.6-200.9 MB against 268.4-271.4 (6 of 8 failed 0.7;
+# CI's failures read 200.94 against 268.77), with cached .pyc 131-148 MB (seeds 0-9, none failed).
 DECODE_ONCE = textwrap.dedent("""
     import ctypes, json, pathlib, sys
     if sys.argv[2] == "small-pages":
@@ -83,6 +85,8 @@ PAGES = {
 # 2-core host, 10 rounds each, no two processes with the same hash seed:
 # - 4 kB pages: 85.6 MB every time against 216.7–218.1 MB (shares 0.392–0.395).
 # - 2 MB pages (glibc's tunable; 84 MB of huge pages gained): 86.6 MB against 215.3–217.3 MB (0.399–0.402).
+# - 4 kB pages, 2 rounds each: 85.6 against 209.0–217.7 MB with 2 onnxruntime threads, MALLOC_ARENA_MAX=1,
+#   MALLOC_MMAP_THRESHOLD_=32 MB or the old layout measured first; 85.6 against 216.7–218.1 in CI's environment.
 # The pages hardly matter once the agreement check's eager decode is left out, so one margin serves both: the
 # earlier huge-page readings (197 against 263 MB, which had set a margin of 0.9 for them) were that decode's
 # bimodal glibc heap (see DECODE_ONCE), as was CI's 201 against 269 MB with 4 kB pages confirmed. The children
