@@ -33,8 +33,9 @@ EXPORT = textwrap.dedent("""
 # Python's hash seed and whether modules compile from source (.ci/run's PYTHONDONTWRITEBYTECODE=1) change. The
 # arena's region is a mapping of its own that cannot reuse that memory (the old layout's malloc'd regions can), so
 # registry.get's growth with one region was bimodal (malloc_trim(0) brought both modes to the same 110 MB). Measured
-# 2026-12-07, seeds 0-7, 4 kB pages: in CI's environment 193.6-200.9 MB against 268.4-271.4 (6 of 8 failed 0.7;
-# CI's failures read 200.94 against 268.77), with cached .pyc 131-148 MB (seeds 0-9, none failed).
+# 2026-12-07, 4 kB pages confirmed: in CI's environment 193.6-200.9 MB against 268.4-271.4 in 6 of 8 seeds run from
+# a script, and this test under pytest failed in 3 of 14 seeds (193.6 against 268.9-269.8); CI's failures read
+# 200.94 against 268.77. With cached .pyc, 131-148 MB in seeds 0-9 (none failed).
 DECODE_ONCE = textwrap.dedent("""
     import ctypes, json, pathlib, sys
     if sys.argv[2] == "small-pages":
