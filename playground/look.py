@@ -72,10 +72,13 @@ CSS = """
 # - An empty output is a <div aria-label="Empty value"> with no role, which ARIA forbids: it becomes an image.
 # - A plot's empty layer (Vega's hover marks: <g role="graphics-symbol"> with nothing in it, and no name)
 #   is hidden from screen readers.
+# - A matplotlib plot is an <img> whose alt Gradio fixes ("… plot visualising provided data"): it gets its
+#   plot's label, which a handler writes with the numbers the plot shows (``alt_text.plot``).
 # - Every status (an element whose id ends in "-status", e.g. #cnn-status) of the open tab is read out
 #   through one polite live region, at most once every ANNOUNCE_MS: a run streaming 10 frames a second is
 #   heard as "Epoch 3/30 …" every few seconds, and its last words ("Stopped", "Done") always arrive.
-# The observer looks again 250 ms after the page changes (not on every streamed frame: the page stays idle).
+# The observer looks again 250 ms after the page changes (not on every streamed frame: the page stays idle);
+# a picture's new src or alt counts as a change (a new plot frame puts Gradio's alt back).
 ANNOUNCE_MS = 4000
 HEAD = """<script>
 (() => {
@@ -113,11 +116,15 @@ HEAD = """<script>
     }
     for (const box of document.querySelectorAll('.empty[aria-label]:not([role])')) box.setAttribute('role', 'img');
     for (const mark of document.querySelectorAll('g[role=graphics-symbol]:not([aria-label]):empty')) mark.setAttribute('aria-hidden', 'true');
+    for (const plot of document.querySelectorAll('[data-testid=matplotlib] img')) {
+      const label = plot.closest('.block')?.querySelector('[data-testid=block-label]')?.textContent.trim();
+      if (label && plot.alt !== label) plot.alt = label;
+    }
     announce();
   };
   let scheduled = false;
   const schedule = () => { if (!scheduled) { scheduled = true; setTimeout(fix, LOOK_AGAIN_MS); } };
-  new MutationObserver(schedule).observe(document.documentElement, {subtree: true, childList: true});
+  new MutationObserver(schedule).observe(document.documentElement, {subtree: true, childList: true, attributes: true, attributeFilter: ['src', 'alt']});
 })();
 </script>""" % ANNOUNCE_MS
 
