@@ -59,3 +59,27 @@ def test_gradient_plot_reports_the_elman_decay(page):
     elman = re.search(r"Elman RNN \(tanh\).*?\(([\d.e+]+)× smaller\)", summary)
     assert elman and float(elman.group(1)) >= 100
     page.errors.assert_clean()
+
+
+def test_the_gradient_plot_tells_a_screen_reader_the_norms_it_shows(page):
+    """Gradio draws a matplotlib plot as an <img> with a fixed alt; the page gives it the plot's caption: after
+    measuring with another seed, the <img>'s alt names the norms the summary reports for that seed."""
+    _open_sequence_tab(page)
+    open_tab(page, gradient.TITLE)
+    page.wait_for_function("() => document.querySelector('#seq-grad-summary').innerText.includes('smaller')",
+                           timeout=60_000)  # the first-visit measurement (seed 0)
+    first = page.locator("#seq-grad-summary").inner_text()
+    seed = page.locator("#seq-grad-seed input[type=number]").first
+    seed.fill("7")
+    page.locator("#seq-grad-run").click()
+    page.wait_for_function("(first) => document.querySelector('#seq-grad-summary').innerText !== first", arg=first,
+                           timeout=60_000)
+    summary = page.locator("#seq-grad-summary").inner_text()
+    near, far = re.search(r"Elman RNN \(tanh\): ‖∂h_T/∂x‖ at distance 1 = ([^ ,]+), at distance 20 = ([^ ,]+)",
+                          summary).groups()
+    said = f"Elman RNN (tanh) {near} at distance 1, {far} at distance 20"
+    page.wait_for_function("(said) => document.querySelector('#seq-grad-plot img')?.alt.includes(said)", arg=said,
+                           timeout=30_000)
+    alt = page.locator("#seq-grad-plot img").get_attribute("alt")
+    assert alt.startswith("Gradient norm against distance: ") and re.search(r"\d", alt), alt
+    page.errors.assert_clean()
