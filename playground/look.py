@@ -50,6 +50,8 @@ CSS = """
 #app-title h1 { overflow-wrap: normal; word-break: normal; hyphens: none; }
 /* Pictures and plots never make the page wider than the screen. */
 .gradio-container img, .gradio-container canvas, .gradio-container svg { max-width: 100%; }
+/* A plot's label says what it shows with its numbers (alt_text.plot): it sits above the plot, not over it. */
+.block:has([data-testid=matplotlib]) > [data-testid=block-label] { position: static; }
 /* Read by screen readers, not shown (the page's polite live region, see HEAD). */
 .visually-hidden-status { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 /* Icon buttons (download, full screen, copy) are touch targets of at least 24 px (WCAG 2.2). */
