@@ -117,10 +117,7 @@ def train(workspace, unfrozen_blocks, augment, head_kind, epochs, learning_rate,
             continue
         evaluation = update.trained.evaluation
         per_class = [[name, f"{acc:.0%}"] for name, acc in evaluation.per_class.items()]
-        confusion = alt_text.plot(render.confusion_figure(evaluation.confusion, update.trained.class_names),
-                                  "Confusion matrix of the held-out images",
-                                  f"{alt_text.percent(evaluation.accuracy)} of {evaluation.count} right",
-                                  *(f"{name} {alt_text.percent(acc)}" for name, acc in evaluation.per_class.items()))
+        confusion = render.confusion_plot(evaluation, update.trained.class_names)
         yield workspace, update.message, losses, accuracies, per_class, confusion
 
 
@@ -170,11 +167,7 @@ def run_experiment(num_classes, seed, job=None):
             if done
             else f"n = {point.per_class} done; training n = {sizes[len(points)]} …"
         )
-        said = [f"n = {p.per_class}: pretrained {alt_text.percent(p.pretrained_accuracy)}, "
-                f"from scratch {alt_text.percent(p.scratch_accuracy)}" for p in points]
-        plot = alt_text.plot(render.experiment_figure(points, num_classes),
-                             f"Held-out accuracy on {num_classes} digit classes against labelled examples per class", *said)
-        yield plot, table, status
+        yield render.experiment_plot(points, num_classes), table, status
 
 
 # ---------------------------------------------------------------- UI
