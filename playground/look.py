@@ -75,12 +75,13 @@ CSS = """
 # - A plot's empty layer (Vega's hover marks: <g role="graphics-symbol"> with nothing in it, and no name)
 #   is hidden from screen readers.
 # - A matplotlib plot is an <img> whose alt Gradio fixes ("… plot visualising provided data"): it gets its
-#   plot's label, which a handler writes with the numbers the plot shows (``alt_text.plot``).
+#   plot's label, which a handler writes with the numbers the plot shows (``alt_text.plot``). It is copied
+#   at once, whenever anything the copy reads changes inside the plot's block: the label's text (Gradio
+#   rewrites its text node in place), a new <img> (a new figure replaces it) or the <img>'s alt or src.
 # - Every status (an element whose id ends in "-status", e.g. #cnn-status) of the open tab is read out
 #   through one polite live region, at most once every ANNOUNCE_MS: a run streaming 10 frames a second is
 #   heard as "Epoch 3/30 …" every few seconds, and its last words ("Stopped", "Done") always arrive.
-# The observer looks again 250 ms after the page changes (not on every streamed frame: the page stays idle);
-# a picture's new src or alt counts as a change (a new plot frame puts Gradio's alt back).
+# The rest is looked at again 250 ms after the page changes (not on every streamed frame: the page stays idle).
 ANNOUNCE_MS = 4000
 HEAD = """<script>
 (() => {
@@ -110,6 +111,19 @@ HEAD = """<script>
     const wait = ANNOUNCE_MS - (performance.now() - lastAt);
     if (wait <= 0) say(text); else pending = setTimeout(announce, wait);
   };
+  const labelPlot = (plot) => {
+    const picture = plot.querySelector('img');
+    const label = plot.closest('.block')?.querySelector('[data-testid=block-label]')?.textContent.trim();
+    if (picture && label && picture.alt !== label) picture.alt = label;
+  };
+  // The plots a change touched: those in the block it happened in, and those in what it added.
+  const plotsTouched = (record, plots) => {
+    const element = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+    element?.closest('.block')?.querySelectorAll('[data-testid=matplotlib]').forEach((plot) => plots.add(plot));
+    for (const node of record.addedNodes) {
+      if (node.nodeType === 1) node.querySelectorAll('[data-testid=matplotlib]').forEach((plot) => plots.add(plot));
+    }
+  };
   const fix = () => {
     scheduled = false;
     for (const button of document.querySelectorAll('button.gallery-item:not([aria-label])')) {
@@ -118,15 +132,19 @@ HEAD = """<script>
     }
     for (const box of document.querySelectorAll('.empty[aria-label]:not([role])')) box.setAttribute('role', 'img');
     for (const mark of document.querySelectorAll('g[role=graphics-symbol]:not([aria-label]):empty')) mark.setAttribute('aria-hidden', 'true');
-    for (const plot of document.querySelectorAll('[data-testid=matplotlib] img')) {
-      const label = plot.closest('.block')?.querySelector('[data-testid=block-label]')?.textContent.trim();
-      if (label && plot.alt !== label) plot.alt = label;
-    }
+    document.querySelectorAll('[data-testid=matplotlib]').forEach(labelPlot);
     announce();
   };
   let scheduled = false;
   const schedule = () => { if (!scheduled) { scheduled = true; setTimeout(fix, LOOK_AGAIN_MS); } };
-  new MutationObserver(schedule).observe(document.documentElement, {subtree: true, childList: true, attributes: true, attributeFilter: ['src', 'alt']});
+  new MutationObserver((records) => {
+    const plots = new Set();
+    for (const record of records) plotsTouched(record, plots);
+    plots.forEach(labelPlot);
+    // Text changing in place (a status's timer ticks every 100 ms) does not wake the rest.
+    if (records.some((record) => record.type !== 'characterData')) schedule();
+  }).observe(document.documentElement, {subtree: true, childList: true, characterData: true,
+                                         attributes: true, attributeFilter: ['src', 'alt']});
 })();
 </script>""" % ANNOUNCE_MS
 
