@@ -254,8 +254,8 @@ def test_a_plots_img_takes_its_label_whatever_gradio_changes_first(browser):
         said = page.evaluate("""(change) => new Promise((done) => {
           const label = document.querySelector('#plot [data-testid=block-label]');
           const plot = document.querySelector('#plot [data-testid=matplotlib]');
-          const newImg = () => Object.assign(document.createElement('img'), {src: plot.querySelector('img').src,
-                                                                            alt: 'matplotlib plot visualising provided data'});
+          const newImg = () => Object.assign(document.createElement('img'),
+            {src: plot.querySelector('img').src, alt: 'matplotlib plot visualising provided data'});
           new Function('label', 'plot', 'newImg', change)(label, plot, newImg);
           setTimeout(() => done([label.lastChild.data.trim(), plot.querySelector('img').alt]));
         })""", change)

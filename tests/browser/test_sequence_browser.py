@@ -75,8 +75,8 @@ def test_the_gradient_plot_tells_a_screen_reader_the_norms_it_shows(page):
     seed = page.locator("#seq-grad-seed input[type=number]").first
     seed.fill("7")
     page.locator("#seq-grad-run").click()
-    page.wait_for_function(f"([pattern, first]) => {{ const now = ({norms})(pattern); return now && now.join() !== first.join(); }}",
-                           arg=[elman, first], timeout=60_000)
+    changed = f"([pattern, first]) => {{ const now = ({norms})(pattern); return now && now.join() !== first.join(); }}"
+    page.wait_for_function(changed, arg=[elman, first], timeout=60_000)
     near, far = page.evaluate(norms, elman)  # seed 7's
     said = f"Elman RNN (tanh) {near} at distance 1, {far} at distance 20"
     page.wait_for_function("(said) => document.querySelector('#seq-grad-plot img')?.alt.includes(said)", arg=said,
