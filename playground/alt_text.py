@@ -11,6 +11,10 @@ An API client (gradio_client) keeps receiving what it always did: ``for_api_call
 ``ui.friendly``, which wraps every handler) turns such an update back into the plain picture (``plain``)
 unless the request comes from the app's own page, which says so in the ``x-gradio-user:
 app`` header Gradio's front end sends with every event (gradio_client sends ``api``).
+
+A matplotlib plot (``gr.Plot``) has no ``alt_text``: Gradio draws it as an <img> whose alt it fixes
+itself. ``plot`` sends the text as the plot's label instead (shown above the plot, so everyone reads
+the numbers); the page's script (``look.HEAD``) copies each plot's label onto its <img> as the alt.
 """
 
 from __future__ import annotations
@@ -31,6 +35,16 @@ def describe(what: str, *facts) -> str:
 def picture(value, what: str, *facts) -> dict:
     """A picture with its text alternative (see ``describe``), as the update a handler returns."""
     return gr.update(value=value, alt_text=describe(what, *facts))
+
+
+class PlotCaption(dict):
+    """A plot's update whose label says what the plot shows (``plot``): a dict (what Gradio reads) of
+    its own type, so an API caller receives the plain figure, as it did before plots had captions."""
+
+
+def plot(figure, what: str, *facts) -> dict:
+    """A matplotlib figure for a ``gr.Plot``, labelled with what it shows (see ``describe``)."""
+    return PlotCaption(gr.update(value=figure, label=describe(what, *facts)))
 
 
 def percent(fraction: float | None, digits: int = 0) -> str | None:
@@ -57,8 +71,11 @@ def carries_alt_text(value) -> bool:
 
 def _without_alt_text(value):
     """A picture with its text alternative (``picture``'s update, nothing else in it) → the plain picture;
-    anything else as it is (an update that also changes a label was an update before alt text, too)."""
+    a plot's caption (``plot``) → the plain figure; anything else as it is (an update that also changes
+    a label was an update before alt text, too)."""
     if carries_alt_text(value) and set(value) == {"__type__", "value", "alt_text"}:
+        return value["value"]
+    if isinstance(value, PlotCaption) and "value" in value:
         return value["value"]
     return value
 

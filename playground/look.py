@@ -50,6 +50,8 @@ CSS = """
 #app-title h1 { overflow-wrap: normal; word-break: normal; hyphens: none; }
 /* Pictures and plots never make the page wider than the screen. */
 .gradio-container img, .gradio-container canvas, .gradio-container svg { max-width: 100%; }
+/* A plot's label says what it shows with its numbers (alt_text.plot): it sits above the plot, not over it. */
+.block:has([data-testid=matplotlib]) > [data-testid=block-label] { position: static; }
 /* Read by screen readers, not shown (the page's polite live region, see HEAD). */
 .visually-hidden-status { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 /* Icon buttons (download, full screen, copy) are touch targets of at least 24 px (WCAG 2.2). */
@@ -72,10 +74,14 @@ CSS = """
 # - An empty output is a <div aria-label="Empty value"> with no role, which ARIA forbids: it becomes an image.
 # - A plot's empty layer (Vega's hover marks: <g role="graphics-symbol"> with nothing in it, and no name)
 #   is hidden from screen readers.
+# - A matplotlib plot is an <img> whose alt Gradio fixes ("… plot visualising provided data"): it gets its
+#   plot's label, which a handler writes with the numbers the plot shows (``alt_text.plot``). It is copied
+#   at once, whenever anything the copy reads changes inside the plot's block: the label's text (Gradio
+#   rewrites its text node in place), a new <img> (a new figure replaces it) or the <img>'s alt or src.
 # - Every status (an element whose id ends in "-status", e.g. #cnn-status) of the open tab is read out
 #   through one polite live region, at most once every ANNOUNCE_MS: a run streaming 10 frames a second is
 #   heard as "Epoch 3/30 …" every few seconds, and its last words ("Stopped", "Done") always arrive.
-# The observer looks again 250 ms after the page changes (not on every streamed frame: the page stays idle).
+# The rest is looked at again 250 ms after the page changes (not on every streamed frame: the page stays idle).
 ANNOUNCE_MS = 4000
 HEAD = """<script>
 (() => {
@@ -105,6 +111,19 @@ HEAD = """<script>
     const wait = ANNOUNCE_MS - (performance.now() - lastAt);
     if (wait <= 0) say(text); else pending = setTimeout(announce, wait);
   };
+  const labelPlot = (plot) => {
+    const picture = plot.querySelector('img');
+    const label = plot.closest('.block')?.querySelector('[data-testid=block-label]')?.textContent.trim();
+    if (picture && label && picture.alt !== label) picture.alt = label;
+  };
+  // The plots a change touched: those in the block it happened in, and those in what it added.
+  const plotsTouched = (record, plots) => {
+    const element = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+    element?.closest('.block')?.querySelectorAll('[data-testid=matplotlib]').forEach((plot) => plots.add(plot));
+    for (const node of record.addedNodes) {
+      if (node.nodeType === 1) node.querySelectorAll('[data-testid=matplotlib]').forEach((plot) => plots.add(plot));
+    }
+  };
   const fix = () => {
     scheduled = false;
     for (const button of document.querySelectorAll('button.gallery-item:not([aria-label])')) {
@@ -113,11 +132,19 @@ HEAD = """<script>
     }
     for (const box of document.querySelectorAll('.empty[aria-label]:not([role])')) box.setAttribute('role', 'img');
     for (const mark of document.querySelectorAll('g[role=graphics-symbol]:not([aria-label]):empty')) mark.setAttribute('aria-hidden', 'true');
+    document.querySelectorAll('[data-testid=matplotlib]').forEach(labelPlot);
     announce();
   };
   let scheduled = false;
   const schedule = () => { if (!scheduled) { scheduled = true; setTimeout(fix, LOOK_AGAIN_MS); } };
-  new MutationObserver(schedule).observe(document.documentElement, {subtree: true, childList: true});
+  new MutationObserver((records) => {
+    const plots = new Set();
+    for (const record of records) plotsTouched(record, plots);
+    plots.forEach(labelPlot);
+    // Text changing in place (a status's timer ticks every 100 ms) does not wake the rest.
+    if (records.some((record) => record.type !== 'characterData')) schedule();
+  }).observe(document.documentElement, {subtree: true, childList: true, characterData: true,
+                                         attributes: true, attributeFilter: ['src', 'alt']});
 })();
 </script>""" % ANNOUNCE_MS
 

@@ -320,7 +320,7 @@ class _FirstVisit:
             if sent <= index < ready:
                 # A copy of each update (``gr.update(value=..., label=...)``): Gradio takes the value out
                 # of an update as it sends it, and the kept one must still hold it for the next page.
-                values.extend(dict(value) if isinstance(value, dict) else value for value in self._kept[index])
+                values.extend(type(value)(value) if isinstance(value, dict) else value for value in self._kept[index])
             else:
                 values.extend(gr.update() for _ in outputs)
         return values
@@ -342,7 +342,7 @@ def keep_for_resending(output, value):
     """A value in the form that costs nothing to send again: pictures as PNG files, plots
     already serialised (Gradio passes its own PlotData through unchanged); the same inside an update."""
     if isinstance(value, dict) and value.get("__type__") == "update" and "value" in value:
-        return {**value, "value": keep_for_resending(output, value["value"])}
+        return type(value)({**value, "value": keep_for_resending(output, value["value"])})  # a PlotCaption stays one
     if isinstance(output, gr.Image):
         return _keep_picture(value)
     if isinstance(output, gr.ImageSlider) and isinstance(value, tuple):

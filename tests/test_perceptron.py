@@ -20,6 +20,7 @@ import torch
 from safetensors.torch import load_file
 from scipy.stats import norm
 
+from playground import alt_text
 from playground.activations import ACTIVATIONS
 from playground.errors import TrainingDiverged, UserInputError
 from playground.perceptron import activation_lab, datasets, export, perceptron, render
@@ -90,7 +91,8 @@ def test_derivative_maxima_and_vanishing_gradient_figures():
 
 
 def test_activation_lab_view_draws_every_choice():
-    figure, rows = activations.activation_view(["sigmoid", "gelu", "mish"], 0.1, 5)
+    shown, rows = activations.activation_view(["sigmoid", "gelu", "mish"], 0.1, 5)
+    figure = alt_text.plain(shown)  # the page also gets a caption (tests/test_alt_text.py)
     assert len(figure.axes) == 2
     assert [text.get_text() for text in figure.axes[0].get_legend().get_texts()] == ["Sigmoid", "GELU", "Mish"]
     assert [row[0] for row in rows] == ["Sigmoid", "GELU", "Mish"]

@@ -325,3 +325,18 @@ def test_look_inside_decodes_the_uploaded_picture_once(monkeypatch, tmp_path):
     label, confidence = caption.split("Grad-CAM for “")[1].split("” (")[0], caption.split("” (")[1].split("%)")[0]
     assert f"evidence for “{label}”" in overlay["alt_text"] and f"predicted with {confidence} %" in overlay["alt_text"]
     assert re.search(r"strongest in the (top|middle|bottom)? ?(left|centre|right)? ?of the picture", overlay["alt_text"])
+
+
+def test_the_confusion_matrix_says_the_held_out_accuracies_the_status_and_table_report(photo_workspace):
+    """A screen reader hears the confusion plot's caption (its label, copied onto its <img>): the same figures."""
+    from playground import alt_text
+    from playground.tabs import transfer as tab
+
+    *_, (_, status, _, _, per_class, confusion) = tab.train(photo_workspace, 0, False, "linear", 5, 0.003, 0, 0.3)
+    assert isinstance(confusion, alt_text.PlotCaption) and confusion["value"].axes
+    caption = confusion["label"]
+    accuracy, count = re.search(r"held-out accuracy (\d+)% on (\d+) images", status).groups()
+    assert caption.startswith(f"Confusion matrix of the held-out images: {accuracy} % of {count} right"), caption
+    assert len(per_class) == 3
+    for name, share in per_class:  # ["cat", "67%"]
+        assert f"{name} {share[:-1]} %" in caption, (caption, per_class)

@@ -117,7 +117,7 @@ def train(workspace, unfrozen_blocks, augment, head_kind, epochs, learning_rate,
             continue
         evaluation = update.trained.evaluation
         per_class = [[name, f"{acc:.0%}"] for name, acc in evaluation.per_class.items()]
-        confusion = render.confusion_figure(evaluation.confusion, update.trained.class_names)
+        confusion = render.confusion_plot(evaluation, update.trained.class_names)
         yield workspace, update.message, losses, accuracies, per_class, confusion
 
 
@@ -167,7 +167,7 @@ def run_experiment(num_classes, seed, job=None):
             if done
             else f"n = {point.per_class} done; training n = {sizes[len(points)]} …"
         )
-        yield render.experiment_figure(points, num_classes), table, status
+        yield render.experiment_plot(points, num_classes), table, status
 
 
 # ---------------------------------------------------------------- UI

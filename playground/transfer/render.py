@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from playground import alt_text
 from playground.figures import history_table, new_figure
 
 
@@ -55,3 +56,18 @@ def experiment_figure(points, num_classes: int) -> Figure:
     axes.legend(loc="lower right", fontsize=8)
     figure.tight_layout()
     return figure
+
+
+def confusion_plot(evaluation, class_names: list[str]):
+    """The confusion matrix for the page, with a caption of its figures for screen readers (``alt_text.plot``)."""
+    return alt_text.plot(confusion_figure(evaluation.confusion, class_names), "Confusion matrix of the held-out images",
+                         f"{alt_text.percent(evaluation.accuracy)} of {evaluation.count} right",
+                         *(f"{name} {alt_text.percent(acc)}" for name, acc in evaluation.per_class.items()))
+
+
+def experiment_plot(points, num_classes: int):
+    """The pretrained-vs-scratch experiment's plot for the page, with a caption of every point's accuracies."""
+    said = [f"n = {p.per_class}: pretrained {alt_text.percent(p.pretrained_accuracy)}, "
+            f"from scratch {alt_text.percent(p.scratch_accuracy)}" for p in points]
+    return alt_text.plot(experiment_figure(points, num_classes),
+                         f"Held-out accuracy on {num_classes} digit classes against labelled examples per class", *said)

@@ -223,3 +223,42 @@ def test_output_pictures_say_what_they_show_with_their_numbers(page):
     assert page.locator(board).get_attribute("role") == "img"
     assert re.search(r"w1 1, w2 -1, b 0.5, σ Sigmoid, the decision line classifies \d+ % of the \d+ points", label), label
     page.errors.assert_clean()
+
+
+# A gr.Plot block as Gradio 6.31 draws it (read from the app's page): its label (an icon, then the text),
+# then the matplotlib <img> whose alt Gradio fixes.
+PLOT_BLOCK = """<div id="plot" class="block"><label data-testid="block-label"><span><svg aria-hidden="true"></svg></span>
+ Loss: step 1</label><div class="matplotlib layout" data-testid="matplotlib">
+ <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="matplotlib plot visualising provided data"></div></div>"""
+
+
+def test_a_plots_img_takes_its_label_whatever_gradio_changes_first(browser):
+    """The page script (look.HEAD) keeps a matplotlib plot's alt equal to its label, at once, for each way
+    Gradio changes a plot (seen in the app: a new figure rewrites the label's text node in place and replaces
+    the <img>, whose alt Gradio sets again), in either order, and when only the label changes."""
+    from playground.look import HEAD
+
+    context = browser.new_context()
+    page = context.new_page()
+    errors = PageErrors(page)
+    page.set_content(f"<html><head>{HEAD}</head><body>{PLOT_BLOCK}</body></html>")
+    alt = "() => document.querySelector('#plot img').alt"
+    page.wait_for_function(f"() => ({alt})() === 'Loss: step 1'", timeout=5_000)
+    steps = {  # each in one task, as Svelte applies an update; the alt is read in the next task
+        "label text only": "label.lastChild.data = ' Loss: step 2';",
+        "label, then a new img": "label.lastChild.data = ' Loss: step 3'; plot.replaceChildren(newImg());",
+        "a new img, then the label": "plot.replaceChildren(newImg()); label.lastChild.data = ' Loss: step 4';",
+        "Gradio's alt set again": "plot.querySelector('img').alt = 'matplotlib plot visualising provided data';",
+    }
+    for what, change in steps.items():
+        said = page.evaluate("""(change) => new Promise((done) => {
+          const label = document.querySelector('#plot [data-testid=block-label]');
+          const plot = document.querySelector('#plot [data-testid=matplotlib]');
+          const newImg = () => Object.assign(document.createElement('img'),
+            {src: plot.querySelector('img').src, alt: 'matplotlib plot visualising provided data'});
+          new Function('label', 'plot', 'newImg', change)(label, plot, newImg);
+          setTimeout(() => done([label.lastChild.data.trim(), plot.querySelector('img').alt]));
+        })""", change)
+        assert said[1] == said[0], (what, said)
+    assert not errors.console, errors.console
+    context.close()

@@ -120,7 +120,9 @@ def train_live(source: str, text: str, layers: int, width: int, context: int, le
             {f"{name} ({frame.parameters[name]:,} weights)": curve for name, curve in frame.curves.items()},
             "Held-out loss: same text, same steps, same size",
         )
-        yield live.describe(frame), figure, frame.samples["GPT"], frame.samples["LSTM"]
+        latest = [f"{name} {alt_text.number(curve[-1])} nats per character" for name, (_, curve) in frame.curves.items()]
+        described = alt_text.plot(figure, "Held-out loss of the GPT and the LSTM", f"step {frame.step}", *latest)
+        yield live.describe(frame), described, frame.samples["GPT"], frame.samples["LSTM"]
 
 
 # ---------------------------------------------------------------- UI

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from playground import alt_text
 from playground.perceptron import activation_lab
 from playground.tabs.perceptron.page import ACTIVATION_CHOICES
 from playground.ui import FIRST_VISIT, current_tab, explainer, friendly
@@ -14,7 +15,11 @@ TITLE = "Activations"
 
 def activation_view(names, leaky_slope, x_limit):
     names = activation_lab.check_names(names)
-    return activation_lab.figure(names, leaky_slope, x_limit), activation_lab.facts_table(names, leaky_slope)
+    table = activation_lab.facts_table(names, leaky_slope)
+    slopes = [f"{name} largest slope {slope}" for name, slope, *_ in table]  # slope: "0.25 (x = 0.00)"
+    plot = alt_text.plot(activation_lab.figure(names, leaky_slope, x_limit), "f(x) and its slope f′(x)",
+                         f"x from −{x_limit:g} to {x_limit:g}", *slopes)
+    return plot, table
 
 
 def build() -> None:

@@ -13,7 +13,7 @@ import math
 
 import gradio as gr
 
-from playground import checks
+from playground import alt_text, checks
 from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.nets.sequence import MODEL_KINDS
@@ -36,7 +36,7 @@ def plot_gradients(cells, steps, hidden, init, weight_scale, gate_bias, seed):
     if not cells:
         raise UserInputError(f"tick at least one cell among {list(GRADIENT_CELLS)}.")
     steps = checks.integer("sequence length", steps, 2, MAX_STEPS)
-    curves, lines = {}, []
+    curves, lines, said = {}, [], []
     for cell in cells:
         result = gradient_vs_distance(cell, steps, hidden, init, weight_scale, gate_bias, seed)
         curves[cell] = result
@@ -54,7 +54,8 @@ def plot_gradients(cells, steps, hidden, init, weight_scale, gate_bias, seed):
         if not all(math.isfinite(v) for v in norm):
             summary += " — **exploded** past what float64 can hold"
         lines.append(summary)
-    return plots.gradient_figure(curves), "\n\n".join(lines)
+        said.append(f"{cell} {norm[1]:.3g} at distance 1, {norm[far]:.3g} at distance {far}")  # as the summary says
+    return alt_text.plot(plots.gradient_figure(curves), "Gradient norm against distance", *said), "\n\n".join(lines)
 
 
 def _race_settings(task, delay, window, hidden, learning_rate, gate_bias, seed) -> RaceSettings:
@@ -73,7 +74,9 @@ def run_race(task, delay, window, hidden, learning_rate, gate_bias, seed, total_
         status = f"step {race.step} / {total_steps} — held-out accuracy: " + ", ".join(
             f"{kind} {value:.2f}" for kind, value in accuracy.items()
         )
-        yield plots.race_figure(race.curves(), race.spec.chance, title), status
+        said = [f"{kind} {alt_text.percent(value)}" for kind, value in accuracy.items()]
+        yield alt_text.plot(plots.race_figure(race.curves(), race.spec.chance, title), "Race: held-out accuracy",
+                            f"{title}, step {race.step} of {total_steps}", *said), status
 
 
 def parse_delays(text: str) -> list[int]:
@@ -109,7 +112,10 @@ def sweep_delays(task, delays_text, window, hidden, learning_rate, gate_bias, se
         for kind, value in best.items():
             accuracy[kind].append(value)
         status = f"k = {delay} done ({len(done)} / {len(delays)}): " + ", ".join(f"{k} {v:.2f}" for k, v in best.items())
-        yield plots.delay_figure(done, accuracy, chance, settings.window), status
+        said = [f"{kind} " + ", ".join(f"{alt_text.percent(v)} at k = {k}" for k, v in zip(done, values))
+                for kind, values in accuracy.items() if values]
+        yield alt_text.plot(plots.delay_figure(done, accuracy, chance, settings.window),
+                            "Held-out accuracy against the delay k", *said), status
 
 
 def run_forecast(series, cell, hidden, learning_rate, noise, seed, total_steps):
@@ -126,7 +132,12 @@ def run_forecast(series, cell, hidden, learning_rate, noise, seed, total_steps):
             f"held-out RMSE: one step {forecast.rmse_one_step:.3g}, free-running {forecast.rmse_free_running:.3g}, "
             f"persistence baseline {forecast.rmse_persistence:.3g} {forecaster.series.unit}"
         )
-        yield plots.forecast_figure(forecast, series, forecaster.series.unit), status
+        unit = forecaster.series.unit
+        rmse = {"one step": forecast.rmse_one_step, "free-running": forecast.rmse_free_running,
+                "persistence baseline": forecast.rmse_persistence}  # the held-out figures the status reports
+        yield alt_text.plot(plots.forecast_figure(forecast, series, unit), f"{cell} forecast of {series} over the truth",
+                            f"step {len(forecaster.losses) * group} of {total_steps}",
+                            *(f"held-out RMSE {name} {value:.3g} {unit}".strip() for name, value in rmse.items())), status
 
 
 def run_attention(length, heads, layers, learning_rate, seed, total_steps):
@@ -142,7 +153,11 @@ def run_attention(length, heads, layers, learning_rate, seed, total_steps):
             f"LSTM {accuracy['lstm']:.2f}; outputs whose strongest attention is the mirrored input: {hits:.0%} "
             f"(mean weight there {mass:.2f})"
         )
-        yield plots.attention_figure(attention, rows, columns, lab.curves), status
+        yield alt_text.plot(plots.attention_figure(attention, rows, columns, lab.curves),
+                            "Attention map of one reversed sequence and held-out accuracy", f"step {lab.step} of {total_steps}",
+                            f"transformer {alt_text.percent(accuracy['transformer'])}",
+                            f"LSTM {alt_text.percent(accuracy['lstm'])}",
+                            f"{alt_text.percent(hits)} of outputs attend most to the mirrored input"), status
 
 
 def train_char_model(text, cell, hidden, learning_rate, seed, total_steps, temperature):
@@ -155,7 +170,9 @@ def train_char_model(text, cell, hidden, learning_rate, seed, total_steps, tempe
         bits = model.train(min(group, total_steps - model.steps))
         sample = model.sample("", 160, temperature, seed=settings.seed)
         status = f"step {model.steps} / {total_steps} — {bits:.2f} bits per character (vocabulary of {len(model.vocabulary)})"
-        yield model, plots.loss_figure(model.losses, group, "bits per character"), status, sample
+        curve = alt_text.plot(plots.loss_figure(model.losses, group, "bits per character"), "Training loss",
+                              f"step {model.steps} of {total_steps}", f"{alt_text.number(bits, 2)} bits per character")
+        yield model, curve, status, sample
 
 
 def sample_text(model, prompt, length, temperature, seed):
@@ -183,7 +200,7 @@ def bench_cases() -> list[BenchCase]:
     return [
         BenchCase(
             name="Sequences: gradient vs distance plot, T = 100 (3 cells + figure)",
-            run=lambda: plot_gradients(list(GRADIENT_CELLS), 100, 32, INITS[0], 1.0, 2.0, 0)[0].canvas.draw(),
+            run=lambda: alt_text.plain(plot_gradients(list(GRADIENT_CELLS), 100, 32, INITS[0], 1.0, 2.0, 0))[0].canvas.draw(),
             target_ms=200,
         ),
         BenchCase(

@@ -27,7 +27,7 @@ def build() -> None:
             init = gr.Dropdown(list(INITS), value=INITS[0], label="Initialisation")
             weight_scale = gr.Slider(0.1, 4.0, value=1.0, step=0.05, label="Recurrent weight scale (× the init)")
             gate_bias = gr.Slider(-2.0, 6.0, value=2.0, step=0.5, label="LSTM forget / GRU update gate bias")
-            seed = SafeNumber(0, label="Seed", precision=0)
+            seed = SafeNumber(0, label="Seed", precision=0, elem_id="seq-grad-seed")
             button = gr.Button("Measure", variant="primary", elem_id="seq-grad-run")
         with gr.Column(scale=2):
             figure = gr.Plot(label="Gradient against distance", elem_id="seq-grad-plot")
