@@ -12,6 +12,12 @@ statistics do not hold. Its branch is added to the block-4 path through a convol
 starts at zero, so a three-level decoder's weights load unchanged and fine-tune from there. Each upsampling is nearest
 neighbour followed by 3×3 convolutions with reflection padding: no checkerboards (every
 output pixel sees the same kernel taps), no dark borders from zero padding.
+
+With ``alpha_input=True`` the decoder also takes the style strength α (B,) and modulates the
+output of its deep, middle and shallow stages channel by channel (FiLM: x·(1 + γ(α)) + β(α),
+γ and β linear in α). Their weights start at zero, so such a decoder starts as the one it is
+fine-tuned from; training then lets α = 0 keep reconstructing the photo while α = 1 paints
+the style harder than one decoder for both could.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ def _conv(in_channels: int, out_channels: int, activate: bool = True) -> list[nn
 
 
 class AdaINDecoder(nn.Module):
-    def __init__(self, width: int = 96, input_scale: float = 0.125, block8: bool = False):
+    def __init__(self, width: int = 96, input_scale: float = 0.125, block8: bool = False, alpha_input: bool = False):
         super().__init__()
         self.encoder_layers = DEEP_LAYERS if block8 else ENCODER_LAYERS  # the maps forward() takes, in its order
         # Lite0 features have a std of a few units; scaling them towards 1 keeps the first
@@ -50,15 +56,66 @@ class AdaINDecoder(nn.Module):
             self.deeper_merge = nn.Sequential(*_conv(w, w, activate=False))  # upsampled, added to the block-4 path
             nn.init.zeros_(self.deeper_merge[1].weight)
             nn.init.zeros_(self.deeper_merge[1].bias)
+        self.alpha_input = alpha_input
+        if alpha_input:  # α (B, 1) → (γ, β) per channel of each stage's output; zero: no change at first
+            self.film = nn.ModuleList(nn.Linear(1, 2 * channels) for channels in (w, w * 2 // 3, w // 3))
+            for layer in self.film:
+                nn.init.zeros_(layer.weight)
+                nn.init.zeros_(layer.bias)
 
     def forward(self, block4: torch.Tensor, block2: torch.Tensor, block0: torch.Tensor,
-                block8: torch.Tensor | None = None) -> torch.Tensor:
-        """The renormalised maps (``block8`` only for a decoder built with ``block8=True``)."""
+                block8: torch.Tensor | None = None, alpha: torch.Tensor | None = None) -> torch.Tensor:
+        """The renormalised maps (``block8`` only for a decoder built with ``block8=True``) and,
+        for a decoder built with ``alpha_input=True``, the style strength ``alpha`` (B,)."""
         s = self.input_scale
         x = self.deep(block4 * s)
         if block8 is not None:  # block 8 is 1/16 size: upsample, crop to block 4's size (odd sizes round up)
             extra = self.deeper_merge(self.up(self.deeper(block8 * s)))
             x = x + extra[:, :, : x.shape[2], : x.shape[3]]
-        x = self.middle(torch.cat([self.up(x), block2 * s], dim=1))
-        x = self.shallow(torch.cat([self.up(x), block0 * s], dim=1))
+        x = self.modulate(x, alpha, 0)
+        x = self.modulate(self.middle(torch.cat([self.up(x), block2 * s], dim=1)), alpha, 1)
+        x = self.modulate(self.shallow(torch.cat([self.up(x), block0 * s], dim=1)), alpha, 2)
         return self.out(self.up(x))
+
+    def modulate(self, x: torch.Tensor, alpha: torch.Tensor | None, stage: int) -> torch.Tensor:
+        """FiLM by α of one stage's output x (B, C, h, w); unchanged for a decoder without α."""
+        if not self.alpha_input:
+            return x
+        if alpha is None:
+            raise ValueError("this decoder takes the style strength alpha (B,) as its last argument")
+        gamma, beta = self.film[stage](alpha.reshape(-1, 1).to(x.dtype)).chunk(2, dim=1)  # (B, C) each
+        return x * (1 + gamma[:, :, None, None]) + beta[:, :, None, None]
+
+
+class AdaINDecoderPair(nn.Module):
+    """Two decoders of the same renormalised maps, one for each end of the style strength α:
+
+    ``reconstruct`` (three levels, trained with a strong reconstruction term) gives the photo
+    back at α = 0; ``paint`` (trained on α = 1 only, with Gatys' Gram loss and block 8) paints
+    the style hard. Between the two ends the output is (1 − α)·reconstruct + α·paint, both
+    decoding the same α-blended maps: it moves smoothly from one to the other, α = 0 is the
+    reconstruction decoder exactly and α = 1 the painting decoder exactly.
+
+    Neither decoder has to compromise with the other; the price is a second decode for
+    0 < α < 1 and twice the weights (2 × ~1 MB).
+    """
+
+    def __init__(self, reconstruct: AdaINDecoder, paint: AdaINDecoder):
+        super().__init__()
+        self.reconstruct = reconstruct
+        self.paint = paint
+        self.encoder_layers = paint.encoder_layers if len(paint.encoder_layers) >= len(reconstruct.encoder_layers) else reconstruct.encoder_layers
+
+    def forward(self, block4: torch.Tensor, block2: torch.Tensor, block0: torch.Tensor,
+                block8: torch.Tensor | None = None, alpha: float = 1.0) -> torch.Tensor:
+        """The renormalised maps, as for AdaINDecoder, and α ∈ [0, 1] (a number): → (B, 3, H, W).
+        Each end runs one decoder only."""
+        def run(decoder: AdaINDecoder) -> torch.Tensor:
+            deeper = (block8,) if 8 in decoder.encoder_layers else ()
+            return decoder(block4, block2, block0, *deeper)
+
+        if alpha <= 0:
+            return run(self.reconstruct)
+        if alpha >= 1:
+            return run(self.paint)
+        return (1 - alpha) * run(self.reconstruct) + alpha * run(self.paint)

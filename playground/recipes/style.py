@@ -13,8 +13,18 @@ style's statistics (AdaIN), decodes, re-encodes and minimises
 
 where a third of each batch has α = 0 (t = E(c): reconstruction) and the rest α = 1.
 ``init`` starts from an earlier run's weights (e.g. a three-level run, fine-tuned with the
-block-8 branch and the Gram term). The shipped decoder is a three-level run without the Gram
-term; see its card.
+block-8 branch and the Gram term). One decoder for both ends compromises: the Gram term's
+style costs α = 0 reconstruction. Two ways out, both fine-tuned from a three-level decoder:
+
+- ``alpha_input=true``: the decoder takes α (FiLM, zero-started) and trains on α drawn in
+  [0, 1] (``reconstruction_share`` of them 0, ``full_share`` 1, the rest uniform), with the
+  content loss to the α-blended target, α·(style + Gram) and (1 − α)·reconstruction
+  (``conditioned_losses``).
+- ``pair_with=<reconstruction decoder>``: this run trains a painting decoder on α = 1 only
+  (``reconstruction_share=0``) and ships it beside the fixed reconstruction decoder as an
+  ``AdaINDecoderPair``, whose output is (1 − α)·reconstruct + α·paint.
+
+The card says which kind the shipped decoder is (its ``arguments``).
 
 Data: the bundled photos and textures (scikit-image, scikit-learn, matplotlib) and
 procedural art, with heavy augmentation (random resized crops of 10–100 % of the side,
@@ -39,10 +49,10 @@ import torch.nn.functional as F
 import torchvision.transforms as T
 from PIL import Image
 
-from safetensors.torch import load_file
+from safetensors.torch import load_file, save_file
 
 from playground import data, registry, weights
-from playground.nets.adain_decoder import AdaINDecoder
+from playground.nets.adain_decoder import AdaINDecoder, AdaINDecoderPair
 from playground.recipes import RecipeArgs, RecipeOutput, recipe
 from playground.style import adain as A
 from playground.style import features as feats
@@ -61,6 +71,16 @@ STYLE_LAYERS = ("stem", 1, 3, 4)
 # block-4 map AdaIN renormalises): it teaches the decoder to paint the style's textures there too.
 GRAM_LAYERS = ("stem", 1, 3, 5, 8)
 CONTENT_DEPTH = 4  # the content loss reads the decoder's maps from block 4 down (blocks 4, and 8 if it has it)
+
+
+def reconstruction_weights(path: str) -> dict[str, torch.Tensor]:
+    """A decoder's weights from ``path``: a plain decoder's file, or the reconstruction half of an
+    AdaINDecoderPair's file (so a pair's painting decoder can be re-trained from the shipped pair)."""
+    state = load_file(path)
+    prefix = "reconstruct."
+    if any(key.startswith(prefix) for key in state):
+        return {key[len(prefix):]: value for key, value in state.items() if key.startswith(prefix)}
+    return state
 
 
 def loss_layers(decoder, with_gram: bool) -> tuple:
@@ -167,6 +187,52 @@ def adain_losses(encoder, decoder, content: torch.Tensor, style: torch.Tensor, a
     return {"content": content_loss, "style": style_loss, "gram": gram_term, "reconstruction": reconstruction, "perceptual": perceptual}
 
 
+def sample_alphas(rng: np.random.Generator, count: int, reconstruction_share: float, full_share: float) -> torch.Tensor:
+    """Style strengths for a decoder that takes α: ``reconstruction_share`` of them 0, ``full_share``
+    of them 1 (the two ends a visitor sees most), the rest uniform in (0, 1). → (count,)"""
+    draw = rng.random(count)
+    alpha = rng.random(count)
+    alpha[draw < reconstruction_share] = 0.0
+    alpha[draw >= 1 - full_share] = 1.0
+    return torch.from_numpy(alpha.astype(np.float32))
+
+
+def conditioned_losses(encoder, decoder, content: torch.Tensor, style: torch.Tensor, alpha: torch.Tensor,
+                       with_gram: bool = False) -> dict[str, torch.Tensor]:
+    """The losses of a decoder that takes α (``alpha_input``), for α (B,) anywhere in [0, 1].
+
+    content loss to the α-blended target (every sample), the style and Gram losses weighted by
+    α per sample, the pixel and feature reconstruction weighted by 1 − α: so α = 0 is pure
+    reconstruction and α = 1 pure stylisation, and the strengths between are asked to blend.
+    """
+    layers = loss_layers(decoder, with_gram)
+    with torch.no_grad():
+        content_features = A.encode(encoder, content, decoder.encoder_layers)
+        style_maps = feats.extract(encoder, style, layers)
+        style_stats = {key: A.mean_std(value) for key, value in style_maps.items()}
+        target = A.renormalise(content_features, style_stats, alpha)
+    decoded = A.decode(decoder, target, alpha)  # (B, 3, S, S)
+    decoded_maps = feats.extract(encoder, decoded, layers)
+
+    def per_sample(difference: torch.Tensor) -> torch.Tensor:  # (B, …) → (B,) mean of squares
+        return difference.pow(2).flatten(1).mean(dim=1)
+
+    content_loss = sum(per_sample(decoded_maps[k] - target[k]) for k in decoder.encoder_layers if k >= CONTENT_DEPTH).mean()
+    style_loss = 0.0
+    for key in STYLE_LAYERS:
+        mean, std = A.mean_std(decoded_maps[key])
+        style_loss = style_loss + per_sample(mean - style_stats[key][0]) + per_sample(std - style_stats[key][1])
+    style_loss = (alpha * style_loss).mean()
+    gram_term = decoded.new_zeros(())
+    if with_gram:
+        per_layer = [(gram(decoded_maps[k]) - gram(style_maps[k])).pow(2).sum(dim=(1, 2)) for k in GRAM_LAYERS]
+        gram_term = (alpha * sum(per_layer) / len(GRAM_LAYERS)).mean()
+    keep = 1 - alpha
+    reconstruction = (keep * (decoded - content).abs().flatten(1).mean(dim=1)).mean()
+    perceptual = (keep * sum(per_sample(decoded_maps[k] - content_features[k]) for k in decoder.encoder_layers)).mean()
+    return {"content": content_loss, "style": style_loss, "gram": gram_term, "reconstruction": reconstruction, "perceptual": perceptual}
+
+
 def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
     mse = float(F.mse_loss(a.clamp(0, 1), b.clamp(0, 1)))
     return 10 * math.log10(1.0 / max(mse, 1e-10))
@@ -265,15 +331,22 @@ def train_adain_decoder(args: RecipeArgs) -> RecipeOutput:
         "gram_weight": float(args.extra.get("gram_weight", 0.0)),  # Gatys' Gram loss on stem, blocks 1, 3, 5, 8
         "block8": bool(args.extra.get("block8", False)),  # also read (and renormalise) block 8
         "init": str(args.extra.get("init", "")),  # a decoder .safetensors to fine-tune ("" = from scratch)
+        "alpha_input": bool(args.extra.get("alpha_input", False)),  # the decoder takes α (FiLM), trained on α ∈ [0, 1]
+        "full_share": float(args.extra.get("full_share", 0.35)),  # with alpha_input: samples with α = 1
+        # A reconstruction decoder (.safetensors) to pair with: this run trains the painting decoder
+        # of an AdaINDecoderPair (α = 1 only: use reconstruction_share=0) and ships both.
+        "pair_with": str(args.extra.get("pair_with", "")),
+        "checkpoint": str(args.extra.get("checkpoint", "")),  # save the weights here every 250 steps ("" = never)
     }
     seed_everything(args.seed)
     rng = np.random.default_rng(args.seed)
     # channels_last: ~10–25 % faster steps on this CPU (measured); the weights are layout-free.
     encoder = registry.get(feats.BACKBONE).cpu().to(memory_format=torch.channels_last)
-    decoder = AdaINDecoder(settings["width"], input_scale=settings["input_scale"], block8=settings["block8"])
+    decoder = AdaINDecoder(settings["width"], input_scale=settings["input_scale"], block8=settings["block8"],
+                           alpha_input=settings["alpha_input"])
     if settings["init"]:  # fine-tune: start from an earlier run's weights, recorded by their hash
-        missing, unexpected = decoder.load_state_dict(load_file(settings["init"]), strict=False)
-        if unexpected or any(not key.startswith("deeper") for key in missing):  # only a new block-8 branch may be new
+        missing, unexpected = decoder.load_state_dict(reconstruction_weights(settings["init"]), strict=False)
+        if unexpected or any(not key.startswith(("deeper", "film")) for key in missing):  # only new zero-started branches
             raise ValueError(f"{settings['init']} does not fit this decoder: missing {missing}, unexpected {unexpected}")
         settings["init_sha256"] = weights.sha256_of(Path(settings["init"]))
     decoder = decoder.cpu().train().to(memory_format=torch.channels_last)
@@ -289,8 +362,12 @@ def train_adain_decoder(args: RecipeArgs) -> RecipeOutput:
     for step in range(1, settings["steps"] + 1):
         content = contents.batch(settings["batch"]).contiguous(memory_format=torch.channels_last)
         style = styles.batch(settings["batch"]).contiguous(memory_format=torch.channels_last)
-        alpha = torch.from_numpy((rng.random(settings["batch"]) >= settings["reconstruction_share"]).astype(np.float32))
-        losses = adain_losses(encoder, decoder, content, style, alpha, with_gram=settings["gram_weight"] > 0)
+        if settings["alpha_input"]:
+            alpha = sample_alphas(rng, settings["batch"], settings["reconstruction_share"], settings["full_share"])
+            losses = conditioned_losses(encoder, decoder, content, style, alpha, with_gram=settings["gram_weight"] > 0)
+        else:
+            alpha = torch.from_numpy((rng.random(settings["batch"]) >= settings["reconstruction_share"]).astype(np.float32))
+            losses = adain_losses(encoder, decoder, content, style, alpha, with_gram=settings["gram_weight"] > 0)
         total = (settings["content_weight"] * losses["content"] + settings["style_weight"] * losses["style"]
                  + settings["gram_weight"] * losses["gram"] + settings["reconstruction_weight"] * losses["reconstruction"]
                  + settings["perceptual_weight"] * losses["perceptual"])
@@ -300,6 +377,8 @@ def train_adain_decoder(args: RecipeArgs) -> RecipeOutput:
         schedule.step()
         for key, value in losses.items():
             running[key] = 0.95 * running.get(key, float(value)) + 0.05 * float(value)
+        if settings["checkpoint"] and step % 250 == 0:  # a long run can be looked at (and measured) midway
+            save_file({k: v.contiguous() for k, v in decoder.state_dict().items()}, settings["checkpoint"])
         if step % 50 == 0 or step == 1:
             parts = " ".join(f"{k}={v:.4f}" for k, v in running.items())
             print(f"step {step}/{settings['steps']} {parts} ({time.perf_counter() - started:.0f} s, "
@@ -308,6 +387,11 @@ def train_adain_decoder(args: RecipeArgs) -> RecipeOutput:
     train_cpu_seconds = time.process_time() - cpu_started
     encoder = encoder.to(memory_format=torch.contiguous_format)
     decoder = decoder.to(memory_format=torch.contiguous_format)
+    if settings["pair_with"]:  # the shipped network: the fixed reconstruction decoder and this painting one
+        reconstruct = AdaINDecoder(settings["width"], input_scale=settings["input_scale"])
+        reconstruct.load_state_dict(reconstruction_weights(settings["pair_with"]))
+        settings["pair_with_sha256"] = weights.sha256_of(Path(settings["pair_with"]))
+        decoder = AdaINDecoderPair(reconstruct, decoder)
     metrics, grid = evaluate(encoder, decoder, with_gatys=not args.quick)
     print(metrics, flush=True)
     return RecipeOutput(

@@ -21,7 +21,7 @@ from PIL import Image
 
 from playground import checks, registry
 from playground.images import resize_longer
-from playground.nets.adain_decoder import ENCODER_LAYERS
+from playground.nets.adain_decoder import ENCODER_LAYERS, AdaINDecoderPair
 from playground.style import features as feats
 from playground.style.colour import preserve_colour
 
@@ -53,9 +53,19 @@ def encode(model: torch.nn.Module, pixels: torch.Tensor, layers=ENCODER_LAYERS) 
     return feats.extract(model, pixels, layers)
 
 
-def decode(decoder: torch.nn.Module, features: Features) -> torch.Tensor:
-    """The decoder on its maps, in its argument order: → (B, 3, 8·⌈H/8⌉, 8·⌈W/8⌉)."""
-    return decoder(*(features[layer] for layer in decoder.encoder_layers))
+def decode(decoder: torch.nn.Module, features: Features, alpha: float | torch.Tensor = 1.0) -> torch.Tensor:
+    """The decoder on its maps, in its argument order: → (B, 3, 8·⌈H/8⌉, 8·⌈W/8⌉).
+
+    A decoder that takes the style strength (``alpha_input``) gets ``alpha`` too, as a (B,) tensor."""
+    maps = [features[layer] for layer in decoder.encoder_layers]
+    if isinstance(decoder, AdaINDecoderPair):  # one decoder for each end of α, blended between
+        return decoder(*maps, *([None] if len(maps) == 3 else []), alpha=float(alpha))
+    if not getattr(decoder, "alpha_input", False):
+        return decoder(*maps)
+    alpha = torch.as_tensor(alpha, dtype=maps[0].dtype).expand(maps[0].shape[0]).contiguous()  # (B,)
+    if len(maps) == 3:
+        maps.append(None)  # no block-8 map: α is forward()'s fifth argument
+    return decoder(*maps, alpha)
 
 
 def renormalise(content: Features, targets: dict[int, tuple[torch.Tensor, torch.Tensor]], alpha: float | torch.Tensor) -> Features:
@@ -106,7 +116,7 @@ def stylise_tensors(
             mean, std = mean_std(features)
             target_mean, target_std = targets[layer]
             targets[layer] = (target_mean + weight / total * mean, target_std + weight / total * std)
-    out = decode(decoder, renormalise(content_features, targets, alpha))  # (1, 3, H', W') ⊇ content
+    out = decode(decoder, renormalise(content_features, targets, alpha), alpha)  # (1, 3, H', W') ⊇ content
     return out[:, :, top : top + content.shape[2], left : left + content.shape[3]].clamp(0, 1)
 
 
