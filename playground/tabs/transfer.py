@@ -321,8 +321,7 @@ def build() -> None:
     live_ui.play(train_button, train, [workspace, unfrozen, augment, head_kind, epochs, learning_rate, seed, holdout],
                  [workspace, train_status, loss_plot, accuracy_plot, per_class, confusion], panel="transfer",
                  status=train_status, heavy=True, api_name="transfer_train", show_progress="minimal",
-                 first_frames="Your first frames show the features of your pictures being extracted (those not "
-                              "extracted before), with when training starts; the training's frames follow.")
+                 first_frames="Your first frames show your pictures' features being extracted, and when training starts.")
     live_ui.stop(stop_button, panel="transfer", api_name="transfer_stop")
 
     classify_button.click(friendly(classify), [workspace, query], [prediction], api_name="transfer_classify", concurrency_id=HEAVY)
