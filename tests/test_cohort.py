@@ -187,6 +187,9 @@ def test_a_turn_whose_group_is_busy_waits_for_that_burst_and_shows_it():
     burst.start()
     assert inside.wait(30)
     before = sessions[1].network_text()
+    # A stream's first turn (its visitor waits for a first frame) does not wait for the burst: it returns at once.
+    assert cohort.train_for(sessions[1], 0.01, wait_if_busy=False) == 0
+    assert cohort.film_since_last_frame(sessions[1], most=8) == [] and sessions[1].network_text() == before
     waited = []
     waiter = threading.Thread(target=lambda: waited.append(
         (cohort.train_for(sessions[1], 0.01), cohort.film_since_last_frame(sessions[1], most=8))))

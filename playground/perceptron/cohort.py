@@ -225,13 +225,15 @@ class Cohort:
         kept = [(weights, k) for owner, weights, k in film if owner is trainer][-most:] if most > 0 else []
         return [scene.network_text(trainer, [stacked[k] for stacked in weights]) for weights, k in kept]
 
-    def train_for(self, session, seconds: float, pictures: int = 0, take: Callable[[], None] | None = None) -> int:
+    def train_for(self, session, seconds: float, pictures: int = 0, take: Callable[[], None] | None = None,
+                  wait_if_busy: bool = True) -> int:
         """Train ``session``'s group (``session`` included) for about ``seconds``; returns the epochs this
         session ended. A session that shares its shapes with nobody trains alone, as ``Session.train_for``.
 
         ``take()`` is called ``pictures`` times along the way, at even shares of the time, with the session's
         network as trained so far (a stream's film): the group trains in one burst for the whole time, so its
-        stacking and writing back are paid once, not once a picture."""
+        stacking and writing back are paid once, not once a picture. ``wait_if_busy=False`` (a stream's first
+        turn, whose visitor waits for a first frame) returns at once when another turn is training the group."""
         trainer = session.require_trainer()
         key = group_key(trainer) if ENABLED else None
         with self._lock:
@@ -248,7 +250,8 @@ class Cohort:
                 banked = self._banked.get(key, 0.0) + seconds
                 if key in self._busy:  # another turn is training this group now, this session with it:
                     self._banked[key] = banked  # and its next burst trains in this turn's time
-                    self._burst_ended.wait_for(lambda: key not in self._busy, self.busy_wait_seconds)
+                    if wait_if_busy:
+                        self._burst_ended.wait_for(lambda: key not in self._busy, self.busy_wait_seconds)
                     return 0  # (that burst's state is in this session's film)
                 together = sum(1 for other in self._keys.values() if other == key)
                 if together > 1 and banked < self.min_burst_seconds:

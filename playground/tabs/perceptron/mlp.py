@@ -135,7 +135,7 @@ def mlp_play(session, *controls, job: live.Job | None = None):
                 most = max(FILM_STATES - 1, min(FILM_KEPT, round(STATES_PER_SECOND * gap) - 1))
                 earlier, own = COHORT.film_since_last_frame(session, most=most), []
                 COHORT.train_for(session, job.work_seconds(), pictures=FILM_STATES - 1 - len(earlier),
-                                 take=lambda: own.append(session.network_text()))
+                                 take=lambda: own.append(session.network_text()), wait_if_busy=frames > 0)
                 # A turn whose group was busy waited for that burst: its last state is the network shown now.
                 waited = COHORT.film_since_last_frame(session, most=most)[:-1]
                 film = (earlier + own + waited)[-most:]
