@@ -17,9 +17,10 @@ How the class shares the CPU: every member's stream still gets its turns from th
 In its turn it calls ``Cohort.train_for(session, seconds, pictures, take)``, which trains the member's
 whole group for those seconds (one burst of batched steps, taking the pictures of the member's film along
 the way), so the class's turns all go into batched steps and every member of a group advances at the
-same pace. A turn that finds its group in another turn's burst (the runtime runs a turn per core) gives
-that burst its seconds and waits for it: the group trains in every member's time, one burst at a time,
-and the waiting member's frame shows what the burst did. Each other member's network after a burst is
+same pace. A crowded class's turns are a few milliseconds each, so their seconds are banked for the group
+and a burst runs once they add up to ``MIN_BURST_SECONDS``: the group trains in every member's time, one
+burst at a time. A turn that finds its group in another turn's burst (the runtime runs a turn per core)
+banks its seconds for the next burst and waits for this one, so its frame shows what the burst did. Each other member's network after a burst is
 kept for its next frame (the stacked weights, turned into text only when shown). A member that stops
 playing leaves its group.
 L-BFGS (its closure re-evaluates the loss) and shapes nobody shares train alone, as before.
@@ -43,8 +44,8 @@ from playground.perceptron.trainer import Trainer
 BATCHED_OPTIMIZERS = ("sgd", "momentum", "adam")
 FILM_KEPT = 8  # the most states kept for a member's next frame (it plays the latest few of them)
 FILM_MARKS = 2  # states of every member kept along a burst (besides the one it ends with)
-# A turn whose group another turn is training gives that burst its own time (the burst trains it too) and waits
-# for it, at most this long, so its frame shows the burst's result instead of an unchanged network.
+# A turn whose group another turn is training banks its time for the group's next burst and waits for this one
+# (which trains it too), at most this long, so its frame shows the burst's result instead of an unchanged network.
 BUSY_WAIT_SECONDS = 0.25
 # A group's burst trains at least this long: a crowded class's turns are a few milliseconds each, less than a
 # burst's stacking and writing back, so their time is banked for the group until it adds up to this.
@@ -86,6 +87,10 @@ class _Group:
         self.rate = torch.tensor([trainer.config.regularisation_rate for trainer in trainers])  # (K,)
         self.hyper = {key: groups[0][key] for key in ("momentum", "betas", "eps") if key in groups[0]}
         self.state = self._read_state()
+
+    def copy(self) -> list[torch.Tensor]:
+        """The stacked weights now, one (K, …) copy per parameter."""
+        return [weight.detach().clone() for weight in self.weights]
 
     def _per_member(self, values: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
         return values.view(-1, *([1] * (like.dim() - 1)))  # (K,) → (K, 1, …) to scale each member's slice
@@ -199,8 +204,8 @@ class Cohort:
         self.busy_wait_seconds, self.min_burst_seconds = busy_wait_seconds, min_burst_seconds
         self._lock = threading.Lock()
         self._burst_ended = threading.Condition(self._lock)  # notified whenever a group's burst ends
-        self._members: dict[int, object] = {}  # id(session) → session, while its stream plays
-        self._keys: dict[int, tuple] = {}  # id(session) → its group's key, while it plays in a group
+        # id(session) → (session, its group's key as at its latest turn), while its stream plays in a group
+        self._members: dict[int, tuple[object, tuple]] = {}
         self._busy: set[tuple] = set()  # group keys a burst is training now
         self._banked: dict[tuple, float] = {}  # group key → its members' turns' seconds not trained yet
         self._diverged: dict[int, Exception] = {}  # id(session) → the error its next turn raises
@@ -212,7 +217,6 @@ class Cohort:
     def leave(self, session) -> None:
         with self._lock:
             self._members.pop(id(session), None)
-            self._keys.pop(id(session), None)
             self._diverged.pop(id(session), None)
             self._films.pop(id(session), None)
 
@@ -240,26 +244,24 @@ class Cohort:
             error = self._diverged.pop(id(session), None)
             if error is not None:
                 self._members.pop(id(session), None)
-                self._keys.pop(id(session), None)
                 raise error  # its weights went back to before the burst that blew up (Trainer.roll_back)
             if key is None:
                 self._members.pop(id(session), None)
-                self._keys.pop(id(session), None)
             else:
-                self._members[id(session)], self._keys[id(session)] = session, key
+                self._members[id(session)] = session, key
                 banked = self._banked.get(key, 0.0) + seconds
                 if key in self._busy:  # another turn is training this group now, this session with it:
                     self._banked[key] = banked  # and its next burst trains in this turn's time
                     if wait_if_busy:
                         self._burst_ended.wait_for(lambda: key not in self._busy, self.busy_wait_seconds)
                     return 0  # (that burst's state is in this session's film)
-                together = sum(1 for other in self._keys.values() if other == key)
+                together = sum(1 for _, other in self._members.values() if other == key)
                 if together > 1 and banked < self.min_burst_seconds:
                     self._banked[key] = banked  # too short for a burst: the group's next burst trains it
                     return 0
                 self._busy.add(key)
                 self._banked[key] = 0.0
-                peers = list(self._members.values())
+                peers = [peer for peer, _ in self._members.values()]
         if key is None:
             return self._alone(session, seconds, pictures, take)
         try:
@@ -323,13 +325,13 @@ class Cohort:
         locks = locks or [contextlib.nullcontext() for _ in trainers]
         pictured, count, take = pictures or (0, 0, None)
         started = time.perf_counter()
-        marks = [started + seconds * (i + 1) / (count + 1) for i in range(count)]  # when each picture is due
+        marks = _even_marks(started, seconds, count)  # when each picture is due
         snapshots, states = left or (0, None)
         snapshot_at = 0  # the step count at the latest state kept
-        snapshot_marks = [started + seconds * (i + 1) / (snapshots + 1) for i in range(snapshots)]
+        snapshot_marks = _even_marks(started, seconds, snapshots)
         group = _Group(trainers)
         # Where a member that blows up goes back to: its weights as stacked now (one clone for all), epoch, curves.
-        start = [weight.detach().clone() for weight in group.weights]
+        start = group.copy()
         kept = [(trainer.epoch, {key: len(values) for key, values in trainer.history.items()}) for trainer in trainers]
         deadline = time.perf_counter() + seconds
         ended: list = [0] * len(trainers)
@@ -352,19 +354,15 @@ class Cohort:
                     except FloatingPointError as error:
                         ended[k] = error
             now = time.perf_counter()
-            if marks and now >= marks[0]:
-                while marks and now >= marks[0]:
-                    marks.pop(0)
-                    count -= 1
-                    with locks[pictured]:
-                        group.write_back(pictured)
-                    take()  # (outside its lock: taking a picture takes the session's lock)
+            for _ in range(_passed(marks, now)):
+                count -= 1
+                with locks[pictured]:
+                    group.write_back(pictured)
+                take()  # (outside its lock: taking a picture takes the session's lock)
             step_seconds = now - began if not step_seconds else 0.7 * step_seconds + 0.3 * (now - began)
             done += 1
-            if snapshot_marks and now >= snapshot_marks[0]:  # (one state however many marks one step passed)
-                while snapshot_marks and now >= snapshot_marks[0]:
-                    snapshot_marks.pop(0)
-                states.append([weight.detach().clone() for weight in group.weights])
+            if _passed(snapshot_marks, now):  # (one state however many marks one step passed)
+                states.append(group.copy())
                 snapshot_at = done
             if done == steps or now + step_seconds > deadline:  # or before a step that would end past the deadline
                 break
@@ -376,10 +374,24 @@ class Cohort:
                     saved = {name: weights[k] for name, weights in zip(names, start)}
                     ended[k] = trainer.roll_back(saved, *kept[k], ended[k].args[0])
         if states is not None and done > snapshot_at:  # the state it ends with, unless just kept
-            states.append([weight.detach().clone() for weight in group.weights])
+            states.append(group.copy())
         for _ in range(count):
             take()  # the burst ended before these were due
         return ended
+
+
+def _even_marks(started: float, seconds: float, count: int) -> list[float]:
+    """``count`` times at even shares of ``seconds`` from ``started`` (not its ends)."""
+    return [started + seconds * (i + 1) / (count + 1) for i in range(count)]
+
+
+def _passed(marks: list[float], now: float) -> int:
+    """How many of ``marks`` (in order) are due by ``now``; takes them off the list."""
+    due = 0
+    while marks and now >= marks[0]:
+        marks.pop(0)
+        due += 1
+    return due
 
 
 COHORT = Cohort()

@@ -253,12 +253,17 @@ class Trainer:
 
     # ---------------------------------------------------------- measuring
 
+    def _eval_mode(self) -> None:
+        """The model in eval mode for measuring (eval() walks every module: only when it is not in it already;
+        a class's batched step measures often)."""
+        if self.model.training:
+            self.model.eval()
+
     @torch.no_grad()
     def test_loss(self) -> float:
         if not len(self.test_y):
             return float("nan")
-        if self.model.training:  # (eval() walks every module: a class's batched step asks this often)
-            self.model.eval()
+        self._eval_mode()
         return float(self.loss_fn(self.model(self.test_x), self.test_y))
 
     @torch.no_grad()
@@ -274,8 +279,7 @@ class Trainer:
         x, y = (self.train_x, self.train_y) if split == "train" else (self.test_x, self.test_y)
         if not len(y):
             return float("nan")
-        if self.model.training:
-            self.model.eval()
+        self._eval_mode()
         return float((self.model(x).argmax(1) == y).float().mean())
 
     @torch.no_grad()
@@ -283,8 +287,7 @@ class Trainer:
         """(train accuracy, test accuracy) from one forward pass over both sets (NaN for an empty set):
         what every streamed frame reports, at half the cost of asking ``accuracy`` twice."""
         x = torch.cat([self.train_x, self.test_x])  # (n_train + n_test, F)
-        if self.model.training:
-            self.model.eval()
+        self._eval_mode()
         right = (self.model(x).argmax(1) == torch.cat([self.train_y, self.test_y])).float()
         n = self.train_size
         train = float(right[:n].mean()) if n else float("nan")
