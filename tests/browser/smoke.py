@@ -13,6 +13,30 @@ from playground.ui import FIRST_VISIT
 from tests.conftest import PageErrors, open_tab
 
 VIEWPORT = {"width": 1280, "height": 800}
+# Gradio's status tracker carries `pending` or `generating` while an event runs; `hide` otherwise.
+BUSY = "[data-testid=status-tracker].pending:visible, [data-testid=status-tracker].generating:visible"
+# While an output waits for its event, Gradio dims it (a `pending` block drawn at 20 % opacity).
+DIMMED_JS = """() => [...document.querySelectorAll('.pending')].some(
+    (node) => node.offsetParent !== null && Number(getComputedStyle(node).opacity) < 1)"""
+
+
+def wait_until_settled(page, quiet_ms: int = 750, timeout_ms: int = 30_000) -> bool:
+    """Wait until no visible output has been pending (its tracker shown, or drawn dimmed) for ``quiet_ms``;
+    whether it settled before ``timeout_ms``.
+
+    What a page is checked for that a visitor reads (contrast, names) is checked on the settled page: not
+    on a block Gradio dims for a moment while its first-visit event runs, nor before the page's own
+    fixes (``look.HEAD``, 250 ms after a change) have run. The quiet span also lets a tab's first-visit
+    events begin before the page is called settled."""
+    step = 250
+    quiet = 0
+    for _ in range(max(1, timeout_ms // step)):
+        busy = page.locator(BUSY).count() or page.evaluate(DIMMED_JS)
+        quiet = 0 if busy else quiet + step
+        if quiet >= quiet_ms:
+            return True
+        page.wait_for_timeout(step)
+    return False
 
 
 def assert_no_overflow_menu(page, where: str) -> None:

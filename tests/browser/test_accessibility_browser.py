@@ -13,7 +13,7 @@ import re
 import pytest
 
 from playground.tabs import GROUPS, load_tab
-from tests.browser.smoke import each_tab
+from tests.browser.smoke import each_tab, wait_until_settled
 from tests.browser.test_phone_browser import PHONE
 from tests.conftest import PageErrors
 
@@ -41,7 +41,7 @@ def test_axe_finds_nothing_serious_on_any_leaf_at_1280px(page):
     found = {}
     for group, title, _panel in each_tab(page):
         where = f"{group.title} › {title}"
-        page.wait_for_timeout(500)  # its first-visit pictures arrive
+        wait_until_settled(page)  # its first-visit pictures arrive, and nothing is dimmed while pending
         violations = _serious_violations(page)
         if violations:
             found[where] = violations
@@ -59,7 +59,7 @@ def test_axe_finds_nothing_serious_on_each_group_page_on_a_phone(browser, app_ur
         for group in GROUPS:
             phone.locator("#groups > .tab-wrapper [role=tab]", has_text=group.title).first.tap()
             phone.locator(f"#group-{group.id}").wait_for()
-            phone.wait_for_timeout(1000)
+            wait_until_settled(phone)
             violations = _serious_violations(phone)
             if violations:
                 found[group.title] = violations

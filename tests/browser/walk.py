@@ -18,11 +18,9 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from tests.browser.smoke import each_tab
+from tests.browser.smoke import BUSY, each_tab
 from tests.conftest import PageErrors
 
-# Gradio's status tracker carries `pending` or `generating` while an event runs; `hide` otherwise.
-BUSY = "[data-testid=status-tracker].pending:visible, [data-testid=status-tracker].generating:visible"
 # How long the walk stays after pressing a button before it looks for the progress indicator.
 SHORTEST_MS = 2500
 # The buttons that end a live run ("Stop", "⏸ Pause").
