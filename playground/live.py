@@ -46,6 +46,7 @@ import contextlib
 import heapq
 import math
 import os
+import random
 import statistics
 import threading
 import time
@@ -66,7 +67,10 @@ class Pacing:
     frame_seconds: float = 0.08  # a job alone: one chunk of work + drawing every ~0.08 s (+ sending: ~11 frames/s)
     min_work_seconds: float = 0.002  # never less than this per chunk (the job still does ≥ 1 step)
     crowded_jobs_per_slot: int = 3  # more jobs than this per slot: secondary pictures every few frames
-    notice_seconds: float = 0.5  # a job waiting longer than this for its turn is told its place
+    # A job waiting longer than this for its turn is told its place (each wait drawn within ±25 % of it: see
+    # Runtime.run). Once a second: each notice costs the server a few ms of its GIL, and a class of 30 told
+    # twice a second spent a quarter of its time on them.
+    notice_seconds: float = 1.0
     first_notice_seconds: float = 0.05  # ... before its first frame: this soon (a visitor who just pressed Play)
     line_notice_seconds: float = 1.0  # a job in the waiting line hears its place at once, then this often
     max_run_seconds: float = 600.0  # a run ends itself after 10 minutes (press Play to go on)
@@ -247,6 +251,7 @@ class Runtime:
         self.chunk_prior = chunk_prior or (lambda tab, first: None)
         self._timing_log = os.environ.get("PLAYGROUND_LIVE_TIMING_LOG")  # where live_timing's measuring run reads chunks
         self._local = threading.local()  # per thread: whether it holds a one-shot's slot
+        self._spread = random.Random()  # draws each wait's patience around the notice period
 
     # ---------------------------------------------------------- admission
 
@@ -632,6 +637,11 @@ class Runtime:
                 patience = pacing.first_notice_seconds if quick else pacing.notice_seconds
                 if job.frames and job.notice_seconds:
                     patience = job.notice_seconds  # its page has a frame, and keeps moving meanwhile
+                if not quick:
+                    # Spread out: a class that pressed at once would otherwise be told in bursts (29 notices at
+                    # one moment each period). The chunk running through a burst ran ~60 % longer than the
+                    # next, so the line's first few timings, all it has to estimate with, were a lottery.
+                    patience *= self._spread.uniform(0.75, 1.25)
                 if not self._take_turn(job, patience):
                     if not job.stopping:
                         told = True
