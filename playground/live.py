@@ -621,6 +621,7 @@ class Runtime:
                     self._cond.wait_for(lambda: not job.queued or job.stopping, pacing.line_notice_seconds)
             last_began = self.clock()
             told = False  # whether this run has told its visitor their place yet
+            spread = False  # whether its notices were moved off the class's common beat yet
             while True:
                 job.last_read = self.clock()
                 if job.stopping:
@@ -640,8 +641,11 @@ class Runtime:
                 if not quick:
                     # Spread out: a class that pressed at once would otherwise be told in bursts (29 notices at
                     # one moment each period). The chunk running through a burst ran ~60 % longer than the
-                    # next, so the line's first few timings, all it has to estimate with, were a lottery.
-                    patience *= self._spread.uniform(0.75, 1.25)
+                    # next, so the line's first few timings, all it has to estimate with, were a lottery. The
+                    # wait after the quick notice is drawn across a whole period, so notices flow evenly from
+                    # the start: the first chunks timed share the CPU with them as every later chunk does.
+                    patience *= self._spread.uniform(0.25, 1.25) if not spread else self._spread.uniform(0.75, 1.25)
+                    spread = True
                 if not self._take_turn(job, patience):
                     if not job.stopping:
                         told = True
