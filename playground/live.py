@@ -67,7 +67,7 @@ class Pacing:
     frame_seconds: float = 0.08  # a job alone: one chunk of work + drawing every ~0.08 s (+ sending: ~11 frames/s)
     min_work_seconds: float = 0.002  # never less than this per chunk (the job still does ≥ 1 step)
     crowded_jobs_per_slot: int = 3  # more jobs than this per slot: secondary pictures every few frames
-    # A job waiting longer than this for its turn is told its place (each wait drawn within ±25 % of it: see
+    # A job waiting longer than this for its turn is told its place (each wait drawn around it: see
     # Runtime.run). Once a second: each notice costs the server a few ms of its GIL, and a class of 30 told
     # twice a second spent a quarter of its time on them.
     notice_seconds: float = 1.0

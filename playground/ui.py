@@ -342,7 +342,7 @@ def keep_for_resending(output, value):
     """A value in the form that costs nothing to send again: pictures as PNG files, plots
     already serialised (Gradio passes its own PlotData through unchanged); the same inside an update."""
     if isinstance(value, dict) and value.get("__type__") == "update" and "value" in value:
-        return type(value)({**value, "value": keep_for_resending(output, value["value"])})  # a PlotCaption stays one
+        return _with_value(value, keep_for_resending(output, value["value"]))
     if isinstance(output, gr.Image):
         return _keep_picture(value)
     if isinstance(output, gr.ImageSlider) and isinstance(value, tuple):
@@ -362,13 +362,19 @@ def rendered(output, value):
     from PIL import Image
 
     if isinstance(value, dict) and value.get("__type__") == "update":  # an update; gr.skip() has no value
-        return {**value, "value": rendered(output, value["value"])} if "value" in value else value
+        return _with_value(value, rendered(output, value["value"])) if "value" in value else value
     if isinstance(output, gr.Plot) and value is not None:
         return output.postprocess(value)  # Gradio passes its PlotData through unchanged
     if isinstance(output, gr.Image) and isinstance(value, (np.ndarray, Image.Image)):
         encoded = output.postprocess(value)  # a file in Gradio's cache, in the component's format
         return encoded.path if encoded is not None else None
     return value
+
+
+def _with_value(update: dict, value) -> dict:
+    """``update`` with another value, in its own type: a plot's caption (``alt_text.PlotCaption``) stays one, so
+    an API caller still gets the plain figure from it."""
+    return type(update)({**update, "value": value})
 
 
 def _keep_picture(value):

@@ -79,7 +79,7 @@ def _caption(update) -> str:
 def test_a_plots_caption_reaches_the_page_and_an_api_client_gets_the_plain_figure():
     from matplotlib.figure import Figure
 
-    from playground.ui import keep_for_resending
+    from playground.ui import keep_for_resending, rendered
 
     def draw(points: int):
         figure = Figure()
@@ -93,6 +93,9 @@ def test_a_plots_caption_reaches_the_page_and_an_api_client_gets_the_plain_figur
     assert isinstance(plain, Figure) and words == "words"
     kept = keep_for_resending(gr.Plot(), shown)  # a first-visit example or a room's frame stays a caption
     assert isinstance(kept, alt_text.PlotCaption) and alt_text.plain(kept) == kept["value"]
+    drawn = rendered(gr.Plot(), shown)  # a live frame, its figure drawn inside its turn: still a caption
+    assert isinstance(drawn, alt_text.PlotCaption) and drawn["label"] == "A line: 3 points"
+    assert alt_text.plain(drawn) == drawn["value"] and not isinstance(drawn["value"], Figure)
 
 
 def test_the_gradient_plot_says_the_norms_its_summary_reports():
