@@ -274,6 +274,32 @@ def test_the_recipes_gram_loss_is_the_style_distance_of_the_yardstick(pair):
         assert float(gram_loss(style_maps, style_maps)) == 0.0
 
 
+def test_the_relative_gram_loss_is_the_cards_style_ratio_per_sample(pair):
+    """``gram_relative``: each sample's Gram distance over its content's own, as metrics.style_ratio takes it
+    (there with a reflected margin); a sample already at its style's Gram matrices gets a floor, not a blow-up."""
+    from playground.recipes.style import GRAM_LAYERS, gram_loss
+    from playground.style.gram import style_distance
+
+    encoder = feats.backbone()
+    def square(image):  # (1, 3, 96, 96): one batch holds two pairs
+        return pixels(image, 160)[..., :96, :96]
+
+    content, style = square(pair[0]), square(pair[1])
+    stylised = square(adain.stylise(*pair, alpha=1.0, size=160).image)
+    other = square(procedural.generate("stripes", seed=1000, size=160))
+    with torch.no_grad():
+        maps = {name: feats.extract(encoder, torch.cat([a, b]), GRAM_LAYERS)
+                for name, (a, b) in {"content": (content, content), "style": (style, other), "out": (stylised, content)}.items()}
+        one = {name: {key: value[:1] for key, value in layers.items()} for name, layers in maps.items()}
+        two = {name: {key: value[1:] for key, value in layers.items()} for name, layers in maps.items()}
+        ratios = [style_distance(half["out"], half["style"]) / style_distance(half["content"], half["style"]) for half in (one, two)]
+        assert ratios[0] < 1 and ratios[1] == pytest.approx(1.0)  # the stylised cat is nearer the slide; the cat is itself
+        assert float(gram_loss(maps["out"], maps["style"], maps["content"])) == pytest.approx(np.mean(ratios), rel=1e-4)
+        # the content already at the style: its distance (0) is floored at a tenth of the batch's mean
+        floored = float(gram_loss(maps["out"], maps["style"], {key: torch.cat([value[:1], maps["style"][key][1:]]) for key, value in maps["content"].items()}))
+        assert np.isfinite(floored) and floored > np.mean(ratios)
+
+
 def test_adain_moves_the_image_towards_the_style(pair):
     content, style = pair  # both held out of the decoder's training
     out = adain.stylise(content, style, alpha=1.0, size=256).image

@@ -7,7 +7,8 @@ style's statistics (AdaIN), decodes, re-encodes and minimises
 
     content loss  ‖E₄(D(t)) − t₄‖² (+ ‖E₈(D(t)) − t₈‖²)  (the decoded image has the target deep features)
   + style loss    Σ_layers ‖μ, σ of E(D(t)) − μ, σ of E(style)‖²   (stem, blocks 1, 3, 4)
-  + gram_weight · Gram loss  Σ ‖G(E(D(t))) − G(E(style))‖²   (stem, blocks 1, 3, 5, 8: Gatys' layers)
+  + gram_weight · Gram loss  Σ ‖G(E(D(t))) − G(E(style))‖²   (stem, blocks 1, 3, 5, 8: Gatys' layers;
+                             with ``gram_relative=true`` over the content crop's own distance to the style)
   + grid_weight · grid loss  the share of fine detail that repeats on the 8-px upsampling grid (``grid_loss``)
   + reconstruction  |D(E(c)) − c|₁ + Σ_{decoder's layers} ‖E(D(E(c))) − E(c)‖²   (pixels and features:
                     α = 0 gives back the content photo, sharp and without a grid)
@@ -143,13 +144,28 @@ class CropSampler:
         return torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()  # (B, 3, S, S)
 
 
-def gram_loss(decoded_maps: dict, style_maps: dict) -> torch.Tensor:
-    """Gatys' style loss per sample: Σ over GRAM_LAYERS of ‖G(decoded) − G(style)‖²_F, averaged
-    over layers and samples (the same Gram matrices as ``playground.style.gram``)."""
+def gram_distances(decoded_maps: dict, style_maps: dict) -> torch.Tensor:
+    """Gatys' style distance per sample: Σ over GRAM_LAYERS of ‖G(decoded) − G(style)‖²_F, over the
+    number of layers (the same Gram matrices and mean as ``playground.style.gram``). → (B,)"""
     total = 0.0
     for key in GRAM_LAYERS:
-        total = total + (gram(decoded_maps[key]) - gram(style_maps[key])).pow(2).sum(dim=(1, 2)).mean()
+        total = total + (gram(decoded_maps[key]) - gram(style_maps[key])).pow(2).sum(dim=(1, 2))
     return total / len(GRAM_LAYERS)
+
+
+def gram_loss(decoded_maps: dict, style_maps: dict, content_maps: dict | None = None) -> torch.Tensor:
+    """``gram_distances`` averaged over the samples; with ``content_maps``, each sample's distance
+    is taken relative to its content crop's own distance to the style: the ratio the card measures
+    (``metrics.style_ratio``), so a style close to every photo in Gram terms (a pale slide) counts
+    as much as a loud one. (A floor at a tenth of the batch's mean keeps a crop that already looks
+    like its style from dominating.)"""
+    distances = gram_distances(decoded_maps, style_maps)  # (B,)
+    if content_maps is None:
+        return distances.mean()
+    with torch.no_grad():
+        baseline = gram_distances(content_maps, style_maps)  # (B,)
+        baseline = baseline.clamp(min=0.1 * float(baseline.mean()))
+    return (distances / baseline).mean()
 
 
 def grid_loss(decoded: torch.Tensor, weight: torch.Tensor | None = None, period: int = 8) -> torch.Tensor:
@@ -172,7 +188,7 @@ def grid_loss(decoded: torch.Tensor, weight: torch.Tensor | None = None, period:
 
 
 def adain_losses(encoder, decoder, content: torch.Tensor, style: torch.Tensor, alpha: torch.Tensor,
-                 with_gram: bool = False, with_grid: bool = False) -> dict[str, torch.Tensor]:
+                 with_gram: bool = False, with_grid: bool = False, gram_relative: bool = False) -> dict[str, torch.Tensor]:
     """The training losses for one batch of content and style crops (B, 3, S, S).
 
     ``alpha`` (B,) holds 0 or 1 per sample: α = 1 samples learn to paint AdaIN features
@@ -199,7 +215,12 @@ def adain_losses(encoder, decoder, content: torch.Tensor, style: torch.Tensor, a
             mean, std = A.mean_std(decoded_maps[key][styled])
             style_loss = style_loss + F.mse_loss(mean, style_stats[key][0][styled]) + F.mse_loss(std, style_stats[key][1][styled])
         if with_gram:
-            gram_term = gram_loss({k: decoded_maps[k][styled] for k in GRAM_LAYERS}, {k: style_maps[k][styled] for k in GRAM_LAYERS})
+            content_maps = None
+            if gram_relative:
+                with torch.no_grad():
+                    content_maps = feats.extract(encoder, content[styled], GRAM_LAYERS)
+            gram_term = gram_loss({k: decoded_maps[k][styled] for k in GRAM_LAYERS}, {k: style_maps[k][styled] for k in GRAM_LAYERS},
+                                  content_maps)
         if with_grid:
             grid_term = grid_loss(decoded[styled])
     if (~styled).any():
@@ -366,6 +387,7 @@ def train_adain_decoder(args: RecipeArgs) -> RecipeOutput:
         "input_scale": float(args.extra.get("input_scale", 0.125)),
         "gram_weight": float(args.extra.get("gram_weight", 0.0)),  # Gatys' Gram loss on stem, blocks 1, 3, 5, 8
         "grid_weight": float(args.extra.get("grid_weight", 0.0)),  # penalty on detail repeating on the 8-px grid
+        "gram_relative": bool(args.extra.get("gram_relative", False)),  # Gram loss as a ratio to the content's (gram_loss)
         "block8": bool(args.extra.get("block8", False)),  # also read (and renormalise) block 8
         "init": str(args.extra.get("init", "")),  # a decoder .safetensors to fine-tune ("" = from scratch)
         "alpha_input": bool(args.extra.get("alpha_input", False)),  # the decoder takes α (FiLM), trained on α ∈ [0, 1]
@@ -406,7 +428,7 @@ def train_adain_decoder(args: RecipeArgs) -> RecipeOutput:
         else:
             alpha = torch.from_numpy((rng.random(settings["batch"]) >= settings["reconstruction_share"]).astype(np.float32))
             losses = adain_losses(encoder, decoder, content, style, alpha, with_gram=settings["gram_weight"] > 0,
-                                  with_grid=settings["grid_weight"] > 0)
+                                  with_grid=settings["grid_weight"] > 0, gram_relative=settings["gram_relative"])
         total = (settings["content_weight"] * losses["content"] + settings["style_weight"] * losses["style"]
                  + settings["gram_weight"] * losses["gram"] + settings["grid_weight"] * losses["grid"]
                  + settings["reconstruction_weight"] * losses["reconstruction"]
