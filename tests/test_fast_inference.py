@@ -90,7 +90,10 @@ def test_fast_path_equals_eager(name, index):
         (BACKBONE, "pooled_features", seeded((3, 3, 256, 256), low=-1, high=1), {}),  # batch 3, another even size
         (BACKBONE, "pooled_features", seeded((5, 3, 48, 48), low=-1, high=1), {}),  # the digit experiment's size
         (BACKBONE, "forward_features", seeded((1, 3, 304, 456), low=-1, high=1), {"upto": 4, "keep": True}),
-        ("adain_decoder", "forward", seeded((1, 40, 38, 57), (1, 24, 76, 114), (1, 16, 152, 228), high=4), {}),
+        # the shipped pair's two decoders: reconstruction (blocks 4, 2, 0) and painting (and block 8)
+        ("adain_decoder", "reconstruct.forward", seeded((1, 40, 38, 57), (1, 24, 76, 114), (1, 16, 152, 228), high=4), {}),
+        ("adain_decoder", "paint.forward",
+         seeded((1, 40, 38, 57), (1, 24, 76, 114), (1, 16, 152, 228), (1, 112, 19, 29), high=4), {}),
         ("autoencoder_photo_denoiser", "forward", seeded((4, 3, 168, 200), (4,)), {}),
         ("autoencoder_mnist_denoiser", "forward", seeded((100, 1, 28, 28)), {}),
         ("autoencoder_mnist_z2", "decode", seeded((400, 2), low=-3, high=3), {}),

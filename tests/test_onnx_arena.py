@@ -13,14 +13,15 @@ import pytest
 
 from playground.device import get_device
 
-# Exports the AdaIN decoder's graph into the cache the way the app does (registry.get runs its warm 512x344
-# decode, the first call on onnxruntime) and prints which engine answered it.
+# Exports the AdaIN decoder's graphs into the cache the way the app does (registry.get runs its warm 512x344
+# decodes, the first calls on onnxruntime) and prints which engine answered the first.
 EXPORT = textwrap.dedent("""
     import json
     import playground.catalog
-    from playground import registry
+    from playground import inference, registry
 
-    print(json.dumps({"engine": registry.get("adain_decoder").forward.last_engine}))
+    warm = next(example for example in registry.meta("adain_decoder")["inference"].examples if example.warm)
+    print(json.dumps({"engine": inference.method_of(registry.get("adain_decoder"), warm.method).last_engine}))
 """)
 
 # Runs that exported graph's warm 512x344 decode once in a session with the app's options (its shared arena) and
@@ -63,9 +64,11 @@ DECODE_ONCE = textwrap.dedent("""
         with open("/proc/self/status") as status:
             return any(line.split() == ["THP_enabled:", "0"] for line in status)
 
-    (graph,) = pathlib.Path(sys.argv[3]).glob("adain_decoder.*.forward.*.onnx")  # the one graph registry.get made
     warm = next(example for example in registry.meta("adain_decoder")["inference"].examples if example.warm)
-    session = inference.load_session(graph)  # the app's session options: the shared arena
+    # registry.get made one graph per warm example (a pair: its two decoders, 3 and 4 inputs): the first example's
+    sessions = [inference.load_session(graph) for graph in pathlib.Path(sys.argv[3]).glob("adain_decoder.*.forward.*.onnx")]
+    (session,) = [one for one in sessions if len(one.get_inputs()) == len(warm.inputs())]  # the app's options: the shared arena
+    del sessions
     # inputs in the graph's order (the forward signature's), each (1, C, H, W) float32
     feeds = {put.name: tensor.numpy() for put, tensor in zip(session.get_inputs(), warm.inputs())}
     before, huge_before = process_rss_mb(), huge_pages_mb()

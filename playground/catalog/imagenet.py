@@ -30,8 +30,9 @@ FAST_PATHS = FastPaths(
         *(Example("forward_features", PHOTO, {"upto": upto}, label=f"blocks 0-{upto}, one 224 px image (transfer)")
           for upto in (14, 13, 12, 11)),
         Example("forward_features", PHOTO, label="all 16 blocks, one 224 px image (Grad-CAM)"),
-        Example("forward_features", seeded((1, 3, 376, 544), low=-1.0, high=1.0), {"upto": 4, "keep": True},
-                label="every map of blocks 0-4 at 512x344 + margins (AdaIN encoder)"),
+        # the AdaIN encoder: blocks 0-8 for a decoder with the block-8 branch (the shipped pair), 0-4 for one without
+        *(Example("forward_features", seeded((1, 3, 384, 544), low=-1.0, high=1.0), {"upto": upto, "keep": True},
+                  label=f"every map of blocks 0-{upto} at 512x344 + margins (AdaIN encoder)") for upto in (8, 4)),
     ),
     shape_key=lite.padding_signature,
 )

@@ -17,6 +17,7 @@ from playground.bench_rows import BenchCase
 from playground.errors import UserInputError
 from playground.figures import curve_table
 from playground.images import load_image, resize_longer
+from playground.nets.adain_decoder import AdaINDecoderPair
 from playground.style import adain, bundled, gatys, metrics
 from playground.style import features as feats
 from playground.style.gatys import GatysSettings
@@ -180,8 +181,9 @@ def build() -> None:
         "ImageNet objects (EfficientNet-Lite0, frozen) sees *what is where* in its deep layers and *textures and "
         "colours* in its early layers. **Gatys** starts from the content photo and changes its pixels until the "
         "early-layer Gram matrices (which channels fire together) match the style image — it streams as it converges. "
-        "**AdaIN** does it in one forward pass: it gives the content's block-4 features the style's per-channel mean "
-        "and spread, and a small decoder trained by this project paints them back. Try: tick only *stem* as a style "
+        "**AdaIN** does it in one forward pass: it gives the content's features the style's per-channel mean "
+        "and spread, and small decoders trained by this project paint them back: one gives the photo back at α = 0, "
+        "one learned to paint styles hard at α = 1, and α blends the two. Try: tick only *stem* as a style "
         "layer (fine texture) and then only *block 8* (bigger shapes); slide α to 0; mix two styles."
     )
     with gr.Row():
@@ -324,14 +326,17 @@ def _adain_networks_in_onnxruntime(content, style, size: int):
 
     content_shape, style_shape = shape(content), shape(style)
     padded = adain.pad_for_encoder(torch.zeros(content_shape))[0].shape  # what the encoder really sees
-    layers = registry.get(adain.DECODER).encoder_layers  # the maps the shipped decoder reads, in its argument order
+    decoder = registry.get(adain.DECODER)
+    layers = decoder.encoder_layers  # the maps the shipped decoder reads, in its argument order
+    # α = 1 runs one decoder: a pair's painting one, or the only one
+    decode = "paint.forward" if isinstance(decoder, AdaINDecoderPair) else "forward"
     options = {"upto": max(layers), "keep": True}
     maps = [(1, channels, -(-padded[2] // stride), -(-padded[3] // stride))
             for channels, stride in (feats.LAYER_SHAPES[layer] for layer in layers)]
     runs = [
         inference.onnxruntime_reference(feats.BACKBONE, "forward_features", inference.seeded(tuple(padded))(), options),
         inference.onnxruntime_reference(feats.BACKBONE, "forward_features", inference.seeded(style_shape)(), options),
-        inference.onnxruntime_reference(adain.DECODER, "forward", inference.seeded(*maps, high=4.0)()),
+        inference.onnxruntime_reference(adain.DECODER, decode, inference.seeded(*maps, high=4.0)()),
     ]
 
     def run():
